@@ -1,0 +1,34 @@
+"""Sagsåbning's own guards: the case cannot leave sagsåbning until these hold (phases.md §1)."""
+
+from collections.abc import Iterator
+
+from cases.lifecycle import Fase, register_guard
+from cases.models import Henvendelse, Sag
+
+
+def sagsaabning_blockers(sag: Sag) -> Iterator[str]:
+    aabning = sag.sagsaabning
+    if aabning.informeret_om_elektronisk_registrering is not True:
+        yield "Borgeren er ikke registreret som informeret om elektronisk registrering."
+    contacted_by_other = sag.henvendelser.exclude(kilde=Henvendelse.Kilde.BORGER).exists()
+    if contacted_by_other and aabning.borger_indforstaaet is not True:
+        yield (
+            "Henvendelsen kom ikke fra borgeren selv: borgeren skal være indforstået med, "
+            "at sagen påbegyndes."
+        )
+    if not sag.formaal_versioner.exists():
+        yield "Formålet med udredningen er ikke fastlagt."
+
+
+@register_guard("start_sagsoplysning")
+def ready_for_sagsoplysning(sag: Sag) -> Iterator[str]:
+    yield from sagsaabning_blockers(sag)
+
+
+@register_guard("start_sagsvurdering")
+def klar_sag_ready_for_sagsvurdering(sag: Sag) -> Iterator[str]:
+    if sag.fase != Fase.SAGSAABNING:
+        return
+    if not sag.sagsaabning.klar_sag:
+        yield "Kun en klar sag kan gå direkte fra sagsåbning til sagsvurdering."
+    yield from sagsaabning_blockers(sag)

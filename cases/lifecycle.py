@@ -1,0 +1,54 @@
+"""The case lifecycle's phases and the guard registry.
+
+The lifecycle knows the phases by name only. Each phase registers the checks that must hold before
+a named transition may run (`register_guard`); the checks are side-effect-free and return the
+reasons, in Danish, why the move is blocked. They serve both as django-fsm conditions (so only
+permitted buttons are offered) and as the explanation shown when a move is refused.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, cast
+
+from django.db import models
+
+if TYPE_CHECKING:
+    from cases.models import Sag
+
+
+class Fase(models.TextChoices):
+    SAGSAABNING = "sagsaabning", "Sagsåbning"
+    SAGSOPLYSNING = "sagsoplysning", "Sagsoplysning"
+    SAGSVURDERING = "sagsvurdering", "Sagsvurdering"
+    AFGOERELSE = "afgoerelse", "Afgørelse"
+    BESTILLING = "bestilling", "Bestilling"
+    LEVERING = "levering", "Levering"
+    OPFOELGNING = "opfoelgning", "Opfølgning"
+    AFSLUTTET = "afsluttet", "Afsluttet"
+
+
+Guard = Callable[["Sag"], Iterable[str]]
+
+_guards: dict[str, list[Guard]] = defaultdict(list)
+
+
+def register_guard(transition_name: str) -> Callable[[Guard], Guard]:
+    def decorator(check: Guard) -> Guard:
+        _guards[transition_name].append(check)
+        return check
+
+    return decorator
+
+
+def blockers(sag: "Sag", transition_name: str) -> list[str]:
+    return [reason for check in _guards[transition_name] for reason in check(sag)]
+
+
+def phase_guard(transition_name: str) -> Callable[[models.Model], bool]:
+    """A django-fsm condition that holds when no registered guard blocks the transition."""
+
+    def condition(sag: models.Model) -> bool:
+        return not blockers(cast("Sag", sag), transition_name)
+
+    condition.__name__ = f"guard_{transition_name}"
+    return condition

@@ -1,0 +1,133 @@
+"""The access policy: the one place that answers "may this user see / do this?".
+
+Pages and the API both ask it. Objects outside a user's scope are reported as not found (404),
+never as forbidden, so that their existence is not disclosed.
+
+Scope by role:
+- sagsbehandler: the cases of their teams; the citizen register (to find or register a citizen).
+- leder: the cases and citizens of their area (their teams), read-only.
+- visitationsudvalg: the cases on the agendas of their committees' meetings, read-only.
+- udfører: only citizens with an active bestilling to their organisation; no case data here.
+- administrator: users, reference data and the audit log; no case data.
+
+This module sits below the phase apps (it may not import them), so it reaches their models by
+name through the app registry.
+"""
+
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from django.apps import apps
+from django.db.models import Model, QuerySet
+from django.http import Http404
+
+from vum.accounts.models import Role, User
+
+if TYPE_CHECKING:
+    from cases.models import Borger, Sag
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    EDIT = "edit"
+    TRANSITION = "transition"
+    OPEN_CASE = "open_case"
+    SEARCH_BORGER = "search_borger"
+    CREATE_BORGER = "create_borger"
+    EDIT_BORGER = "edit_borger"
+    VIEW_AUDIT_LOG = "view_audit_log"
+
+
+class NotFoundForUser(Http404):
+    """Raised for objects outside the user's scope, and for actions they may not take on them."""
+
+
+def _model(label: str) -> Any:
+    return apps.get_model(label)
+
+
+def _active_user(user: Any) -> User | None:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    return user if isinstance(user, User) else None
+
+
+def sager_visible_to(user: Any) -> "QuerySet[Sag]":
+    Sag = _model("cases.Sag")
+    qs: QuerySet[Any] = Sag.objects.all()
+    actor = _active_user(user)
+    if actor is None:
+        return qs.none()
+    if actor.role in (Role.SAGSBEHANDLER, Role.LEDER):
+        return qs.filter(team__in=actor.teams.all())
+    if actor.role == Role.VISITATIONSUDVALG:
+        agenda = _model("assessment.Dagsordenspunkt").objects.filter(moede__udvalg__medlemmer=actor)
+        return qs.filter(pk__in=agenda.values("sag_id"))
+    return qs.none()
+
+
+def borgere_visible_to(user: Any) -> "QuerySet[Borger]":
+    Borger = _model("cases.Borger")
+    qs: QuerySet[Any] = Borger.objects.all()
+    actor = _active_user(user)
+    if actor is None:
+        return qs.none()
+    if actor.role == Role.SAGSBEHANDLER:
+        return qs
+    if actor.role in (Role.LEDER, Role.VISITATIONSUDVALG):
+        return qs.filter(pk__in=sager_visible_to(actor).values("borger_id"))
+    if actor.role == Role.UDFOERER and actor.organisation_id is not None:
+        orders = (
+            _model("orders.Bestilling").objects.active().filter(udfoerer_id=actor.organisation_id)
+        )
+        return qs.filter(pk__in=orders.values("sag__borger_id"))
+    return qs.none()
+
+
+def may(user: Any, action: Action, obj: Model | None = None) -> bool:
+    """May `user` take `action` on `obj`: a Sag, a Borger, or None for actions without one?"""
+    actor = _active_user(user)
+    if actor is None:
+        return False
+    if action == Action.VIEW_AUDIT_LOG:
+        return actor.role == Role.ADMINISTRATOR
+    if action in (Action.SEARCH_BORGER, Action.CREATE_BORGER, Action.OPEN_CASE):
+        return actor.role == Role.SAGSBEHANDLER
+    if obj is None:
+        return False
+    label = obj._meta.label
+    if label == "cases.Borger":
+        if action == Action.VIEW:
+            return borgere_visible_to(actor).filter(pk=obj.pk).exists()
+        if action == Action.EDIT_BORGER:
+            return actor.role == Role.SAGSBEHANDLER
+        return False
+    if label == "cases.Sag":
+        if action == Action.VIEW:
+            return sager_visible_to(actor).filter(pk=obj.pk).exists()
+        if action in (Action.EDIT, Action.TRANSITION):
+            return (
+                actor.role == Role.SAGSBEHANDLER
+                and sager_visible_to(actor).filter(pk=obj.pk).exists()
+            )
+        return False
+    raise ValueError(f"The access policy has no rule for {label}.")
+
+
+def require(user: Any, action: Action, obj: Model | None = None) -> None:
+    if not may(user, action, obj):
+        raise NotFoundForUser("Findes ikke eller er ikke tilgængelig for dig.")
+
+
+def get_sag_or_404(user: Any, pk: Any) -> "Sag":
+    try:
+        return sager_visible_to(user).select_related("borger", "team", "sagsbehandler").get(pk=pk)
+    except (_model("cases.Sag").DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFoundForUser("Sagen findes ikke eller er ikke tilgængelig for dig.") from exc
+
+
+def get_borger_or_404(user: Any, pk: Any) -> "Borger":
+    try:
+        return borgere_visible_to(user).get(pk=pk)
+    except (_model("cases.Borger").DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFoundForUser("Borgeren findes ikke eller er ikke tilgængelig for dig.") from exc
