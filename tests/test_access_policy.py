@@ -1,0 +1,142 @@
+"""The permission matrix: every role by the main actions, at the policy that pages and API share."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from cases.models import Sag
+from orders.models import Bestilling
+from tests.factories import BestillingFactory, SagFactory, UserFactory, put_on_agenda
+from vum.access import (
+    Action,
+    NotFoundForUser,
+    borgere_visible_to,
+    get_borger_or_404,
+    get_sag_or_404,
+    may,
+    sager_visible_to,
+)
+from vum.accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world() -> dict[str, object]:
+    """One case in the Handicap team, and one user of each kind around it."""
+    sag = SagFactory()
+    other_sag = SagFactory()
+    udfoerer = UserFactory(udfoerer=True)
+    BestillingFactory(sag=sag, udfoerer=udfoerer.organisation)
+    member = UserFactory(udvalgsmedlem=True)
+    put_on_agenda(sag, member)
+    return {
+        "sag": sag,
+        "other_sag": other_sag,
+        "sagsbehandler i teamet": UserFactory(teams=[sag.team]),
+        "sagsbehandler i andet team": UserFactory(teams=[other_sag.team]),
+        "leder for området": UserFactory(leder=True, teams=[sag.team]),
+        "leder for andet område": UserFactory(leder=True, teams=[other_sag.team]),
+        "udvalgsmedlem med sagen på dagsordenen": member,
+        "udvalgsmedlem uden sagen": UserFactory(udvalgsmedlem=True),
+        "udfører med aktiv bestilling": udfoerer,
+        "udfører uden bestilling": UserFactory(udfoerer=True),
+        "administrator": UserFactory(administrator=True),
+    }
+
+
+# role -> (view sag, edit sag, transition sag, view borger, edit borger, search/create/open)
+MATRIX = {
+    "sagsbehandler i teamet": (True, True, True, True, True, True),
+    "sagsbehandler i andet team": (False, False, False, True, True, True),
+    "leder for området": (True, False, False, True, False, False),
+    "leder for andet område": (False, False, False, False, False, False),
+    "udvalgsmedlem med sagen på dagsordenen": (True, False, False, True, False, False),
+    "udvalgsmedlem uden sagen": (False, False, False, False, False, False),
+    "udfører med aktiv bestilling": (False, False, False, True, False, False),
+    "udfører uden bestilling": (False, False, False, False, False, False),
+    "administrator": (False, False, False, False, False, False),
+}
+
+
+@pytest.mark.parametrize("role", MATRIX)
+def test_permission_matrix(world: dict[str, object], role: str) -> None:
+    user = world[role]
+    assert isinstance(user, User)
+    sag = world["sag"]
+    assert isinstance(sag, Sag)
+    view_sag, edit_sag, transition, view_borger, edit_borger, register = MATRIX[role]
+
+    assert may(user, Action.VIEW, sag) is view_sag
+    assert may(user, Action.EDIT, sag) is edit_sag
+    assert may(user, Action.TRANSITION, sag) is transition
+    assert may(user, Action.VIEW, sag.borger) is view_borger
+    assert may(user, Action.EDIT_BORGER, sag.borger) is edit_borger
+    for action in (Action.SEARCH_BORGER, Action.CREATE_BORGER, Action.OPEN_CASE):
+        assert may(user, action) is register
+    assert may(user, Action.VIEW_AUDIT_LOG) is (role == "administrator")
+
+    assert (sag in sager_visible_to(user)) is view_sag
+    assert (sag.borger in borgere_visible_to(user)) is view_borger
+
+
+@pytest.mark.parametrize("role", MATRIX)
+def test_out_of_scope_is_not_found_not_forbidden(world: dict[str, object], role: str) -> None:
+    user = world[role]
+    sag = world["sag"]
+    assert isinstance(sag, Sag)
+    view_sag, *_, view_borger, _edit, _reg = MATRIX[role]
+    if view_sag:
+        assert get_sag_or_404(user, sag.pk) == sag
+    else:
+        with pytest.raises(NotFoundForUser):
+            get_sag_or_404(user, sag.pk)
+    if view_borger:
+        assert get_borger_or_404(user, sag.borger.pk) == sag.borger
+    else:
+        with pytest.raises(NotFoundForUser):
+            get_borger_or_404(user, sag.borger.pk)
+    for junk in ("abc", None, -1, 10**12):
+        with pytest.raises(NotFoundForUser):
+            get_sag_or_404(user, junk)
+
+
+def test_an_udfoerer_loses_access_when_the_bestilling_ends() -> None:
+    udfoerer = UserFactory(udfoerer=True)
+    bestilling = BestillingFactory(udfoerer=udfoerer.organisation)
+    borger = bestilling.sag.borger
+    assert may(udfoerer, Action.VIEW, borger)
+
+    yesterday = timezone.localdate() - timedelta(days=1)
+    Bestilling.objects.filter(pk=bestilling.pk).update(slutdato=yesterday)
+    assert not may(udfoerer, Action.VIEW, borger)
+
+    Bestilling.objects.filter(pk=bestilling.pk).update(
+        slutdato=None, status=Bestilling.Status.AFVIST
+    )
+    assert not may(udfoerer, Action.VIEW, borger)
+
+    future = timezone.localdate() + timedelta(days=3)
+    Bestilling.objects.filter(pk=bestilling.pk).update(
+        status=Bestilling.Status.ACCEPTERET, startdato=future
+    )
+    assert not may(udfoerer, Action.VIEW, borger)
+
+
+def test_a_colleague_in_another_udfoerer_sees_nothing() -> None:
+    bestilling = BestillingFactory()
+    other_provider = UserFactory(udfoerer=True)
+    assert not borgere_visible_to(other_provider).exists()
+    assert not may(other_provider, Action.VIEW, bestilling.sag.borger)
+
+
+def test_inactive_and_anonymous_users_see_nothing() -> None:
+    from django.contrib.auth.models import AnonymousUser
+
+    sag = SagFactory()
+    inactive = UserFactory(teams=[sag.team], is_active=False)
+    for user in (inactive, AnonymousUser(), None):
+        assert not may(user, Action.VIEW, sag)
+        assert not sager_visible_to(user).exists()
+        assert not borgere_visible_to(user).exists()

@@ -1,0 +1,103 @@
+"""Two users move the same case at once: exactly one wins, the other gets a clear conflict."""
+
+import threading
+import time
+from collections.abc import Callable
+
+import pytest
+from django.db import connection, connections, transaction
+
+from cases import services
+from cases.lifecycle import Fase
+from cases.models import Overgang, Sag
+from tests.factories import SagFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _waiting_on_locks() -> int:
+    with connection.cursor() as cursor:
+        # The statistics views are snapshotted per transaction; the poll runs inside one.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return int(cursor.fetchone()[0])
+
+
+def race(sag: Sag, *attempts: Callable[[], Sag]) -> list[object]:
+    """Run the attempts in threads (each with its own database connection) so that all of them
+    are blocked on the case's row lock before any may proceed, then let them compete."""
+    results: list[object] = [None] * len(attempts)
+
+    def run(index: int, attempt: Callable[[], Sag]) -> None:
+        try:
+            results[index] = attempt()
+        except Exception as exc:
+            results[index] = exc
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        Sag.objects.select_for_update().get(pk=sag.pk)
+        threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(attempts)]
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 10
+        while _waiting_on_locks() < len(attempts):
+            assert time.monotonic() < deadline, "the attempts never reached the row lock"
+            time.sleep(0.02)
+    for thread in threads:
+        thread.join(timeout=10)
+    return results
+
+
+def test_same_move_by_two_users_one_wins() -> None:
+    first, second = UserFactory(), UserFactory()
+    sag = SagFactory(team=first.teams.get(), aabning_ready=True)
+    second.teams.add(sag.team)
+
+    def attempt(user) -> Callable[[], Sag]:
+        return lambda: services.sag_transition(
+            actor=user, sag=sag, name="start_sagsoplysning", expected_fase=Fase.SAGSAABNING
+        )
+
+    results = race(sag, attempt(first), attempt(second))
+
+    winners = [r for r in results if isinstance(r, Sag)]
+    losers = [r for r in results if isinstance(r, services.TransitionConflict)]
+    assert len(winners) == 1, results
+    assert len(losers) == 1, results
+    assert "flyttet til sagsoplysning af en anden bruger" in losers[0].message
+    assert Sag.objects.get(pk=sag.pk).fase == Fase.SAGSOPLYSNING
+    assert Overgang.objects.filter(sag=sag).count() == 1
+
+
+def test_different_moves_at_once_one_wins_the_other_is_told_why() -> None:
+    """Each user sends the phase their screen showed, as the pages and API clients do."""
+    first, second = UserFactory(), UserFactory()
+    sag = SagFactory(team=first.teams.get(), aabning_ready=True)
+    second.teams.add(sag.team)
+
+    results = race(
+        sag,
+        lambda: services.sag_transition(
+            actor=first, sag=sag, name="start_sagsoplysning", expected_fase=Fase.SAGSAABNING
+        ),
+        lambda: services.sag_transition(
+            actor=second,
+            sag=sag,
+            name="afslut",
+            begrundelse="Borgeren har trukket ansøgningen",
+            expected_fase=Fase.SAGSAABNING,
+        ),
+    )
+
+    winners = [r for r in results if isinstance(r, Sag)]
+    conflicts = [r for r in results if isinstance(r, services.TransitionConflict)]
+    assert len(winners) == 1, results
+    assert len(conflicts) == 1, results
+    assert Sag.objects.get(pk=sag.pk).fase == winners[0].fase
+    assert Overgang.objects.filter(sag=sag).count() == 1
+    assert "af en anden bruger. Opdatér siden og prøv igen." in conflicts[0].message
