@@ -38,3 +38,7 @@ class Frist(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_art_display()} {self.frist:%d.%m.%Y}"
+
+    @property
+    def audit_borger_id(self) -> int | None:
+        return self.sag.borger_id

@@ -1,5 +1,7 @@
 """Tests run against the real PostgreSQL and Redis (DATABASE_URL / REDIS_URL may override)."""
 
+import os
+
 from vum.settings.base import *  # noqa: F403
 from vum.settings.base import DATABASES, env
 
@@ -7,6 +9,9 @@ DATABASES["default"] = env.db("DATABASE_URL", default="postgres://postgres@127.0
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/15")
 CELERY_TASK_ALWAYS_EAGER = False
+# Parallel test processes (pytest-xdist) share Redis: each gets its own queue, so a worker
+# started by one process never runs a task against another process's test database.
+CELERY_TASK_DEFAULT_QUEUE = f"vum-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SECRET_KEY = "test-only-key"  # noqa: S105
 STORAGES = {
