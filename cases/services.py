@@ -73,8 +73,12 @@ def borger_create(
     email: str = "",
 ) -> Borger:
     require(actor, Action.CREATE_BORGER)
+    try:
+        cpr = cpr_rules.normalise(cpr)
+    except ValidationError as exc:
+        raise ValidationError({"cpr": exc.messages}) from exc
     borger = Borger(
-        cpr=cpr_rules.normalise(cpr),
+        cpr=cpr,
         fornavn=fornavn.strip(),
         efternavn=efternavn.strip(),
         adresse=adresse,
@@ -458,12 +462,12 @@ def sag_transition(
     The row is locked first, so of two users moving the same case at once exactly one wins; the
     other sees that the phase changed (`expected_fase` is the phase their screen showed).
     """
+    require(actor, Action.TRANSITION, sag)
     meta = transition_meta(name)
     begrundelse = begrundelse.strip()
     if meta.get("reason_required") and not begrundelse:
         raise ValidationError({"begrundelse": f"'{meta['label']}' kræver en begrundelse."})
     with transaction.atomic():
-        require(actor, Action.TRANSITION, sag)
         locked = Sag.objects.select_for_update().get(pk=sag.pk)
         if expected_fase is not None and locked.fase != expected_fase:
             raise TransitionConflict(

@@ -94,11 +94,6 @@ class SagFactory(factory.django.DjangoModelFactory):
     sagsbehandler = None
     aarsag = "Borgeren ønsker støtte i eget hjem."
 
-    class Params:
-        klar_til_sagsoplysning = factory.Trait(
-            aabning_ready=True,
-        )
-
     @factory.post_generation
     def aabning_ready(self, create: bool, extracted: bool | None, **kwargs: object) -> None:
         """Sagsåbning record; with `aabning_ready=True` every sagsåbning guard holds."""

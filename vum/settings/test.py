@@ -12,6 +12,10 @@ CELERY_TASK_ALWAYS_EAGER = False
 # Parallel test processes (pytest-xdist) share Redis: each gets its own queue, so a worker
 # started by one process never runs a task against another process's test database.
 CELERY_TASK_DEFAULT_QUEUE = f"vum-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+# Static files come from the app folders (tests never run collectstatic); autorefresh makes
+# WhiteNoise look files up per request instead of scanning the absent STATIC_ROOT at start-up.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SECRET_KEY = "test-only-key"  # noqa: S105
 STORAGES = {
