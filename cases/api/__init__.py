@@ -1,0 +1,1 @@
+"""The REST API for citizens, cases, enquiries, consent, journal notes and phase changes."""

@@ -1,0 +1,585 @@
+"""The case API: citizens, cases, enquiries, consent, journal notes and phase changes.
+
+The views only translate HTTP to calls of the access policy, the selectors and the services.
+Objects outside the user's scope, and writes the user may not make, answer 404 (never 403), as
+the access policy prescribes. Every read of a citizen's data leaves an audit event; writes are
+audited by the services.
+"""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cases.api import serializers as s
+from cases.api.filters import HenvendelseFilter, SagFilter
+from cases.models import (
+    Borger,
+    Formaal,
+    Henvendelse,
+    Journalnotat,
+    Relation,
+    Sag,
+    Sagsaabning,
+    Samtykke,
+)
+from cases.selectors import (
+    borger_get,
+    borger_search,
+    henvendelser_visible_to,
+    sag_get,
+    transition_options,
+)
+from cases.services import (
+    TransitionBlocked,
+    TransitionConflict,
+    UnknownTransition,
+    borger_create,
+    borger_update,
+    formaal_set,
+    henvendelse_register,
+    journalnotat_create,
+    relation_create,
+    sag_transition,
+    sagsaabning_update,
+    samtykke_register,
+    samtykke_withdraw,
+    transition_names,
+)
+from vum.access import (
+    Action,
+    borgere_visible_to,
+    get_borger_or_404,
+    get_sag_or_404,
+    require,
+    sager_visible_to,
+)
+from vum.accounts.models import User
+from vum.audit.models import AuditAction
+from vum.audit.services import audit_record, audit_record_many
+
+NOT_FOUND = OpenApiResponse(
+    s.FejlSerializer, description="Findes ikke, eller er ikke tilgængelig for dig."
+)
+BAD_REQUEST = OpenApiResponse(
+    OpenApiTypes.OBJECT, description="Ugyldige data; felt → liste af danske fejlbeskeder."
+)
+
+
+def actor(request: Request) -> User:
+    """The authenticated user; the default IsAuthenticated permission guarantees one."""
+    user = request.user
+    assert isinstance(user, User), "The API only serves authenticated users."
+    return user
+
+
+class AuditedListMixin:
+    """A paginated list that writes one LIST audit event per row shown, in one INSERT.
+
+    Only the page actually returned is audited: that is what the user has seen.
+    """
+
+    audit_list_summary = ""
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        view: Any = self  # the mixin sits on a GenericViewSet
+        queryset = view.filter_queryset(view.get_queryset())
+        page = view.paginate_queryset(queryset)
+        rows = list(page) if page is not None else list(queryset)
+        audit_record_many(
+            actor=actor(request),
+            action=AuditAction.LIST,
+            objects=rows,
+            summary=self.audit_list_summary,
+        )
+        data = view.get_serializer(rows, many=True).data
+        return view.get_paginated_response(data) if page is not None else Response(data)
+
+
+# Citizens
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Borgere",
+        description=(
+            "Borgere, du har adgang til, med maskeret CPR-nummer. Med `q` søges der: et helt "
+            "CPR-nummer finder den ene borger, anden tekst søger i navne. Søgning og visning "
+            "registreres i revisionssporet."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "q", str, description="CPR-nummer eller navn (kun sagsbehandlere må søge)."
+            )
+        ],
+    ),
+    retrieve=extend_schema(summary="Borger", responses={200: s.BorgerDetailSerializer}),
+    create=extend_schema(
+        summary="Opret borger",
+        request=s.BorgerCreateSerializer,
+        responses={201: s.BorgerDetailSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+    ),
+    partial_update=extend_schema(
+        summary="Ret borgerens kontaktoplysninger",
+        request=s.BorgerUpdateSerializer,
+        responses={200: s.BorgerDetailSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+    ),
+)
+class BorgerViewSet(AuditedListMixin, viewsets.GenericViewSet[Borger]):
+    lookup_value_converter = "int"
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    audit_list_summary = "Borgerliste (API)"
+
+    def get_queryset(self) -> QuerySet[Borger]:
+        return borgere_visible_to(self.request.user)
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
+        if self.action == "list":
+            return s.BorgerListSerializer
+        if self.action == "create":
+            return s.BorgerCreateSerializer
+        if self.action == "partial_update":
+            return s.BorgerUpdateSerializer
+        if self.action == "relationer":
+            return s.RelationSerializer
+        return s.BorgerDetailSerializer
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        query = request.query_params.get("q")
+        if query is None:
+            return super().list(request, *args, **kwargs)
+        # borger_search audits the search and every citizen it finds.
+        results = borger_search(user=actor(request), query=query)
+        page = self.paginate_queryset(results)
+        rows = page if page is not None else results
+        data = s.BorgerListSerializer(rows, many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        borger = borger_get(user=actor(request), pk=kwargs["pk"])
+        return Response(self._detail(borger))
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        user = actor(request)
+        require(user, Action.CREATE_BORGER)
+        body = s.BorgerCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        borger = borger_create(actor=user, **body.validated_data)
+        return Response(self._detail(borger), status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        user = actor(request)
+        borger = get_borger_or_404(user, kwargs["pk"])
+        require(user, Action.EDIT_BORGER, borger)
+        body = s.BorgerUpdateSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        borger = borger_update(actor=user, borger=borger, **body.validated_data)
+        return Response(self._detail(borger))
+
+    @extend_schema(
+        methods=["GET"],
+        summary="Borgerens relationer",
+        description="Pårørende, værger, partsrepræsentanter og bisiddere.",
+        responses={200: s.RelationSerializer(many=True), 404: NOT_FOUND},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Registrér en relation",
+        request=s.RelationSerializer,
+        responses={201: s.RelationSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["get", "post"], url_path="relationer")
+    def relationer(self, request: Request, pk: str) -> Response:
+        user = actor(request)
+        borger = get_borger_or_404(user, pk)
+        if request.method == "POST":
+            require(user, Action.EDIT_BORGER, borger)
+            body = s.RelationSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            relation = relation_create(actor=user, borger=borger, **body.validated_data)
+            return Response(s.RelationSerializer(relation).data, status=status.HTTP_201_CREATED)
+        relationer = list(Relation.objects.filter(borger=borger))
+        audit_record(actor=user, action=AuditAction.VIEW, obj=borger, summary="Relationer vist")
+        return Response(s.RelationSerializer(relationer, many=True).data)
+
+    def _detail(self, borger: Borger) -> dict[str, Any]:
+        context = self.get_serializer_context()
+        return dict(s.BorgerDetailSerializer(borger, context=context).data)
+
+
+# Cases
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Sager",
+        description="Sager, du har adgang til. Hver vist sag registreres i revisionssporet.",
+    ),
+    retrieve=extend_schema(
+        summary="Sag",
+        description=(
+            "Sagen med sagsåbningen, det gældende formål og de overgange, du kan udføre, med "
+            "det der blokerer dem."
+        ),
+        responses={200: s.SagDetailSerializer, 404: NOT_FOUND},
+    ),
+)
+class SagViewSet(AuditedListMixin, viewsets.GenericViewSet[Sag]):
+    lookup_value_converter = "int"
+    filterset_class = SagFilter
+    audit_list_summary = "Sagsliste (API)"
+
+    def get_queryset(self) -> QuerySet[Sag]:
+        return sager_visible_to(self.request.user).select_related("borger", "team", "sagsbehandler")
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
+        if self.action == "list":
+            return s.SagListSerializer
+        if self.action == "sagsaabning":
+            return s.SagsaabningSerializer
+        if self.action == "formaal":
+            return s.FormaalSerializer
+        return s.SagDetailSerializer
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        sag = sag_get(user=actor(request), pk=kwargs["pk"])
+        return Response(s.SagDetailSerializer(sag, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="Sagsåbningen",
+        responses={200: s.SagsaabningSerializer, 404: NOT_FOUND},
+    )
+    @extend_schema(
+        methods=["PATCH"],
+        summary="Opdatér sagsåbningen",
+        description="Kun de felter, der sendes, ændres. Ændringer registreres i revisionssporet.",
+        request=s.SagsaabningSerializer,
+        responses={200: s.SagsaabningSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["get", "patch"], url_path="sagsaabning")
+    def sagsaabning(self, request: Request, pk: str) -> Response:
+        user = actor(request)
+        sag = get_sag_or_404(user, pk)
+        if request.method == "PATCH":
+            require(user, Action.EDIT, sag)
+            body = s.SagsaabningSerializer(data=request.data, partial=True)
+            body.is_valid(raise_exception=True)
+            updated = sagsaabning_update(actor=user, sag=sag, **body.validated_data)
+            return Response(s.SagsaabningSerializer(updated).data)
+        aabning = Sagsaabning.objects.filter(sag=sag).first()
+        if aabning is None:  # every case gets one when it opens; guard against older data
+            raise NotFound("Sagen har ingen sagsåbning.")
+        audit_record(
+            actor=user,
+            action=AuditAction.VIEW,
+            obj=aabning,
+            borger_id=sag.borger_id,
+            summary="Sagsåbning vist",
+        )
+        return Response(s.SagsaabningSerializer(aabning).data)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="Formålets versioner",
+        description="Alle versioner af formålet med udredningen, den gældende først.",
+        responses={200: s.FormaalSerializer(many=True), 404: NOT_FOUND},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Fastlæg formålet (ny version)",
+        description="Formålet rettes aldrig: en ændring er en ny version, de gamle bevares.",
+        request=s.FormaalCreateSerializer,
+        responses={201: s.FormaalSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["get", "post"], url_path="formaal")
+    def formaal(self, request: Request, pk: str) -> Response:
+        user = actor(request)
+        sag = get_sag_or_404(user, pk)
+        if request.method == "POST":
+            require(user, Action.EDIT, sag)
+            body = s.FormaalCreateSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            version = formaal_set(actor=user, sag=sag, **body.validated_data)
+            return Response(s.FormaalSerializer(version).data, status=status.HTTP_201_CREATED)
+        versions = list(Formaal.objects.filter(sag=sag).select_related("oprettet_af"))
+        audit_record(actor=user, action=AuditAction.VIEW, obj=sag, summary="Formålets versioner")
+        return Response(s.FormaalSerializer(versions, many=True).data)
+
+
+class SagChildViewSet(viewsets.GenericViewSet[Any]):
+    """Base for resources under sager/{sag_pk}/: the case is looked up in the user's scope."""
+
+    lookup_value_converter = "int"
+    list_audit_summary = ""
+    _sag: Sag | None = None
+
+    def get_sag(self) -> Sag:
+        if self._sag is None:
+            self._sag = get_sag_or_404(self.request.user, self.kwargs["sag_pk"])
+        return self._sag
+
+    def sag_for(self, action: Action) -> Sag:
+        """The case, if the user may take `action` on it (404 otherwise)."""
+        sag = self.get_sag()
+        require(self.request.user, action, sag)
+        return sag
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = dict(super().get_serializer_context())
+        if not getattr(self, "swagger_fake_view", False):
+            context["sag"] = self.get_sag()
+        return context
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        sag = self.get_sag()
+        queryset = self.get_queryset()
+        page = self.paginate_queryset(queryset)
+        # One event on the case rather than one per row: it is recorded even for an empty list,
+        # which also tells something about the citizen.
+        audit_record(
+            actor=actor(request),
+            action=AuditAction.VIEW,
+            obj=sag,
+            summary=self.list_audit_summary,
+        )
+        data = self.get_serializer(page if page is not None else queryset, many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        instance = self.get_object()
+        audit_record(
+            actor=actor(request),
+            action=AuditAction.VIEW,
+            obj=instance,
+            borger_id=self.get_sag().borger_id,
+            summary=f"{instance._meta.verbose_name} vist".capitalize(),
+        )
+        return Response(self.get_serializer(instance).data)
+
+
+SAG_PK = OpenApiParameter("sag_pk", int, OpenApiParameter.PATH, description="Sagens id.")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Sagens samtykker", parameters=[SAG_PK]),
+    retrieve=extend_schema(summary="Samtykke", parameters=[SAG_PK]),
+    create=extend_schema(
+        summary="Registrér et samtykke",
+        parameters=[SAG_PK],
+        request=s.SamtykkeCreateSerializer,
+        responses={201: s.SamtykkeSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+    ),
+    tilbagekald=extend_schema(
+        summary="Tilbagekald et samtykke",
+        parameters=[SAG_PK],
+        request=s.SamtykkeWithdrawSerializer,
+        responses={200: s.SamtykkeSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+    ),
+)
+class SamtykkeViewSet(SagChildViewSet):
+    """Samtykker til indhentelse og videregivelse af oplysninger (RSL §§ 11a-11c)."""
+
+    serializer_class = s.SamtykkeSerializer
+    list_audit_summary = "Samtykker vist"
+
+    def get_queryset(self) -> QuerySet[Samtykke]:
+        if getattr(self, "swagger_fake_view", False):
+            return Samtykke.objects.none()
+        return Samtykke.objects.filter(sag=self.get_sag())
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        sag = self.sag_for(Action.EDIT)
+        body = s.SamtykkeCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        samtykke = samtykke_register(actor=actor(request), sag=sag, **body.validated_data)
+        return Response(s.SamtykkeSerializer(samtykke).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"], url_path="tilbagekald")
+    def tilbagekald(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        self.sag_for(Action.EDIT)
+        samtykke = self.get_object()
+        body = s.SamtykkeWithdrawSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        samtykke = samtykke_withdraw(
+            actor=actor(request),
+            samtykke=samtykke,
+            tilbagekaldt=body.validated_data["tilbagekaldt"],
+            begrundelse=body.validated_data["begrundelse"],
+        )
+        return Response(s.SamtykkeSerializer(samtykke).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Sagens journalnotater", parameters=[SAG_PK]),
+    retrieve=extend_schema(summary="Journalnotat", parameters=[SAG_PK]),
+    create=extend_schema(
+        summary="Skriv et journalnotat",
+        description=(
+            "Et notat underskrives og kan aldrig ændres eller slettes. En rettelse er et nyt "
+            "notat med `retter` = id på det notat, det retter."
+        ),
+        parameters=[SAG_PK],
+        request=s.JournalnotatCreateSerializer,
+        responses={201: s.JournalnotatSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+    ),
+)
+class JournalnotatViewSet(SagChildViewSet):
+    """Journalnotater (notatpligt). There is deliberately no update or delete: 405."""
+
+    serializer_class = s.JournalnotatSerializer
+    list_audit_summary = "Journalnotater vist"
+
+    def get_queryset(self) -> QuerySet[Journalnotat]:
+        if getattr(self, "swagger_fake_view", False):
+            return Journalnotat.objects.none()
+        return Journalnotat.objects.filter(sag=self.get_sag()).select_related("forfatter")
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        sag = self.sag_for(Action.EDIT)
+        body = s.JournalnotatCreateSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        body.is_valid(raise_exception=True)
+        notat = journalnotat_create(actor=actor(request), sag=sag, **body.validated_data)
+        return Response(s.JournalnotatSerializer(notat).data, status=status.HTTP_201_CREATED)
+
+
+# Phase changes
+
+TRANSITION_NAME = OpenApiParameter(
+    "name",
+    str,
+    OpenApiParameter.PATH,
+    enum=transition_names(),
+    description="Overgangens navn (se GET sager/{sag_pk}/transitions/).",
+)
+
+
+class SagTransitionListView(APIView):
+    @extend_schema(
+        summary="Mulige overgange",
+        description=(
+            "Overgange fra sagens nuværende fase, som du må udføre, hver med det, der "
+            "blokerer den. Tom for brugere, der kun må læse sagen."
+        ),
+        parameters=[SAG_PK],
+        responses={200: s.TransitionOptionSerializer(many=True), 404: NOT_FOUND},
+    )
+    def get(self, request: Request, sag_pk: int) -> Response:
+        user = actor(request)
+        sag = get_sag_or_404(user, sag_pk)
+        audit_record(actor=user, action=AuditAction.VIEW, obj=sag, summary="Overgange vist")
+        options = transition_options(user=user, sag=sag)
+        return Response(s.TransitionOptionSerializer(options, many=True).data)
+
+
+class SagTransitionView(APIView):
+    @extend_schema(
+        summary="Udfør en overgang",
+        description=(
+            "Flytter sagen til en anden fase. 409 hvis overgangen er blokeret (med `reasons`), "
+            "ikke mulig i sagens fase, eller hvis sagen er flyttet siden `expected_fase`."
+        ),
+        parameters=[SAG_PK, TRANSITION_NAME],
+        request=s.TransitionRequestSerializer,
+        responses={
+            200: s.SagDetailSerializer,
+            400: BAD_REQUEST,
+            404: NOT_FOUND,
+            409: s.TransitionErrorSerializer,
+        },
+    )
+    def post(self, request: Request, sag_pk: int, name: str) -> Response:
+        user = actor(request)
+        sag = get_sag_or_404(user, sag_pk)
+        require(user, Action.TRANSITION, sag)
+        body = s.TransitionRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            sag = sag_transition(
+                actor=user,
+                sag=sag,
+                name=name,
+                begrundelse=body.validated_data["begrundelse"],
+                expected_fase=body.validated_data["expected_fase"],
+            )
+        except UnknownTransition as exc:
+            raise NotFound(exc.message) from exc
+        except TransitionBlocked as exc:
+            return Response(
+                {"detail": exc.message, "reasons": exc.reasons}, status=status.HTTP_409_CONFLICT
+            )
+        except TransitionConflict as exc:
+            return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
+        sag = get_sag_or_404(user, sag.pk)
+        return Response(s.SagDetailSerializer(sag, context={"request": request}).data)
+
+
+# Enquiries
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Henvendelser",
+        description="Henvendelser om borgere, du har adgang til. Registreres i revisionssporet.",
+    ),
+    retrieve=extend_schema(summary="Henvendelse", responses={200: s.HenvendelseSerializer}),
+    create=extend_schema(
+        summary="Registrér en henvendelse",
+        description=(
+            "Registrerer henvendelsen og dens udfald (triage). Ved 'sag' eller 'klar_sag' "
+            "oprettes en sag, og dens id står i svarets felt `sag`."
+        ),
+        request=s.HenvendelseCreateSerializer,
+        responses={201: s.HenvendelseSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+    ),
+)
+class HenvendelseViewSet(
+    AuditedListMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Henvendelse]
+):
+    lookup_value_converter = "int"
+    filterset_class = HenvendelseFilter
+    audit_list_summary = "Henvendelser (API)"
+
+    def get_queryset(self) -> QuerySet[Henvendelse]:
+        if getattr(self, "swagger_fake_view", False):
+            return Henvendelse.objects.none()
+        return henvendelser_visible_to(actor(self.request)).select_related("borger", "team")
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
+        if self.action == "create":
+            return s.HenvendelseCreateSerializer
+        return s.HenvendelseSerializer
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        henvendelse = self.get_object()
+        audit_record(
+            actor=actor(request),
+            action=AuditAction.VIEW,
+            obj=henvendelse,
+            summary="Henvendelse vist",
+        )
+        return Response(s.HenvendelseSerializer(henvendelse).data)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        user = actor(request)
+        require(user, Action.OPEN_CASE)
+        body = s.HenvendelseCreateSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        body.is_valid(raise_exception=True)
+        henvendelse = henvendelse_register(actor=user, **body.validated_data)
+        return Response(s.HenvendelseSerializer(henvendelse).data, status=status.HTTP_201_CREATED)
