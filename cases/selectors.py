@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.http import Http404
 
 from cases import cpr as cpr_rules
 from cases.lifecycle import blockers
-from cases.models import Borger, Sag
+from cases.models import Borger, Henvendelse, Sag
 from vum.access import (
     Action,
     borgere_visible_to,
@@ -20,7 +21,7 @@ from vum.access import (
     sager_visible_to,
 )
 from vum.accounts.models import User
-from vum.audit.models import AuditAction
+from vum.audit.models import AuditAction, AuditEvent
 from vum.audit.services import audit_record, audit_record_many
 from vum.deadlines.models import Frist
 
@@ -93,6 +94,16 @@ def borger_sager(*, user: User, borger: Borger) -> QuerySet[Sag]:
     return sager_visible_to(user).filter(borger=borger).select_related("team", "sagsbehandler")
 
 
+def henvendelser_visible_to(user: User) -> QuerySet[Henvendelse]:
+    """All enquiries the user may read, by the same rule as `borger_henvendelser`: every enquiry
+    about a visible citizen for a caseworker (who triages them), otherwise only those that
+    opened a case in the user's scope. Not audited: callers audit what they show."""
+    qs = Henvendelse.objects.filter(borger__in=borgere_visible_to(user))
+    if may(user, Action.OPEN_CASE):
+        return qs
+    return qs.filter(sag__in=sager_visible_to(user))
+
+
 def sag_get(*, user: User, pk: object) -> Sag:
     sag = get_sag_or_404(user, pk)
     audit_record(actor=user, action=AuditAction.VIEW, obj=sag, summary="Sag vist")
@@ -128,3 +139,67 @@ def transition_options(*, user: User, sag: Sag) -> list[TransitionOption]:
             )
         )
     return options
+
+
+def sager_list(*, user: User, limit: int = 200) -> list[Sag]:
+    """The open cases in the user's scope (a leader's area, a committee member's agendas)."""
+    qs = (
+        sager_visible_to(user)
+        .exclude(fase="afsluttet")
+        .select_related("borger", "team", "sagsbehandler")
+    )
+    sager = list(
+        with_next_deadline(qs).order_by(
+            Coalesce("naeste_frist", "oprettet").asc(nulls_last=True), "pk"
+        )[:limit]
+    )
+    audit_record_many(actor=user, action=AuditAction.LIST, objects=sager, summary="Sagsliste")
+    return sager
+
+
+def borgere_list(*, user: User, limit: int = 200) -> list[Borger]:
+    """The citizens in the user's scope, e.g. a provider's citizens with an active order."""
+    borgere = list(borgere_visible_to(user).order_by("efternavn", "fornavn")[:limit])
+    audit_record_many(actor=user, action=AuditAction.LIST, objects=borgere, summary="Borgerliste")
+    return borgere
+
+
+def borger_henvendelser(*, user: User, borger: Borger) -> QuerySet[Henvendelse]:
+    """Enquiries about the citizen: all of them for a caseworker (who triages them), otherwise
+    only those that opened a case in the user's scope."""
+    qs = borger.henvendelser.select_related("team", "sag", "registreret_af")
+    if may(user, Action.OPEN_CASE):
+        return qs
+    return qs.filter(sag__in=sager_visible_to(user))
+
+
+def borger_log_lookup(*, user: User, cpr: str) -> int | None:
+    """The id of the citizen with this CPR number, for the administrator's audit log page.
+
+    The lookup is itself audited (SEARCH with the citizen's id), found or not.
+    """
+    require(user, Action.VIEW_AUDIT_LOG)
+    normalised = cpr_rules.normalise(cpr)
+    borger_id = Borger.objects.filter(cpr=normalised).values_list("pk", flat=True).first()
+    audit_record(
+        actor=user,
+        action=AuditAction.SEARCH,
+        borger_id=borger_id,
+        summary="Opslag i borgerens log" + ("" if borger_id else " (ingen borger fundet)"),
+        changes={"soegning": cpr_rules.mask(normalised)},
+    )
+    return borger_id
+
+
+def borger_log(*, user: User, borger_id: int) -> tuple[Borger, QuerySet[AuditEvent]]:
+    """Every audit event about one citizen, newest first. Reading the log is audited too."""
+    require(user, Action.VIEW_AUDIT_LOG)
+    try:
+        borger = Borger.objects.get(pk=borger_id)
+    except Borger.DoesNotExist as exc:
+        raise Http404("Borgeren findes ikke.") from exc
+    audit_record(
+        actor=user, action=AuditAction.VIEW, borger_id=borger.pk, summary="Borgerens log vist"
+    )
+    events = AuditEvent.objects.for_borger(borger.pk).select_related("actor")
+    return borger, events

@@ -1,0 +1,64 @@
+"""Template helpers: the access policy for buttons, and accessible form fields."""
+
+from typing import Any
+
+from django import forms, template
+from django.db.models import Model
+from django.forms.boundfield import BoundField
+
+from vum.access import Action, may
+
+register = template.Library()
+
+
+@register.simple_tag
+def may_do(user: Any, action: str, obj: Model | None = None) -> bool:
+    """`{% may_do request.user "edit" sag as kan_redigere %}`: decides which buttons to show."""
+    return may(user, Action(action), obj)
+
+
+@register.filter
+def ja_nej(value: bool | None) -> str:
+    if value is None:
+        return "Ikke besvaret"
+    return "Ja" if value else "Nej"
+
+
+@register.inclusion_tag("includes/field.html")
+def field(bound: BoundField, **extra_attrs: Any) -> dict[str, Any]:
+    """One form field with its label, hint and errors, the hint and errors tied to the input by
+    aria-describedby so that a screen reader announces them with the field."""
+    widget = bound.field.widget
+    help_id = f"{bound.auto_id}_hjaelp"
+    error_id = f"{bound.auto_id}_fejl"
+    pairs = ((help_id, bound.help_text), (error_id, bound.errors))
+    described = [element_id for element_id, present in pairs if present]
+    attrs: dict[str, Any] = dict(extra_attrs)
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    if bound.errors:
+        attrs["aria-invalid"] = "true"
+    is_group = isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple)
+    return {
+        "field": bound,
+        "widget": bound.as_widget(attrs=attrs),
+        "help_id": help_id,
+        "error_id": error_id,
+        "is_hidden": bound.is_hidden,
+        "is_group": is_group,
+        "is_checkbox": isinstance(widget, forms.CheckboxInput),
+    }
+
+
+@register.filter
+def change_rows(changes: Any) -> list[dict[str, Any]]:
+    """An audit event's `changes` as rows: {field: {"old", "new"}} or a plain value."""
+    if not isinstance(changes, dict):
+        return []
+    rows = []
+    for name, change in changes.items():
+        if isinstance(change, dict) and set(change) <= {"old", "new"}:
+            rows.append({"name": name, "old": change.get("old"), "new": change.get("new")})
+        else:
+            rows.append({"name": name, "value": change, "plain": True})
+    return rows
