@@ -1,0 +1,367 @@
+"""`manage.py seed_demo`: demo teams, users for every role, and the Mads case from the handbook.
+
+Idempotent: reference data and users are fetched or created by a natural key, passwords are set
+only on users this run creates, and the Mads case is opened only when his CPR number is not yet
+registered. So running it twice changes nothing the second time.
+
+The case is opened through the services in `cases.services`, exactly as a caseworker would open it,
+so the access policy, validation and audit trail all apply. It lives in `followup`, the last phase
+app, because it wires every phase together and the imports must run one way.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.contrib.auth.models import Permission
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from assessment.models import Visitationsudvalg
+from cases import services
+from cases.models import (
+    Aftale,
+    Diagnose,
+    EksisterendeOplysning,
+    Henvendelse,
+    Relation,
+    Sag,
+    Sagsaabning,
+    Samtykke,
+)
+from vum.accounts.models import Organisation, Role, Team, User
+from vum.audit.context import RequestOrigin, current_origin
+
+# One password for every demo user, printed at the end. Demo data only: never seed a real
+# deployment with it.
+DEMO_PASSWORD = "vum-demo-2026"  # noqa: S105
+
+TEAMS = [
+    ("handicap", "Handicap"),
+    ("psykiatri", "Psykiatri"),
+    ("saerlig-social-indsats", "Særlig Social Indsats"),
+]
+X_HUS = "Socialpædagogisk opholdssted X-Hus"
+VISITATIONSUDVALGET = "Visitationsudvalget"
+
+# A made-up CPR number, chosen for the fixture: 14 March 2006 with a seventh digit of 4, which
+# the CPR rules place in the 2000s, so Mads is about 20 (old enough to have left a placement
+# made at 17½). It belongs to no real person as far as we know; the modulus-11 check was dropped
+# by the CPR office in 2007, so it is not applied.
+MADS_CPR = "1403064117"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    first_name: str
+    last_name: str
+    role: Role
+    titel: str
+    teams: tuple[str, ...] = ()
+    organisation: str | None = None
+    is_staff: bool = False
+
+
+DEMO_USERS = [
+    DemoUser(
+        "sagsbehandler",
+        "Sara",
+        "Lund",
+        Role.SAGSBEHANDLER,
+        "Socialrådgiver, Handicap",
+        teams=("handicap",),
+    ),
+    DemoUser(
+        "psykiatri",
+        "Jonas",
+        "Bak",
+        Role.SAGSBEHANDLER,
+        "Socialrådgiver, Psykiatri",
+        teams=("psykiatri",),
+    ),
+    DemoUser(
+        "udfoerer",
+        "Henrik",
+        "Dahl",
+        Role.UDFOERER,
+        "Pædagog, X-Hus",
+        organisation=X_HUS,
+    ),
+    DemoUser(
+        "visitation",
+        "Birgitte",
+        "Krogh",
+        Role.VISITATIONSUDVALG,
+        "Medlem af Visitationsudvalget",
+    ),
+    DemoUser(
+        "leder",
+        "Lone",
+        "Vestergaard",
+        Role.LEDER,
+        "Afdelingsleder, Handicap og Psykiatri",
+        teams=("handicap", "psykiatri"),
+    ),
+    DemoUser(
+        "admin",
+        "Anders",
+        "Holt",
+        Role.ADMINISTRATOR,
+        "Systemadministrator",
+        is_staff=True,
+    ),
+]
+
+# The administrator maintains users, reference data and reads the audit log (vum.access); the
+# admin site needs these model permissions for that. Case data is deliberately not among them.
+ADMIN_PERMISSIONS = Q(content_type__app_label="accounts") | Q(
+    content_type__app_label="assessment",
+    content_type__model__in=["visitationsudvalg", "udvalgsmoede", "dagsordenspunkt"],
+)
+ADMIN_VIEW_PERMISSIONS = Q(content_type__app_label="audit", codename="view_auditevent")
+
+
+class Command(BaseCommand):
+    help = "Opretter demodata: teams, brugere for alle roller og sagen om Mads fra metodehåndbogen."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        # Audit events written by the services carry this instead of a browser's address.
+        token = current_origin.set(RequestOrigin(ip_address=None, user_agent="manage.py seed_demo"))
+        try:
+            with transaction.atomic():
+                teams = self._teams()
+                x_hus, _ = Organisation.objects.get_or_create(
+                    navn=X_HUS, defaults={"adresse": "Skovvej 12, 8900 Randers C"}
+                )
+                users = {u.username: self._user(u, teams, x_hus) for u in DEMO_USERS}
+                udvalg, _ = Visitationsudvalg.objects.get_or_create(navn=VISITATIONSUDVALGET)
+                udvalg.medlemmer.add(users["visitation"])
+                sag, created = self._mads(users["sagsbehandler"], teams["handicap"])
+        finally:
+            current_origin.reset(token)
+        self._report(users, sag, created)
+
+    def _teams(self) -> dict[str, Team]:
+        return {
+            slug: Team.objects.get_or_create(slug=slug, defaults={"navn": navn})[0]
+            for slug, navn in TEAMS
+        }
+
+    def _user(self, spec: DemoUser, teams: dict[str, Team], x_hus: Organisation) -> User:
+        user = User.objects.filter(username=spec.username).first()
+        if user is None:
+            user = User(
+                username=spec.username,
+                first_name=spec.first_name,
+                last_name=spec.last_name,
+                email=f"{spec.username}@vum.example.dk",
+                role=spec.role,
+                titel=spec.titel,
+                organisation=x_hus if spec.organisation else None,
+                is_staff=spec.is_staff,
+            )
+            user.set_password(DEMO_PASSWORD)
+            user.full_clean()
+            user.save()
+        # Memberships are added, never replaced, so an administrator's later changes survive.
+        user.teams.add(*(teams[slug] for slug in spec.teams))
+        if spec.role == Role.ADMINISTRATOR:
+            perms = Permission.objects.filter(ADMIN_PERMISSIONS).exclude(
+                content_type__app_label="accounts", codename__startswith="delete_"
+            )
+            user.user_permissions.add(*perms, *Permission.objects.filter(ADMIN_VIEW_PERMISSIONS))
+        return user
+
+    def _mads(self, sb: User, handicap: Team) -> tuple[Sag, bool]:
+        """Open the Mads case (scenarios.md) as the Handicap caseworker, if not already there."""
+        existing = Sag.objects.filter(borger__cpr=MADS_CPR).order_by("pk").first()
+        if existing is not None:
+            return existing, False
+
+        today = timezone.localdate()
+        # The demo is anchored to the day it is seeded, so that nothing lies in the future that
+        # must not (enquiry, consent, note) and the agreed home visit is still ahead. The handbook's
+        # own dates (the August diagnosis, the 3 September visit) are kept where they are in the
+        # past by construction: the speciallæge's diagnosis is dated the most recent 15 August.
+        modtaget = today - timedelta(days=14)
+        august = date(today.year, 8, 15)
+        if august > today:
+            august = date(today.year - 1, 8, 15)
+
+        # Surname, address and contact details are not in the handbook: fixture choices.
+        mads = services.borger_create(
+            actor=sb,
+            cpr=MADS_CPR,
+            fornavn="Mads",
+            efternavn="Holm",
+            adresse="Vestergade 7, 1. th.",
+            postnummer="8900",
+            by="Randers C",
+            telefon="20 45 67 89",
+        )
+        services.relation_create(
+            actor=sb,
+            borger=mads,
+            # The handbook gives representation "Bisidder" and the fuldmagt to his mother; we
+            # register her as that bisidder (a choice: it names no other supporter).
+            type=Relation.Type.BISIDDER,
+            navn="Malene Holm",
+            relation="mor",
+            telefon="30 12 34 56",
+            fuldmagt=(
+                "Mads har givet sin mor fuldmagt til at tale med kommunen og modtage kopi af "
+                "breve i sagen om støtte efter serviceloven."
+            ),
+            gyldig_fra=modtaget,
+        )
+        services.relation_create(
+            actor=sb,
+            borger=mads,
+            type=Relation.Type.PAAROERENDE,
+            navn="Torben Holm",  # the father's name is not in the handbook: a choice
+            relation="far",
+            telefon="40 98 76 54",
+        )
+
+        henvendelse = services.henvendelse_register(
+            actor=sb,
+            borger=mads,
+            kilde=Henvendelse.Kilde.ANDRE,
+            kilde_navn="FGU / Rusmiddelcenter",
+            kilde_kontakt="Kontaktlærer på FGU Randers og rådgiver på Rusmiddelcenter Randers",
+            aarsag=(
+                "FGU og Rusmiddelcenteret henvender sig om Mads, der ryger hash dagligt, har "
+                "svært ved at klare sin lejlighed og er ved at falde fra sin uddannelse. Mads var "
+                "anbragt fra 17½ år (SEL § 66, stk. 5). De vurderer, at han har brug for støtte "
+                "i eget hjem."
+            ),
+            team=handicap,
+            triage=Henvendelse.Triage.SAG,
+            modtaget=modtaget,
+        )
+        sag = henvendelse.sag
+        assert sag is not None  # triage "sag" always opens one
+
+        services.sagsaabning_update(
+            actor=sb,
+            sag=sag,
+            borger_indforstaaet=True,
+            borger_orienteret_dato=modtaget + timedelta(days=2),
+            oensker_for_fremtiden=(
+                "Jeg vil gerne stoppe med at ryge hash og have mere styr på det hele…"
+            ),
+            vaergemaal=False,
+            vaerge_undersoeges=False,
+            informeret_om_bisidder=True,
+            repraesenteret=True,
+            repraesentationsform=Sagsaabning.Repraesentationsform.BISIDDER,
+            fuldmagt="Fuldmagt til moderen, Malene Holm.",
+            informeret_om_elektronisk_registrering=True,
+            samtykke_relevant=True,
+            helhedssyn_vejledt=True,
+            helhedssyn_hvilke="Rusmiddelcenterets ambulante behandling og FGU's vejledning.",
+        )
+        services.formaal_set(
+            actor=sb,
+            sag=sag,
+            # The handbook gives only the analysis question; the purpose is phrased from it.
+            formaal=(
+                "At afdække Mads' ressourcer og udfordringer, så vi sammen kan finde den støtte, "
+                "der hjælper ham videre med misbrug, bolig og uddannelse."
+            ),
+            analysespoergsmaal=(
+                "Hvilken støtte er nødvendig, for at Mads kan komme ud af sit misbrug, klare sig "
+                "selv i egen bolig og gennemføre en uddannelse?"
+            ),
+        )
+
+        # The handbook does not date the child psychiatry diagnoses: a choice, when he was 13.
+        bupl_date = date(2019, 5, 14)
+        for diagnose, icd10, stillet_af, dato in [
+            ("Tourettes syndrom", "F 95.2", "Børne- og ungdomspsykiatrisk hus", bupl_date),
+            (
+                "Adfærds- og emotionel forstyrrelse",
+                "F 92.9",
+                "Børne- og ungdomspsykiatrisk hus",
+                bupl_date,
+            ),
+            ("Eksekutive vanskeligheder", "F 83.9", "Speciallæge", august),
+        ]:
+            services.sagsaabning_row_add(
+                actor=sb,
+                sag=sag,
+                model=Diagnose,
+                diagnose=diagnose,
+                icd10=icd10,
+                stillet_af=stillet_af,
+                dato=dato,
+            )
+        services.sagsaabning_row_add(
+            actor=sb,
+            sag=sag,
+            model=EksisterendeOplysning,
+            type=EksisterendeOplysning.Type.INDSATS,
+            beskrivelse="Anbragt uden for hjemmet fra 17½ år",
+            paragraf="SEL § 66, stk. 5",
+        )
+
+        services.samtykke_register(
+            actor=sb,
+            sag=sag,
+            retning=Samtykke.Retning.INDHENTELSE,
+            part=Samtykke.Part.SPECIALLAEGE,
+            specifikation="Speciallægens udredning af eksekutive vanskeligheder",
+            form=Samtykke.Form.SKRIFTLIGT,  # the handbook does not say which form: a choice
+            givet=modtaget + timedelta(days=2),
+        )
+        besoeg = timezone.make_aware(datetime.combine(today + timedelta(days=10), time(10, 0)))
+        services.sagsaabning_row_add(
+            actor=sb,
+            sag=sag,
+            model=Aftale,
+            tidspunkt=besoeg,
+            sted="Hjemme hos Mads, Vestergade 7, Randers C",
+            deltagere="Mads, Malene Holm (mor) og Sara Lund (sagsbehandler)",
+            emne="Hjemmebesøg",
+        )
+        services.journalnotat_create(
+            actor=sb,
+            sag=sag,
+            dato=modtaget + timedelta(days=2),
+            emne="Telefonsamtale med Mads og hans mor",
+            tekst=(
+                "Mads er indforstået med, at sagen påbegyndes, og er orienteret om, at hans "
+                "oplysninger registreres elektronisk. Han ønsker sin mor, Malene, med som bisidder "
+                "og har givet hende fuldmagt. Han har givet skriftligt samtykke til, at vi "
+                "indhenter speciallægens udredning. Han fortæller, at han er opereret i "
+                "håndleddet. Vi har aftalt et hjemmebesøg, hvor hans mor deltager."
+            ),
+        )
+        return sag, True
+
+    def _report(self, users: dict[str, User], sag: Sag, created: bool) -> None:
+        out = self.stdout
+        if created:
+            out.write(
+                self.style.SUCCESS(
+                    f"Mads' sag er oprettet (sag {sag.pk}, {sag.get_fase_display()})."
+                )
+            )
+        else:
+            out.write(f"Mads' sag findes allerede (sag {sag.pk}); intet ændret.")
+        out.write("")
+        out.write("Demo-logins (samme adgangskode for alle):")
+        out.write(f"  {'brugernavn':<15} {'rolle':<60} adgangskode")
+        for spec in DEMO_USERS:
+            user = users[spec.username]
+            if user.organisation is not None:
+                where = user.organisation.navn
+            elif spec.role == Role.VISITATIONSUDVALG:
+                where = VISITATIONSUDVALGET
+            else:
+                where = " + ".join(t.navn for t in user.teams.order_by("navn"))
+            role = user.get_role_display() + (f", {where}" if where else "")
+            out.write(f"  {user.username:<15} {role:<60} {DEMO_PASSWORD}")
