@@ -192,8 +192,8 @@ def relation_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def henvendelse_create(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    borger = get_borger_or_404(user, pk)
     require(user, Action.OPEN_CASE)
+    borger = selectors.borger_get(user=user, pk=pk)
     if request.method == "POST":
         form = HenvendelseForm(request.POST, user=user)
         if form.is_valid():
@@ -341,7 +341,7 @@ def journal_add(request: HttpRequest, pk: int) -> HttpResponse:
 def journal_correct(request: HttpRequest, pk: int, notat_pk: int) -> HttpResponse:
     """Write a correction of a note; the original stays as it was."""
     user = _user(request)
-    sag = get_sag_or_404(user, pk)
+    sag = selectors.sag_get(user=user, pk=pk)
     require(user, Action.EDIT, sag)
     try:
         original = sag.journalnotater.select_related("forfatter").get(pk=notat_pk)
@@ -457,7 +457,8 @@ def _editable_sag(request: HttpRequest, pk: int) -> Sag:
 def sagsaabning(request: HttpRequest, pk: int) -> HttpResponse:
     sag = _editable_sag(request, pk)
     if request.method == "GET":
-        return _sagsaabning_page(request, sag)
+        # The page shows the citizen's data: read it through the audited selector.
+        return _sagsaabning_page(request, selectors.sag_get(user=_user(request), pk=sag.pk))
     form = SagsaabningForm(request.POST, instance=sag.sagsaabning)
     if form.is_valid():
         try:

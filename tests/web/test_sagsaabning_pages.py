@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from cases.models import Diagnose, Formaal, Samtykke, TidligereHenvendelse
 from tests.web.conftest import World
+from vum.audit.models import AuditAction, AuditEvent
 from vum.deadlines.models import Frist
 
 
@@ -38,6 +39,17 @@ def test_form_shows_all_groups(world: World) -> None:
         "Formålet med udredningen",
     ):
         assert legend in html, legend
+
+
+def test_opening_the_form_is_audited(world: World) -> None:
+    user = world.users["sagsbehandler_ind"]
+    _client(world).get(reverse("sagsaabning", args=[world.sag.pk]))
+    event = AuditEvent.objects.get(action=AuditAction.VIEW, object_type="cases.Sag")
+    assert (event.actor, event.borger_id, event.object_id) == (
+        user,
+        world.sag.borger_id,
+        str(world.sag.pk),
+    )
 
 
 def test_invalid_sagsaabning_keeps_input_and_shows_danish_error(world: World) -> None:
