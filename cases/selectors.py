@@ -1,21 +1,34 @@
 """Reads of citizens and cases. Every read of a citizen's data leaves an audit event here, so
 that pages and the API are audited alike."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from cases import cpr as cpr_rules
 from cases.lifecycle import blockers
-from cases.models import Borger, Henvendelse, Sag
+from cases.models import (
+    Borger,
+    Formaal,
+    Henvendelse,
+    Journalnotat,
+    Relation,
+    Sag,
+    Sagsaabning,
+    Samtykke,
+)
 from vum.access import (
     Action,
     borgere_visible_to,
     get_borger_or_404,
     get_sag_or_404,
+    henvendelser_visible_to,
     may,
     require,
     sager_visible_to,
@@ -24,6 +37,8 @@ from vum.accounts.models import User
 from vum.audit.models import AuditAction, AuditEvent
 from vum.audit.services import audit_record, audit_record_many
 from vum.deadlines.models import Frist
+
+M = TypeVar("M", bound=Model)
 
 
 def with_next_deadline(qs: QuerySet[Sag]) -> QuerySet[Sag]:
@@ -94,20 +109,90 @@ def borger_sager(*, user: User, borger: Borger) -> QuerySet[Sag]:
     return sager_visible_to(user).filter(borger=borger).select_related("team", "sagsbehandler")
 
 
-def henvendelser_visible_to(user: User) -> QuerySet[Henvendelse]:
-    """All enquiries the user may read, by the same rule as `borger_henvendelser`: every enquiry
-    about a visible citizen for a caseworker (who triages them), otherwise only those that
-    opened a case in the user's scope. Not audited: callers audit what they show."""
-    qs = Henvendelse.objects.filter(borger__in=borgere_visible_to(user))
-    if may(user, Action.OPEN_CASE):
-        return qs
-    return qs.filter(sag__in=sager_visible_to(user))
+def borger_relationer(*, user: User, borger: Borger) -> list[Relation]:
+    relationer = list(Relation.objects.filter(borger=borger))
+    audit_record(actor=user, action=AuditAction.VIEW, obj=borger, summary="Relationer vist")
+    return relationer
 
 
 def sag_get(*, user: User, pk: object) -> Sag:
     sag = get_sag_or_404(user, pk)
     audit_record(actor=user, action=AuditAction.VIEW, obj=sag, summary="Sag vist")
     return sag
+
+
+def sagsaabning_get(*, user: User, sag: Sag) -> Sagsaabning:
+    aabning = Sagsaabning.objects.filter(sag=sag).first()
+    if aabning is None:  # every case gets one when it opens; guard against older data
+        raise Http404("Sagen har ingen sagsåbning.")
+    audit_record(
+        actor=user,
+        action=AuditAction.VIEW,
+        obj=aabning,
+        borger_id=sag.borger_id,
+        summary="Sagsåbning vist",
+    )
+    return aabning
+
+
+def formaal_versioner(*, user: User, sag: Sag) -> list[Formaal]:
+    """Every version of the case's purpose, the current one first."""
+    versions = list(Formaal.objects.filter(sag=sag).select_related("oprettet_af"))
+    audit_record(actor=user, action=AuditAction.VIEW, obj=sag, summary="Formålets versioner")
+    return versions
+
+
+def sag_samtykker(*, sag: Sag) -> QuerySet[Samtykke]:
+    """Not audited: `sag_list_page` and `samtykke_get` audit what is shown."""
+    return Samtykke.objects.filter(sag=sag)
+
+
+def samtykke_get(*, user: User, sag: Sag, pk: object) -> Samtykke:
+    samtykke = get_object_or_404(sag_samtykker(sag=sag), pk=pk)
+    audit_record(
+        actor=user,
+        action=AuditAction.VIEW,
+        obj=samtykke,
+        borger_id=sag.borger_id,
+        summary="Samtykke vist",
+    )
+    return samtykke
+
+
+def sag_journalnotater(*, sag: Sag) -> QuerySet[Journalnotat]:
+    """Not audited: `sag_list_page` and `journalnotat_get` audit what is shown."""
+    return Journalnotat.objects.filter(sag=sag).select_related("forfatter")
+
+
+def journalnotat_get(*, user: User, sag: Sag, pk: object) -> Journalnotat:
+    notat = get_object_or_404(sag_journalnotater(sag=sag), pk=pk)
+    audit_record(
+        actor=user,
+        action=AuditAction.VIEW,
+        obj=notat,
+        borger_id=sag.borger_id,
+        summary="Journalnotat vist",
+    )
+    return notat
+
+
+def sag_list_page(*, user: User, sag: Sag, rows: Iterable[M], summary: str) -> list[M]:
+    """One page of a list under a case (consents, journal notes), read and audited.
+
+    One event on the case rather than one per row: it is recorded even for an empty list,
+    which also tells something about the citizen.
+    """
+    shown = list(rows)
+    audit_record(actor=user, action=AuditAction.VIEW, obj=sag, summary=summary)
+    return shown
+
+
+def list_page(*, user: User, rows: Iterable[M], summary: str) -> list[M]:
+    """One page of a list of citizens' data, read and audited: one LIST event per row, in one
+    INSERT. The caller passes only the page it returns: that is what the user has seen."""
+    shown = list(rows)
+    audit_record_many(actor=user, action=AuditAction.LIST, objects=shown, summary=summary)
+    return shown
 
 
 @dataclass(frozen=True)
@@ -120,6 +205,12 @@ class TransitionOption:
     @property
     def available(self) -> bool:
         return not self.blocked_by
+
+
+def sag_overgange(*, user: User, sag: Sag) -> list[TransitionOption]:
+    """The transition options as their own read: the case page audits them with `sag_get`."""
+    audit_record(actor=user, action=AuditAction.VIEW, obj=sag, summary="Overgange vist")
+    return transition_options(user=user, sag=sag)
 
 
 def transition_options(*, user: User, sag: Sag) -> list[TransitionOption]:
@@ -165,12 +256,23 @@ def borgere_list(*, user: User, limit: int = 200) -> list[Borger]:
 
 
 def borger_henvendelser(*, user: User, borger: Borger) -> QuerySet[Henvendelse]:
-    """Enquiries about the citizen: all of them for a caseworker (who triages them), otherwise
-    only those that opened a case in the user's scope."""
-    qs = borger.henvendelser.select_related("team", "sag", "registreret_af")
-    if may(user, Action.OPEN_CASE):
-        return qs
-    return qs.filter(sag__in=sager_visible_to(user))
+    """The enquiries about the citizen that the user may read (see `henvendelser_visible_to`)."""
+    return (
+        henvendelser_visible_to(user)
+        .filter(borger=borger)
+        .select_related("team", "sag", "registreret_af")
+    )
+
+
+def henvendelse_get(
+    *, user: User, pk: object, within: QuerySet[Henvendelse] | None = None
+) -> Henvendelse:
+    """One enquiry the user may read. `within` narrows the lookup further: the API looks a
+    detail up among its filtered list, as DRF does, so a filter can still answer 404."""
+    qs = within if within is not None else henvendelser_visible_to(user)
+    henvendelse = get_object_or_404(qs, pk=pk)
+    audit_record(actor=user, action=AuditAction.VIEW, obj=henvendelse, summary="Henvendelse vist")
+    return henvendelse
 
 
 def borger_log_lookup(*, user: User, cpr: str) -> int | None:

@@ -140,3 +140,36 @@ def test_inactive_and_anonymous_users_see_nothing() -> None:
         assert not may(user, Action.VIEW, sag)
         assert not sager_visible_to(user).exists()
         assert not borgere_visible_to(user).exists()
+
+
+# role -> (the enquiry that opened the case, one about the citizen without a case, one elsewhere)
+ENQUIRIES = {
+    "sagsbehandler i teamet": (True, True, True),
+    "sagsbehandler i andet team": (True, True, True),
+    "leder for området": (True, False, False),
+    "leder for andet område": (False, False, False),
+    "udvalgsmedlem med sagen på dagsordenen": (True, False, False),
+    "udvalgsmedlem uden sagen": (False, False, False),
+    "udfører med aktiv bestilling": (False, False, False),
+    "udfører uden bestilling": (False, False, False),
+    "administrator": (False, False, False),
+}
+
+
+@pytest.mark.parametrize("role", ENQUIRIES)
+def test_henvendelser_visible_to(world: dict[str, object], role: str) -> None:
+    """A caseworker, who triages them, reads every enquiry about a citizen they can see; other
+    roles only the enquiries that opened a case in their scope."""
+    from cases.models import Henvendelse
+    from tests.factories import HenvendelseFactory
+    from vum.access import henvendelser_visible_to
+
+    user = world[role]
+    sag = world["sag"]
+    assert isinstance(sag, Sag)
+    opened_case = HenvendelseFactory(borger=sag.borger, sag=sag)
+    no_case = HenvendelseFactory(borger=sag.borger, triage=Henvendelse.Triage.RAADGIVNING)
+    elsewhere = HenvendelseFactory()
+
+    visible = set(henvendelser_visible_to(user))
+    assert [h in visible for h in (opened_case, no_case, elsewhere)] == list(ENQUIRIES[role])

@@ -24,7 +24,7 @@ from django.http import Http404
 from vum.accounts.models import Role, User
 
 if TYPE_CHECKING:
-    from cases.models import Borger, Sag
+    from cases.models import Borger, Henvendelse, Sag
 
 
 class Action(StrEnum):
@@ -82,6 +82,17 @@ def borgere_visible_to(user: Any) -> "QuerySet[Borger]":
         )
         return qs.filter(pk__in=orders.values("sag__borger_id"))
     return qs.none()
+
+
+def henvendelser_visible_to(user: Any) -> "QuerySet[Henvendelse]":
+    """Enquiries about a visible citizen: all of them for a caseworker, who triages them, and for
+    other roles only those that opened a case in their scope."""
+    qs: QuerySet[Any] = _model("cases.Henvendelse").objects.filter(
+        borger__in=borgere_visible_to(user)
+    )
+    if may(user, Action.OPEN_CASE):
+        return qs
+    return qs.filter(sag__in=sager_visible_to(user))
 
 
 def may(user: Any, action: Action, obj: Model | None = None) -> bool:
