@@ -1,0 +1,232 @@
+"""Loading catalog files (fixtures/catalog/*.json) into the versioned reference tables.
+
+A file holds one version of one catalog. Loading is idempotent: a version already in the
+`Katalogversion` register is not loaded again, and rows that exist are never changed (an
+administrator's edits and the rows cases point at stay as they are). Loading a version adds its
+rows and ends the validity of the other versions' rows of the same catalog the day before it starts.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Q
+
+from vum.catalog import models as m
+
+FFB_SECTIONS: list[tuple[str, type[m.VersionedRow]]] = [
+    ("kategorier", m.Kategori),
+    ("temaer", m.Tema),
+    ("undertemaer", m.Undertema),
+    ("funktionsevneniveauer", m.Funktionsevneniveau),
+    ("stoettebehov", m.Stoettebehov),
+    ("maaltyper", m.Maaltype),
+    ("fremadrettet", m.Fremadrettet),
+    ("status_paa_indsats", m.StatusPaaIndsats),
+    ("visitationsudfald", m.Visitationsudfald),
+    ("maalgrupper", m.Maalgruppe),
+    ("ydelser", m.Ydelse),
+    ("tilbudstyper", m.Tilbudstype),
+]
+MUNICIPAL_MODELS: list[type[m.VersionedRow]] = [m.Lovhenvisning, m.Hjemmel, m.KommunalYdelse]
+FFB_PARENTS: dict[type[m.VersionedRow], tuple[str, type[m.VersionedRow]]] = {
+    m.Tema: ("kategori", m.Kategori),
+    m.Undertema: ("tema", m.Tema),
+}
+TREES = (m.Maalgruppe, m.Ydelse, m.Tilbudstype)
+
+
+class CatalogFileError(Exception):
+    """A catalog file that cannot be loaded as it stands."""
+
+
+@dataclass
+class LoadResult:
+    katalog: str
+    version: str
+    created: dict[str, int] = field(default_factory=dict)
+    closed: int = 0
+    already_loaded: bool = False
+    changed_since_load: bool = False
+
+    @property
+    def rows_created(self) -> int:
+        return sum(self.created.values())
+
+
+def default_directory() -> Path:
+    return Path(settings.BASE_DIR) / "fixtures" / "catalog"
+
+
+def catalog_files(directory: Path | None = None) -> list[Path]:
+    """The files in load order: FFB first (municipal files link to it), then by start date."""
+    files = sorted((directory or default_directory()).glob("*.json"))
+    heads = [(path, _read(path)) for path in files]
+    heads.sort(key=lambda item: (item[1]["katalog"] != m.FFB_KATALOG, item[1]["gyldig_fra"]))
+    return [path for path, _ in heads]
+
+
+def load_all(directory: Path | None = None) -> list[LoadResult]:
+    return [load_file(path) for path in catalog_files(directory)]
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CatalogFileError(f"{path}: kan ikke læses: {exc}") from exc
+    for key in ("katalog", "version", "gyldig_fra"):
+        if not data.get(key):
+            raise CatalogFileError(f"{path}: mangler '{key}'.")
+    return data
+
+
+def load_file(path: Path) -> LoadResult:
+    data = _read(path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    katalog, version = str(data["katalog"]), str(data["version"])
+    start = date.fromisoformat(data["gyldig_fra"])
+    result = LoadResult(katalog=katalog, version=version)
+    with transaction.atomic():
+        registered, created = m.Katalogversion.objects.get_or_create(
+            katalog=katalog,
+            version=version,
+            defaults={
+                "gyldig_fra": start,
+                "titel": data.get("titel", ""),
+                "kilde": data.get("kilde", ""),
+                "fil": path.name,
+                "sha256": digest,
+            },
+        )
+        if not created:
+            result.already_loaded = True
+            result.changed_since_load = registered.sha256 != digest
+            return result
+        later = (
+            m.Katalogversion.objects.filter(katalog=katalog, gyldig_fra__gt=start)
+            .order_by("gyldig_fra")
+            .first()
+        )
+        end = later.gyldig_fra - timedelta(days=1) if later else None
+        common = {"katalog": katalog, "version": version, "gyldig_fra": start, "gyldig_til": end}
+        if katalog == m.FFB_KATALOG:
+            _load_ffb(data, common, result)
+            model_list = [model for _, model in FFB_SECTIONS]
+        else:
+            _load_municipal(data, common, result)
+            model_list = MUNICIPAL_MODELS
+        for model in model_list:
+            result.closed += (
+                model.objects.filter(katalog=katalog, gyldig_fra__lt=start)
+                .exclude(version=version)
+                .filter(Q(gyldig_til__isnull=True) | Q(gyldig_til__gte=start))
+                .update(gyldig_til=start - timedelta(days=1))
+            )
+    return result
+
+
+def _fields(model: type[models.Model], row: dict[str, Any], skip: set[str]) -> dict[str, Any]:
+    names = {f.name for f in model._meta.concrete_fields}
+    unknown = set(row) - names - skip
+    if unknown:
+        raise CatalogFileError(f"{model.__name__}: ukendte felter {sorted(unknown)}")
+    values = {k: v for k, v in row.items() if k in names and k not in skip}
+    for f in model._meta.concrete_fields:
+        if f.name in values and isinstance(f, models.DecimalField) and values[f.name] is not None:
+            values[f.name] = Decimal(str(values[f.name]))
+        if f.name in values and isinstance(f, models.DateField) and values[f.name]:
+            values[f.name] = date.fromisoformat(values[f.name])
+    return values
+
+
+def _create(model: type[Any], values: dict[str, Any]) -> Any:
+    obj = model(**values)
+    try:
+        obj.full_clean(validate_constraints=False)
+    except Exception as exc:
+        raise CatalogFileError(f"{model.__name__} '{values.get('slug', '')}': {exc}") from exc
+    obj.save()
+    return obj
+
+
+def _load_ffb(data: dict[str, Any], common: dict[str, Any], result: LoadResult) -> None:
+    created: dict[type[Any], dict[str, Any]] = {}
+    for section, model in FFB_SECTIONS:
+        by_slug: dict[str, Any] = {}
+        for row in data.get(section, []):
+            values = {**_fields(model, row, skip={"parent", "kategori", "tema"}), **common}
+            if model in FFB_PARENTS:
+                attr, parent_model = FFB_PARENTS[model]
+                values[attr] = _lookup(created[parent_model], row[attr], parent_model)
+            if model in TREES and row.get("parent"):
+                values["parent"] = _lookup(by_slug, row["parent"], model)
+            by_slug[row["slug"]] = _create(model, values)
+        created[model] = by_slug
+        result.created[model.__name__] = len(by_slug)
+
+
+def _lookup(rows: dict[str, Any], slug: str, model: type[Any]) -> Any:
+    try:
+        return rows[slug]
+    except KeyError:
+        raise CatalogFileError(f"{model.__name__} '{slug}' findes ikke i filen.") from None
+
+
+def _load_municipal(data: dict[str, Any], common: dict[str, Any], result: LoadResult) -> None:
+    spec = data.get("kommune") or {}
+    if spec.get("slug") != common["katalog"]:
+        raise CatalogFileError("En kommunes katalog skal hedde som kommunens slug.")
+    # The municipality itself is not versioned: created once, then left to the administrator.
+    kommune, _ = m.Kommune.objects.get_or_create(
+        slug=spec["slug"], defaults=_fields(m.Kommune, spec, skip=set())
+    )
+    ffb_version = data.get("ffb_version")
+    ffb_ydelser = {y.slug: y for y in m.Ydelse.objects.filter(version=ffb_version)}
+
+    lov: dict[str, m.Lovhenvisning] = {}
+    for row in data.get("lovhenvisninger", []):
+        values = {**_fields(m.Lovhenvisning, row, skip=set()), **common, "kommune": kommune}
+        lov[row["slug"]] = _create(m.Lovhenvisning, values)
+    hjemler: dict[str, m.Hjemmel] = {}
+    for row in data.get("hjemler", []):
+        values = {**_fields(m.Hjemmel, row, skip={"lovhenvisning", "kilde"}), **common}
+        values["kommune"] = kommune
+        values["lovhenvisning"] = _lookup(lov, row["lovhenvisning"], m.Lovhenvisning)
+        if row.get("kilde"):
+            values["bemaerkning"] = " ".join(
+                filter(None, [values.get("bemaerkning"), row["kilde"]])
+            )
+        hjemler[row["slug"]] = _create(m.Hjemmel, values)
+
+    children = {"hjemler", "ffb_ydelser", "niveauer", "frister", "takster"}
+    for row in data.get("ydelser", []):
+        values = {**_fields(m.KommunalYdelse, row, skip=children), **common, "kommune": kommune}
+        ydelse = _create(m.KommunalYdelse, values)
+        ydelse.hjemler.set([_lookup(hjemler, s, m.Hjemmel) for s in row.get("hjemler", [])])
+        ydelse.ffb_ydelser.set(
+            [_lookup(ffb_ydelser, s, m.Ydelse) for s in row.get("ffb_ydelser", [])]
+        )
+        for child_model, key in (
+            (m.Niveau, "niveauer"),
+            (m.Sagsbehandlingsfrist, "frister"),
+            (m.Takst, "takster"),
+        ):
+            for child in row.get(key, []):
+                _create(
+                    child_model, {**_fields(child_model, child, set()), "kommunal_ydelse": ydelse}
+                )
+    result.created.update(
+        {
+            "Lovhenvisning": len(lov),
+            "Hjemmel": len(hjemler),
+            "KommunalYdelse": len(data.get("ydelser", [])),
+            "Sagsbehandlingsfrist": sum(len(r.get("frister", [])) for r in data.get("ydelser", [])),
+        }
+    )
