@@ -1,0 +1,8 @@
+from celery import shared_task
+
+from vum.notifications.services import emails_send
+
+
+@shared_task(name="vum.notifications.send_emails")
+def send_emails() -> int:
+    return emails_send()
