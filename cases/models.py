@@ -12,6 +12,7 @@ from django_fsm import FSMField, FSMModelMixin, Transition, transition
 from cases import cpr
 from cases.lifecycle import Fase, phase_guard
 from vum.accounts.models import Team
+from vum.catalog.models import Ansoegningstype
 
 JA_NEJ = [(True, "Ja"), (False, "Nej")]
 
@@ -149,6 +150,18 @@ class Sag(FSMModelMixin, models.Model):
         verbose_name="sagsbehandler",
     )
     aarsag = models.TextField("årsag til sagsåbning", help_text="Hvad drejer sagen sig om?")
+    # What is applied for: decides the processing deadline from the municipality's catalog.
+    kommunal_ydelse = models.ForeignKey(
+        "catalog.KommunalYdelse",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="ansøgt ydelse",
+    )
+    ansoegningstype = models.CharField(
+        "ansøgningstype", max_length=30, choices=Ansoegningstype.choices, blank=True
+    )
     fase = FSMField("fase", default=Fase.SAGSAABNING, choices=Fase.choices, protected=True)
     oprettet = models.DateTimeField("oprettet", auto_now_add=True)
     fase_skiftet = models.DateTimeField("fase skiftet", default=timezone.now)
@@ -579,6 +592,14 @@ class Aftale(SagsaabningRow):
     sted = models.CharField("sted", max_length=200)
     deltagere = models.CharField("deltagere", max_length=300)
     emne = models.CharField("emne", max_length=300, blank=True)
+    frist = models.OneToOneField(
+        "deadlines.Frist",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="aftale",
+    )
 
     class Meta:
         ordering = ["tidspunkt"]

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from cases import cpr as cpr_rules
@@ -29,11 +30,16 @@ from cases.models import (
     Samtykke,
     TidligereHenvendelse,
 )
+from vum import calendar
 from vum.access import Action, require
 from vum.accounts.models import Role, Team, User
 from vum.audit.models import AuditAction
 from vum.audit.services import audit_record, diff, snapshot
+from vum.calendar import end_of_day
+from vum.catalog.models import Ansoegningstype, KommunalYdelse
+from vum.catalog.selectors import kommunale_ydelser, processing_deadline_rule
 from vum.deadlines.models import Frist
+from vum.deadlines.services import frist_cancel, frist_create, frist_move
 
 
 class TransitionError(Exception):
@@ -170,9 +176,12 @@ def henvendelse_register(
     kilde_kontakt: str = "",
     triage_notat: str = "",
     henvist_til: str = "",
+    kommunal_ydelse: KommunalYdelse | None = None,
+    ansoegningstype: str = "",
 ) -> Henvendelse:
     """Register an enquiry and its triage. A case is opened only when triage says so; advice and
-    referrals are logged with no case (handbook l. 641-643)."""
+    referrals are logged with no case (handbook l. 641-643). Naming the service applied for
+    starts the case's processing deadline at once."""
     require(actor, Action.OPEN_CASE)
     require(actor, Action.VIEW, borger)
     if not actor.teams.filter(pk=team.pk).exists():
@@ -213,6 +222,13 @@ def henvendelse_register(
         summary=f"Henvendelse registreret: {henvendelse.get_triage_display()}",
         changes=diff({}, snapshot(henvendelse)),
     )
+    if henvendelse.sag is not None and kommunal_ydelse is not None:
+        sag_ansoegning_set(
+            actor=actor,
+            sag=henvendelse.sag,
+            kommunal_ydelse=kommunal_ydelse,
+            ansoegningstype=ansoegningstype,
+        )
     return henvendelse
 
 
@@ -280,16 +296,18 @@ def sagsaabning_row_add(*, actor: User, sag: Sag, model: type[Row], **fields: An
     """Add one repeating row (earlier enquiry, diagnosis, existing information, agreement)."""
     require(actor, Action.EDIT, sag)
     row = model(sag=sag, **fields)
-    row.full_clean(exclude=["sag"])
-    row.save()
+    row.full_clean(exclude=["sag", "frist"])
     if isinstance(row, Aftale):
-        Frist.objects.create(
+        row.frist = frist_create(
             sag=sag,
             art=Frist.Art.AFTALE,
             beskrivelse=f"{row.emne or 'Møde'}, {row.sted}",
             frist=row.tidspunkt,
             ansvarlig=sag.sagsbehandler,
+            regel="Aftalt møde i sagsåbningen",
+            actor=actor,
         )
+    row.save()
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -306,10 +324,8 @@ def sagsaabning_row_delete(*, actor: User, row: SagsaabningRow) -> None:
     sag = row.sag
     require(actor, Action.EDIT, sag)
     before = snapshot(row)
-    if isinstance(row, Aftale):
-        Frist.objects.filter(
-            sag=sag, art=Frist.Art.AFTALE, frist=row.tidspunkt, status=Frist.Status.AABEN
-        ).update(status=Frist.Status.ANNULLERET)
+    if isinstance(row, Aftale) and row.frist is not None and row.frist.status == Frist.Status.AABEN:
+        frist_cancel(frist=row.frist, begrundelse="Aftalen er slettet", actor=actor)
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -319,6 +335,88 @@ def sagsaabning_row_delete(*, actor: User, row: SagsaabningRow) -> None:
         changes=diff(before, {}),
     )
     row.delete()
+
+
+# What is applied for, and the processing deadline it gives
+
+
+def _processing_deadline_sync(*, actor: User, sag: Sag) -> None:
+    """Keep the case's sagsbehandlingsfrist in step with its service and application type: it
+    runs from the first enquiry, by the municipality's rule for that service and type."""
+    existing = Frist.objects.open().filter(sag=sag, art=Frist.Art.SAGSBEHANDLINGSFRIST).first()
+    ydelse = sag.kommunal_ydelse
+    rule = (
+        processing_deadline_rule(ydelse=ydelse, ansoegningstype=sag.ansoegningstype)
+        if ydelse is not None
+        else None
+    )
+    first_enquiry = sag.henvendelser.aggregate(first=Min("modtaget"))["first"]
+    if rule is None or ydelse is None or first_enquiry is None:
+        if existing is not None:
+            frist_cancel(
+                frist=existing,
+                begrundelse="Den ansøgte ydelse har ingen sagsbehandlingsfrist i kataloget",
+                actor=actor,
+            )
+        return
+    due = end_of_day(calendar.add(first_enquiry, rule.vaerdi, rule.enhed))
+    kind = rule.get_ansoegningstype_display() or "alle ansøgninger"
+    regel = (
+        f"{ydelse.kode}: {rule.vaerdi} {rule.get_enhed_display()} fra {rule.startbegivenhed} "
+        f"({first_enquiry:%d.%m.%Y}), {kind.lower()}"
+    )
+    if existing is None:
+        frist_create(
+            sag=sag,
+            art=Frist.Art.SAGSBEHANDLINGSFRIST,
+            frist=due,
+            beskrivelse=f"Afgørelse om {ydelse.navn}",
+            regel=regel,
+            ansvarlig=sag.sagsbehandler,
+            ansvarligt_team=sag.team,
+            actor=actor,
+        )
+    elif existing.frist != due:
+        frist_move(
+            frist=existing,
+            til=due,
+            begrundelse=f"Den ansøgte ydelse eller ansøgningstype er ændret ({regel})",
+            actor=actor,
+        )
+
+
+@transaction.atomic
+def sag_ansoegning_set(
+    *, actor: User, sag: Sag, kommunal_ydelse: KommunalYdelse | None, ansoegningstype: str
+) -> Sag:
+    """Record what the citizen applies for, and start or move the processing deadline."""
+    require(actor, Action.EDIT, sag)
+    errors = {}
+    if kommunal_ydelse is not None:
+        if not kommunale_ydelser().filter(pk=kommunal_ydelse.pk).exists():
+            errors["kommunal_ydelse"] = "Ydelsen findes ikke i kommunens gældende katalog."
+        if not ansoegningstype:
+            errors["ansoegningstype"] = "Angiv ansøgningstypen."
+    if ansoegningstype and ansoegningstype not in Ansoegningstype.values:
+        errors["ansoegningstype"] = "Ukendt ansøgningstype."
+    if errors:
+        raise ValidationError(errors)
+    locked = Sag.objects.select_for_update().get(pk=sag.pk)
+    before = snapshot(locked, ["kommunal_ydelse", "ansoegningstype"])
+    locked.kommunal_ydelse = kommunal_ydelse
+    locked.ansoegningstype = ansoegningstype if kommunal_ydelse is not None else ""
+    locked.save(update_fields=["kommunal_ydelse", "ansoegningstype"])
+    changes = diff(before, snapshot(locked, ["kommunal_ydelse", "ansoegningstype"]))
+    if changes:
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=locked,
+            summary="Ansøgt ydelse registreret",
+            changes=changes,
+        )
+    _processing_deadline_sync(actor=actor, sag=locked)
+    return locked
 
 
 # Consent
@@ -488,6 +586,11 @@ def sag_transition(
         getattr(locked, name)()
         locked.fase_skiftet = timezone.now()
         locked.save()
+        if locked.fase == Fase.AFSLUTTET:
+            for frist in Frist.objects.open().filter(sag=locked):
+                frist_cancel(
+                    frist=frist, begrundelse=f"Sagen er afsluttet: {begrundelse}", actor=actor
+                )
         Overgang.objects.create(
             sag=locked,
             navn=name,

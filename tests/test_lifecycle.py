@@ -1,7 +1,10 @@
 """The case lifecycle: forward moves, the sagsåbning guards, backward moves with reasons."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from cases import lifecycle, services
 from cases.lifecycle import Fase, blockers, register_guard
@@ -9,6 +12,8 @@ from cases.models import Henvendelse, Overgang, Sag
 from tests.factories import SagFactory, UserFactory, sag_in_phase
 from vum.access import NotFoundForUser
 from vum.audit.models import AuditAction, AuditEvent
+from vum.deadlines.models import Frist
+from vum.deadlines.services import frist_create
 
 pytestmark = pytest.mark.django_db
 
@@ -158,3 +163,17 @@ def test_only_a_caseworker_in_the_team_may_move_the_case(sag: Sag) -> None:
         with pytest.raises(NotFoundForUser):
             move(user, sag, "afslut", "Forkert sag")
     assert Sag.objects.get(pk=sag.pk).fase == Fase.SAGSAABNING
+
+
+def test_closing_a_case_cancels_its_open_deadlines(caseworker) -> None:
+    sag = sag_in_phase(Fase.SAGSOPLYSNING, team=caseworker.teams.get())
+    frist = frist_create(
+        sag=sag,
+        art=Frist.Art.SAGSBEHANDLINGSFRIST,
+        frist=timezone.now() + timedelta(days=20),
+        beskrivelse="Afgørelse",
+    )
+    move(caseworker, sag, "afslut", "Borgeren har trukket ansøgningen")
+    frist.refresh_from_db()
+    assert frist.status == Frist.Status.ANNULLERET
+    assert not frist.varsler.filter(leveret__isnull=True, annulleret=False).exists()
