@@ -287,6 +287,31 @@ class TransitionForm(forms.Form):
     )
 
 
+# Deadlines
+
+
+class FristFlytForm(forms.Form):
+    til = forms.DateField(
+        label="Ny frist", widget=DateInput(), help_text="Fristen løber til og med dagen."
+    )
+    # Not required here: the service owns the rule and its Danish message.
+    begrundelse = forms.CharField(
+        label="Begrundelse",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Skal udfyldes: hvorfor flyttes fristen?",
+    )
+
+
+class FristAnnullerForm(forms.Form):
+    begrundelse = forms.CharField(
+        label="Begrundelse",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Skal udfyldes: hvorfor annulleres fristen?",
+    )
+
+
 # Audit log
 
 

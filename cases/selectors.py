@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Model, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -36,7 +36,7 @@ from vum.access import (
 from vum.accounts.models import User
 from vum.audit.models import AuditAction, AuditEvent
 from vum.audit.services import audit_record, audit_record_many
-from vum.deadlines.models import Frist
+from vum.deadlines.models import Frist, FristFlytning
 
 M = TypeVar("M", bound=Model)
 
@@ -65,6 +65,40 @@ def inbox_sager(*, user: User, limit: int = 100) -> list[Sag]:
     )
     audit_record_many(actor=user, action=AuditAction.LIST, objects=sager, summary="Mine sager")
     return sager
+
+
+def mine_frister(*, user: User, limit: int = 200) -> list[Frist]:
+    """'Mine frister': the open deadlines the user answers for on cases in their scope, soonest
+    first. Each row names the citizen, so every case shown gets a LIST event, in one INSERT.
+
+    Returns up to `limit` + 1 rows so that the page can say the list was cut off; only the
+    cases of the first `limit` rows are audited, as only those are shown."""
+    frister = list(
+        Frist.objects.open()
+        .for_user(user)
+        .filter(sag__in=sager_visible_to(user))
+        .select_related("sag__borger", "sag__team")
+        .order_by("frist", "pk")[: limit + 1]
+    )
+    shown = {f.sag_id: f.sag for f in frister[:limit]}
+    audit_record_many(
+        actor=user, action=AuditAction.LIST, objects=list(shown.values()), summary="Mine frister"
+    )
+    return frister
+
+
+def sag_frister(*, sag: Sag) -> list[Frist]:
+    """The case's deadlines, the open ones first, then the closed ones, each group by due date,
+    each deadline with its moves. Not audited: the case page audits itself with `sag_get`."""
+    return list(
+        Frist.objects.filter(sag=sag)
+        .select_related("ansvarlig", "ansvarligt_team")
+        .prefetch_related(
+            Prefetch("flytninger", queryset=FristFlytning.objects.select_related("flyttet_af"))
+        )
+        .annotate(lukket=Case(When(status=Frist.Status.AABEN, then=Value(0)), default=Value(1)))
+        .order_by("lukket", "frist", "pk")
+    )
 
 
 def borger_search(*, user: User, query: str, limit: int = 50) -> list[Borger]:

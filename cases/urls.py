@@ -15,6 +15,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
     path("mine-sager/", views.inbox, name="inbox"),
+    path("frister/", views.frister, name="frister"),
     path("sager/", views.sager, name="sager"),
     path("borgere/", views.borgere, name="borgere"),
     path("borgere/soeg/", views.borger_search, name="borger_search"),
@@ -25,6 +26,17 @@ urlpatterns = [
     path("sager/<int:pk>/", views.sag_detail, name="sag_detail"),
     path("sager/<int:pk>/faseskift/", views.sag_transition, name="sag_transition"),
     path("sager/<int:pk>/journal/", views.journal_add, name="journal_add"),
+    path("sager/<int:pk>/frister/<int:frist_pk>/flyt/", views.frist_flyt, name="frist_flyt"),
+    path(
+        "sager/<int:pk>/frister/<int:frist_pk>/overholdt/",
+        views.frist_overhold,
+        name="frist_overhold",
+    ),
+    path(
+        "sager/<int:pk>/frister/<int:frist_pk>/annuller/",
+        views.frist_annuller,
+        name="frist_annuller",
+    ),
     path(
         "sager/<int:pk>/journal/<int:notat_pk>/ret/",
         views.journal_correct,

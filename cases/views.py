@@ -27,6 +27,8 @@ from cases.forms import (
     BorgerLogForm,
     BorgerSearchForm,
     FormaalForm,
+    FristAnnullerForm,
+    FristFlytForm,
     HenvendelseForm,
     JournalnotatForm,
     RelationForm,
@@ -49,6 +51,9 @@ from cases.models import (
 )
 from vum.access import Action, get_borger_or_404, get_sag_or_404, require
 from vum.accounts.models import Role, User
+from vum.calendar import end_of_day
+from vum.deadlines.models import Frist
+from vum.deadlines.services import frist_cancel, frist_meet, frist_move
 
 ROW_MODELS: dict[str, type[TidligereHenvendelse | Diagnose | EksisterendeOplysning | Aftale]] = {
     "tidligere-henvendelse": TidligereHenvendelse,
@@ -58,6 +63,7 @@ ROW_MODELS: dict[str, type[TidligereHenvendelse | Diagnose | EksisterendeOplysni
 }
 
 LOG_PAGE_SIZE = 50
+FRISTER_LIMIT = 200
 
 
 def _user(request: HttpRequest) -> User:
@@ -88,6 +94,17 @@ def home(request: HttpRequest) -> HttpResponse:
 def inbox(request: HttpRequest) -> HttpResponse:
     sager = selectors.inbox_sager(user=_user(request))
     return render(request, "cases/inbox.html", {"sager": sager})
+
+
+@login_required
+def frister(request: HttpRequest) -> HttpResponse:
+    """'Mine frister': the open deadlines the user answers for, soonest first."""
+    rows = selectors.mine_frister(user=_user(request), limit=FRISTER_LIMIT)
+    return render(
+        request,
+        "cases/frister.html",
+        {"frister": rows[:FRISTER_LIMIT], "afkortet": len(rows) > FRISTER_LIMIT},
+    )
 
 
 @login_required
@@ -246,6 +263,7 @@ def _sag_page(
     *,
     transition_form: TransitionForm | None = None,
     journal_form: JournalnotatForm | None = None,
+    frist_forms: dict[int, forms.Form] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = _user(request)
@@ -277,7 +295,37 @@ def _sag_page(
         "journal_form": journal_form
         or JournalnotatForm(initial={"dato": timezone.localdate()}, auto_id="id_notat_%s"),
     }
+    rows = _frist_rows(sag, frist_forms or {})
+    context["aabne_frister"] = [r for r in rows if r["frist"].status == Frist.Status.AABEN]
+    context["lukkede_frister"] = [r for r in rows if r["frist"].status != Frist.Status.AABEN]
     return render(request, "cases/sag_detail.html", context, status=status)
+
+
+def _flyt_form(frist: Frist, data: Any = None) -> FristFlytForm:
+    initial = {"til": timezone.localtime(frist.frist).date()}
+    return FristFlytForm(data, initial=initial, auto_id=f"id_flyt{frist.pk}_%s")
+
+
+def _annuller_form(frist: Frist, data: Any = None) -> FristAnnullerForm:
+    return FristAnnullerForm(data, auto_id=f"id_annuller{frist.pk}_%s")
+
+
+def _frist_rows(sag: Sag, failed: dict[int, forms.Form]) -> list[dict[str, Any]]:
+    """Each deadline with its move and cancel forms; a form that failed is shown again as it
+    was posted, with its errors, and opened."""
+    rows = []
+    for frist in selectors.sag_frister(sag=sag):
+        form = failed.get(frist.pk)
+        rows.append(
+            {
+                "frist": frist,
+                "flyt_form": form if isinstance(form, FristFlytForm) else _flyt_form(frist),
+                "annuller_form": (
+                    form if isinstance(form, FristAnnullerForm) else _annuller_form(frist)
+                ),
+            }
+        )
+    return rows
 
 
 @login_required
@@ -370,6 +418,85 @@ def journal_correct(request: HttpRequest, pk: int, notat_pk: int) -> HttpRespons
     return render(
         request, "cases/journal_correct.html", {"sag": sag, "original": original, "form": form}
     )
+
+
+# Deadlines on the case page
+
+
+def _sag_frist(request: HttpRequest, pk: int, frist_pk: int) -> tuple[Sag, Frist]:
+    """The case (in scope and editable by the user, else 404) and one of its deadlines."""
+    sag = _editable_sag(request, pk)
+    frist = Frist.objects.filter(sag=sag, pk=frist_pk).first()
+    if frist is None:
+        raise Http404("Fristen findes ikke i denne sag.")
+    return sag, frist
+
+
+def _frist_anchor(sag: Sag, frist: Frist) -> str:
+    return reverse("sag_detail", args=[sag.pk]) + f"#frist-{frist.pk}"
+
+
+def _frist_failed(request: HttpRequest, sag: Sag, frist: Frist, form: forms.Form) -> HttpResponse:
+    page = selectors.sag_get(user=_user(request), pk=sag.pk)
+    return _sag_page(request, page, frist_forms={frist.pk: form})
+
+
+@login_required
+@require_POST
+def frist_flyt(request: HttpRequest, pk: int, frist_pk: int) -> HttpResponse:
+    sag, frist = _sag_frist(request, pk, frist_pk)
+    form = _flyt_form(frist, request.POST)
+    if form.is_valid():
+        try:
+            # A deadline runs until the end of its last day (vum.calendar).
+            moved = frist_move(
+                frist=frist,
+                til=end_of_day(form.cleaned_data["til"]),
+                begrundelse=form.cleaned_data["begrundelse"],
+                actor=_user(request),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            due = formats.date_format(timezone.localtime(moved.frist), "j. F Y")
+            messages.success(request, f"Fristen er flyttet til {due}.")
+            return redirect(_frist_anchor(sag, frist))
+    return _frist_failed(request, sag, frist, form)
+
+
+@login_required
+@require_POST
+def frist_overhold(request: HttpRequest, pk: int, frist_pk: int) -> HttpResponse:
+    sag, frist = _sag_frist(request, pk, frist_pk)
+    try:
+        met = frist_meet(frist=frist, actor=_user(request))
+    except ValidationError as exc:
+        # Nothing to correct on a form: e.g. someone else closed the deadline meanwhile.
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if met.status == Frist.Status.OVERHOLDT:
+            messages.success(request, "Fristen er markeret som overholdt.")
+        else:
+            messages.warning(request, "Fristen er afsluttet som overskredet (den var udløbet).")
+    return redirect(_frist_anchor(sag, frist))
+
+
+@login_required
+@require_POST
+def frist_annuller(request: HttpRequest, pk: int, frist_pk: int) -> HttpResponse:
+    sag, frist = _sag_frist(request, pk, frist_pk)
+    form = _annuller_form(frist, request.POST)
+    if form.is_valid():
+        try:
+            frist_cancel(
+                frist=frist, begrundelse=form.cleaned_data["begrundelse"], actor=_user(request)
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Fristen er annulleret.")
+            return redirect(_frist_anchor(sag, frist))
+    return _frist_failed(request, sag, frist, form)
 
 
 # Sagsåbning

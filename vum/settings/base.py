@@ -6,6 +6,7 @@ SQLite database and runs Celery tasks eagerly, so a newcomer can try it without 
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 
@@ -36,6 +37,8 @@ INSTALLED_APPS = [
     "axes",
     "vum.accounts",
     "vum.audit",
+    "vum.catalog",
+    "vum.notifications",
     "vum.deadlines",
     "vum",
     "cases",
@@ -73,6 +76,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "vum.notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -141,6 +145,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "vum.deadlines.close_passed_meetings",
         "schedule": timedelta(minutes=10),
     },
+    # The sweeps read what is due from the database; a missed run is caught up by the next one.
+    "deliver-due-warnings": {
+        "task": "vum.deadlines.deliver_due_warnings",
+        "schedule": timedelta(minutes=1),
+    },
+    "send-emails": {"task": "vum.notifications.send_emails", "schedule": timedelta(minutes=1)},
 }
 
 REST_FRAMEWORK = {
@@ -167,8 +177,29 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
 }
 
-# The municipality this deployment serves (letters, catalogs).
-VUM_MUNICIPALITY = env.str("VUM_MUNICIPALITY", default="Randers Kommune")
+# The municipality this deployment serves: the slug of its service catalog (letters, deadlines).
+VUM_MUNICIPALITY = env.str("VUM_MUNICIPALITY", default="randers")
+# Days the administration is closed without being public holidays (MM-DD): grundlovsdag,
+# juleaftensdag and nytårsaftensdag. Deadlines that end on them move to the next working day.
+VUM_CLOSED_DAYS = env.list("VUM_CLOSED_DAYS", default=["06-05", "12-24", "12-31"])
+
+# Deadline warnings, in steps before and after the due time. `dage_foer`: days before the due
+# day, delivered at VUM_WARNING_HOUR; None: just after the deadline has passed.
+VUM_DEADLINE_WARNINGS: list[dict[str, Any]] = [
+    {"trin": "7_dage_foer", "titel": "Frist om 7 dage", "dage_foer": 7},
+    {"trin": "paa_dagen", "titel": "Frist i dag", "dage_foer": 0},
+    {"trin": "overskredet", "titel": "Frist overskredet", "dage_foer": None},
+]
+VUM_WARNING_HOUR = env.int("VUM_WARNING_HOUR", default=7)
+VUM_WARNING_BATCH_SIZE = env.int("VUM_WARNING_BATCH_SIZE", default=500)
+
+# Links in e-mails point here; the Message-ID of each e-mail names this domain.
+VUM_BASE_URL = env.str("VUM_BASE_URL", default="http://127.0.0.1:8000")
+VUM_EMAIL_DOMAIN = env.str("VUM_EMAIL_DOMAIN", default="vum.local")
+# E-mail: consolemail:// prints to the terminal; smtp://user:password@host:587 (or smtp+tls://)
+# sends through a mail server.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="vum <noreply@vum.local>")
 
 LOGGING = {
     "version": 1,

@@ -33,6 +33,7 @@ from cases.models import (
 )
 from vum.accounts.models import Organisation, Role, Team, User
 from vum.audit.context import RequestOrigin, current_origin
+from vum.catalog.loading import load_all
 
 # One password for every demo user, printed at the end. Demo data only: never seed a real
 # deployment with it.
@@ -117,9 +118,14 @@ DEMO_USERS = [
 
 # The administrator maintains users, reference data and reads the audit log (vum.access); the
 # admin site needs these model permissions for that. Case data is deliberately not among them.
-ADMIN_PERMISSIONS = Q(content_type__app_label="accounts") | Q(
-    content_type__app_label="assessment",
-    content_type__model__in=["visitationsudvalg", "udvalgsmoede", "dagsordenspunkt"],
+ADMIN_PERMISSIONS = (
+    Q(content_type__app_label="accounts")
+    | Q(
+        content_type__app_label="assessment",
+        content_type__model__in=["visitationsudvalg", "udvalgsmoede", "dagsordenspunkt"],
+    )
+    # Reference data (vum.catalog): maintained, never deleted (cases point at its rows).
+    | Q(content_type__app_label="catalog", codename__regex=r"^(view|add|change)_")
 )
 ADMIN_VIEW_PERMISSIONS = Q(content_type__app_label="audit", codename="view_auditevent")
 
@@ -132,6 +138,7 @@ class Command(BaseCommand):
         token = current_origin.set(RequestOrigin(ip_address=None, user_agent="manage.py seed_demo"))
         try:
             with transaction.atomic():
+                load_all()  # the reference data (FFB and the municipal catalogs), idempotent
                 teams = self._teams()
                 x_hus, _ = Organisation.objects.get_or_create(
                     navn=X_HUS, defaults={"adresse": "Skovvej 12, 8900 Randers C"}
