@@ -7,7 +7,7 @@ ValidationErrors are put back on the form with `add_service_errors`.
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models
 from django.forms.boundfield import BoundField
 
@@ -22,6 +22,8 @@ from cases.models import (
     TidligereHenvendelse,
 )
 from vum.accounts.models import Team, User
+from vum.catalog.models import Ansoegningstype, KommunalYdelse
+from vum.catalog.selectors import kommunale_ydelser
 
 UNANSWERED = "Ikke besvaret"
 
@@ -116,7 +118,41 @@ class RelationForm(forms.ModelForm):
         _blank_label(self)
 
 
-class HenvendelseForm(forms.Form):
+class AnsoegningFields(forms.Form):
+    """What the citizen applies for; it decides the processing deadline (sagsbehandlingsfrist)."""
+
+    kommunal_ydelse = forms.ModelChoiceField(
+        label="Ansøgt ydelse",
+        queryset=KommunalYdelse.objects.none(),
+        required=False,
+        empty_label="Ikke angivet",
+        help_text="Fra kommunens ydelseskatalog. Sagsbehandlingsfristen følger ydelsen.",
+    )
+    ansoegningstype = forms.ChoiceField(
+        label="Ansøgningstype",
+        choices=[("", "Ikke angivet"), *Ansoegningstype.choices],
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["kommunal_ydelse"]
+        assert isinstance(field, forms.ModelChoiceField)
+        try:
+            field.queryset = kommunale_ydelser()
+        except ImproperlyConfigured:
+            field.disabled = True
+            field.help_text = (
+                "Kommunens ydelseskatalog er ikke indlæst, så der kan ikke beregnes en "
+                "sagsbehandlingsfrist. En administrator kører 'manage.py load_catalog'."
+            )
+
+
+class AnsoegningForm(AnsoegningFields):
+    pass
+
+
+class HenvendelseForm(AnsoegningFields):
     modtaget = forms.DateField(label="Modtaget", widget=DateInput())
     kilde = forms.ChoiceField(label="Henvendelse fra", choices=Henvendelse.Kilde.choices)
     kilde_navn = forms.CharField(label="Henvenderens navn", max_length=200, required=False)

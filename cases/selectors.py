@@ -339,3 +339,9 @@ def borger_log(*, user: User, borger_id: int) -> tuple[Borger, QuerySet[AuditEve
     )
     events = AuditEvent.objects.for_borger(borger.pk).select_related("actor")
     return borger, events
+
+
+def sagsbehandlingsfrist(*, sag: Sag) -> Frist | None:
+    """The case's open processing deadline, if its service has one. Not audited: it is shown
+    on pages that audit their own read of the case."""
+    return Frist.objects.open().filter(sag=sag, art=Frist.Art.SAGSBEHANDLINGSFRIST).first()

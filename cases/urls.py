@@ -43,6 +43,7 @@ urlpatterns = [
         name="journal_correct",
     ),
     path("sager/<int:pk>/sagsaabning/", views.sagsaabning, name="sagsaabning"),
+    path("sager/<int:pk>/sagsaabning/ansoegning/", views.ansoegning_set, name="ansoegning_set"),
     path("sager/<int:pk>/sagsaabning/formaal/", views.formaal_add, name="formaal_add"),
     path("sager/<int:pk>/sagsaabning/samtykker/", views.samtykke_add, name="samtykke_add"),
     path(

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cases import selectors, services
 from cases.forms import (
     ROW_FORMS,
+    AnsoegningForm,
     BorgerCreateForm,
     BorgerLogForm,
     BorgerSearchForm,
@@ -535,6 +536,7 @@ def _sagsaabning_page(
     form: SagsaabningForm | None = None,
     row_forms: dict[str, forms.ModelForm] | None = None,
     formaal_form: FormaalForm | None = None,
+    ansoegning_form: AnsoegningForm | None = None,
     samtykke_form: SamtykkeForm | None = None,
     withdraw_forms: dict[int, SamtykkeWithdrawForm] | None = None,
     status: int = 200,
@@ -549,6 +551,14 @@ def _sagsaabning_page(
         "form": form or SagsaabningForm(instance=sag.sagsaabning),
         "sections": [_row_section(sag, kind, row_forms.get(kind)) for kind in ROW_MODELS],
         "formaal_versioner": sag.formaal_versioner.select_related("oprettet_af"),
+        "ansoegning_form": ansoegning_form
+        or AnsoegningForm(
+            initial={
+                "kommunal_ydelse": sag.kommunal_ydelse_id,
+                "ansoegningstype": sag.ansoegningstype,
+            }
+        ),
+        "sagsbehandlingsfrist": selectors.sagsbehandlingsfrist(sag=sag),
         "formaal_form": formaal_form
         or FormaalForm(
             initial={
@@ -647,6 +657,24 @@ def row_delete(request: HttpRequest, pk: int, kind: str, row_pk: int) -> HttpRes
     if not request.htmx:  # type: ignore[attr-defined]
         messages.success(request, f"{str(row._meta.verbose_name).capitalize()} er slettet.")
     return _row_response(request, sag, kind)
+
+
+@login_required
+@require_POST
+def ansoegning_set(request: HttpRequest, pk: int) -> HttpResponse:
+    sag = _editable_sag(request, pk)
+    form = AnsoegningForm(request.POST)
+    if form.is_valid():
+        try:
+            services.sag_ansoegning_set(actor=_user(request), sag=sag, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, "Ansøgningen er gemt, og sagsbehandlingsfristen er opdateret."
+            )
+            return redirect(reverse("sagsaabning", args=[sag.pk]) + "#ansoegning")
+    return _sagsaabning_page(request, sag, ansoegning_form=form)
 
 
 @login_required

@@ -25,10 +25,12 @@ from cases.models import (
     Sagsaabning,
     Samtykke,
 )
-from cases.selectors import borger_sager, transition_options
+from cases.selectors import borger_sager, sagsbehandlingsfrist, transition_options
 from cases.services import SAGSAABNING_EDITABLE
 from vum.access import borgere_visible_to
 from vum.accounts.models import Team, User
+from vum.catalog.models import Ansoegningstype, KommunalYdelse
+from vum.deadlines.models import Frist
 
 
 def request_user(serializer: serializers.BaseSerializer[Any]) -> User:
@@ -251,6 +253,27 @@ class TransitionOptionSerializer(serializers.Serializer[Any]):
     )
 
 
+class FristSerializer(serializers.ModelSerializer[Frist]):
+    art_navn = serializers.CharField(source="get_art_display", read_only=True)
+    overskredet = serializers.BooleanField(source="is_overdue", read_only=True)
+
+    class Meta:
+        model = Frist
+        fields = ["id", "art", "art_navn", "beskrivelse", "frist", "status", "regel", "overskredet"]
+        read_only_fields = fields
+
+
+class AnsoegningSerializer(serializers.Serializer[Sag]):
+    kommunal_ydelse = serializers.PrimaryKeyRelatedField(
+        queryset=KommunalYdelse.objects.all(),
+        allow_null=True,
+        help_text="En ydelse i kommunens gældende katalog (/api/v1/katalog/kommunale-ydelser/).",
+    )
+    ansoegningstype = serializers.ChoiceField(
+        choices=Ansoegningstype.choices, required=False, allow_blank=True, default=""
+    )
+
+
 class SagDetailSerializer(SagListSerializer):
     """A case with its sagsåbning record, current purpose and the moves open to the user."""
 
@@ -260,9 +283,31 @@ class SagDetailSerializer(SagListSerializer):
         help_text="Overgange fra sagens fase, som du må udføre, med det der blokerer dem."
     )
 
+    kommunal_ydelse_navn = serializers.CharField(
+        source="kommunal_ydelse", read_only=True, allow_null=True, help_text="Den ansøgte ydelse."
+    )
+    sagsbehandlingsfrist = serializers.SerializerMethodField(
+        help_text="Den åbne sagsbehandlingsfrist, eller null."
+    )
+
     class Meta(SagListSerializer.Meta):
-        fields = [*SagListSerializer.Meta.fields, "aarsag", "sagsaabning", "formaal", "transitions"]
+        fields = [
+            *SagListSerializer.Meta.fields,
+            "aarsag",
+            "kommunal_ydelse",
+            "kommunal_ydelse_navn",
+            "ansoegningstype",
+            "sagsbehandlingsfrist",
+            "sagsaabning",
+            "formaal",
+            "transitions",
+        ]
         read_only_fields = fields
+
+    @extend_schema_field(FristSerializer(allow_null=True))
+    def get_sagsbehandlingsfrist(self, sag: Sag) -> dict[str, Any] | None:
+        frist = sagsbehandlingsfrist(sag=sag)
+        return dict(FristSerializer(frist).data) if frist is not None else None
 
     @extend_schema_field(SagsaabningSerializer(allow_null=True))
     def get_sagsaabning(self, sag: Sag) -> dict[str, Any] | None:
@@ -383,6 +428,16 @@ class HenvendelseCreateSerializer(serializers.Serializer[Henvendelse]):
     )
     henvist_til = serializers.CharField(
         max_length=200, required=False, allow_blank=True, help_text="Påkrævet ved henvisning."
+    )
+    kommunal_ydelse = serializers.PrimaryKeyRelatedField(
+        queryset=KommunalYdelse.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Den ansøgte ydelse, når henvendelsen er en ansøgning; starter fristen.",
+    )
+    ansoegningstype = serializers.ChoiceField(
+        choices=Ansoegningstype.choices, required=False, allow_blank=True, default=""
     )
 
 

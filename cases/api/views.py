@@ -52,6 +52,7 @@ from cases.services import (
     henvendelse_register,
     journalnotat_create,
     relation_create,
+    sag_ansoegning_set,
     sag_transition,
     sagsaabning_update,
     samtykke_register,
@@ -277,6 +278,26 @@ class SagViewSet(AuditedListMixin, viewsets.GenericViewSet[Sag]):
             return Response(s.SagsaabningSerializer(updated).data)
         aabning = sagsaabning_get(user=user, sag=sag)
         return Response(s.SagsaabningSerializer(aabning).data)
+
+    @extend_schema(
+        summary="Registrér hvad der søges om",
+        description=(
+            "Den ansøgte ydelse fra kommunens katalog og ansøgningstypen. Sagsbehandlingsfristen "
+            "oprettes, flyttes eller annulleres efter kommunens regel, regnet fra den første "
+            "henvendelse."
+        ),
+        request=s.AnsoegningSerializer,
+        responses={200: s.SagDetailSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["put"], url_path="ansoegning")
+    def ansoegning(self, request: Request, pk: str) -> Response:
+        user = actor(request)
+        sag = get_sag_or_404(user, pk)
+        require(user, Action.EDIT, sag)
+        body = s.AnsoegningSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        updated = sag_ansoegning_set(actor=user, sag=sag, **body.validated_data)
+        return Response(s.SagDetailSerializer(updated, context={"request": request}).data)
 
     @extend_schema(
         methods=["GET"],

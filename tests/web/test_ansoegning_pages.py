@@ -1,0 +1,91 @@
+"""Naming what the citizen applies for, on the sagsåbning page and when registering an enquiry:
+the processing deadline follows from the municipality's catalog."""
+
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import Henvendelse, Sag
+from tests.web.conftest import World
+from vum.catalog.models import KommunalYdelse
+from vum.deadlines.models import Frist
+
+
+@pytest.fixture
+def catalog(db: None, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.VUM_MUNICIPALITY = "randers"
+    call_command("load_catalog", verbosity=0)
+
+
+def _client(world: World) -> Client:
+    client = Client()
+    client.force_login(world.users["sagsbehandler_ind"])
+    return client
+
+
+def _r85() -> KommunalYdelse:
+    return KommunalYdelse.objects.current().get(kommune__slug="randers", kode="R-85")
+
+
+def test_setting_the_service_starts_the_processing_deadline(world: World, catalog: None) -> None:
+    Henvendelse.objects.create(
+        borger=world.borger,
+        kilde=Henvendelse.Kilde.BORGER,
+        aarsag="Ansøgning",
+        team=world.sag.team,
+        triage=Henvendelse.Triage.SAG,
+        sag=world.sag,
+        modtaget=date(2026, 10, 30),
+        registreret_af=world.users["sagsbehandler_ind"],
+    )
+    client = _client(world)
+    page = client.get(reverse("sagsaabning", args=[world.sag.pk])).content.decode()
+    assert "R-85" in page  # the catalog's services are offered
+
+    response = client.post(
+        reverse("ansoegning_set", args=[world.sag.pk]),
+        {"kommunal_ydelse": _r85().pk, "ansoegningstype": "ny"},
+    )
+    assert response.status_code == 302
+    frist = Frist.objects.get(sag=world.sag, art=Frist.Art.SAGSBEHANDLINGSFRIST)
+    assert timezone.localtime(frist.frist).date() == date(2026, 12, 28)
+    page = client.get(reverse("sagsaabning", args=[world.sag.pk])).content.decode()
+    assert "28. december 2026" in page
+
+
+def test_a_service_without_a_type_is_refused_in_danish(world: World, catalog: None) -> None:
+    response = _client(world).post(
+        reverse("ansoegning_set", args=[world.sag.pk]), {"kommunal_ydelse": _r85().pk}
+    )
+    assert response.status_code == 200
+    assert "Angiv ansøgningstypen." in response.content.decode()
+    assert Sag.objects.get(pk=world.sag.pk).kommunal_ydelse is None
+
+
+def test_an_enquiry_can_name_the_service(world: World, catalog: None) -> None:
+    response = _client(world).post(
+        reverse("henvendelse_create", args=[world.borger.pk]),
+        {
+            "modtaget": "2026-11-02",
+            "kilde": "borger",
+            "aarsag": "Ansøger om mestringsvejledning",
+            "team": world.sag.team.pk,
+            "triage": "sag",
+            "kommunal_ydelse": _r85().pk,
+            "ansoegningstype": "ny",
+        },
+    )
+    assert response.status_code == 302
+    sag = Sag.objects.exclude(pk=world.sag.pk).get(borger=world.borger)
+    frist = Frist.objects.get(sag=sag, art=Frist.Art.SAGSBEHANDLINGSFRIST)
+    assert timezone.localtime(frist.frist).date() == date(2026, 12, 28)  # 8 weeks, 28.12
+
+
+def test_without_a_loaded_catalog_the_page_still_works(world: World) -> None:
+    page = _client(world).get(reverse("sagsaabning", args=[world.sag.pk]))
+    assert page.status_code == 200
+    assert "ydelseskatalog er ikke indlæst" in page.content.decode()
