@@ -214,3 +214,20 @@ def test_warnings_go_to_whoever_sees_the_deadline_in_mine_frister(sag, caseworke
         }
         assert got == expected
     assert Frist.objects.for_user(colleague).get().sag == untaken
+
+
+@pytest.mark.django_db
+def test_the_administrator_sees_emails_in_doubt(sag, client) -> None:
+    frist = _frist(sag, days=1)
+    varsler_deliver_due(now=frist.frist + timedelta(days=1))
+    # A sender that died after claiming one e-mail, before marking it sent.
+    stuck = UdgaaendeEmail.objects.first()
+    UdgaaendeEmail.objects.filter(pk=stuck.pk).update(afsendelse_paabegyndt=timezone.now())
+    emails_send()
+    assert UdgaaendeEmail.objects.get(pk=stuck.pk).afsendt is None  # never sent twice
+
+    client.force_login(UserFactory(is_superuser=True, is_staff=True, administrator=True))
+    page = client.get("/admin/notifications/udgaaendeemail/?status=i_tvivl")
+    assert page.status_code == 200
+    assert stuck.message_id in page.content.decode() or stuck.til in page.content.decode()
+    assert page.context["cl"].result_count == 1
