@@ -3,8 +3,9 @@
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import models
+from django.utils import timezone
 
 from assessment.models import Visitationsudvalg
 from cases.lifecycle import Fase, blockers
@@ -20,9 +21,12 @@ from cases.models import (
     Samtykke,
 )
 from cases.services import sag_transition
+from followup.management.commands import seed_demo
 from followup.management.commands.seed_demo import DEMO_PASSWORD, MADS_CPR
+from vum import calendar
 from vum.accounts.models import Organisation, Role, Team, User
 from vum.audit.models import AuditAction, AuditEvent
+from vum.catalog.models import Ansoegningstype
 from vum.deadlines.models import Frist
 
 pytestmark = pytest.mark.django_db
@@ -144,7 +148,7 @@ def test_the_mads_case_is_opened_and_ready_for_sagsoplysning() -> None:
     assert samtykke.part == Samtykke.Part.SPECIALLAEGE
     assert samtykke.is_active
     assert sag.aftaler.count() == 1
-    assert sag.frister.filter(status=Frist.Status.AABEN).count() == 1
+    assert sag.frister.filter(status=Frist.Status.AABEN, art=Frist.Art.AFTALE).count() == 1
     assert sag.journalnotater.count() == 1
 
     assert blockers(sag, "start_sagsoplysning") == []
@@ -172,3 +176,52 @@ def test_every_write_about_mads_is_audited() -> None:
     assert events.filter(object_type="cases.Diagnose", action=AuditAction.CREATE).count() == 3
     assert set(events.values_list("actor_label", flat=True)) == {"sagsbehandler"}
     assert set(events.values_list("user_agent", flat=True)) == {"manage.py seed_demo"}
+
+
+def processing_deadline(sag: Sag) -> Frist:
+    return sag.frister.get(status=Frist.Status.AABEN, art=Frist.Art.SAGSBEHANDLINGSFRIST)
+
+
+def test_mads_applies_for_randers_85_and_the_case_has_its_processing_deadline() -> None:
+    seed()
+    sag = Sag.objects.get(borger__cpr=MADS_CPR)
+    assert sag.kommunal_ydelse is not None
+    assert sag.kommunal_ydelse.kode == "R-85"
+    assert sag.kommunal_ydelse.kommune.slug == "randers"
+    assert sag.ansoegningstype == Ansoegningstype.NY
+
+    frist = processing_deadline(sag)
+    assert "R-85" in frist.regel
+    received = sag.henvendelser.get().modtaget
+    # Randers: 8 weeks from receiving the application, moved to a working day if it is closed.
+    assert timezone.localtime(frist.frist).date() == calendar.add(received, 8, "uger")
+    assert frist.ansvarlig == User.objects.get(username="sagsbehandler")
+    assert frist.varsler.filter(leveret__isnull=True, annulleret=False).exists()
+
+    seed()  # a second run leaves the one deadline as it is
+    assert processing_deadline(sag).pk == frist.pk
+
+
+def test_in_viborg_mads_applies_for_viborgs_85(settings) -> None:
+    settings.VUM_MUNICIPALITY = "viborg"
+    seed()
+    sag = Sag.objects.get(borger__cpr=MADS_CPR)
+    assert sag.kommunal_ydelse is not None
+    assert sag.kommunal_ydelse.kode == "V-85"
+    frist = processing_deadline(sag)
+    received = sag.henvendelser.get().modtaget
+    # Viborg: 6 weeks for a new application.
+    assert timezone.localtime(frist.frist).date() == calendar.add(received, 6, "uger")
+
+
+def test_fails_clearly_when_the_catalog_lacks_the_85_service(monkeypatch) -> None:
+    monkeypatch.setitem(seed_demo.SECTION_85_CODES, "randers", "R-999")
+    with pytest.raises(CommandError, match="R-999"):
+        seed()
+    assert not Borger.objects.filter(cpr=MADS_CPR).exists()  # nothing half-seeded
+
+
+def test_fails_clearly_for_a_municipality_it_does_not_know(settings) -> None:
+    settings.VUM_MUNICIPALITY = "aarhus"
+    with pytest.raises(CommandError, match="aarhus"):
+        seed()

@@ -5,16 +5,21 @@ only on users this run creates, and the Mads case is opened only when his CPR nu
 registered. So running it twice changes nothing the second time.
 
 The case is opened through the services in `cases.services`, exactly as a caseworker would open it,
-so the access policy, validation and audit trail all apply. It lives in `followup`, the last phase
-app, because it wires every phase together and the imports must run one way.
+so the access policy, validation and audit trail all apply. Mads applies for the § 85 service of
+the deployment's municipality (settings.VUM_MUNICIPALITY: Randers' R-85 mestringsvejledning, or
+Viborg's V-85) as a new application, so the case carries a processing deadline from the catalog.
+It lives in `followup`, the last phase app, because it wires every phase together and the imports
+must run one way.
 """
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import Permission
-from django.core.management.base import BaseCommand
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -34,6 +39,9 @@ from cases.models import (
 from vum.accounts.models import Organisation, Role, Team, User
 from vum.audit.context import RequestOrigin, current_origin
 from vum.catalog.loading import load_all
+from vum.catalog.models import Ansoegningstype, KommunalYdelse
+from vum.catalog.selectors import kommunale_ydelser
+from vum.deadlines.models import Frist
 
 # One password for every demo user, printed at the end. Demo data only: never seed a real
 # deployment with it.
@@ -52,6 +60,10 @@ VISITATIONSUDVALGET = "Visitationsudvalget"
 # made at 17½). It belongs to no real person as far as we know; the modulus-11 check was dropped
 # by the CPR office in 2007, so it is not applied.
 MADS_CPR = "1403064117"
+
+# What Mads applies for: socialpædagogisk støtte (SEL § 85) in the deployment's municipality,
+# by the service's code in that municipality's catalog.
+SECTION_85_CODES = {"randers": "R-85", "viborg": "V-85"}
 
 
 @dataclass(frozen=True)
@@ -127,7 +139,9 @@ ADMIN_PERMISSIONS = (
     # Reference data (vum.catalog): maintained, never deleted (cases point at its rows).
     | Q(content_type__app_label="catalog", codename__regex=r"^(view|add|change)_")
 )
-ADMIN_VIEW_PERMISSIONS = Q(content_type__app_label="audit", codename="view_auditevent")
+ADMIN_VIEW_PERMISSIONS = Q(content_type__app_label="audit", codename="view_auditevent") | Q(
+    content_type__app_label="notifications", codename="view_udgaaendeemail"
+)
 
 
 class Command(BaseCommand):
@@ -187,6 +201,7 @@ class Command(BaseCommand):
         existing = Sag.objects.filter(borger__cpr=MADS_CPR).order_by("pk").first()
         if existing is not None:
             return existing, False
+        paragraf_85 = self._section_85()
 
         today = timezone.localdate()
         # The demo is anchored to the day it is seeded, so that nothing lies in the future that
@@ -248,6 +263,9 @@ class Command(BaseCommand):
             team=handicap,
             triage=Henvendelse.Triage.SAG,
             modtaget=modtaget,
+            # The § 85 application starts the processing deadline, counted from this enquiry.
+            kommunal_ydelse=paragraf_85,
+            ansoegningstype=Ansoegningstype.NY,
         )
         sag = henvendelse.sag
         assert sag is not None  # triage "sag" always opens one
@@ -349,6 +367,26 @@ class Command(BaseCommand):
         )
         return sag, True
 
+    def _section_85(self) -> KommunalYdelse:
+        """The current § 85 service of the deployment's municipality, from the loaded catalog."""
+        municipality = settings.VUM_MUNICIPALITY
+        code = SECTION_85_CODES.get(municipality)
+        if code is None:
+            raise CommandError(
+                f"seed_demo kender ikke § 85-ydelsen for VUM_MUNICIPALITY={municipality!r}; "
+                f"kendte kommuner: {', '.join(sorted(SECTION_85_CODES))}."
+            )
+        try:
+            ydelse = kommunale_ydelser().filter(kode=code).first()
+        except ImproperlyConfigured as exc:
+            raise CommandError(str(exc)) from exc
+        if ydelse is None:
+            raise CommandError(
+                f"Kataloget for {municipality!r} har ingen gældende ydelse med koden {code!r} "
+                "(§ 85), som Mads' sag skal ansøge om. Kør 'manage.py load_catalog'."
+            )
+        return ydelse
+
     def _report(self, users: dict[str, User], sag: Sag, created: bool) -> None:
         out = self.stdout
         if created:
@@ -357,6 +395,9 @@ class Command(BaseCommand):
                     f"Mads' sag er oprettet (sag {sag.pk}, {sag.get_fase_display()})."
                 )
             )
+            frist = sag.frister.open().filter(art=Frist.Art.SAGSBEHANDLINGSFRIST).first()
+            if frist is not None:
+                out.write(f"  {frist} ({frist.regel})")
         else:
             out.write(f"Mads' sag findes allerede (sag {sag.pk}); intet ændret.")
         out.write("")
