@@ -143,18 +143,28 @@ class FfbCoded(models.Model):
 class TreeMixin(models.Model):
     """Parent links stay within one version; a parent may not be the row itself or a descendant."""
 
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name="overordnet",
+    )
+
     class Meta:
         abstract = True
 
     def clean(self) -> None:
         super().clean()
-        parent = getattr(self, "parent", None)
+        parent = self.parent
         if parent is None:
             return
-        if parent.version != getattr(self, "version", parent.version):
+        # Every tree is also a VersionedRow; the mixin itself does not know the field.
+        if getattr(parent, "version", None) != getattr(self, "version", None):
             raise ValidationError({"parent": "Overordnet række skal høre til samme version."})
         seen: set[int] = set()
-        node = parent
+        node: TreeMixin | None = parent
         while node is not None:
             if (node.pk is not None and node.pk == self.pk) or node.pk in seen:
                 raise ValidationError({"parent": "Træet må ikke indeholde en cyklus."})
@@ -295,14 +305,6 @@ class Visitationsudfald(FfbCoded, VersionedRow):
 
 
 class Maalgruppe(TreeMixin, FfbCoded, VersionedRow):
-    parent = models.ForeignKey(
-        "self",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="children",
-        verbose_name="overordnet",
-    )
     kan_vaelges = models.BooleanField(
         "kan vælges", default=True, help_text="Grupperingsniveauer kan ikke vælges på en sag."
     )
@@ -314,14 +316,6 @@ class Maalgruppe(TreeMixin, FfbCoded, VersionedRow):
 
 
 class Ydelse(TreeMixin, FfbCoded, VersionedRow):
-    parent = models.ForeignKey(
-        "self",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="children",
-        verbose_name="overordnet",
-    )
     lovgrundlag = models.CharField(
         "lovgrundlag", max_length=300, blank=True, help_text="Fx 'SEL § 85'."
     )
@@ -333,14 +327,6 @@ class Ydelse(TreeMixin, FfbCoded, VersionedRow):
 
 
 class Tilbudstype(TreeMixin, FfbCoded, VersionedRow):
-    parent = models.ForeignKey(
-        "self",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="children",
-        verbose_name="overordnet",
-    )
     lovgrundlag = models.CharField("lovgrundlag", max_length=300, blank=True)
 
     class Meta(VersionedRow.Meta):
