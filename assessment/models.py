@@ -1,7 +1,9 @@
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 
-from cases.models import Sag
+from cases.models import Sag, Samtykke
 
 
 class Visitationsudvalg(models.Model):
@@ -54,3 +56,261 @@ class Dagsordenspunkt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.moede}: sag {self.sag_id}"
+
+
+# Sagsoplysning (udredning)
+
+
+class Udredning(models.Model):
+    """The information of a case on the FFB structure. A case may be re-assessed: a new
+    udredning can start from the previous one (with consent) and update only some themes."""
+
+    sag = models.ForeignKey(
+        Sag, on_delete=models.PROTECT, related_name="udredninger", verbose_name="sag"
+    )
+    forrige = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="efterfoelgende",
+        verbose_name="bygger på",
+    )
+    # Reusing an earlier udredning needs the citizen's consent (handbook l. 1963-1964).
+    genbrug_samtykke_givet = models.DateField(
+        "borgeren samtykkede til genbrug den", null=True, blank=True
+    )
+    genbrug_samtykke_form = models.CharField(
+        "samtykkets form", max_length=20, choices=Samtykke.Form.choices, blank=True
+    )
+    oprettet = models.DateTimeField("oprettet", auto_now_add=True)
+    oprettet_af = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-oprettet", "-id"]
+        verbose_name = "udredning"
+        verbose_name_plural = "udredninger"
+
+    def __str__(self) -> str:
+        return f"Udredning {self.pk} (sag {self.sag_id})"
+
+    @property
+    def audit_borger_id(self) -> int | None:
+        return self.sag.borger_id
+
+
+class TemaOplysning(models.Model):
+    """What is known about the citizen in one FFB theme. Only relevant themes are filled
+    ("overoplys ikke sagen"): a theme has a row only when the caseworker informs it."""
+
+    udredning = models.ForeignKey(Udredning, on_delete=models.CASCADE, related_name="temaer")
+    tema = models.ForeignKey(
+        "catalog.Tema", on_delete=models.PROTECT, related_name="+", verbose_name="tema"
+    )
+    fra_borgeren = models.TextField(
+        "oplysninger fra borgeren",
+        blank=True,
+        help_text="Kun borgerens egne udsagn om ressourcer og udfordringer.",
+    )
+    fra_andre = models.TextField(
+        "oplysninger fra andre", blank=True, help_text="Med kildehenvisning nedenfor."
+    )
+    bemaerkninger = models.TextField(
+        "sagsbehandlers bemærkninger",
+        blank=True,
+        help_text="Observationer, analyse og begrundelse for scoringer; ingen vurdering af støtte.",
+    )
+    fremhaevede_undertemaer = models.ManyToManyField(
+        "catalog.Undertema", blank=True, related_name="+", verbose_name="fremhævede undertemaer"
+    )
+    mestringsevne = models.TextField("mestringsevne", blank=True)
+    netvaerkets_villighed = models.TextField(
+        "netværkets tilkendegivelse af at ville hjælpe",
+        blank=True,
+        help_text="Indgår ikke i vurderingen af funktionsevnen.",
+    )
+    udeladt_oplysning = models.TextField(
+        "oplysning borgeren ønskede med, som er udeladt", blank=True
+    )
+    udeladt_begrundelse = models.TextField("begrundelse for udeladelsen", blank=True)
+    # Carried over from the previous udredning and not yet updated by the caseworker.
+    overfoert = models.BooleanField("overført, ikke opdateret", default=False)
+    opdateret = models.DateTimeField("opdateret", auto_now=True)
+
+    class Meta:
+        verbose_name = "oplysning om tema"
+        verbose_name_plural = "oplysninger om temaer"
+        constraints = [
+            models.UniqueConstraint(fields=["udredning", "tema"], name="one_row_per_theme")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tema} ({self.udredning})"
+
+    @property
+    def audit_borger_id(self) -> int | None:
+        return self.udredning.sag.borger_id
+
+    @property
+    def is_informed(self) -> bool:
+        return any(text.strip() for text in (self.fra_borgeren, self.fra_andre, self.bemaerkninger))
+
+
+class Kildehenvisning(models.Model):
+    """Where a piece of "oplysninger fra andre" comes from (handbook: title, date, journal no.,
+    who stated it), e.g. "Statusattest fra praktiserende læge, juni (journalnr. 20xx-6253)"."""
+
+    tema_oplysning = models.ForeignKey(
+        TemaOplysning, on_delete=models.CASCADE, related_name="kilder"
+    )
+    titel = models.CharField("titel", max_length=300)
+    dato = models.DateField("dato", null=True, blank=True)
+    journalnummer = models.CharField("journalnummer", max_length=50, blank=True)
+    udsagn_af = models.CharField("hvem har udtalt det", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["dato", "id"]
+        verbose_name = "kildehenvisning"
+        verbose_name_plural = "kildehenvisninger"
+
+    def __str__(self) -> str:
+        return self.titel
+
+
+class Delanalyse(models.Model):
+    udredning = models.ForeignKey(Udredning, on_delete=models.CASCADE, related_name="delanalyser")
+    kategori = models.ForeignKey(
+        "catalog.Kategori", on_delete=models.PROTECT, related_name="+", verbose_name="kategori"
+    )
+    tekst = models.TextField("delanalyse")
+    opdateret = models.DateTimeField("opdateret", auto_now=True)
+
+    class Meta:
+        verbose_name = "delanalyse"
+        verbose_name_plural = "delanalyser"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["udredning", "kategori"], name="one_analysis_per_category"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Delanalyse: {self.kategori}"
+
+
+class Funktionsevnevurdering(models.Model):
+    """One dated score (0-4) of one Aktivitet og deltagelse sub-theme. Never changed: a new
+    score is a new row, so the history shows how the citizen's functioning moved."""
+
+    udredning = models.ForeignKey(Udredning, on_delete=models.CASCADE, related_name="scoringer")
+    undertema = models.ForeignKey(
+        "catalog.Undertema", on_delete=models.PROTECT, related_name="+", verbose_name="undertema"
+    )
+    niveau = models.ForeignKey(
+        "catalog.Funktionsevneniveau",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="funktionsevneniveau",
+    )
+    vurderingsdato = models.DateField("vurderet den")
+    vurderet_af = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    oprettet = models.DateTimeField("registreret", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-vurderingsdato", "-id"]
+        verbose_name = "vurdering af funktionsevne"
+        verbose_name_plural = "vurderinger af funktionsevne"
+        indexes = [models.Index(fields=["udredning", "undertema", "-vurderingsdato"])]
+
+    def __str__(self) -> str:
+        return f"{self.undertema}: {self.niveau}"
+
+
+class Indhentning(models.Model):
+    """A request for information from an external party. Only with a matching consent that has
+    not been withdrawn (RSL §§ 11a-11c); the consent it relied on is kept."""
+
+    sag = models.ForeignKey(Sag, on_delete=models.PROTECT, related_name="indhentninger")
+    samtykke = models.ForeignKey(Samtykke, on_delete=models.PROTECT, related_name="indhentninger")
+    part = models.CharField("part", max_length=30, choices=Samtykke.Part.choices)
+    specifikation = models.CharField("hos hvem", max_length=200, blank=True)
+    hvad = models.TextField("hvilke oplysninger")
+    anmodet = models.DateField("anmodet den")
+    anmodet_af = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    modtaget = models.DateField("modtaget den", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-anmodet", "-id"]
+        verbose_name = "indhentning af oplysninger"
+        verbose_name_plural = "indhentninger af oplysninger"
+
+    def __str__(self) -> str:
+        return f"Indhentning fra {self.specifikation or self.part}"
+
+    @property
+    def audit_borger_id(self) -> int | None:
+        return self.sag.borger_id
+
+
+class Partshoering(models.Model):
+    """A hearing of the party (FVL §§ 19-20) on information the citizen does not know, of
+    substantial importance and to their disadvantage. While it is open and its deadline has not
+    passed, no decision can be made in the case."""
+
+    class Modtager(models.TextChoices):
+        BORGER = "borger", "Borgeren"
+        VAERGE = "vaerge", "Værge"
+        PARTSREPRAESENTANT = "partsrepraesentant", "Partsrepræsentant"
+
+    sag = models.ForeignKey(Sag, on_delete=models.PROTECT, related_name="partshoeringer")
+    hvad_hoeres = models.TextField(
+        "hvad borgeren høres om",
+        help_text="De oplysninger, borgeren får mulighed for at udtale sig om.",
+    )
+    modtager = models.CharField("modtager", max_length=20, choices=Modtager.choices)
+    modtager_relation = models.ForeignKey(
+        "cases.Relation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="værge eller partsrepræsentant",
+    )
+    modtager_navn = models.CharField("sendt til", max_length=200)
+    sendt = models.DateTimeField("sendt")
+    svarfrist = models.DateField("svarfrist")
+    sendt_af = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    brev_pdf = models.BinaryField("partshøringsbrev (PDF)")
+    brev_sha256 = models.CharField("brevets SHA-256", max_length=64)
+    svar = models.TextField("borgerens svar", blank=True)
+    svar_modtaget = models.DateField("svar modtaget", null=True, blank=True)
+    frist = models.OneToOneField(
+        "deadlines.Frist",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="partshoering",
+    )
+
+    class Meta:
+        ordering = ["-sendt", "-id"]
+        verbose_name = "partshøring"
+        verbose_name_plural = "partshøringer"
+
+    def __str__(self) -> str:
+        return f"Partshøring {self.sendt:%d.%m.%Y} (sag {self.sag_id})"
+
+    @property
+    def audit_borger_id(self) -> int | None:
+        return self.sag.borger_id
+
+    def blocks_decision(self, today: date) -> bool:
+        return self.svar_modtaget is None and today <= self.svarfrist

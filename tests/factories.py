@@ -5,10 +5,17 @@ from datetime import date
 import factory
 from django.utils import timezone
 
-from assessment.models import Dagsordenspunkt, Udvalgsmoede, Visitationsudvalg
-from cases.models import Borger, Henvendelse, Journalnotat, Sag, Sagsaabning
+from assessment.models import (
+    Dagsordenspunkt,
+    TemaOplysning,
+    Udredning,
+    Udvalgsmoede,
+    Visitationsudvalg,
+)
+from cases.models import Borger, Henvendelse, Journalnotat, Relation, Sag, Sagsaabning
 from orders.models import Bestilling
 from vum.accounts.models import Organisation, Role, Team, User
+from vum.catalog.models import Kategori, Tema
 
 PASSWORD = "Korrekt-hest-batteri-1"
 
@@ -164,3 +171,40 @@ class BestillingFactory(factory.django.DjangoModelFactory):
     status = Bestilling.Status.ACCEPTERET
     startdato = factory.LazyFunction(lambda: date(2020, 1, 1))
     slutdato = None
+
+
+class TemaFactory(factory.django.DjangoModelFactory):
+    """A theme of a small test catalog; tests that need the whole FFB catalog load it instead."""
+
+    class Meta:
+        model = Tema
+
+    slug = factory.Sequence(lambda n: f"tema-{n}")
+    navn = factory.Sequence(lambda n: f"Tema {n}")
+    version = "test"
+    gyldig_fra = date(2020, 1, 1)
+    kategori = factory.LazyFunction(
+        lambda: Kategori.objects.get_or_create(
+            slug="funktioner-og-forhold",
+            version="test",
+            defaults={"navn": "Funktioner og forhold", "gyldig_fra": date(2020, 1, 1)},
+        )[0]
+    )
+
+
+def inform_a_theme(sag: Sag) -> TemaOplysning:
+    """An udredning with one informed theme: what sagsvurdering needs from sagsoplysning."""
+    actor = sag.sagsbehandler or UserFactory(teams=[sag.team])
+    udredning = Udredning.objects.create(sag=sag, oprettet_af=actor)
+    return TemaOplysning.objects.create(
+        udredning=udredning, tema=TemaFactory(), fra_borgeren="Borgeren fortæller om sin hverdag."
+    )
+
+
+class RelationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Relation
+
+    borger = factory.SubFactory(BorgerFactory)
+    type = Relation.Type.PAAROERENDE
+    navn = factory.Faker("name", locale="da_DK")

@@ -9,7 +9,7 @@ from django.utils import timezone
 from cases import lifecycle, services
 from cases.lifecycle import Fase, blockers, register_guard
 from cases.models import Henvendelse, Overgang, Sag
-from tests.factories import SagFactory, UserFactory, sag_in_phase
+from tests.factories import SagFactory, UserFactory, inform_a_theme, sag_in_phase
 from vum.access import NotFoundForUser
 from vum.audit.models import AuditAction, AuditEvent
 from vum.deadlines.models import Frist
@@ -64,8 +64,9 @@ def test_an_enquiry_from_someone_else_needs_the_citizens_agreement(caseworker) -
 
 def test_the_whole_forward_path_is_logged(caseworker) -> None:
     sag = SagFactory(team=caseworker.teams.get(), aabning_ready=True)
+    sag = move(caseworker, sag, "start_sagsoplysning")
+    inform_a_theme(sag)
     path = [
-        ("start_sagsoplysning", Fase.SAGSOPLYSNING),
         ("start_sagsvurdering", Fase.SAGSVURDERING),
         ("start_afgoerelse", Fase.AFGOERELSE),
         ("start_bestilling", Fase.BESTILLING),
@@ -81,12 +82,12 @@ def test_the_whole_forward_path_is_logged(caseworker) -> None:
     assert sag.fase == Fase.AFSLUTTET
 
     log = list(Overgang.objects.filter(sag=sag).values_list("fra_fase", "til_fase", "udfoert_af"))
-    assert len(log) == len(path) + 1
+    assert len(log) == len(path) + 2
     assert log[0] == (Fase.SAGSAABNING, Fase.SAGSOPLYSNING, caseworker.pk)
     assert log[-1][1] == Fase.AFSLUTTET
     events = AuditEvent.objects.filter(action=AuditAction.TRANSITION, object_id=str(sag.pk))
-    assert events.count() == len(path) + 1
-    assert events.filter(borger_id=sag.borger_id, actor=caseworker).count() == len(path) + 1
+    assert events.count() == len(path) + 2
+    assert events.filter(borger_id=sag.borger_id, actor=caseworker).count() == len(path) + 2
 
 
 @pytest.mark.parametrize(
@@ -141,6 +142,7 @@ def test_the_phase_field_cannot_be_set_directly(sag: Sag) -> None:
 def test_a_later_phase_can_register_its_own_guard(caseworker) -> None:
     """Later issues add guards from their own apps; the lifecycle only knows the name."""
     sag = sag_in_phase(Fase.SAGSOPLYSNING, team=caseworker.teams.get())
+    inform_a_theme(sag)
 
     @register_guard("start_sagsvurdering")
     def needs_one_theme(candidate: Sag):

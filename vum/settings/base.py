@@ -193,6 +193,9 @@ VUM_DEADLINE_WARNINGS: list[dict[str, Any]] = [
 VUM_WARNING_HOUR = env.int("VUM_WARNING_HOUR", default=7)
 VUM_WARNING_BATCH_SIZE = env.int("VUM_WARNING_BATCH_SIZE", default=500)
 
+# Partshøring: the shortest answer deadline, in days (the municipalities use at least 14).
+VUM_PARTSHOERING_MIN_DAYS = env.int("VUM_PARTSHOERING_MIN_DAYS", default=14)
+
 # Links in e-mails point here; the Message-ID of each e-mail names this domain.
 VUM_BASE_URL = env.str("VUM_BASE_URL", default="http://127.0.0.1:8000")
 VUM_EMAIL_DOMAIN = env.str("VUM_EMAIL_DOMAIN", default="vum.local")
