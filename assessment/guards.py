@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from django.utils import timezone
 
 from assessment.models import Partshoering
+from assessment.selectors import current_scores
 from cases.lifecycle import Fase, register_guard
 from cases.models import Sag
 
@@ -30,3 +31,38 @@ def no_open_hearing(sag: Sag) -> Iterator[str]:
                 f"Partshøringen sendt {timezone.localtime(hoering.sendt):%d.%m.%Y} til "
                 f"{hoering.modtager_navn} afventer svar (frist {hoering.svarfrist:%d.%m.%Y})."
             )
+
+
+@register_guard("start_afgoerelse")
+def sagsvurdering_is_complete(sag: Sag) -> Iterator[str]:
+    """A decision needs a finished sagsvurdering (handbook l. 376-378): the situation assessed,
+    entitlement decided, and for a grant the goals (each on a scored primary sub-theme), the
+    support need, at least one indsats and one primary target group."""
+    if sag.fase != Fase.SAGSVURDERING:
+        return
+    vurdering = sag.sagsvurderinger.first()
+    if vurdering is None:
+        yield "Der er ingen sagsvurdering."
+        return
+    if not vurdering.vurdering_af_situation.strip():
+        yield "Vurderingen af borgerens situation mangler."
+    if vurdering.berettiget is None:
+        yield "Det er ikke vurderet, om borgeren er berettiget."
+    if vurdering.berettiget is False:
+        return
+    goals = list(vurdering.maal.select_related("primaert_undertema"))
+    if not goals:
+        yield "Der er ingen indsatsmål."
+    scored = current_scores(sag=sag)
+    for goal in goals:
+        if goal.primaert_undertema_id not in scored:
+            yield (
+                f"Mål {goal.raekkefoelge}: '{goal.primaert_undertema.navn}' har intet aktuelt "
+                "funktionsevneniveau i udredningen."
+            )
+    if vurdering.stoettebehov_id is None:
+        yield "Støttebehovet er ikke fastsat."
+    if not vurdering.indsatser.filter(alternativ=False).exists():
+        yield "Der er ingen indsats."
+    if not vurdering.maalgrupper.filter(primaer=True).exists():
+        yield "Der er ikke valgt en primær målgruppe."

@@ -1,6 +1,8 @@
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from cases.models import Sag, Samtykke
@@ -314,3 +316,285 @@ class Partshoering(models.Model):
 
     def blocks_decision(self, today: date) -> bool:
         return self.svar_modtaget is None and today <= self.svarfrist
+
+
+# Sagsvurdering
+
+
+class Opfoelgningsinterval(models.TextChoices):
+    KONKRET_DATO = "konkret_dato", "Konkret dato"
+    EN_MAANED = "1_maaned", "1 måned"
+    TRE_MAANEDER = "3_maaneder", "3 måneder"
+    SEKS_MAANEDER = "6_maaneder", "6 måneder"
+    ET_AAR = "1_aar", "1 år"
+
+
+class Sagsvurdering(models.Model):
+    """The caseworker's assessment (handbook ch. 5): situation, purpose, goals, support need and
+    the services that meet it. Worked in the method's order: goals before the support need."""
+
+    class Handleplanstatus(models.TextChoices):
+        UDARBEJDET = "udarbejdet", "Udarbejdet"
+        UNDER_UDARBEJDELSE = "under_udarbejdelse", "Under udarbejdelse"
+        IKKE_UDARBEJDET = "ikke_udarbejdet", "Ikke udarbejdet"
+
+    sag = models.ForeignKey(
+        Sag, on_delete=models.PROTECT, related_name="sagsvurderinger", verbose_name="sag"
+    )
+    udredning = models.ForeignKey(
+        Udredning, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    vurdering_af_situation = models.TextField(
+        "vurdering af borgerens situation",
+        blank=True,
+        help_text="Bygger kun på oplysninger fra sagsoplysningen.",
+    )
+    indsatsformaal = models.TextField("indsatsformål", blank=True)
+    samme_opfoelgning_for_alle_maal = models.BooleanField(
+        "samme opfølgningsdato for alle mål", default=True
+    )
+    faelles_opfoelgning = models.CharField(
+        "fælles opfølgning", max_length=20, choices=Opfoelgningsinterval.choices, blank=True
+    )
+    faelles_opfoelgningsdato = models.DateField("fælles opfølgningsdato", null=True, blank=True)
+    vurdering_af_stoettebehov = models.TextField("vurdering af støttebehov og indsats", blank=True)
+    berettiget = models.BooleanField("berettiget", null=True, blank=True)
+    berettigelse_begrundelse = models.TextField("begrundelse", blank=True)
+    borgerens_behov_vurderet = models.TextField(
+        "hvordan borgerens eget oplevede behov er vurderet",
+        blank=True,
+        help_text="Påkrævet ved afslag: det behov, borgeren selv oplever, skal være vurderet.",
+    )
+    stoettebehov = models.ForeignKey(
+        "catalog.Stoettebehov",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="aktuelt støttebehov",
+    )
+    civilsamfund = models.BooleanField("indsatser i civilsamfundet", null=True, blank=True)
+    civilsamfund_hvilke = models.TextField("hvilke indsatser i civilsamfundet", blank=True)
+    borgerens_perspektiv = models.TextField("borgerens perspektiv på indsatsen", blank=True)
+    borgerens_ressourcer = models.TextField(
+        "borgerens ressourcer i forhold til indsatsen", blank=True
+    )
+    handleplan_tilbudt = models.BooleanField("handleplan tilbudt", null=True, blank=True)
+    handleplan_ikke_tilbudt_begrundelse = models.TextField(
+        "hvorfor handleplan ikke er tilbudt", blank=True
+    )
+    handleplan_oensket = models.BooleanField("borgeren ønsker handleplan", null=True, blank=True)
+    handleplan_status = models.CharField(
+        "handleplanens status", max_length=20, choices=Handleplanstatus.choices, blank=True
+    )
+    helhedsplan_tilbudt = models.BooleanField(
+        "helhedsorienteret plan tilbudt (§ 141 stk. 7)", null=True, blank=True
+    )
+    helhedsplan_oensket = models.BooleanField(
+        "borgeren ønsker helhedsorienteret plan", null=True, blank=True
+    )
+    helhedsplan_status = models.CharField(
+        "den helhedsorienterede plans status",
+        max_length=20,
+        choices=Handleplanstatus.choices,
+        blank=True,
+    )
+    oprettet = models.DateTimeField("oprettet", auto_now_add=True)
+    oprettet_af = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    opdateret = models.DateTimeField("opdateret", auto_now=True)
+
+    class Meta:
+        ordering = ["-oprettet", "-id"]
+        verbose_name = "sagsvurdering"
+        verbose_name_plural = "sagsvurderinger"
+
+    def __str__(self) -> str:
+        return f"Sagsvurdering {self.pk} (sag {self.sag_id})"
+
+    @property
+    def audit_borger_id(self) -> int | None:
+        return self.sag.borger_id
+
+
+class Indsatsmaal(models.Model):
+    """A goal set with the citizen, on exactly one primary Aktivitet og deltagelse sub-theme."""
+
+    vurdering = models.ForeignKey(Sagsvurdering, on_delete=models.CASCADE, related_name="maal")
+    raekkefoelge = models.PositiveSmallIntegerField("nr.", default=1)
+    maalformulering = models.TextField(
+        "borgerens målformulering", help_text="Hvad gør borgeren, når indsatsen er gennemført?"
+    )
+    maaltype = models.ForeignKey(
+        "catalog.Maaltype", on_delete=models.PROTECT, related_name="+", verbose_name="måltype"
+    )
+    primaert_undertema = models.ForeignKey(
+        "catalog.Undertema",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="primært udredningstema",
+    )
+    # The score the goal starts from, carried from the udredning when the goal is set.
+    aktuel_vurdering = models.ForeignKey(
+        Funktionsevnevurdering,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="aktuelt funktionsevneniveau",
+    )
+    forventet_niveau = models.PositiveSmallIntegerField(
+        "forventet funktionsevneniveau",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(4)],
+    )
+    relaterede_undertemaer = models.ManyToManyField(
+        "catalog.Undertema", blank=True, related_name="+", verbose_name="andre relaterede temaer"
+    )
+    opfoelgning = models.CharField(
+        "opfølgning", max_length=20, choices=Opfoelgningsinterval.choices, blank=True
+    )
+    opfoelgningsdato = models.DateField("opfølgningsdato", null=True, blank=True)
+    ansvarlig_for_opfoelgning = models.CharField(
+        "ansvarlig for opfølgning", max_length=200, blank=True
+    )
+    udfoerer = models.ForeignKey(
+        "accounts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="udfører",
+    )
+    timer_pr_uge = models.DecimalField(
+        "timer pr. uge", max_digits=5, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["raekkefoelge", "id"]
+        verbose_name = "indsatsmål"
+        verbose_name_plural = "indsatsmål"
+
+    def __str__(self) -> str:
+        return f"Mål {self.raekkefoelge}: {self.maalformulering[:60]}"
+
+
+class Indsats(models.Model):
+    """A service package: ydelser from the catalog at a tilbud by a provider, priced by lines.
+    Only §§ 82a, 82b and 82d may have a fixed end (handbook l. 4030)."""
+
+    vurdering = models.ForeignKey(Sagsvurdering, on_delete=models.CASCADE, related_name="indsatser")
+    ydelser = models.ManyToManyField("catalog.Ydelse", related_name="+", verbose_name="ydelser")
+    kommunal_ydelse = models.ForeignKey(
+        "catalog.KommunalYdelse",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="kommunens ydelse",
+    )
+    tilbudstype = models.ForeignKey(
+        "catalog.Tilbudstype",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="tilbud",
+    )
+    udfoerer = models.ForeignKey(
+        "accounts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="udfører",
+    )
+    konto = models.CharField("konto", max_length=50, blank=True)
+    forventet_start = models.DateField("forventet start", null=True, blank=True)
+    forventet_slut = models.DateField("forventet slut", null=True, blank=True)
+    alternativ = models.BooleanField(
+        "alternativ", default=False, help_text="Et alternativ, der indstilles ved siden af."
+    )
+
+    class Meta:
+        ordering = ["alternativ", "id"]
+        verbose_name = "indsats"
+        verbose_name_plural = "indsatser"
+
+    def __str__(self) -> str:
+        return f"Indsats {self.pk}"
+
+    @property
+    def pris(self) -> Decimal:
+        return sum((line.beloeb for line in self.prislinjer.all()), Decimal(0))
+
+
+class Prislinje(models.Model):
+    """basisindsatspris = antal i hver periode * antal gentagelser * enhedspris (handbook 5.20)."""
+
+    class Enhed(models.TextChoices):
+        STYK = "styk", "Styk"
+        TIME = "time", "Time"
+        DAG = "dag", "Dag"
+        MAANED = "maaned", "Måned"
+        AAR = "aar", "År"
+
+    class Frekvens(models.TextChoices):
+        DAG = "dag", "Dag"
+        UGE = "uge", "Uge"
+        MAANED = "maaned", "Måned"
+        AAR = "aar", "År"
+
+    indsats = models.ForeignKey(Indsats, on_delete=models.CASCADE, related_name="prislinjer")
+    ydelse = models.ForeignKey(
+        "catalog.Ydelse", on_delete=models.PROTECT, related_name="+", verbose_name="ydelse"
+    )
+    enhed = models.CharField("enhed", max_length=10, choices=Enhed.choices)
+    antal_pr_periode = models.DecimalField(
+        "antal i hver periode", max_digits=8, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    frekvens = models.CharField("ydelsesfrekvens", max_length=10, choices=Frekvens.choices)
+    gentagelser = models.PositiveIntegerField("antal gentagelser")
+    enhedspris = models.DecimalField(
+        "enhedspris (kr.)", max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "prislinje"
+        verbose_name_plural = "prislinjer"
+
+    def __str__(self) -> str:
+        return f"{self.ydelse}: {self.beloeb} kr."
+
+    @property
+    def beloeb(self) -> Decimal:
+        return self.antal_pr_periode * self.gentagelser * self.enhedspris
+
+
+class VurderingMaalgruppe(models.Model):
+    """A target group of the assessment: exactly one primary, others optional. A draft until the
+    decision confirms it."""
+
+    vurdering = models.ForeignKey(
+        Sagsvurdering, on_delete=models.CASCADE, related_name="maalgrupper"
+    )
+    maalgruppe = models.ForeignKey(
+        "catalog.Maalgruppe", on_delete=models.PROTECT, related_name="+", verbose_name="målgruppe"
+    )
+    primaer = models.BooleanField("primær", default=False)
+
+    class Meta:
+        verbose_name = "målgruppe"
+        verbose_name_plural = "målgrupper"
+        constraints = [
+            models.UniqueConstraint(fields=["vurdering", "maalgruppe"], name="target_group_once"),
+            models.UniqueConstraint(
+                fields=["vurdering"], condition=models.Q(primaer=True), name="one_primary_group"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.maalgruppe}{' (primær)' if self.primaer else ''}"

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from assessment.models import (
     Dagsordenspunkt,
+    Sagsvurdering,
     TemaOplysning,
     Udredning,
     Udvalgsmoede,
@@ -208,3 +209,15 @@ class RelationFactory(factory.django.DjangoModelFactory):
     borger = factory.SubFactory(BorgerFactory)
     type = Relation.Type.PAAROERENDE
     navn = factory.Faker("name", locale="da_DK")
+
+
+def assess_as_refusal(sag: Sag) -> Sagsvurdering:
+    """A finished sagsvurdering that refuses: the shortest assessment a decision may rest on."""
+    return Sagsvurdering.objects.create(
+        sag=sag,
+        oprettet_af=sag.sagsbehandler or UserFactory(teams=[sag.team]),
+        vurdering_af_situation="Borgeren klarer sin hverdag med hjælp fra familien.",
+        berettiget=False,
+        berettigelse_begrundelse="Borgerens funktionsnedsættelse giver ikke behov for støtten.",
+        borgerens_behov_vurderet="Borgeren ønsker hjælp til rengøring; det klarer familien.",
+    )

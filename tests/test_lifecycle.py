@@ -9,7 +9,13 @@ from django.utils import timezone
 from cases import lifecycle, services
 from cases.lifecycle import Fase, blockers, register_guard
 from cases.models import Henvendelse, Overgang, Sag
-from tests.factories import SagFactory, UserFactory, inform_a_theme, sag_in_phase
+from tests.factories import (
+    SagFactory,
+    UserFactory,
+    assess_as_refusal,
+    inform_a_theme,
+    sag_in_phase,
+)
 from vum.access import NotFoundForUser
 from vum.audit.models import AuditAction, AuditEvent
 from vum.deadlines.models import Frist
@@ -66,8 +72,9 @@ def test_the_whole_forward_path_is_logged(caseworker) -> None:
     sag = SagFactory(team=caseworker.teams.get(), aabning_ready=True)
     sag = move(caseworker, sag, "start_sagsoplysning")
     inform_a_theme(sag)
+    sag = move(caseworker, sag, "start_sagsvurdering")
+    assess_as_refusal(sag)
     path = [
-        ("start_sagsvurdering", Fase.SAGSVURDERING),
         ("start_afgoerelse", Fase.AFGOERELSE),
         ("start_bestilling", Fase.BESTILLING),
         ("start_levering", Fase.LEVERING),
@@ -82,12 +89,12 @@ def test_the_whole_forward_path_is_logged(caseworker) -> None:
     assert sag.fase == Fase.AFSLUTTET
 
     log = list(Overgang.objects.filter(sag=sag).values_list("fra_fase", "til_fase", "udfoert_af"))
-    assert len(log) == len(path) + 2
+    assert len(log) == len(path) + 3
     assert log[0] == (Fase.SAGSAABNING, Fase.SAGSOPLYSNING, caseworker.pk)
     assert log[-1][1] == Fase.AFSLUTTET
     events = AuditEvent.objects.filter(action=AuditAction.TRANSITION, object_id=str(sag.pk))
-    assert events.count() == len(path) + 2
-    assert events.filter(borger_id=sag.borger_id, actor=caseworker).count() == len(path) + 2
+    assert events.count() == len(path) + 3
+    assert events.filter(borger_id=sag.borger_id, actor=caseworker).count() == len(path) + 3
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from assessment.selectors import current_scores, udredning_overview
 from cases import services as case_services
 from cases.lifecycle import Fase, blockers
 from cases.models import Relation, Sag, Samtykke
-from tests.factories import RelationFactory, sag_in_phase
+from tests.factories import RelationFactory, assess_as_refusal, sag_in_phase
 from vum.audit.models import AuditAction, AuditEvent
 from vum.catalog.models import Tema, Undertema
 from vum.deadlines.models import Frist
@@ -292,6 +292,7 @@ def test_an_open_hearing_blocks_the_decision_until_answered_or_expired(
     caseworker, sag: Sag
 ) -> None:
     vurdering = sag_in_phase(Fase.SAGSVURDERING, team=sag.team, sagsbehandler=caseworker)
+    assess_as_refusal(vurdering)
     hoering = _send(caseworker, vurdering, days=14)
     reasons = blockers(vurdering, "start_afgoerelse")
     assert len(reasons) == 1
