@@ -11,10 +11,29 @@ from cases.models import Sag, Samtykke
 class Visitationsudvalg(models.Model):
     """The allocation committee. Members see the cases on the agendas of its meetings."""
 
+    class Ugedag(models.IntegerChoices):
+        MANDAG = 0, "mandag"
+        TIRSDAG = 1, "tirsdag"
+        ONSDAG = 2, "onsdag"
+        TORSDAG = 3, "torsdag"
+        FREDAG = 4, "fredag"
+
+    class Uge(models.IntegerChoices):
+        FOERSTE = 1, "første"
+        ANDEN = 2, "anden"
+        TREDJE = 3, "tredje"
+        FJERDE = 4, "fjerde"
+        SIDSTE = -1, "sidste"
+
     navn = models.CharField("navn", max_length=200, unique=True)
     medlemmer = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="visitationsudvalg", verbose_name="medlemmer"
     )
+    # The monthly meeting (seed 000 3.4.3): e.g. the second Tuesday of every month.
+    moede_ugedag = models.PositiveSmallIntegerField(
+        "mødedag", choices=Ugedag.choices, default=Ugedag.TIRSDAG
+    )
+    moede_uge = models.SmallIntegerField("uge i måneden", choices=Uge.choices, default=Uge.ANDEN)
 
     class Meta:
         ordering = ["navn"]
@@ -30,6 +49,9 @@ class Udvalgsmoede(models.Model):
         Visitationsudvalg, on_delete=models.PROTECT, related_name="moeder", verbose_name="udvalg"
     )
     dato = models.DateField("mødedato")
+    afsluttet = models.DateTimeField("afsluttet", null=True, blank=True)
+    referat_pdf = models.BinaryField("referat (PDF)", null=True, blank=True)
+    referat_sha256 = models.CharField("referatets SHA-256", max_length=64, blank=True)
 
     class Meta:
         ordering = ["-dato"]
@@ -47,6 +69,33 @@ class Dagsordenspunkt(models.Model):
     )
     sag = models.ForeignKey(
         Sag, on_delete=models.PROTECT, related_name="dagsordenspunkter", verbose_name="sag"
+    )
+    indstilling = models.ForeignKey(
+        "Indstilling",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dagsordenspunkter",
+        verbose_name="indstilling",
+    )
+    udfald = models.ForeignKey(
+        "catalog.Visitationsudfald",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="udfald",
+    )
+    aendringer = models.TextField("hvad udvalget ændrede", blank=True)
+    begrundelse = models.TextField("udvalgets begrundelse", blank=True)
+    behandlet = models.DateTimeField("behandlet", null=True, blank=True)
+    behandlet_af = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="registreret af",
     )
 
     class Meta:
@@ -598,3 +647,107 @@ class VurderingMaalgruppe(models.Model):
 
     def __str__(self) -> str:
         return f"{self.maalgruppe}{' (primær)' if self.primaer else ''}"
+
+
+# Indstilling and the committee
+
+
+class Kompetenceregel(models.Model):
+    """When a decision goes to the visitationsudvalg instead of the caseworker alone: always for
+    a service, or when the yearly cost passes an amount. Configured by the municipality."""
+
+    kommune = models.ForeignKey(
+        "catalog.Kommune", on_delete=models.PROTECT, related_name="+", verbose_name="kommune"
+    )
+    kommunal_ydelse = models.ForeignKey(
+        "catalog.KommunalYdelse",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="ydelse",
+        help_text="Tom: gælder alle ydelser.",
+    )
+    altid_visitationsudvalg = models.BooleanField(
+        "afgøres altid af visitationsudvalget", default=False
+    )
+    beloebsgraense_pr_aar = models.DecimalField(
+        "beløbsgrænse pr. år (kr.)",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Indsatser, der koster mere om året, afgøres af visitationsudvalget.",
+    )
+
+    class Meta:
+        verbose_name = "kompetenceregel"
+        verbose_name_plural = "kompetenceregler"
+
+    def __str__(self) -> str:
+        scope = str(self.kommunal_ydelse) if self.kommunal_ydelse else "alle ydelser"
+        return f"{self.kommune}: {scope}"
+
+
+class Indstilling(models.Model):
+    """The caseworker's recommendation to the decision-maker, generated from the case (handbook
+    5.11; seed 000 3.4.2) and frozen as a PDF when it is put on an agenda."""
+
+    class Status(models.TextChoices):
+        KLADDE = "kladde", "Kladde"
+        PAA_DAGSORDEN = "paa_dagsorden", "På dagsordenen"
+        GODKENDT = "godkendt", "Godkendt"
+        RETURNERET = "returneret", "Returneret"
+        AFVIST = "afvist", "Afvist"
+
+    sag = models.ForeignKey(Sag, on_delete=models.PROTECT, related_name="indstillinger")
+    vurdering = models.ForeignKey(
+        Sagsvurdering, on_delete=models.PROTECT, related_name="indstillinger"
+    )
+    indstilling = models.TextField(
+        "indstilling",
+        help_text="Hvad sagsbehandleren indstiller: indsats eller afslag, og hvorfor.",
+    )
+    status = models.CharField(
+        "status", max_length=20, choices=Status.choices, default=Status.KLADDE
+    )
+    pdf = models.BinaryField("indstilling (PDF)", null=True, blank=True)
+    pdf_sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    oprettet = models.DateTimeField("oprettet", auto_now_add=True)
+    oprettet_af = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-oprettet", "-id"]
+        verbose_name = "indstilling"
+        verbose_name_plural = "indstillinger"
+
+    def __str__(self) -> str:
+        return f"Indstilling {self.pk} (sag {self.sag_id})"
+
+    @property
+    def audit_borger_id(self) -> int | None:
+        return self.sag.borger_id
+
+
+class IndhentetTilbud(models.Model):
+    """One of the relevant tilbud asked about admission, citizen profile and price before an
+    indstilling for a botilbud (seed 000 3.4.2: three are required)."""
+
+    indstilling = models.ForeignKey(
+        Indstilling, on_delete=models.CASCADE, related_name="indhentede_tilbud"
+    )
+    tilbud = models.CharField("tilbud", max_length=200)
+    pris_pr_aar = models.DecimalField(
+        "pris pr. år (kr.)", max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    dialog = models.TextField("dialog om optagelse og borgerprofil", blank=True)
+
+    class Meta:
+        ordering = ["pris_pr_aar", "id"]
+        verbose_name = "indhentet tilbud"
+        verbose_name_plural = "indhentede tilbud"
+
+    def __str__(self) -> str:
+        return f"{self.tilbud}: {self.pris_pr_aar} kr./år"

@@ -3,6 +3,7 @@ and partshøring. Each checks the access policy, validates, writes and audits in
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -10,29 +11,38 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from assessment.models import (
+    Dagsordenspunkt,
     Delanalyse,
     Funktionsevnevurdering,
+    IndhentetTilbud,
     Indhentning,
     Indsats,
     Indsatsmaal,
+    Indstilling,
     Kildehenvisning,
+    Kompetenceregel,
     Partshoering,
     Prislinje,
     Sagsvurdering,
     TemaOplysning,
     Udredning,
+    Udvalgsmoede,
+    Visitationsudvalg,
     VurderingMaalgruppe,
 )
 from assessment.selectors import current_scores
 from cases.lifecycle import Fase
 from cases.models import Relation, Sag, Samtykke
-from vum.access import Action, require
+from cases.services import sag_move
+from vum import calendar
+from vum.access import Action, NotFoundForUser, require
 from vum.accounts.models import Organisation, User
 from vum.audit.models import AuditAction
-from vum.audit.services import audit_record, diff, snapshot
+from vum.audit.services import audit_record, audit_record_many, diff, snapshot
 from vum.calendar import end_of_day
 from vum.catalog.models import (
     Funktionsevneniveau,
@@ -43,12 +53,15 @@ from vum.catalog.models import (
     Stoettebehov,
     Tema,
     Tilbudstype,
+    TreeMixin,
     Undertema,
+    Visitationsudfald,
     Ydelse,
 )
 from vum.catalog.selectors import current_kommune
 from vum.deadlines.models import Frist
 from vum.deadlines.services import frist_create, frist_meet
+from vum.notifications.services import Besked, notifikationer_create
 from vum.pdf import render_pdf
 
 # The udredning is written while the case is being informed; later phases may still correct it
@@ -177,7 +190,7 @@ def tema_oplysning_save(
     row, created = TemaOplysning.objects.select_for_update().get_or_create(
         udredning=udredning, tema=tema
     )
-    before = {} if created else snapshot(row, TEMA_FIELDS)
+    before = {} if created else _tema_snapshot(row)
     for name, value in fields.items():
         setattr(row, name, value)
     row.overfoert = False
@@ -189,9 +202,18 @@ def tema_oplysning_save(
         obj=row,
         borger_id=udredning.sag.borger_id,
         summary=f"Udredning: {tema.navn}",
-        changes=diff(before, snapshot(row, TEMA_FIELDS)),
+        changes=diff(before, _tema_snapshot(row)),
     )
     return row
+
+
+def _tema_snapshot(row: TemaOplysning) -> dict[str, Any]:
+    return {
+        **snapshot(row, TEMA_FIELDS),
+        "fremhaevede_undertemaer": sorted(
+            row.fremhaevede_undertemaer.values_list("slug", flat=True)
+        ),
+    }
 
 
 @transaction.atomic
@@ -221,6 +243,8 @@ def delanalyse_save(
     )
     before = "" if created else row.tekst
     if not created:
+        if row.tekst == tekst:
+            return row
         row.tekst = tekst
         row.save(update_fields=["tekst", "opdateret"])
     audit_record(
@@ -247,6 +271,10 @@ def funktionsevne_score(
     The other categories take no score: they are described in words only."""
     _require_informing(actor, udredning.sag)
     vurderingsdato = vurderingsdato or timezone.localdate()
+    if not Undertema.objects.current(vurderingsdato).filter(pk=undertema.pk).exists():
+        raise ValidationError(
+            {"undertema": "Undertemaet hører ikke til den gældende version af FFB-kataloget."}
+        )
     if not undertema.scores:
         raise ValidationError(
             {
@@ -361,10 +389,16 @@ def _recipient(
         Partshoering.Modtager.VAERGE: Relation.Type.VAERGE,
         Partshoering.Modtager.PARTSREPRAESENTANT: Relation.Type.PARTSREPRAESENTANT,
     }.get(Partshoering.Modtager(modtager))
+    today = timezone.localdate()
     if relation is None or relation.borger_id != borger.pk or relation.type != wanted:
         raise ValidationError(
             {"modtager_relation": "Vælg borgerens registrerede værge eller partsrepræsentant."}
         )
+    if (relation.gyldig_fra and relation.gyldig_fra > today) or (
+        relation.gyldig_til and relation.gyldig_til < today
+    ):
+        role = relation.get_type_display().lower()
+        raise ValidationError({"modtager_relation": f"{relation.navn} er ikke {role} i dag."})
     return (
         {
             "navn": relation.navn,
@@ -802,3 +836,347 @@ def maalgrupper_set(
         changes={"maalgrupper": {"old": before, "new": [primaer.slug, *(m.slug for m in others)]}},
     )
     return rows
+
+
+# Decision authority, indstilling and the visitationsudvalg
+
+PERIODS_PER_YEAR = {"dag": 365, "uge": 52, "maaned": 12, "aar": 1}
+BOTILBUD_SLUG = "botilbud-til-voksne"
+REQUIRED_OFFERS_FOR_BOTILBUD = 3
+
+
+def yearly_cost(*, vurdering: Sagsvurdering) -> Decimal:
+    """What the recommended indsatser cost a year: each price line's amount per period times the
+    periods in a year. Alternatives are not counted."""
+    total = Decimal(0)
+    for line in Prislinje.objects.filter(indsats__vurdering=vurdering, indsats__alternativ=False):
+        total += line.antal_pr_periode * line.enhedspris * PERIODS_PER_YEAR[line.frekvens]
+    return total
+
+
+@dataclass(frozen=True)
+class DecisionRoute:
+    visitationsudvalg: bool
+    reasons: list[str]
+
+
+def decision_route(*, vurdering: Sagsvurdering) -> DecisionRoute:
+    """Whether the caseworker may decide alone or the case goes to the visitationsudvalg: by the
+    service's decision authority in the catalog, the municipality's rules per service, and the
+    yearly amount threshold."""
+    reasons: list[str] = []
+    services_used = {
+        i.kommunal_ydelse
+        for i in vurdering.indsatser.filter(alternativ=False).select_related("kommunal_ydelse")
+        if i.kommunal_ydelse is not None
+    }
+    for ydelse in sorted(services_used, key=lambda y: y.kode):
+        if ydelse.afgoerelseskompetence == "visitationsudvalg":
+            reasons.append(f"{ydelse.kode} afgøres af visitationsudvalget efter kataloget.")
+    cost = yearly_cost(vurdering=vurdering)
+    kommune = current_kommune()
+    for regel in Kompetenceregel.objects.filter(kommune=kommune).select_related("kommunal_ydelse"):
+        applies = regel.kommunal_ydelse is None or regel.kommunal_ydelse in services_used
+        if not applies:
+            continue
+        scope = regel.kommunal_ydelse.kode if regel.kommunal_ydelse else "alle ydelser"
+        if regel.altid_visitationsudvalg:
+            reasons.append(f"Kommunens regel: {scope} afgøres altid af visitationsudvalget.")
+        if regel.beloebsgraense_pr_aar is not None and cost > regel.beloebsgraense_pr_aar:
+            reasons.append(
+                f"Den årlige udgift på {cost:,.0f} kr. overstiger grænsen på "
+                f"{regel.beloebsgraense_pr_aar:,.0f} kr. ({scope}).".replace(",", ".")
+            )
+    return DecisionRoute(visitationsudvalg=bool(reasons), reasons=reasons)
+
+
+def _is_botilbud(tilbudstype: Tilbudstype | None) -> bool:
+    node: TreeMixin | None = tilbudstype
+    while node is not None:
+        if getattr(node, "slug", None) == BOTILBUD_SLUG:
+            return True
+        node = node.parent
+    return False
+
+
+def _letter_context(sag: Sag, actor: User) -> dict[str, Any]:
+    caseworker = sag.sagsbehandler or actor
+    return {
+        "kommune": current_kommune().navn,
+        "afdeling": sag.team.navn,
+        "sagsbehandler": {
+            "navn": caseworker.get_full_name() or caseworker.username,
+            "telefon": caseworker.telefon,
+            "titel": caseworker.titel,
+        },
+        "dato": timezone.localdate(),
+        "sag": sag,
+        "borger": sag.borger,
+    }
+
+
+def indstilling_context(*, indstilling: Indstilling, actor: User) -> dict[str, Any]:
+    """Everything the indstilling's sections show (phases.md §4), from the case itself."""
+    sag, vurdering = indstilling.sag, indstilling.vurdering
+    indsatser = list(
+        vurdering.indsatser.prefetch_related("ydelser", "prislinjer__ydelse").select_related(
+            "tilbudstype", "udfoerer", "kommunal_ydelse"
+        )
+    )
+    udredning = vurdering.udredning
+    return {
+        **_letter_context(sag, actor),
+        "indstilling": indstilling,
+        "vurdering": vurdering,
+        "formaal": sag.formaal_versioner.first(),
+        "diagnoser": list(sag.diagnoser.all()),
+        "temaer": [t for t in udredning.temaer.select_related("tema") if t.is_informed]
+        if udredning
+        else [],
+        "maal": list(
+            vurdering.maal.select_related(
+                "maaltype", "primaert_undertema", "aktuel_vurdering__niveau", "udfoerer"
+            )
+        ),
+        "indsatser": [i for i in indsatser if not i.alternativ],
+        "alternativer": [i for i in indsatser if i.alternativ],
+        "aarlig_udgift": yearly_cost(vurdering=vurdering),
+        "maalgrupper": list(vurdering.maalgrupper.select_related("maalgruppe")),
+        "tilbud": list(indstilling.indhentede_tilbud.all()),
+        "route": decision_route(vurdering=vurdering),
+    }
+
+
+@transaction.atomic
+def indstilling_create(*, actor: User, sag: Sag, indstilling: str) -> Indstilling:
+    """A draft recommendation built from the case's current sagsvurdering."""
+    _require_assessing(actor, sag)
+    vurdering = sagsvurdering_current(sag=sag)
+    if vurdering is None:
+        raise ValidationError("Der er ingen sagsvurdering at indstille på grundlag af.")
+    if not indstilling.strip():
+        raise ValidationError({"indstilling": "Skriv indstillingen."})
+    created = Indstilling.objects.create(
+        sag=sag, vurdering=vurdering, indstilling=indstilling, oprettet_af=actor
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=created,
+        borger_id=sag.borger_id,
+        summary="Indstilling oprettet",
+    )
+    return created
+
+
+@transaction.atomic
+def tilbud_add(
+    *, actor: User, indstilling: Indstilling, tilbud: str, pris_pr_aar: Decimal, dialog: str = ""
+) -> IndhentetTilbud:
+    require(actor, Action.EDIT, indstilling.sag)
+    row = IndhentetTilbud(
+        indstilling=indstilling, tilbud=tilbud, pris_pr_aar=pris_pr_aar, dialog=dialog
+    )
+    row.full_clean(exclude=["indstilling"])
+    row.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=row,
+        borger_id=indstilling.sag.borger_id,
+        summary=f"Tilbud indhentet: {row}",
+    )
+    return row
+
+
+def _next_meeting_day(first_of_month: date, ugedag: int, uge: int) -> date:
+    if uge > 0:
+        day = first_of_month + timedelta(days=(ugedag - first_of_month.weekday()) % 7)
+        day += timedelta(weeks=uge - 1)
+    else:
+        last = (first_of_month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        day = last - timedelta(days=(last.weekday() - ugedag) % 7)
+    return calendar.next_working_day(day)
+
+
+@transaction.atomic
+def udvalgsmoeder_plan(*, udvalg: Visitationsudvalg, months: int = 3) -> list[Udvalgsmoede]:
+    """Make sure the committee's monthly meetings exist for the coming months (a meeting on a
+    closed day moves to the next working day). Safe to run again."""
+    today = timezone.localdate()
+    month = today.replace(day=1)
+    planned = []
+    for _ in range(months + 1):
+        day = _next_meeting_day(month, udvalg.moede_ugedag, udvalg.moede_uge)
+        if day >= today:
+            moede, _ = Udvalgsmoede.objects.get_or_create(udvalg=udvalg, dato=day)
+            planned.append(moede)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return planned[:months]
+
+
+@transaction.atomic
+def indstilling_send_to_committee(
+    *, actor: User, indstilling: Indstilling, moede: Udvalgsmoede
+) -> Dagsordenspunkt:
+    """Put the recommendation on a meeting's agenda, frozen as a PDF. A botilbud needs three
+    relevant tilbud with price first (seed 000 3.4.2)."""
+    _require_assessing(actor, indstilling.sag)
+    locked = Indstilling.objects.select_for_update().get(pk=indstilling.pk)
+    if locked.status not in (Indstilling.Status.KLADDE, Indstilling.Status.RETURNERET):
+        raise ValidationError("Indstillingen er allerede sendt til visitationsudvalget.")
+    if moede.afsluttet is not None or moede.dato < timezone.localdate():
+        raise ValidationError({"moede": "Vælg et kommende møde."})
+    botilbud = any(
+        _is_botilbud(i.tilbudstype)
+        for i in locked.vurdering.indsatser.filter(alternativ=False).select_related("tilbudstype")
+    )
+    if botilbud and locked.indhentede_tilbud.count() < REQUIRED_OFFERS_FOR_BOTILBUD:
+        raise ValidationError(
+            {
+                "tilbud": f"En indstilling til botilbud kræver oplysninger fra "
+                f"{REQUIRED_OFFERS_FOR_BOTILBUD} relevante tilbud med pris."
+            }
+        )
+    pdf = render_pdf(
+        template_name="letters/indstilling.html",
+        context=indstilling_context(indstilling=locked, actor=actor),
+    )
+    locked.pdf, locked.pdf_sha256 = pdf.content, pdf.sha256
+    locked.status = Indstilling.Status.PAA_DAGSORDEN
+    locked.save(update_fields=["pdf", "pdf_sha256", "status"])
+    punkt = Dagsordenspunkt.objects.create(moede=moede, sag=locked.sag, indstilling=locked)
+    audit_record(
+        actor=actor,
+        action=AuditAction.PRINT,
+        obj=locked,
+        borger_id=locked.sag.borger_id,
+        summary=f"Indstilling sat på dagsordenen {moede} (SHA-256 {pdf.sha256[:12]}…)",
+    )
+    return punkt
+
+
+# The outcomes (seed 000 3.4.3) by their catalog slugs.
+GODKENDES = "godkendes"
+GODKENDES_MED_AENDRINGER = "godkendes-med-aendringer"
+RETURNERES = "returneres-til-raadgiver-til-yderligere-belysning"
+AFVISES = "afvises-og-der-meddeles-afslag"
+OUTCOME_MOVES_TO_DECISION = {GODKENDES, GODKENDES_MED_AENDRINGER, AFVISES}
+OUTCOME_STATUS = {
+    GODKENDES: Indstilling.Status.GODKENDT,
+    GODKENDES_MED_AENDRINGER: Indstilling.Status.GODKENDT,
+    RETURNERES: Indstilling.Status.RETURNERET,
+    AFVISES: Indstilling.Status.AFVIST,
+}
+
+
+@transaction.atomic
+def udvalg_outcome_record(
+    *,
+    actor: User,
+    punkt: Dagsordenspunkt,
+    udfald: Visitationsudfald,
+    aendringer: str = "",
+    begrundelse: str = "",
+) -> Dagsordenspunkt:
+    """The committee's outcome. Approved (with or without changes) and refused cases move to
+    afgørelse with a deadline for the written decision where the municipality sets one; a
+    returned case stays with the caseworker, who is told why."""
+    require(actor, Action.RECORD_COMMITTEE_OUTCOME, punkt)
+    locked = (
+        Dagsordenspunkt.objects.select_for_update().select_related("moede", "sag").get(pk=punkt.pk)
+    )
+    if locked.udfald_id is not None:
+        raise ValidationError("Udfaldet er allerede registreret.")
+    errors: dict[str, str] = {}
+    if udfald.slug not in OUTCOME_STATUS:
+        errors["udfald"] = "Ukendt udfald."
+    if udfald.slug == GODKENDES_MED_AENDRINGER and not aendringer.strip():
+        errors["aendringer"] = "Angiv hvad udvalget ændrede."
+    if udfald.slug in (RETURNERES, AFVISES) and not begrundelse.strip():
+        errors["begrundelse"] = "Angiv udvalgets begrundelse."
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    locked.udfald, locked.aendringer, locked.begrundelse = udfald, aendringer, begrundelse
+    locked.behandlet, locked.behandlet_af = now, actor
+    locked.save(update_fields=["udfald", "aendringer", "begrundelse", "behandlet", "behandlet_af"])
+    if locked.indstilling_id is not None:
+        Indstilling.objects.filter(pk=locked.indstilling_id).update(
+            status=OUTCOME_STATUS[udfald.slug]
+        )
+    sag = locked.sag
+    if udfald.slug in OUTCOME_MOVES_TO_DECISION:
+        sag_move(
+            actor=actor,
+            sag=sag,
+            name="start_afgoerelse",
+            begrundelse=f"Visitationsudvalget {locked.moede.dato:%d.%m.%Y}: {udfald.navn}",
+        )
+        working_days = current_kommune().skriftlig_afgoerelse_efter_udvalg
+        if working_days is not None:
+            frist_create(
+                sag=sag,
+                art=Frist.Art.SKRIFTLIG_AFGOERELSE,
+                frist=end_of_day(calendar.add_working_days(locked.moede.dato, working_days)),
+                beskrivelse=f"Skriftlig afgørelse efter visitationsudvalget ({udfald.navn})",
+                regel=f"{working_days} arbejdsdage efter visitationsudvalgets møde",
+                ansvarlig=sag.sagsbehandler,
+                ansvarligt_team=sag.team,
+                actor=actor,
+            )
+    elif sag.sagsbehandler is not None:
+        notifikationer_create(
+            beskeder=[
+                Besked(
+                    modtager=sag.sagsbehandler,
+                    titel=f"Indstillingen er returneret af visitationsudvalget, sag {sag.pk}",
+                    tekst=f"Udvalgets begrundelse: {begrundelse}",
+                    link=reverse("sag_detail", args=[sag.pk]),
+                    kilde=f"udvalg-returneret:{locked.pk}",
+                )
+            ]
+        )
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=locked,
+        borger_id=sag.borger_id,
+        summary=f"Visitationsudvalgets udfald: {udfald.navn}",
+        changes={"udfald": udfald.slug, "aendringer": aendringer, "begrundelse": begrundelse},
+    )
+    return locked
+
+
+@transaction.atomic
+def udvalgsmoede_close(*, actor: User, moede: Udvalgsmoede) -> Udvalgsmoede:
+    """Close a meeting when every item has its outcome, and freeze its minutes as a PDF."""
+    locked = Udvalgsmoede.objects.select_for_update().get(pk=moede.pk)
+    if not locked.udvalg.medlemmer.filter(pk=actor.pk).exists():
+        raise NotFoundForUser("Mødet findes ikke eller er ikke tilgængeligt for dig.")
+    if locked.afsluttet is not None:
+        raise ValidationError("Mødet er allerede afsluttet.")
+    punkter = list(
+        locked.punkter.select_related("sag__borger", "udfald", "indstilling").order_by("id")
+    )
+    if any(p.udfald_id is None for p in punkter):
+        raise ValidationError("Alle punkter på dagsordenen skal have et udfald.")
+    pdf = render_pdf(
+        template_name="letters/referat.html",
+        context={
+            "kommune": current_kommune().navn,
+            "moede": locked,
+            "punkter": punkter,
+            "medlemmer": list(locked.udvalg.medlemmer.all()),
+        },
+    )
+    locked.afsluttet = timezone.now()
+    locked.referat_pdf, locked.referat_sha256 = pdf.content, pdf.sha256
+    locked.save(update_fields=["afsluttet", "referat_pdf", "referat_sha256"])
+    audit_record_many(
+        actor=actor,
+        action=AuditAction.PRINT,
+        objects=[p.sag for p in punkter],
+        summary=f"Referat af {locked}",
+    )
+    return locked

@@ -561,6 +561,21 @@ def sag_transition(
     other sees that the phase changed (`expected_fase` is the phase their screen showed).
     """
     require(actor, Action.TRANSITION, sag)
+    return sag_move(
+        actor=actor, sag=sag, name=name, begrundelse=begrundelse, expected_fase=expected_fase
+    )
+
+
+def sag_move(
+    *,
+    actor: User,
+    sag: Sag,
+    name: str,
+    begrundelse: str = "",
+    expected_fase: str | None = None,
+) -> Sag:
+    """`sag_transition` for a phase service that has already checked its own permission, such
+    as the visitationsudvalg recording its outcome. The guards, the lock and the log apply."""
     meta = transition_meta(name)
     begrundelse = begrundelse.strip()
     if meta.get("reason_required") and not begrundelse:

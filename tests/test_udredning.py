@@ -316,3 +316,14 @@ def test_an_open_hearing_blocks_the_decision_until_answered_or_expired(
     )
     moved = case_services.sag_transition(actor=caseworker, sag=vurdering, name="start_afgoerelse")
     assert moved.fase == Fase.AFGOERELSE
+
+
+def test_a_guardian_whose_guardianship_ended_gets_no_letter(caseworker, sag: Sag) -> None:
+    former = RelationFactory(
+        borger=sag.borger,
+        type=Relation.Type.VAERGE,
+        vaergemaalsform="par5",
+        gyldig_til=timezone.localdate() - timedelta(days=1),
+    )
+    with pytest.raises(ValidationError, match="er ikke værge i dag"):
+        _send(caseworker, sag, modtager=Partshoering.Modtager.VAERGE, modtager_relation=former)

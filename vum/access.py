@@ -6,7 +6,8 @@ never as forbidden, so that their existence is not disclosed.
 Scope by role:
 - sagsbehandler: the cases of their teams; the citizen register (to find or register a citizen).
 - leder: the cases and citizens of their area (their teams), read-only.
-- visitationsudvalg: the cases on the agendas of their committees' meetings, read-only.
+- visitationsudvalg: the cases on the agendas of their committees' meetings, read-only; they
+  record the outcome of their own committee's agenda items.
 - udfører: only citizens with an active bestilling to their organisation; no case data here.
 - administrator: users, reference data and the audit log; no case data.
 
@@ -36,6 +37,7 @@ class Action(StrEnum):
     CREATE_BORGER = "create_borger"
     EDIT_BORGER = "edit_borger"
     VIEW_AUDIT_LOG = "view_audit_log"
+    RECORD_COMMITTEE_OUTCOME = "record_committee_outcome"
 
 
 class NotFoundForUser(Http404):
@@ -120,6 +122,16 @@ def may(user: Any, action: Action, obj: Model | None = None) -> bool:
             return (
                 actor.role == Role.SAGSBEHANDLER
                 and sager_visible_to(actor).filter(pk=obj.pk).exists()
+            )
+        return False
+    if label == "assessment.Dagsordenspunkt":
+        # Only the members of the committee whose meeting it is record its outcomes.
+        if action == Action.RECORD_COMMITTEE_OUTCOME:
+            return (
+                actor.role == Role.VISITATIONSUDVALG
+                and _model("assessment.Dagsordenspunkt")
+                .objects.filter(pk=obj.pk, moede__udvalg__medlemmer=actor)
+                .exists()
             )
         return False
     raise ValueError(f"The access policy has no rule for {label}.")

@@ -346,6 +346,12 @@ class Kommune(models.Model):
     klagefrist_uger = models.PositiveSmallIntegerField(
         "klagefrist (uger)", null=True, blank=True, help_text="Tom hvis kommunen ikke oplyser den."
     )
+    skriftlig_afgoerelse_efter_udvalg = models.PositiveSmallIntegerField(
+        "skriftlig afgørelse efter visitationsudvalget (arbejdsdage)",
+        null=True,
+        blank=True,
+        help_text="Tom hvis kommunen ikke oplyser en frist.",
+    )
     fristmaal_procent = models.PositiveSmallIntegerField(
         "mål for overholdte sagsbehandlingsfrister (%)",
         null=True,

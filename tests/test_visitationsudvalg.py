@@ -1,0 +1,336 @@
+"""Indstilling and the visitationsudvalg: which decisions go to the committee, the indstilling as
+a PDF, the botilbud rule, monthly meetings, each outcome, and the minutes."""
+
+import subprocess
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.utils import timezone
+
+from assessment import services
+from assessment.models import (
+    Dagsordenspunkt,
+    Indstilling,
+    Kompetenceregel,
+    Udvalgsmoede,
+)
+from cases import services as case_services
+from cases.lifecycle import Fase
+from cases.models import Sag
+from tests.factories import UserFactory, VisitationsudvalgFactory, sag_in_phase
+from vum import calendar
+from vum.access import NotFoundForUser
+from vum.catalog.models import (
+    KommunalYdelse,
+    Kommune,
+    Maalgruppe,
+    Maaltype,
+    Tema,
+    Tilbudstype,
+    Undertema,
+    Visitationsudfald,
+    Ydelse,
+)
+from vum.deadlines.models import Frist
+from vum.notifications.models import Notifikation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def catalog(db: None, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.VUM_MUNICIPALITY = "viborg"
+    call_command("load_catalog", verbosity=0)
+
+
+def current(model, **kwargs):  # type: ignore[no-untyped-def]
+    return model.objects.current().get(**kwargs)
+
+
+def assessed_case(caseworker, *, kode: str = "V-85", tilbud: str = "Mobilt tilbud") -> Sag:
+    """A case in sagsvurdering with a complete assessment granting `kode` at `tilbud`, priced at
+    10 hours a week at 500 kr. (260.000 kr. a year)."""
+    sag = sag_in_phase(Fase.SAGSOPLYSNING, team=caseworker.teams.get(), sagsbehandler=caseworker)
+    udredning = services.udredning_start(actor=caseworker, sag=sag)
+    services.tema_oplysning_save(
+        actor=caseworker,
+        udredning=udredning,
+        tema=current(Tema, navn="Praktiske opgaver"),
+        fra_borgeren="Jeg kan ikke overskue at gøre rent.",
+    )
+    services.funktionsevne_score(
+        actor=caseworker,
+        udredning=udredning,
+        undertema=current(Undertema, navn="Gøre rent"),
+        vaerdi=3,
+    )
+    sag = case_services.sag_transition(actor=caseworker, sag=sag, name="start_sagsvurdering")
+    vurdering = services.sagsvurdering_start(actor=caseworker, sag=sag)
+    services.sagsvurdering_update(
+        actor=caseworker,
+        vurdering=vurdering,
+        vurdering_af_situation="Borgeren har brug for støtte til praktiske opgaver.",
+        indsatsformaal="Jeg klarer selv rengøringen.",
+        berettiget=True,
+        berettigelse_begrundelse="Betydeligt nedsat funktionsevne.",
+        handleplan_tilbudt=True,
+        handleplan_oensket=False,
+    )
+    services.maal_add(
+        actor=caseworker,
+        vurdering=vurdering,
+        maalformulering="Jeg gør selv rent en gang om ugen",
+        maaltype=current(Maaltype, navn="Udvikle funktionsevne"),
+        primaert_undertema=current(Undertema, navn="Gøre rent"),
+        forventet_niveau=2,
+        timer_pr_uge=Decimal(10),
+    )
+    services.stoettebehov_set(actor=caseworker, vurdering=vurdering, vaerdi=2)
+    daily = current(Ydelse, navn="Støtte til daglige opgaver i hjemmet")
+    indsats = services.indsats_add(
+        actor=caseworker,
+        vurdering=vurdering,
+        ydelser=[daily],
+        kommunal_ydelse=KommunalYdelse.objects.current().get(kommune__slug="viborg", kode=kode),
+        tilbudstype=current(Tilbudstype, navn=tilbud),
+    )
+    services.prislinje_add(
+        actor=caseworker,
+        indsats=indsats,
+        ydelse=daily,
+        enhed="time",
+        antal_pr_periode=Decimal(10),
+        frekvens="uge",
+        gentagelser=52,
+        enhedspris=Decimal(500),
+    )
+    services.maalgrupper_set(
+        actor=caseworker,
+        vurdering=vurdering,
+        primaer=current(Maalgruppe, navn="Mobilitetsnedsættelse"),
+    )
+    return Sag.objects.get(pk=sag.pk)
+
+
+@pytest.fixture
+def committee():  # type: ignore[no-untyped-def]
+    member = UserFactory(udvalgsmedlem=True)
+    udvalg = VisitationsudvalgFactory(moede_ugedag=1, moede_uge=2)
+    udvalg.medlemmer.add(member)
+    moede = Udvalgsmoede.objects.create(
+        udvalg=udvalg, dato=timezone.localdate() + timedelta(days=10)
+    )
+    return member, udvalg, moede
+
+
+def on_agenda(caseworker, sag: Sag, moede: Udvalgsmoede) -> Dagsordenspunkt:
+    indstilling = services.indstilling_create(
+        actor=caseworker, sag=sag, indstilling="Det indstilles, at borgeren bevilges § 85-støtte."
+    )
+    return services.indstilling_send_to_committee(
+        actor=caseworker, indstilling=indstilling, moede=moede
+    )
+
+
+def test_the_caseworker_decides_alone_unless_a_rule_says_otherwise(caseworker) -> None:
+    sag = assessed_case(caseworker)
+    vurdering = sag.sagsvurderinger.get()
+    assert services.yearly_cost(vurdering=vurdering) == Decimal("260000")
+    assert services.decision_route(vurdering=vurdering).visitationsudvalg is False
+
+    Kompetenceregel.objects.create(
+        kommune=Kommune.objects.get(slug="viborg"), beloebsgraense_pr_aar=Decimal(200000)
+    )
+    route = services.decision_route(vurdering=vurdering)
+    assert route.visitationsudvalg is True
+    assert route.reasons == [
+        "Den årlige udgift på 260.000 kr. overstiger grænsen på 200.000 kr. (alle ydelser)."
+    ]
+
+
+def test_a_temporary_botilbud_goes_to_the_committee_by_the_catalog(caseworker) -> None:
+    sag = assessed_case(caseworker, kode="V-107", tilbud="Midlertidigt botilbud")
+    route = services.decision_route(vurdering=sag.sagsvurderinger.get())
+    assert route.reasons == ["V-107 afgøres af visitationsudvalget efter kataloget."]
+
+
+def test_the_indstilling_pdf_has_the_sections(caseworker, committee) -> None:
+    _member, _udvalg, moede = committee
+    punkt = on_agenda(caseworker, assessed_case(caseworker), moede)
+    indstilling = Indstilling.objects.get(pk=punkt.indstilling_id)
+    assert indstilling.status == Indstilling.Status.PAA_DAGSORDEN
+    text = subprocess.run(
+        ["/usr/bin/pdftotext", "-", "-"],
+        input=bytes(indstilling.pdf),
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for heading in (
+        "Baggrundsoplysninger",
+        "Centrale oplysninger fra udredningen",
+        "Indsatsformål og indsatsmål",
+        "Indstilling til indsats eller afslag",
+        "Handleplan, støttebehov og målgruppe",
+    ):
+        assert heading in text
+    assert "Jeg gør selv rent en gang om ugen" in text
+    assert "260.000 kr." in text
+
+
+def test_a_botilbud_needs_three_offers_with_price(caseworker, committee) -> None:
+    _member, _udvalg, moede = committee
+    sag = assessed_case(caseworker, kode="V-107", tilbud="Midlertidigt botilbud")
+    indstilling = services.indstilling_create(actor=caseworker, sag=sag, indstilling="Botilbud.")
+    for navn, pris in (("Bostedet Møllebo", 650000), ("Sukkerdalen", 700000)):
+        services.tilbud_add(
+            actor=caseworker, indstilling=indstilling, tilbud=navn, pris_pr_aar=Decimal(pris)
+        )
+    with pytest.raises(ValidationError, match="3 relevante tilbud"):
+        services.indstilling_send_to_committee(
+            actor=caseworker, indstilling=indstilling, moede=moede
+        )
+    services.tilbud_add(
+        actor=caseworker,
+        indstilling=indstilling,
+        tilbud="Botilbuddet Åen",
+        pris_pr_aar=Decimal(610000),
+    )
+    punkt = services.indstilling_send_to_committee(
+        actor=caseworker, indstilling=indstilling, moede=moede
+    )
+    assert punkt.sag == sag
+
+
+def test_monthly_meetings_are_planned_once(committee) -> None:
+    _member, udvalg, _moede = committee
+    first = services.udvalgsmoeder_plan(udvalg=udvalg, months=3)
+    again = services.udvalgsmoeder_plan(udvalg=udvalg, months=3)
+    assert [m.pk for m in first] == [m.pk for m in again]
+    assert len(first) == 3
+    for moede in first:
+        assert calendar.is_working_day(moede.dato)
+        assert moede.dato >= timezone.localdate()
+        # The second Tuesday of its month, unless that was a closed day.
+        assert moede.dato.weekday() == 1 or not calendar.is_working_day(
+            moede.dato - timedelta(days=(moede.dato.weekday() - 1) % 7)
+        )
+
+
+@pytest.mark.parametrize(
+    ("slug", "fields", "fase", "status"),
+    [
+        ("godkendes", {}, Fase.AFGOERELSE, Indstilling.Status.GODKENDT),
+        (
+            "godkendes-med-aendringer",
+            {"aendringer": "8 timer om ugen i stedet for 10."},
+            Fase.AFGOERELSE,
+            Indstilling.Status.GODKENDT,
+        ),
+        (
+            "afvises-og-der-meddeles-afslag",
+            {"begrundelse": "Borgerens behov kan dækkes af § 83."},
+            Fase.AFGOERELSE,
+            Indstilling.Status.AFVIST,
+        ),
+        (
+            "returneres-til-raadgiver-til-yderligere-belysning",
+            {"begrundelse": "Indhent udtalelse fra egen læge."},
+            Fase.SAGSVURDERING,
+            Indstilling.Status.RETURNERET,
+        ),
+    ],
+)
+def test_each_committee_outcome(caseworker, committee, slug, fields, fase, status) -> None:
+    member, _udvalg, moede = committee
+    punkt = on_agenda(caseworker, assessed_case(caseworker), moede)
+    udfald = current(Visitationsudfald, slug=slug)
+    services.udvalg_outcome_record(actor=member, punkt=punkt, udfald=udfald, **fields)
+
+    sag = Sag.objects.get(pk=punkt.sag_id)
+    assert sag.fase == fase
+    assert Indstilling.objects.get(pk=punkt.indstilling_id).status == status
+    written = Frist.objects.filter(sag=sag, art=Frist.Art.SKRIFTLIG_AFGOERELSE)
+    if fase == Fase.AFGOERELSE:
+        due = timezone.localtime(written.get().frist).date()
+        assert due == calendar.add_working_days(moede.dato, 5)  # Viborg: 5 working days
+    else:
+        assert not written.exists()
+        note = Notifikation.objects.get(modtager=caseworker)
+        assert "Indhent udtalelse fra egen læge." in note.tekst
+    with pytest.raises(ValidationError, match="allerede registreret"):
+        services.udvalg_outcome_record(actor=member, punkt=punkt, udfald=udfald, **fields)
+
+
+@pytest.mark.parametrize(
+    ("slug", "field"),
+    [
+        ("godkendes-med-aendringer", "aendringer"),
+        ("returneres-til-raadgiver-til-yderligere-belysning", "begrundelse"),
+        ("afvises-og-der-meddeles-afslag", "begrundelse"),
+    ],
+)
+def test_outcomes_that_need_an_explanation(caseworker, committee, slug, field) -> None:
+    member, _udvalg, moede = committee
+    punkt = on_agenda(caseworker, assessed_case(caseworker), moede)
+    with pytest.raises(ValidationError) as excinfo:
+        services.udvalg_outcome_record(
+            actor=member, punkt=punkt, udfald=current(Visitationsudfald, slug=slug)
+        )
+    assert field in excinfo.value.message_dict
+
+
+def test_only_the_committees_members_record_outcomes(caseworker, committee) -> None:
+    _member, _udvalg, moede = committee
+    punkt = on_agenda(caseworker, assessed_case(caseworker), moede)
+    other_committee_member = UserFactory(udvalgsmedlem=True)
+    VisitationsudvalgFactory().medlemmer.add(other_committee_member)
+    godkendes = current(Visitationsudfald, slug="godkendes")
+    for user in (
+        other_committee_member,
+        caseworker,
+        UserFactory(leder=True, teams=[punkt.sag.team]),
+    ):
+        with pytest.raises(NotFoundForUser):
+            services.udvalg_outcome_record(actor=user, punkt=punkt, udfald=godkendes)
+    assert Sag.objects.get(pk=punkt.sag_id).fase == Fase.SAGSVURDERING
+
+
+def test_a_returned_indstilling_can_go_to_a_later_meeting(caseworker, committee) -> None:
+    member, udvalg, moede = committee
+    punkt = on_agenda(caseworker, assessed_case(caseworker), moede)
+    services.udvalg_outcome_record(
+        actor=member,
+        punkt=punkt,
+        udfald=current(Visitationsudfald, slug="returneres-til-raadgiver-til-yderligere-belysning"),
+        begrundelse="Mangler prisoverslag.",
+    )
+    later = Udvalgsmoede.objects.create(udvalg=udvalg, dato=moede.dato + timedelta(days=28))
+    indstilling = Indstilling.objects.get(pk=punkt.indstilling_id)
+    again = services.indstilling_send_to_committee(
+        actor=caseworker, indstilling=indstilling, moede=later
+    )
+    assert again.moede == later
+
+
+def test_the_minutes_need_every_outcome_and_are_a_pdf(caseworker, committee) -> None:
+    member, _udvalg, moede = committee
+    punkt = on_agenda(caseworker, assessed_case(caseworker), moede)
+    with pytest.raises(ValidationError, match="udfald"):
+        services.udvalgsmoede_close(actor=member, moede=moede)
+    services.udvalg_outcome_record(
+        actor=member, punkt=punkt, udfald=current(Visitationsudfald, slug="godkendes")
+    )
+    with pytest.raises(NotFoundForUser):
+        services.udvalgsmoede_close(actor=caseworker, moede=moede)
+    closed = services.udvalgsmoede_close(actor=member, moede=moede)
+    text = subprocess.run(
+        ["/usr/bin/pdftotext", "-", "-"],
+        input=bytes(closed.referat_pdf),
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    assert "Udfald: Godkendes" in text
+    assert punkt.sag.borger.navn in text
