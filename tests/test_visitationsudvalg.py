@@ -17,6 +17,7 @@ from assessment.models import (
     Kompetenceregel,
     Udvalgsmoede,
 )
+from assessment.tasks import plan_committee_meetings
 from cases import services as case_services
 from cases.lifecycle import Fase
 from cases.models import Sag
@@ -334,3 +335,10 @@ def test_the_minutes_need_every_outcome_and_are_a_pdf(caseworker, committee) -> 
     ).stdout.decode()
     assert "Udfald: Godkendes" in text
     assert punkt.sag.borger.navn in text
+
+
+def test_the_daily_task_plans_every_committees_meetings(committee) -> None:
+    _member, udvalg, _moede = committee
+    assert plan_committee_meetings() == 3
+    assert plan_committee_meetings() == 3  # the same three meetings again
+    assert Udvalgsmoede.objects.filter(udvalg=udvalg, dato__gte=timezone.localdate()).count() >= 3

@@ -151,6 +151,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": timedelta(minutes=1),
     },
     "send-emails": {"task": "vum.notifications.send_emails", "schedule": timedelta(minutes=1)},
+    "plan-committee-meetings": {
+        "task": "assessment.plan_committee_meetings",
+        "schedule": timedelta(hours=24),
+    },
 }
 
 REST_FRAMEWORK = {
