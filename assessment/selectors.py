@@ -2,11 +2,21 @@
 
 from dataclasses import dataclass, field
 
-from assessment.models import Funktionsevnevurdering, TemaOplysning, Udredning
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from assessment.models import (
+    Funktionsevnevurdering,
+    Indhentning,
+    Partshoering,
+    TemaOplysning,
+    Udredning,
+)
 from cases.models import Sag
+from vum.access import sager_visible_to
 from vum.accounts.models import User
 from vum.audit.models import AuditAction
-from vum.audit.services import audit_record
+from vum.audit.services import audit_record, audit_record_many
 from vum.catalog.models import Funktionsevneniveau, Kategori, Tema, Undertema
 
 
@@ -90,3 +100,115 @@ def udredning_overview(*, user: User, sag: Sag) -> UdredningView:
         kategorier=kategorier,
         niveauer=list(Funktionsevneniveau.objects.current().order_by("vaerdi")),
     )
+
+
+# Reads for the API's lists and single objects under a case
+
+
+def sag_funktionsevnevurderinger(
+    *, sag: Sag, undertema_id: int | None = None
+) -> QuerySet[Funktionsevnevurdering]:
+    """Every score of the case across its udredninger, newest first. Not audited: the API's
+    list audits the page it shows (`cases.selectors.sag_list_page`)."""
+    qs = Funktionsevnevurdering.objects.filter(udredning__sag=sag).select_related(
+        "undertema__tema", "niveau", "vurderet_af"
+    )
+    if undertema_id is not None:
+        qs = qs.filter(undertema_id=undertema_id)
+    return qs.order_by("-vurderingsdato", "-id")
+
+
+def sag_indhentninger(*, sag: Sag) -> QuerySet[Indhentning]:
+    """Not audited: the API's list audits the page it shows."""
+    return Indhentning.objects.filter(sag=sag).select_related("anmodet_af")
+
+
+def sag_partshoeringer(*, sag: Sag) -> QuerySet[Partshoering]:
+    """Not audited: the API's list and `partshoering_get` audit what is shown. The letter itself
+    is left out (deferred); it is read only by `partshoering_brev`."""
+    return Partshoering.objects.filter(sag=sag).select_related("sendt_af").defer("brev_pdf")
+
+
+def partshoering_get(*, user: User, sag: Sag, pk: object) -> Partshoering:
+    hoering = get_object_or_404(sag_partshoeringer(sag=sag), pk=pk)
+    audit_record(
+        actor=user,
+        action=AuditAction.VIEW,
+        obj=hoering,
+        borger_id=sag.borger_id,
+        summary="Partshøring vist",
+    )
+    return hoering
+
+
+def partshoering_brev(*, user: User, sag: Sag, pk: object) -> Partshoering:
+    """The hearing with its letter (PDF), for download: audited as an export."""
+    hoering = get_object_or_404(Partshoering.objects.filter(sag=sag), pk=pk)
+    audit_record(
+        actor=user,
+        action=AuditAction.EXPORT,
+        obj=hoering,
+        borger_id=sag.borger_id,
+        summary=f"Partshøringsbrev hentet (SHA-256 {hoering.brev_sha256[:12]}…)",
+    )
+    return hoering
+
+
+# Reads for the caseworker's pages
+
+
+def score_history(*, user: User, sag: Sag) -> dict[int, list[Funktionsevnevurdering]]:
+    """Every score of the case, newest first, by sub-theme id: one query however many there are.
+    Audited as a read of the scores."""
+    history: dict[int, list[Funktionsevnevurdering]] = {}
+    scores = (
+        Funktionsevnevurdering.objects.filter(udredning__sag=sag)
+        .select_related("niveau", "vurderet_af")
+        .order_by("undertema_id", "-vurderingsdato", "-id")
+    )
+    for score in scores:
+        history.setdefault(score.undertema_id, []).append(score)
+    if history:
+        audit_record(
+            actor=user,
+            action=AuditAction.VIEW,
+            obj=sag,
+            borger_id=sag.borger_id,
+            summary="Vurderinger af funktionsevne vist",
+        )
+    return history
+
+
+def earlier_udredninger(*, user: User, sag: Sag) -> list[Udredning]:
+    """The citizen's udredninger on their other cases that the user may see: the ones a new
+    udredning may start from (with the citizen's consent)."""
+    rows = list(
+        Udredning.objects.filter(sag__borger_id=sag.borger_id, sag__in=sager_visible_to(user))
+        .exclude(sag=sag)
+        .select_related("sag")
+    )
+    if rows:
+        audit_record_many(
+            actor=user, action=AuditAction.LIST, objects=rows, summary="Tidligere udredninger vist"
+        )
+    return rows
+
+
+def indhentninger(*, user: User, sag: Sag) -> list[Indhentning]:
+    # Through the case's related manager, so each row knows its case (and citizen) for the audit.
+    rows = list(sag.indhentninger.select_related("anmodet_af"))
+    if rows:
+        audit_record_many(
+            actor=user, action=AuditAction.LIST, objects=rows, summary="Indhentninger vist"
+        )
+    return rows
+
+
+def partshoeringer(*, user: User, sag: Sag) -> list[Partshoering]:
+    """The case's hearings without their letters (`partshoering_brev` reads a letter)."""
+    rows = list(sag.partshoeringer.select_related("sendt_af").defer("brev_pdf"))
+    if rows:
+        audit_record_many(
+            actor=user, action=AuditAction.LIST, objects=rows, summary="Partshøringer vist"
+        )
+    return rows

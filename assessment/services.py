@@ -64,8 +64,8 @@ from vum.deadlines.services import frist_create, frist_meet
 from vum.notifications.services import Besked, notifikationer_create
 from vum.pdf import render_pdf
 
-# The udredning is written while the case is being informed; later phases may still correct it
-# (a backward move to sagsoplysning is the method's way to add information).
+# The udredning is written while the case is being informed; to add information later, the
+# case moves back to sagsoplysning (a backward move the method allows, with a reason).
 UDREDNING_PHASES = (Fase.SAGSOPLYSNING,)
 
 
@@ -94,6 +94,8 @@ def udredning_start(
     over until the caseworker updates them; that needs the citizen's consent to the reuse."""
     _require_informing(actor, sag)
     if forrige is not None:
+        # Copying an earlier udredning reads it: the user must be allowed to see its case.
+        require(actor, Action.VIEW, forrige.sag)
         if forrige.sag.borger_id != sag.borger_id:
             raise ValidationError({"forrige": "Udredningen tilhører en anden borger."})
         if genbrug_samtykke_givet is None or not genbrug_samtykke_form:

@@ -16,7 +16,8 @@ from assessment.selectors import current_scores, udredning_overview
 from cases import services as case_services
 from cases.lifecycle import Fase, blockers
 from cases.models import Relation, Sag, Samtykke
-from tests.factories import RelationFactory, assess_as_refusal, sag_in_phase
+from tests.factories import RelationFactory, UserFactory, assess_as_refusal, sag_in_phase
+from vum.access import NotFoundForUser
 from vum.audit.models import AuditAction, AuditEvent
 from vum.catalog.models import Tema, Undertema
 from vum.deadlines.models import Frist
@@ -327,3 +328,17 @@ def test_a_guardian_whose_guardianship_ended_gets_no_letter(caseworker, sag: Sag
     )
     with pytest.raises(ValidationError, match="er ikke værge i dag"):
         _send(caseworker, sag, modtager=Partshoering.Modtager.VAERGE, modtager_relation=former)
+
+
+def test_another_teams_udredning_cannot_be_copied(caseworker, sag: Sag) -> None:
+    other_team_case = sag_in_phase(Fase.SAGSOPLYSNING, borger=sag.borger)
+    colleague = other_team_case.sagsbehandler or UserFactory(teams=[other_team_case.team])
+    theirs = services.udredning_start(actor=colleague, sag=other_team_case)
+    with pytest.raises(NotFoundForUser):
+        services.udredning_start(
+            actor=caseworker,
+            sag=sag,
+            forrige=theirs,
+            genbrug_samtykke_givet=timezone.localdate(),
+            genbrug_samtykke_form=Samtykke.Form.MUNDTLIGT,
+        )
