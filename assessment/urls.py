@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessment import views
+from assessment.views import udredning as views
 
 urlpatterns = [
     path("sager/<int:pk>/udredning/", views.udredning, name="udredning"),

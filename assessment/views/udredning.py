@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessment import selectors, services
-from assessment.forms import (
+from assessment.forms.udredning import (
     DelanalyseForm,
     IndhentningForm,
     KildeForm,
