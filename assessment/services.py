@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -609,6 +609,20 @@ def _refusal_errors(fields: dict[str, Any]) -> dict[str, str]:
     return errors
 
 
+def _carry_missing_levels(vurdering: Sagsvurdering) -> None:
+    """Goals set before their sub-theme was scored get the score once it exists (the case went
+    back to sagsoplysning and returned); a level already carried is never changed."""
+    missing = list(vurdering.maal.filter(aktuel_vurdering__isnull=True))
+    if not missing:
+        return
+    scores = current_scores(sag=vurdering.sag)
+    for goal in missing:
+        score = scores.get(goal.primaert_undertema_id)
+        if score is not None:
+            goal.aktuel_vurdering = score
+            goal.save(update_fields=["aktuel_vurdering"])
+
+
 @transaction.atomic
 def sagsvurdering_update(*, actor: User, vurdering: Sagsvurdering, **fields: Any) -> Sagsvurdering:
     _require_assessing(actor, vurdering.sag)
@@ -619,6 +633,8 @@ def sagsvurdering_update(*, actor: User, vurdering: Sagsvurdering, **fields: Any
     before = snapshot(locked, VURDERING_FIELDS)
     for name, value in fields.items():
         setattr(locked, name, value)
+    if not locked.samme_opfoelgning_for_alle_maal:
+        locked.faelles_opfoelgning, locked.faelles_opfoelgningsdato = "", None
     merged = snapshot(locked, VURDERING_FIELDS)
     errors: dict[str, str] = {}
     if merged["berettiget"] is False:
@@ -633,6 +649,7 @@ def sagsvurdering_update(*, actor: User, vurdering: Sagsvurdering, **fields: Any
         raise ValidationError(errors)
     locked.full_clean(exclude=["sag", "udredning", "oprettet_af", "stoettebehov"])
     locked.save()
+    _carry_missing_levels(locked)
     changes = diff(before, snapshot(locked, VURDERING_FIELDS))
     if changes:
         audit_record(
@@ -672,6 +689,10 @@ def maal_add(
         errors["primaert_undertema"] = (
             "Det primære udredningstema skal være et undertema under Aktivitet og deltagelse."
         )
+    elif not Undertema.objects.current().filter(pk=primaert_undertema.pk).exists():
+        errors["primaert_undertema"] = "Undertemaet hører ikke til det gældende FFB-katalog."
+    if not Maaltype.objects.current().filter(pk=maaltype.pk).exists():
+        errors["maaltype"] = "Måltypen hører ikke til det gældende FFB-katalog."
     if not vurdering.samme_opfoelgning_for_alle_maal:
         if not opfoelgning:
             errors["opfoelgning"] = "Angiv opfølgning for målet (separat opfølgning)."
@@ -726,6 +747,7 @@ def stoettebehov_set(*, actor: User, vurdering: Sagsvurdering, vaerdi: int) -> S
     niveau = Stoettebehov.objects.current().filter(vaerdi=vaerdi).first()
     if niveau is None:
         raise ValidationError({"stoettebehov": "Støttebehovet skal være et af de fem niveauer."})
+    _carry_missing_levels(locked)
     old = locked.stoettebehov.vaerdi if locked.stoettebehov else None
     locked.stoettebehov = niveau
     locked.save(update_fields=["stoettebehov", "opdateret"])
@@ -763,6 +785,11 @@ def indsats_add(
     errors: dict[str, str] = {}
     if not chosen:
         errors["ydelser"] = "Vælg mindst én ydelse."
+    current_leaves = Ydelse.objects.current().filter(
+        pk__in=[y.pk for y in chosen], children__isnull=True
+    )
+    if chosen and current_leaves.count() != len({y.pk for y in chosen}):
+        errors["ydelser"] = "Vælg konkrete ydelser fra det gældende katalog, ikke overskrifter."
     if forventet_slut is not None:
         if not chosen or not all(FIXED_END_LAWS.search(y.lovgrundlag) for y in chosen):
             errors["forventet_slut"] = (
@@ -821,8 +848,12 @@ def maalgrupper_set(
     """Exactly one primary target group, others optional (a draft until the decision)."""
     _require_assessing(actor, vurdering.sag)
     others = [m for m in andre if m.pk != primaer.pk]
-    if not all(m.kan_vaelges for m in [primaer, *others]):
-        raise ValidationError({"maalgrupper": "Vælg konkrete målgrupper, ikke overskrifter."})
+    chosen = [primaer, *others]
+    current = Maalgruppe.objects.current().filter(pk__in=[m.pk for m in chosen]).count()
+    if not all(m.kan_vaelges for m in chosen) or current != len(chosen):
+        raise ValidationError(
+            {"maalgrupper": "Vælg konkrete målgrupper fra det gældende katalog, ikke overskrifter."}
+        )
     before = sorted(vurdering.maalgrupper.values_list("maalgruppe__slug", flat=True))
     vurdering.maalgrupper.all().delete()
     rows = VurderingMaalgruppe.objects.bulk_create(
@@ -848,8 +879,10 @@ REQUIRED_OFFERS_FOR_BOTILBUD = 3
 
 
 def yearly_cost(*, vurdering: Sagsvurdering) -> Decimal:
-    """What the recommended indsatser cost a year: each price line's amount per period times the
-    periods in a year. Alternatives are not counted."""
+    """What the recommended indsatser cost a year at their rate: each price line's amount per
+    period times the periods in a year, whatever its number of repetitions (which gives the
+    indsats's total price, `Indsats.pris`). The committee threshold is a yearly amount, so it is
+    compared with this. Alternatives are not counted."""
     total = Decimal(0)
     for line in Prislinje.objects.filter(indsats__vurdering=vurdering, indsats__alternativ=False):
         total += line.antal_pr_periode * line.enhedspris * PERIODS_PER_YEAR[line.frekvens]
@@ -876,7 +909,11 @@ def decision_route(*, vurdering: Sagsvurdering) -> DecisionRoute:
         if ydelse.afgoerelseskompetence == "visitationsudvalg":
             reasons.append(f"{ydelse.kode} afgøres af visitationsudvalget efter kataloget.")
     cost = yearly_cost(vurdering=vurdering)
-    kommune = current_kommune()
+    try:
+        kommune = current_kommune()
+    except ImproperlyConfigured:
+        # Without the municipality's catalog there are no municipal rules to apply.
+        return DecisionRoute(visitationsudvalg=bool(reasons), reasons=reasons)
     for regel in Kompetenceregel.objects.filter(kommune=kommune).select_related("kommunal_ydelse"):
         applies = regel.kommunal_ydelse is None or regel.kommunal_ydelse in services_used
         if not applies:

@@ -330,3 +330,29 @@ def test_the_assessment_is_only_written_in_sagsvurdering(caseworker) -> None:
     sag = sag_in_phase(Fase.SAGSOPLYSNING, team=caseworker.teams.get(), sagsbehandler=caseworker)
     with pytest.raises(ValidationError, match="kun ændres, mens sagen er i sagsvurdering"):
         services.sagsvurdering_start(actor=caseworker, sag=sag)
+
+
+def test_a_goal_set_before_its_score_carries_the_score_once_it_exists(caseworker) -> None:
+    sag = scored_case(caseworker, {"Lave mad": 2})
+    vurdering = services.sagsvurdering_start(actor=caseworker, sag=sag)
+    goal = services.maal_add(
+        actor=caseworker,
+        vurdering=vurdering,
+        maalformulering="Jeg køber selv ind",
+        maaltype=maaltype("Udvikle funktionsevne"),
+        primaert_undertema=undertema("Købe ind"),
+    )
+    assert goal.aktuel_vurdering is None
+    sag = case_services.sag_transition(
+        actor=caseworker, sag=sag, name="tilbage_til_sagsoplysning", begrundelse="Mangler score"
+    )
+    services.funktionsevne_score(
+        actor=caseworker, udredning=vurdering.udredning, undertema=undertema("Købe ind"), vaerdi=3
+    )
+    case_services.sag_transition(actor=caseworker, sag=sag, name="start_sagsvurdering")
+    services.sagsvurdering_update(
+        actor=caseworker, vurdering=vurdering, indsatsformaal="Selvstændig"
+    )
+    goal.refresh_from_db()
+    assert goal.aktuel_vurdering is not None
+    assert goal.aktuel_vurdering.niveau.vaerdi == 3
