@@ -37,9 +37,9 @@ from assessment.models import (
 from assessment.selectors import current_scores
 from cases.lifecycle import Fase
 from cases.models import Relation, Sag, Samtykke
-from cases.services import sag_move
+from cases.services import TransitionError, sag_move
 from vum import calendar
-from vum.access import Action, NotFoundForUser, require
+from vum.access import Action, require
 from vum.accounts.models import Organisation, User
 from vum.audit.models import AuditAction
 from vum.audit.services import audit_record, audit_record_many, diff, snapshot
@@ -565,6 +565,12 @@ def _require_assessing(actor: User, sag: Sag) -> None:
             f"Sagsvurderingen kan kun ændres, mens sagen er i sagsvurdering "
             f"(sagen er i {current.get_fase_display().lower()})."
         )
+    # The committee decides on what the frozen indstilling says: the case waits meanwhile.
+    if Indstilling.objects.filter(sag=sag, status=Indstilling.Status.PAA_DAGSORDEN).exists():
+        raise ValidationError(
+            "Sagen er på visitationsudvalgets dagsorden: sagsvurderingen og indstillingen kan "
+            "ikke ændres, før udvalget har behandlet den."
+        )
 
 
 def sagsvurdering_current(*, sag: Sag) -> Sagsvurdering | None:
@@ -573,7 +579,11 @@ def sagsvurdering_current(*, sag: Sag) -> Sagsvurdering | None:
 
 @transaction.atomic
 def sagsvurdering_start(*, actor: User, sag: Sag) -> Sagsvurdering:
+    """A new assessment each time the case comes to sagsvurdering; one per stay."""
     _require_assessing(actor, sag)
+    existing = sagsvurdering_current(sag=sag)
+    if existing is not None and existing.oprettet >= Sag.objects.get(pk=sag.pk).fase_skiftet:
+        raise ValidationError("Sagsvurderingen er allerede startet.")
     vurdering = Sagsvurdering.objects.create(
         sag=sag, udredning=udredning_current(sag=sag), oprettet_af=actor
     )
@@ -1013,6 +1023,10 @@ def tilbud_add(
     *, actor: User, indstilling: Indstilling, tilbud: str, pris_pr_aar: Decimal, dialog: str = ""
 ) -> IndhentetTilbud:
     require(actor, Action.EDIT, indstilling.sag)
+    if indstilling.status not in (Indstilling.Status.KLADDE, Indstilling.Status.RETURNERET):
+        raise ValidationError(
+            "Der kan kun tilføjes tilbud, mens indstillingen er en kladde eller er returneret."
+        )
     row = IndhentetTilbud(
         indstilling=indstilling, tilbud=tilbud, pris_pr_aar=pris_pr_aar, dialog=dialog
     )
@@ -1066,6 +1080,8 @@ def indstilling_send_to_committee(
         raise ValidationError("Indstillingen er allerede sendt til visitationsudvalget.")
     if moede.afsluttet is not None or moede.dato < timezone.localdate():
         raise ValidationError({"moede": "Vælg et kommende møde."})
+    if Dagsordenspunkt.objects.filter(moede=moede, sag=locked.sag).exists():
+        raise ValidationError({"moede": "Sagen er allerede på dagsordenen for dette møde."})
     botilbud = any(
         _is_botilbud(i.tilbudstype)
         for i in locked.vurdering.indsatser.filter(alternativ=False).select_related("tilbudstype")
@@ -1146,12 +1162,18 @@ def udvalg_outcome_record(
         )
     sag = locked.sag
     if udfald.slug in OUTCOME_MOVES_TO_DECISION:
-        sag_move(
-            actor=actor,
-            sag=sag,
-            name="start_afgoerelse",
-            begrundelse=f"Visitationsudvalget {locked.moede.dato:%d.%m.%Y}: {udfald.navn}",
-        )
+        try:
+            sag_move(
+                actor=actor,
+                sag=sag,
+                name="start_afgoerelse",
+                begrundelse=f"Visitationsudvalget {locked.moede.dato:%d.%m.%Y}: {udfald.navn}",
+            )
+        except TransitionError as exc:
+            # E.g. a hearing sent after the item went on the agenda: no decision may follow yet.
+            raise ValidationError(
+                {"udfald": [f"Sagen kan ikke gå videre til afgørelse: {exc.message}", *exc.reasons]}
+            ) from exc
         working_days = current_kommune().skriftlig_afgoerelse_efter_udvalg
         if working_days is not None:
             frist_create(
@@ -1190,9 +1212,8 @@ def udvalg_outcome_record(
 @transaction.atomic
 def udvalgsmoede_close(*, actor: User, moede: Udvalgsmoede) -> Udvalgsmoede:
     """Close a meeting when every item has its outcome, and freeze its minutes as a PDF."""
+    require(actor, Action.RECORD_COMMITTEE_OUTCOME, moede)
     locked = Udvalgsmoede.objects.select_for_update().get(pk=moede.pk)
-    if not locked.udvalg.medlemmer.filter(pk=actor.pk).exists():
-        raise NotFoundForUser("Mødet findes ikke eller er ikke tilgængeligt for dig.")
     if locked.afsluttet is not None:
         raise ValidationError("Mødet er allerede afsluttet.")
     punkter = list(

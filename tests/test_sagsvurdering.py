@@ -356,3 +356,16 @@ def test_a_goal_set_before_its_score_carries_the_score_once_it_exists(caseworker
     goal.refresh_from_db()
     assert goal.aktuel_vurdering is not None
     assert goal.aktuel_vurdering.niveau.vaerdi == 3
+
+
+def test_one_assessment_per_stay_in_sagsvurdering(caseworker) -> None:
+    sag = scored_case(caseworker, {"Lave mad": 2})
+    first = services.sagsvurdering_start(actor=caseworker, sag=sag)
+    with pytest.raises(ValidationError, match="allerede startet"):
+        services.sagsvurdering_start(actor=caseworker, sag=sag)
+    sag = case_services.sag_transition(
+        actor=caseworker, sag=sag, name="tilbage_til_sagsoplysning", begrundelse="Ny viden"
+    )
+    sag = case_services.sag_transition(actor=caseworker, sag=sag, name="start_sagsvurdering")
+    second = services.sagsvurdering_start(actor=caseworker, sag=sag)
+    assert services.sagsvurdering_current(sag=sag) == second != first

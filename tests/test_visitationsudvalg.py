@@ -342,3 +342,61 @@ def test_the_daily_task_plans_every_committees_meetings(committee) -> None:
     assert plan_committee_meetings() == 3
     assert plan_committee_meetings() == 3  # the same three meetings again
     assert Udvalgsmoede.objects.filter(udvalg=udvalg, dato__gte=timezone.localdate()).count() >= 3
+
+
+def test_the_case_waits_while_its_indstilling_is_on_an_agenda(caseworker, committee) -> None:
+    _member, udvalg, moede = committee
+    punkt = on_agenda(caseworker, assessed_case(caseworker), moede)
+    sag, indstilling = punkt.sag, Indstilling.objects.get(pk=punkt.indstilling_id)
+    vurdering = sag.sagsvurderinger.get()
+    with pytest.raises(ValidationError, match="dagsorden"):
+        services.sagsvurdering_update(actor=caseworker, vurdering=vurdering, indsatsformaal="Nyt")
+    with pytest.raises(ValidationError, match="dagsorden"):
+        services.indstilling_create(actor=caseworker, sag=sag, indstilling="En anden indstilling")
+    with pytest.raises(ValidationError, match="kladde eller er returneret"):
+        services.tilbud_add(
+            actor=caseworker, indstilling=indstilling, tilbud="Sent tilbud", pris_pr_aar=Decimal(1)
+        )
+    later = Udvalgsmoede.objects.create(udvalg=udvalg, dato=moede.dato + timedelta(days=28))
+    with pytest.raises(ValidationError, match="dagsorden"):
+        services.indstilling_send_to_committee(
+            actor=caseworker, indstilling=indstilling, moede=later
+        )
+
+
+def test_a_returned_case_cannot_go_twice_on_the_same_meeting(caseworker, committee) -> None:
+    member, _udvalg, moede = committee
+    punkt = on_agenda(caseworker, assessed_case(caseworker), moede)
+    services.udvalg_outcome_record(
+        actor=member,
+        punkt=punkt,
+        udfald=current(Visitationsudfald, slug="returneres-til-raadgiver-til-yderligere-belysning"),
+        begrundelse="Uddyb behovet.",
+    )
+    indstilling = Indstilling.objects.get(pk=punkt.indstilling_id)
+    with pytest.raises(ValidationError, match="allerede på dagsordenen"):
+        services.indstilling_send_to_committee(
+            actor=caseworker, indstilling=indstilling, moede=moede
+        )
+
+
+def test_an_outcome_that_cannot_move_the_case_is_refused_with_the_reason(
+    caseworker, committee
+) -> None:
+    member, _udvalg, moede = committee
+    punkt = on_agenda(caseworker, assessed_case(caseworker), moede)
+    # A hearing sent after the item went on the agenda (allowed: hearings are not frozen).
+    services.partshoering_send(
+        actor=caseworker,
+        sag=punkt.sag,
+        hvad_hoeres="Nye oplysninger fra egen læge.",
+        modtager="borger",
+        svarfrist=timezone.localdate() + timedelta(days=14),
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        services.udvalg_outcome_record(
+            actor=member, punkt=punkt, udfald=current(Visitationsudfald, slug="godkendes")
+        )
+    assert any("afventer svar" in m for m in excinfo.value.message_dict["udfald"])
+    assert Dagsordenspunkt.objects.get(pk=punkt.pk).udfald is None
+    assert Sag.objects.get(pk=punkt.sag_id).fase == Fase.SAGSVURDERING

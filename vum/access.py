@@ -124,16 +124,14 @@ def may(user: Any, action: Action, obj: Model | None = None) -> bool:
                 and sager_visible_to(actor).filter(pk=obj.pk).exists()
             )
         return False
-    if label == "assessment.Dagsordenspunkt":
-        # Only the members of the committee whose meeting it is record its outcomes.
-        if action == Action.RECORD_COMMITTEE_OUTCOME:
-            return (
-                actor.role == Role.VISITATIONSUDVALG
-                and _model("assessment.Dagsordenspunkt")
-                .objects.filter(pk=obj.pk, moede__udvalg__medlemmer=actor)
-                .exists()
-            )
-        return False
+    if label in ("assessment.Dagsordenspunkt", "assessment.Udvalgsmoede"):
+        # Only the members of the committee whose meeting it is record its outcomes and close it.
+        if action != Action.RECORD_COMMITTEE_OUTCOME or actor.role != Role.VISITATIONSUDVALG:
+            return False
+        meetings = _model("assessment.Udvalgsmoede").objects.filter(udvalg__medlemmer=actor)
+        if label == "assessment.Udvalgsmoede":
+            return meetings.filter(pk=obj.pk).exists()
+        return meetings.filter(punkter=obj.pk).exists()
     raise ValueError(f"The access policy has no rule for {label}.")
 
 
