@@ -1,6 +1,8 @@
 from django.urls import path
 
 from assessment.views import udredning as views
+from assessment.views import udvalg as udvalg_views
+from assessment.views import vurdering as vurdering_views
 
 urlpatterns = [
     path("sager/<int:pk>/udredning/", views.udredning, name="udredning"),
@@ -33,5 +35,102 @@ urlpatterns = [
         "sager/<int:pk>/partshoering/<int:hoering_pk>/svar/",
         views.partshoering_svar,
         name="partshoering_svar",
+    ),
+]
+
+urlpatterns += [
+    path("sager/<int:pk>/sagsvurdering/", vurdering_views.sagsvurdering, name="sagsvurdering"),
+    path(
+        "sager/<int:pk>/sagsvurdering/start/",
+        vurdering_views.sagsvurdering_start,
+        name="sagsvurdering_start",
+    ),
+    path(
+        "sager/<int:pk>/sagsvurdering/situation/",
+        vurdering_views.situation_save,
+        name="vurdering_situation",
+    ),
+    path("sager/<int:pk>/sagsvurdering/maal/", vurdering_views.maal_add, name="vurdering_maal"),
+    path(
+        "sager/<int:pk>/sagsvurdering/berettigelse/",
+        vurdering_views.berettigelse_save,
+        name="vurdering_berettigelse",
+    ),
+    path(
+        "sager/<int:pk>/sagsvurdering/stoettebehov/",
+        vurdering_views.stoettebehov_save,
+        name="vurdering_stoettebehov",
+    ),
+    path(
+        "sager/<int:pk>/sagsvurdering/indsatser/",
+        vurdering_views.indsats_add,
+        name="vurdering_indsats",
+    ),
+    path(
+        "sager/<int:pk>/sagsvurdering/indsatser/<int:indsats_pk>/prislinjer/",
+        vurdering_views.prislinje_add,
+        name="vurdering_prislinje",
+    ),
+    path(
+        "sager/<int:pk>/sagsvurdering/civilsamfund/",
+        vurdering_views.civilsamfund_save,
+        name="vurdering_civilsamfund",
+    ),
+    path(
+        "sager/<int:pk>/sagsvurdering/maalgruppe/",
+        vurdering_views.maalgruppe_save,
+        name="vurdering_maalgruppe",
+    ),
+    path(
+        "sager/<int:pk>/sagsvurdering/handleplan/",
+        vurdering_views.handleplan_save,
+        name="vurdering_handleplan",
+    ),
+]
+
+# The indstilling and the visitationsudvalg's meetings.
+urlpatterns += [
+    path("sager/<int:pk>/indstilling/", udvalg_views.indstilling, name="indstilling"),
+    path(
+        "sager/<int:pk>/indstilling/<int:indstilling_pk>/tilbud/",
+        udvalg_views.indstilling_tilbud,
+        name="indstilling_tilbud",
+    ),
+    path(
+        "sager/<int:pk>/indstilling/<int:indstilling_pk>/send/",
+        udvalg_views.indstilling_send,
+        name="indstilling_send",
+    ),
+    path(
+        "sager/<int:pk>/indstilling/<int:indstilling_pk>/indstilling.pdf",
+        udvalg_views.indstilling_pdf,
+        name="indstilling_pdf",
+    ),
+    path("udvalg/", udvalg_views.udvalg_moeder, name="udvalg_moeder"),
+    path("udvalg/moeder/<int:moede_pk>/", udvalg_views.udvalgsmoede, name="udvalgsmoede"),
+    path(
+        "udvalg/moeder/<int:moede_pk>/afslut/",
+        udvalg_views.udvalgsmoede_afslut,
+        name="udvalgsmoede_afslut",
+    ),
+    path(
+        "udvalg/moeder/<int:moede_pk>/referat.pdf",
+        udvalg_views.udvalgsmoede_referat,
+        name="udvalgsmoede_referat",
+    ),
+    path(
+        "udvalg/moeder/<int:moede_pk>/punkter/<int:punkt_pk>/",
+        udvalg_views.udvalg_punkt,
+        name="udvalg_punkt",
+    ),
+    path(
+        "udvalg/moeder/<int:moede_pk>/punkter/<int:punkt_pk>/udfald/",
+        udvalg_views.udvalg_udfald,
+        name="udvalg_udfald",
+    ),
+    path(
+        "udvalg/moeder/<int:moede_pk>/punkter/<int:punkt_pk>/indstilling.pdf",
+        udvalg_views.udvalg_indstilling_pdf,
+        name="udvalg_indstilling_pdf",
     ),
 ]

@@ -82,7 +82,9 @@ def home(request: HttpRequest) -> HttpResponse:
     role = _user(request).role
     if role == Role.SAGSBEHANDLER:
         return redirect("inbox")
-    if role in (Role.LEDER, Role.VISITATIONSUDVALG):
+    if role == Role.VISITATIONSUDVALG:
+        return redirect("udvalg_moeder")
+    if role == Role.LEDER:
         return redirect("sager")
     if role == Role.UDFOERER:
         return redirect("borgere")

@@ -1,5 +1,5 @@
-"""Serializers for the sagsoplysning API: the udredning, scores, requests for information and
-partshøring.
+"""Serializers for the assessment API: the udredning, scores, requests for information,
+partshøring, the sagsvurdering, indstillinger and the visitationsudvalg.
 
 Output serializers describe what the API shows. Input serializers only shape the request body:
 every rule (the phase, consent, the 14-day answer deadline, scores only in Aktivitet og
@@ -7,6 +7,8 @@ deltagelse, ...) lives in assessment.services, whose Danish ValidationErrors the
 exception handler turns into 400 answers.
 """
 
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db import models
@@ -17,18 +19,40 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from assessment.models import (
+    Dagsordenspunkt,
     Delanalyse,
     Funktionsevnevurdering,
+    IndhentetTilbud,
     Indhentning,
+    Indsats,
+    Indsatsmaal,
+    Indstilling,
     Kildehenvisning,
+    Opfoelgningsinterval,
     Partshoering,
+    Prislinje,
+    Sagsvurdering,
     TemaOplysning,
     Udredning,
+    Udvalgsmoede,
+    VurderingMaalgruppe,
 )
-from assessment.selectors import KategoriView, TemaView
+from assessment.selectors import KategoriView, SagsvurderingView, TemaView
+from assessment.services import VURDERING_FIELDS, DecisionRoute
 from cases.models import Relation, Samtykke
+from vum.accounts.models import Organisation
 from vum.catalog.api.serializers import FunktionsevneniveauSerializer
-from vum.catalog.models import Undertema
+from vum.catalog.models import (
+    KommunalYdelse,
+    Maalgruppe,
+    Maaltype,
+    Tilbudstype,
+    Undertema,
+    VersionedRow,
+    Visitationsudfald,
+    Ydelse,
+)
+from vum.catalog.selectors import current_kommune
 
 # The udredning
 
@@ -402,4 +426,603 @@ class PartshoeringSvarSerializer(serializers.Serializer[Partshoering]):
     svar = serializers.CharField(help_text="Borgerens svar eller et resumé af det.")
     modtaget = serializers.DateField(
         required=False, allow_null=True, default=None, help_text="Modtaget; standard er i dag."
+    )
+
+
+# Sagsvurdering
+
+
+def _amount(help_text: str, *, max_digits: int = 14) -> serializers.DecimalField:
+    """A read-only amount shown as a JSON number (kroner, hours), not as a string."""
+    return serializers.DecimalField(
+        max_digits=max_digits,
+        decimal_places=2,
+        coerce_to_string=False,
+        read_only=True,
+        help_text=help_text,
+    )
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class CurrentCatalogField(serializers.PrimaryKeyRelatedField[VersionedRow]):
+    """An id of a row of a reference table valid today (looked up when the request comes, so a
+    catalog version that starts or ends is respected without a restart)."""
+
+    def __init__(self, model: type[VersionedRow], **kwargs: Any) -> None:
+        self.catalog_model = model
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> models.QuerySet[VersionedRow]:
+        return self.catalog_model.objects.current()
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class KommunalYdelseField(serializers.PrimaryKeyRelatedField[KommunalYdelse]):
+    """An id of a service in the municipality's catalog, valid today."""
+
+    def get_queryset(self) -> models.QuerySet[KommunalYdelse]:
+        return KommunalYdelse.objects.current().filter(kommune=current_kommune())
+
+
+class YdelseKortSerializer(serializers.ModelSerializer[Ydelse]):
+    class Meta:
+        model = Ydelse
+        fields = ["id", "navn", "lovgrundlag"]
+        read_only_fields = fields
+
+
+class SagsvurderingSerializer(serializers.ModelSerializer[Sagsvurdering]):
+    stoettebehov = serializers.IntegerField(
+        source="stoettebehov.vaerdi",
+        read_only=True,
+        allow_null=True,
+        help_text="Aktuelt støttebehov 0 (intet) til 4 (fuldstændigt), eller null.",
+    )
+    stoettebehov_navn = serializers.CharField(
+        source="stoettebehov.navn", read_only=True, allow_null=True
+    )
+    oprettet_af_navn = serializers.CharField(source="oprettet_af.__str__", read_only=True)
+
+    class Meta:
+        model = Sagsvurdering
+        fields = [
+            "id",
+            "sag",
+            "udredning",
+            *VURDERING_FIELDS,
+            "stoettebehov",
+            "stoettebehov_navn",
+            "oprettet",
+            "oprettet_af",
+            "oprettet_af_navn",
+            "opdateret",
+        ]
+        read_only_fields = fields
+
+
+class IndsatsmaalSerializer(serializers.ModelSerializer[Indsatsmaal]):
+    maaltype_navn = serializers.CharField(source="maaltype.navn", read_only=True)
+    primaert_undertema_navn = serializers.CharField(
+        source="primaert_undertema.navn", read_only=True
+    )
+    aktuelt_niveau = serializers.IntegerField(
+        source="aktuel_vurdering.niveau.vaerdi",
+        read_only=True,
+        allow_null=True,
+        help_text=(
+            "Aktuelt funktionsevneniveau 0-4, overført fra udredningens seneste score af det "
+            "primære undertema, da målet blev sat; null hvis undertemaet ikke var scoret."
+        ),
+    )
+    aktuelt_niveau_vurderet = serializers.DateField(
+        source="aktuel_vurdering.vurderingsdato", read_only=True, allow_null=True
+    )
+    udfoerer_navn = serializers.CharField(source="udfoerer.navn", read_only=True, allow_null=True)
+    timer_pr_uge = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        coerce_to_string=False,
+        read_only=True,
+        allow_null=True,
+        help_text="Timer pr. uge til målet.",
+    )
+
+    class Meta:
+        model = Indsatsmaal
+        fields = [
+            "id",
+            "raekkefoelge",
+            "maalformulering",
+            "maaltype",
+            "maaltype_navn",
+            "primaert_undertema",
+            "primaert_undertema_navn",
+            "aktuel_vurdering",
+            "aktuelt_niveau",
+            "aktuelt_niveau_vurderet",
+            "forventet_niveau",
+            "relaterede_undertemaer",
+            "opfoelgning",
+            "opfoelgningsdato",
+            "ansvarlig_for_opfoelgning",
+            "udfoerer",
+            "udfoerer_navn",
+            "timer_pr_uge",
+        ]
+        read_only_fields = fields
+
+
+class PrislinjeSerializer(serializers.ModelSerializer[Prislinje]):
+    ydelse_navn = serializers.CharField(source="ydelse.navn", read_only=True)
+    antal_pr_periode = _amount("Antal i hver periode.", max_digits=8)
+    enhedspris = _amount("Enhedspris i kr.")
+    beloeb = _amount("Antal i hver periode * antal gentagelser * enhedspris, i kr.")
+
+    class Meta:
+        model = Prislinje
+        fields = [
+            "id",
+            "ydelse",
+            "ydelse_navn",
+            "enhed",
+            "antal_pr_periode",
+            "frekvens",
+            "gentagelser",
+            "enhedspris",
+            "beloeb",
+        ]
+        read_only_fields = fields
+
+
+class IndsatsSerializer(serializers.ModelSerializer[Indsats]):
+    ydelser = YdelseKortSerializer(many=True, read_only=True)
+    kommunal_ydelse_kode = serializers.CharField(
+        source="kommunal_ydelse.kode", read_only=True, allow_null=True
+    )
+    tilbudstype_navn = serializers.CharField(
+        source="tilbudstype.navn", read_only=True, allow_null=True
+    )
+    udfoerer_navn = serializers.CharField(source="udfoerer.navn", read_only=True, allow_null=True)
+    prislinjer = PrislinjeSerializer(many=True, read_only=True)
+    pris = _amount("Summen af prislinjerne, i kr.")
+
+    class Meta:
+        model = Indsats
+        fields = [
+            "id",
+            "ydelser",
+            "kommunal_ydelse",
+            "kommunal_ydelse_kode",
+            "tilbudstype",
+            "tilbudstype_navn",
+            "udfoerer",
+            "udfoerer_navn",
+            "konto",
+            "forventet_start",
+            "forventet_slut",
+            "alternativ",
+            "prislinjer",
+            "pris",
+        ]
+        read_only_fields = fields
+
+
+class VurderingMaalgruppeSerializer(serializers.ModelSerializer[VurderingMaalgruppe]):
+    navn = serializers.CharField(source="maalgruppe.navn", read_only=True)
+
+    class Meta:
+        model = VurderingMaalgruppe
+        fields = ["maalgruppe", "navn", "primaer"]
+        read_only_fields = fields
+
+
+class AfgoerelseskompetenceSerializer(serializers.Serializer[DecisionRoute]):
+    visitationsudvalg = serializers.BooleanField(
+        help_text="Skal afgørelsen træffes af visitationsudvalget (ellers af sagsbehandleren)?"
+    )
+    begrundelser = serializers.ListField(
+        source="reasons",
+        child=serializers.CharField(),
+        help_text="Hvorfor sagen skal til visitationsudvalget (tom, hvis den ikke skal).",
+    )
+
+
+@dataclass(frozen=True)
+class SagsvurderingOversigt:
+    """The assessment with what follows from it: what blocks the decision, who decides and the
+    yearly cost (built by the view from the services)."""
+
+    view: SagsvurderingView
+    afgoerelse_blokeringer: list[str]
+    afgoerelseskompetence: DecisionRoute
+    aarlig_udgift: Decimal
+
+
+class SagsvurderingOversigtSerializer(serializers.Serializer[SagsvurderingOversigt]):
+    vurdering = SagsvurderingSerializer(source="view.vurdering")
+    maal = IndsatsmaalSerializer(source="view.maal", many=True)
+    timer_pr_uge_i_alt = _amount("Summen af målenes timer pr. uge.", max_digits=8)
+    indsatser = IndsatsSerializer(source="view.indsatser", many=True)
+    pris_i_alt = _amount(
+        "Summen af prislinjerne for alle indsatser (også alternativer), i kr.",
+    )
+    aarlig_udgift = _amount(
+        "Hvad de indstillede indsatser (uden alternativer) koster om året, i kr.; grundlaget "
+        "for kommunens beløbsgrænse."
+    )
+    maalgrupper = VurderingMaalgruppeSerializer(
+        source="view.maalgrupper", many=True, help_text="Den primære først."
+    )
+    afgoerelse_blokeringer = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=(
+            "Hvad der blokerer overgangen `start_afgoerelse` (tom, når sagsvurderingen er "
+            "færdig og intet andet står i vejen)."
+        ),
+    )
+    afgoerelseskompetence = AfgoerelseskompetenceSerializer(
+        help_text="Om afgørelsen træffes af sagsbehandleren eller visitationsudvalget."
+    )
+
+    def to_representation(self, instance: SagsvurderingOversigt) -> dict[str, Any]:
+        data = dict(super().to_representation(instance))
+        data["timer_pr_uge_i_alt"] = self.fields["timer_pr_uge_i_alt"].to_representation(
+            instance.view.timer_i_alt
+        )
+        data["pris_i_alt"] = self.fields["pris_i_alt"].to_representation(instance.view.pris_i_alt)
+        return data
+
+
+class SagsvurderingUpdateSerializer(serializers.ModelSerializer[Sagsvurdering]):
+    """The fields to change; fields left out keep their value."""
+
+    class Meta:
+        model = Sagsvurdering
+        fields = list(VURDERING_FIELDS)
+        extra_kwargs = {name: {"required": False} for name in VURDERING_FIELDS}
+
+
+class IndsatsmaalCreateSerializer(serializers.Serializer[Indsatsmaal]):
+    maalformulering = serializers.CharField(
+        allow_blank=True,
+        help_text="Borgerens målformulering: hvad gør borgeren, når indsatsen er gennemført?",
+    )
+    maaltype = CurrentCatalogField(Maaltype, help_text="Id på måltypen.")
+    primaert_undertema = CurrentCatalogField(
+        Undertema, help_text="Id på præcis ét undertema under Aktivitet og deltagelse."
+    )
+    forventet_niveau = serializers.IntegerField(
+        min_value=0,
+        max_value=4,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Forventet funktionsevneniveau 0-4.",
+    )
+    relaterede_undertemaer = CurrentCatalogField(
+        Undertema,
+        many=True,
+        required=False,
+        default=list,
+        help_text="Id'er på andre relaterede udredningstemaer (uden niveau).",
+    )
+    opfoelgning = serializers.ChoiceField(
+        choices=Opfoelgningsinterval.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Opfølgning på målet (ved separat opfølgning på mål).",
+    )
+    opfoelgningsdato = serializers.DateField(required=False, allow_null=True, default=None)
+    ansvarlig_for_opfoelgning = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
+    udfoerer = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.all(), required=False, allow_null=True, default=None
+    )
+    timer_pr_uge = serializers.DecimalField(
+        max_digits=5, decimal_places=2, required=False, allow_null=True, default=None
+    )
+
+
+class StoettebehovInputSerializer(serializers.Serializer[Any]):
+    vaerdi = serializers.IntegerField(
+        min_value=0,
+        max_value=4,
+        help_text="Aktuelt støttebehov: 0 (intet) til 4 (fuldstændigt). Fastsættes efter målene.",
+    )
+
+
+class IndsatsCreateSerializer(serializers.Serializer[Indsats]):
+    ydelser = CurrentCatalogField(
+        Ydelse, many=True, help_text="Id'er på ydelserne fra FFB-kataloget (mindst én)."
+    )
+    kommunal_ydelse = KommunalYdelseField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Id på ydelsen i kommunens katalog (afgør afgørelseskompetencen).",
+    )
+    tilbudstype = CurrentCatalogField(
+        Tilbudstype, required=False, allow_null=True, default=None, help_text="Id på tilbuddet."
+    )
+    udfoerer = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.all(), required=False, allow_null=True, default=None
+    )
+    konto = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    forventet_start = serializers.DateField(required=False, allow_null=True, default=None)
+    forventet_slut = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Kun for §§ 82 a, 82 b og 82 d; udelades for 'uden slutdato'.",
+    )
+    alternativ = serializers.BooleanField(
+        required=False, default=False, help_text="Et alternativ, der indstilles ved siden af."
+    )
+
+
+class PrislinjeCreateSerializer(serializers.Serializer[Prislinje]):
+    ydelse = CurrentCatalogField(Ydelse, help_text="Id på en af indsatsens ydelser.")
+    enhed = serializers.ChoiceField(choices=Prislinje.Enhed.choices)
+    antal_pr_periode = serializers.DecimalField(max_digits=8, decimal_places=2)
+    frekvens = serializers.ChoiceField(choices=Prislinje.Frekvens.choices)
+    gentagelser = serializers.IntegerField(min_value=0, help_text="Antal gentagelser.")
+    enhedspris = serializers.DecimalField(
+        max_digits=12, decimal_places=2, help_text="Enhedspris i kr."
+    )
+
+
+class MaalgrupperInputSerializer(serializers.Serializer[Any]):
+    primaer = CurrentCatalogField(Maalgruppe, help_text="Id på den primære målgruppe.")
+    andre = CurrentCatalogField(
+        Maalgruppe,
+        many=True,
+        required=False,
+        default=list,
+        help_text="Id'er på andre målgrupper (valgfrit).",
+    )
+
+
+# Indstilling
+
+
+class IndhentetTilbudSerializer(serializers.ModelSerializer[IndhentetTilbud]):
+    pris_pr_aar = serializers.DecimalField(
+        max_digits=12, decimal_places=2, coerce_to_string=False, help_text="Pris pr. år i kr."
+    )
+
+    class Meta:
+        model = IndhentetTilbud
+        fields = ["id", "tilbud", "pris_pr_aar", "dialog"]
+        read_only_fields = ["id"]
+        extra_kwargs = {"dialog": {"required": False}}
+
+
+class IndstillingDagsordenSerializer(serializers.ModelSerializer[Dagsordenspunkt]):
+    """Where the recommendation has been on an agenda, and what the committee decided."""
+
+    udvalg_navn = serializers.CharField(source="moede.udvalg.navn", read_only=True)
+    dato = serializers.DateField(source="moede.dato", read_only=True)
+    udfald = serializers.CharField(source="udfald.slug", read_only=True, allow_null=True)
+    udfald_navn = serializers.CharField(source="udfald.navn", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Dagsordenspunkt
+        fields = [
+            "id",
+            "moede",
+            "udvalg_navn",
+            "dato",
+            "udfald",
+            "udfald_navn",
+            "aendringer",
+            "begrundelse",
+            "behandlet",
+        ]
+        read_only_fields = fields
+
+
+class IndstillingSerializer(serializers.ModelSerializer[Indstilling]):
+    status_navn = serializers.CharField(source="get_status_display", read_only=True)
+    oprettet_af_navn = serializers.CharField(source="oprettet_af.__str__", read_only=True)
+    pdf = serializers.SerializerMethodField(
+        help_text="Adressen på den fastfrosne indstilling (PDF); null, før den er sendt."
+    )
+    indhentede_tilbud = IndhentetTilbudSerializer(many=True, read_only=True)
+    dagsorden = IndstillingDagsordenSerializer(
+        source="dagsordenspunkter", many=True, read_only=True
+    )
+
+    class Meta:
+        model = Indstilling
+        fields = [
+            "id",
+            "sag",
+            "vurdering",
+            "indstilling",
+            "status",
+            "status_navn",
+            "pdf",
+            "pdf_sha256",
+            "oprettet",
+            "oprettet_af",
+            "oprettet_af_navn",
+            "indhentede_tilbud",
+            "dagsorden",
+        ]
+        read_only_fields = fields
+
+    def get_pdf(self, indstilling: Indstilling) -> str | None:
+        if not indstilling.pdf_sha256:
+            return None
+        return reverse(
+            "api-indstilling-pdf",
+            kwargs={"sag_pk": indstilling.sag_id, "pk": indstilling.pk},
+            request=self.context.get("request"),
+        )
+
+
+class IndstillingCreateSerializer(serializers.Serializer[Indstilling]):
+    indstilling = serializers.CharField(
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text="Hvad sagsbehandleren indstiller: indsats eller afslag, og hvorfor.",
+    )
+
+
+class IndstillingSendSerializer(serializers.Serializer[Any]):
+    moede = serializers.PrimaryKeyRelatedField(
+        queryset=Udvalgsmoede.objects.filter(afsluttet__isnull=True),
+        help_text="Id på et kommende, ikke afsluttet udvalgsmøde.",
+    )
+
+
+class KommendeMoedeSerializer(serializers.ModelSerializer[Udvalgsmoede]):
+    udvalg_navn = serializers.CharField(source="udvalg.navn", read_only=True)
+
+    class Meta:
+        model = Udvalgsmoede
+        fields = ["id", "udvalg", "udvalg_navn", "dato"]
+        read_only_fields = fields
+
+
+# The visitationsudvalg
+
+
+class UdvalgsmoedeSerializer(serializers.ModelSerializer[Udvalgsmoede]):
+    udvalg_navn = serializers.CharField(source="udvalg.navn", read_only=True)
+    antal_punkter = serializers.SerializerMethodField(help_text="Antal punkter på dagsordenen.")
+    referat = serializers.SerializerMethodField(
+        help_text="Adressen på referatet (PDF); null, før mødet er afsluttet."
+    )
+
+    class Meta:
+        model = Udvalgsmoede
+        fields = [
+            "id",
+            "udvalg",
+            "udvalg_navn",
+            "dato",
+            "afsluttet",
+            "antal_punkter",
+            "referat",
+            "referat_sha256",
+        ]
+        read_only_fields = fields
+
+    def get_antal_punkter(self, moede: Udvalgsmoede) -> int:
+        counted = getattr(moede, "antal_punkter", None)
+        return int(counted) if counted is not None else moede.punkter.count()
+
+    def get_referat(self, moede: Udvalgsmoede) -> str | None:
+        if moede.afsluttet is None or not moede.referat_sha256:
+            return None
+        return reverse(
+            "api-udvalgsmoede-referat",
+            kwargs={"pk": moede.pk},
+            request=self.context.get("request"),
+        )
+
+
+class DagsordenspunktSerializer(serializers.ModelSerializer[Dagsordenspunkt]):
+    borger = serializers.IntegerField(source="sag.borger_id", read_only=True)
+    borger_navn = serializers.CharField(source="sag.borger.navn", read_only=True)
+    sagsbehandler_navn = serializers.CharField(
+        source="sag.sagsbehandler.__str__", read_only=True, allow_null=True
+    )
+    indstilling_tekst = serializers.CharField(
+        source="indstilling.indstilling", read_only=True, allow_null=True
+    )
+    indstilling_pdf = serializers.SerializerMethodField(
+        help_text="Adressen på indstillingen (PDF), som den blev sat på dagsordenen."
+    )
+    udfald = serializers.CharField(
+        source="udfald.slug", read_only=True, allow_null=True, help_text="Udfaldets slug."
+    )
+    udfald_navn = serializers.CharField(source="udfald.navn", read_only=True, allow_null=True)
+    behandlet_af_navn = serializers.CharField(
+        source="behandlet_af.__str__", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = Dagsordenspunkt
+        fields = [
+            "id",
+            "sag",
+            "borger",
+            "borger_navn",
+            "sagsbehandler_navn",
+            "indstilling",
+            "indstilling_tekst",
+            "indstilling_pdf",
+            "udfald",
+            "udfald_navn",
+            "aendringer",
+            "begrundelse",
+            "behandlet",
+            "behandlet_af",
+            "behandlet_af_navn",
+        ]
+        read_only_fields = fields
+
+    def get_indstilling_pdf(self, punkt: Dagsordenspunkt) -> str | None:
+        if punkt.indstilling_id is None:
+            return None
+        return reverse(
+            "api-indstilling-pdf",
+            kwargs={"sag_pk": punkt.sag_id, "pk": punkt.indstilling_id},
+            request=self.context.get("request"),
+        )
+
+
+class UdvalgsmoedeDetailSerializer(UdvalgsmoedeSerializer):
+    """A meeting with its agenda; the items come read (and audited) in the context's
+    `punkter` (assessment.selectors.udvalgsmoede_dagsorden)."""
+
+    punkter = serializers.SerializerMethodField(help_text="Dagsordenen.")
+
+    class Meta(UdvalgsmoedeSerializer.Meta):
+        fields = [*UdvalgsmoedeSerializer.Meta.fields, "punkter"]
+        read_only_fields = fields
+
+    @extend_schema_field(DagsordenspunktSerializer(many=True))
+    def get_punkter(self, moede: Udvalgsmoede) -> list[dict[str, Any]]:
+        punkter = self.context["punkter"]
+        return list(DagsordenspunktSerializer(punkter, many=True, context=self.context).data)
+
+    def get_antal_punkter(self, moede: Udvalgsmoede) -> int:
+        return len(self.context["punkter"])
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "description": (
+            "godkendes · godkendes-med-aendringer · "
+            "returneres-til-raadgiver-til-yderligere-belysning · afvises-og-der-meddeles-afslag"
+        ),
+    }
+)
+class UdfaldField(serializers.SlugRelatedField[Visitationsudfald]):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(slug_field="slug", **kwargs)
+
+    def get_queryset(self) -> models.QuerySet[Visitationsudfald]:
+        return Visitationsudfald.objects.current()
+
+
+class UdfaldInputSerializer(serializers.Serializer[Dagsordenspunkt]):
+    udfald = UdfaldField(help_text="Udfaldets slug.")
+    aendringer = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Hvad udvalget ændrede (påkrævet ved 'Godkendes med ændringer').",
+    )
+    begrundelse = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Udvalgets begrundelse (påkrævet ved returnering og afvisning).",
     )

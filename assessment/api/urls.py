@@ -1,4 +1,4 @@
-"""Routes of the sagsoplysning API, mounted at /api/v1/ (beside cases.api: no route overlaps)."""
+"""Routes of the assessment API, mounted at /api/v1/ (beside cases.api: no route overlaps)."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter
@@ -18,6 +18,11 @@ router.register(
 router.register(
     "sager/<int:sag_pk>/partshoeringer", views.PartshoeringViewSet, basename="api-partshoering"
 )
+router.register(
+    "sager/<int:sag_pk>/indstillinger", views.IndstillingViewSet, basename="api-indstilling"
+)
+# The committee's own routes (cases.api has nothing under udvalg/).
+router.register("udvalg/moeder", views.UdvalgsmoedeViewSet, basename="api-udvalgsmoede")
 
 urlpatterns = [
     path("sager/<int:sag_pk>/udredning/", views.UdredningView.as_view(), name="api-udredning"),
@@ -40,6 +45,51 @@ urlpatterns = [
         "sager/<int:sag_pk>/partshoeringer/<int:pk>/brev.pdf",
         views.PartshoeringBrevView.as_view(),
         name="api-partshoering-brev",
+    ),
+    path(
+        "sager/<int:sag_pk>/sagsvurdering/",
+        views.SagsvurderingAPIView.as_view(),
+        name="api-sagsvurdering",
+    ),
+    path(
+        "sager/<int:sag_pk>/sagsvurdering/maal/",
+        views.IndsatsmaalView.as_view(),
+        name="api-sagsvurdering-maal",
+    ),
+    path(
+        "sager/<int:sag_pk>/sagsvurdering/stoettebehov/",
+        views.StoettebehovView.as_view(),
+        name="api-sagsvurdering-stoettebehov",
+    ),
+    path(
+        "sager/<int:sag_pk>/sagsvurdering/indsatser/",
+        views.IndsatsView.as_view(),
+        name="api-sagsvurdering-indsatser",
+    ),
+    path(
+        "sager/<int:sag_pk>/sagsvurdering/indsatser/<int:indsats_id>/prislinjer/",
+        views.PrislinjeView.as_view(),
+        name="api-sagsvurdering-prislinjer",
+    ),
+    path(
+        "sager/<int:sag_pk>/sagsvurdering/maalgrupper/",
+        views.MaalgrupperView.as_view(),
+        name="api-sagsvurdering-maalgrupper",
+    ),
+    path(
+        "sager/<int:sag_pk>/indstillinger/<int:pk>/indstilling.pdf",
+        views.IndstillingPdfView.as_view(),
+        name="api-indstilling-pdf",
+    ),
+    path(
+        "udvalg/moeder/<int:moede_pk>/punkter/<int:pk>/udfald/",
+        views.UdfaldView.as_view(),
+        name="api-dagsordenspunkt-udfald",
+    ),
+    path(
+        "udvalg/moeder/<int:pk>/referat.pdf",
+        views.ReferatPdfView.as_view(),
+        name="api-udvalgsmoede-referat",
     ),
     *router.urls,
 ]

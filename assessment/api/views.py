@@ -1,5 +1,6 @@
-"""The sagsoplysning API: the udredning on the FFB structure, scores with history, requests for
-information (with consent) and partshøring.
+"""The assessment API: the udredning on the FFB structure, scores with history, requests for
+information (with consent), partshøring, the sagsvurdering, indstillinger and the
+visitationsudvalg.
 
 As in cases.api: the views only translate HTTP to calls of the access policy, the selectors and
 the services. A case outside the user's scope, and a write the user may not make, answer 404.
@@ -10,7 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -20,7 +21,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, status
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.negotiation import BaseContentNegotiation
@@ -31,27 +32,65 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assessment.api import serializers as s
-from assessment.models import Funktionsevnevurdering, Indhentning, Partshoering, Udredning
+from assessment.models import (
+    Funktionsevnevurdering,
+    Indhentning,
+    Indsats,
+    Indsatsmaal,
+    Indstilling,
+    Partshoering,
+    Sagsvurdering,
+    Udredning,
+    Udvalgsmoede,
+)
 from assessment.selectors import (
+    SagsvurderingView,
+    dagsorden,
+    dagsordenspunkt_get,
+    indstilling_get,
+    indstilling_pdf,
+    indstilling_shown,
+    kommende_moeder,
     partshoering_brev,
     partshoering_get,
+    referat_pdf,
     sag_funktionsevnevurderinger,
     sag_indhentninger,
+    sag_indstillinger,
     sag_partshoeringer,
+    sagsvurdering_overview,
     udredning_overview,
+    udvalgsmoede_get,
+    udvalgsmoeder_visible_to,
 )
 from assessment.services import (
+    decision_route,
     delanalyse_save,
     funktionsevne_score,
     indhentning_request,
+    indsats_add,
+    indstilling_create,
+    indstilling_send_to_committee,
     kilde_add,
+    maal_add,
+    maalgrupper_set,
     partshoering_answer,
     partshoering_send,
+    prislinje_add,
+    sagsvurdering_current,
+    sagsvurdering_start,
+    sagsvurdering_update,
+    stoettebehov_set,
     tema_oplysning_save,
+    tilbud_add,
     udredning_current,
     udredning_start,
+    udvalg_outcome_record,
+    udvalgsmoede_close,
+    yearly_cost,
 )
 from cases.api.views import BAD_REQUEST, NOT_FOUND, SAG_PK, SagChildViewSet, actor
+from cases.lifecycle import blockers
 from cases.models import Sag
 from vum.access import Action, get_sag_or_404, require
 from vum.catalog.models import Kategori, Tema
@@ -390,3 +429,459 @@ class PartshoeringBrevView(APIView):
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         response["X-Content-SHA256"] = hoering.brev_sha256
         return response
+
+
+# Sagsvurdering
+
+
+def _oversigt(sag: Sag, view: SagsvurderingView) -> s.SagsvurderingOversigt:
+    """The assessment with what follows from it: the guards on the decision (read on the case
+    as stored now), who decides and the yearly cost."""
+    vurdering = view.vurdering
+    assert vurdering is not None
+    return s.SagsvurderingOversigt(
+        view=view,
+        afgoerelse_blokeringer=blockers(Sag.objects.get(pk=sag.pk), "start_afgoerelse"),
+        afgoerelseskompetence=decision_route(vurdering=vurdering),
+        aarlig_udgift=yearly_cost(vurdering=vurdering),
+    )
+
+
+def _vurdering_response(request: Request, sag: Sag, status_code: int = 200) -> Response:
+    """The whole assessment, as GET shows it (read through the audited selector)."""
+    view = sagsvurdering_overview(user=actor(request), sag=sag)
+    if view.vurdering is None:
+        raise NotFound("Sagen har ingen sagsvurdering endnu.")
+    data = s.SagsvurderingOversigtSerializer(_oversigt(sag, view)).data
+    return Response(data, status=status_code)
+
+
+def _current_vurdering(sag: Sag) -> Sagsvurdering:
+    vurdering = sagsvurdering_current(sag=sag)
+    if vurdering is None:
+        raise ValidationError("Sagen har ingen sagsvurdering endnu; start en først.")
+    return vurdering
+
+
+VURDERING_RESPONSES: dict[int, Any] = {
+    200: s.SagsvurderingOversigtSerializer,
+    400: BAD_REQUEST,
+    404: NOT_FOUND,
+}
+
+
+class SagsvurderingAPIView(APIView):
+    @extend_schema(
+        summary="Sagsvurderingen",
+        description=(
+            "Sagens aktuelle sagsvurdering: felterne, indsatsmålene med det overførte aktuelle "
+            "funktionsevneniveau og timer, indsatserne med ydelser og prislinjer, beløb i alt og "
+            "pr. år, målgrupperne, hvad der blokerer afgørelsen (`start_afgoerelse`) og hvem der "
+            "træffer den. 404 hvis ingen sagsvurdering er startet. Registreres i revisionssporet."
+        ),
+        parameters=[SAG_PK],
+        responses={200: s.SagsvurderingOversigtSerializer, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, sag_pk: int) -> Response:
+        return _vurdering_response(request, get_sag_or_404(actor(request), sag_pk))
+
+    @extend_schema(
+        summary="Start sagsvurderingen",
+        description="Starter en sagsvurdering på grundlag af den aktuelle udredning. Kun i "
+        "sagsvurdering.",
+        parameters=[SAG_PK],
+        request=None,
+        responses={201: s.SagsvurderingOversigtSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, sag_pk: int) -> Response:
+        sag = _editable_sag(request, sag_pk)
+        sagsvurdering_start(actor=actor(request), sag=sag)
+        return _vurdering_response(request, sag, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Ret sagsvurderingen",
+        description=(
+            "Ændrer de felter, der sendes; andre bevarer deres værdi. Et afslag (`berettiget` "
+            "false) kræver en grundig begrundelse og en vurdering af det behov, borgeren selv "
+            "oplever; en henvisning til kvalitetsstandarden alene er ikke nok."
+        ),
+        parameters=[SAG_PK],
+        request=s.SagsvurderingUpdateSerializer,
+        responses=VURDERING_RESPONSES,
+    )
+    def patch(self, request: Request, sag_pk: int) -> Response:
+        sag = _editable_sag(request, sag_pk)
+        body = s.SagsvurderingUpdateSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        sagsvurdering_update(
+            actor=actor(request), vurdering=_current_vurdering(sag), **body.validated_data
+        )
+        return _vurdering_response(request, sag)
+
+
+class IndsatsmaalView(APIView):
+    @extend_schema(
+        summary="Tilføj et indsatsmål",
+        description=(
+            "Et mål på præcis ét undertema under Aktivitet og deltagelse. Det aktuelle "
+            "funktionsevneniveau overføres fra udredningens seneste score af undertemaet."
+        ),
+        parameters=[SAG_PK],
+        request=s.IndsatsmaalCreateSerializer,
+        responses={201: s.IndsatsmaalSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, sag_pk: int) -> Response:
+        sag = _editable_sag(request, sag_pk)
+        body = s.IndsatsmaalCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        maal = maal_add(
+            actor=actor(request), vurdering=_current_vurdering(sag), **body.validated_data
+        )
+        shown = Indsatsmaal.objects.select_related(
+            "maaltype", "primaert_undertema", "aktuel_vurdering__niveau", "udfoerer"
+        ).get(pk=maal.pk)
+        return Response(s.IndsatsmaalSerializer(shown).data, status=status.HTTP_201_CREATED)
+
+
+class StoettebehovView(APIView):
+    @extend_schema(
+        summary="Fastsæt støttebehovet",
+        description=(
+            "Det aktuelle støttebehov (0-4). Indsatsmålene sættes før støttebehovet, medmindre "
+            "sagsvurderingen giver afslag."
+        ),
+        parameters=[SAG_PK],
+        request=s.StoettebehovInputSerializer,
+        responses=VURDERING_RESPONSES,
+    )
+    def put(self, request: Request, sag_pk: int) -> Response:
+        sag = _editable_sag(request, sag_pk)
+        body = s.StoettebehovInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        stoettebehov_set(
+            actor=actor(request),
+            vurdering=_current_vurdering(sag),
+            vaerdi=body.validated_data["vaerdi"],
+        )
+        return _vurdering_response(request, sag)
+
+
+def _indsats_shown(pk: int) -> Indsats:
+    return (
+        Indsats.objects.select_related("kommunal_ydelse", "tilbudstype", "udfoerer")
+        .prefetch_related("ydelser", "prislinjer__ydelse")
+        .get(pk=pk)
+    )
+
+
+class IndsatsView(APIView):
+    @extend_schema(
+        summary="Tilføj en indsats",
+        description=(
+            "Ydelser fra kataloget, tilbud, udfører, konto og forventet start. Kun indsatser "
+            "efter §§ 82 a, 82 b og 82 d kan have en fast slutdato; andre er uden slutdato."
+        ),
+        parameters=[SAG_PK],
+        request=s.IndsatsCreateSerializer,
+        responses={201: s.IndsatsSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, sag_pk: int) -> Response:
+        sag = _editable_sag(request, sag_pk)
+        body = s.IndsatsCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        indsats = indsats_add(
+            actor=actor(request), vurdering=_current_vurdering(sag), **body.validated_data
+        )
+        return Response(
+            s.IndsatsSerializer(_indsats_shown(indsats.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+
+INDSATS_ID = OpenApiParameter(
+    "indsats_id", int, OpenApiParameter.PATH, description="Indsatsens id."
+)
+
+
+class PrislinjeView(APIView):
+    @extend_schema(
+        summary="Tilføj en prislinje",
+        description=(
+            "Beløb = antal i hver periode * antal gentagelser * enhedspris. Prislinjen skal "
+            "gælde en af indsatsens ydelser."
+        ),
+        parameters=[SAG_PK, INDSATS_ID],
+        request=s.PrislinjeCreateSerializer,
+        responses={201: s.PrislinjeSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, sag_pk: int, indsats_id: int) -> Response:
+        sag = _editable_sag(request, sag_pk)
+        indsats = (
+            Indsats.objects.filter(vurdering=sagsvurdering_current(sag=sag), pk=indsats_id)
+            .select_related("vurdering__sag")
+            .first()
+        )
+        if indsats is None:
+            raise NotFound("Indsatsen findes ikke i sagens sagsvurdering.")
+        body = s.PrislinjeCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        line = prislinje_add(actor=actor(request), indsats=indsats, **body.validated_data)
+        return Response(s.PrislinjeSerializer(line).data, status=status.HTTP_201_CREATED)
+
+
+class MaalgrupperView(APIView):
+    @extend_schema(
+        summary="Vælg målgrupper",
+        description=(
+            "Præcis én primær målgruppe og eventuelt andre; erstatter det tidligere valg. Et "
+            "udkast, indtil afgørelsen bekræfter det."
+        ),
+        parameters=[SAG_PK],
+        request=s.MaalgrupperInputSerializer,
+        responses=VURDERING_RESPONSES,
+    )
+    def put(self, request: Request, sag_pk: int) -> Response:
+        sag = _editable_sag(request, sag_pk)
+        body = s.MaalgrupperInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        maalgrupper_set(
+            actor=actor(request), vurdering=_current_vurdering(sag), **body.validated_data
+        )
+        return _vurdering_response(request, sag)
+
+
+# Indstilling
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Indstillinger", parameters=[SAG_PK]),
+    retrieve=extend_schema(summary="Indstilling", parameters=[SAG_PK]),
+    create=extend_schema(
+        summary="Opret en indstilling",
+        description="En kladde til indstilling på grundlag af sagens aktuelle sagsvurdering.",
+        parameters=[SAG_PK],
+        request=s.IndstillingCreateSerializer,
+        responses={201: s.IndstillingSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+    ),
+    tilbud=extend_schema(
+        summary="Registrér et indhentet tilbud",
+        description=(
+            "Et relevant tilbud, der er spurgt om optagelse, borgerprofil og pris. En "
+            "indstilling til botilbud kræver tre, før den kan sendes til visitationsudvalget."
+        ),
+        parameters=[SAG_PK],
+        request=s.IndhentetTilbudSerializer,
+        responses={201: s.IndhentetTilbudSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+    ),
+    send=extend_schema(
+        summary="Send indstillingen til visitationsudvalget",
+        description=(
+            "Sætter indstillingen på et kommende mødes dagsorden og fryser den som PDF. En "
+            "returneret indstilling kan sendes til et senere møde."
+        ),
+        parameters=[SAG_PK],
+        request=s.IndstillingSendSerializer,
+        responses={200: s.IndstillingSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+    ),
+    moeder=extend_schema(
+        summary="Kommende udvalgsmøder",
+        description="Møder, en indstilling kan sendes til: ikke afsluttede, fra i dag.",
+        parameters=[SAG_PK],
+        responses={200: s.KommendeMoedeSerializer(many=True), 404: NOT_FOUND},
+    ),
+)
+class IndstillingViewSet(mixins.CreateModelMixin, SagChildViewSet):
+    """A case has few indstillinger: the list is not paginated."""
+
+    serializer_class = s.IndstillingSerializer
+    pagination_class = None
+
+    def get_queryset(self) -> QuerySet[Indstilling]:
+        if getattr(self, "swagger_fake_view", False):
+            return Indstilling.objects.none()
+        return Indstilling.objects.filter(sag=self.get_sag()).defer("pdf")
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        rows = sag_indstillinger(user=actor(request), sag=self.get_sag())
+        return Response(self.get_serializer(rows, many=True).data)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        indstilling = indstilling_get(user=actor(request), sag=self.get_sag(), pk=kwargs["pk"])
+        return Response(self.get_serializer(indstilling).data)
+
+    def _shown(self, pk: int) -> Indstilling:
+        return indstilling_shown(sag=self.get_sag(), pk=pk)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        sag = self.sag_for(Action.EDIT)
+        body = s.IndstillingCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        created = indstilling_create(
+            actor=actor(request), sag=sag, indstilling=body.validated_data["indstilling"]
+        )
+        data = self.get_serializer(self._shown(created.pk)).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"], url_path="tilbud")
+    def tilbud(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        self.sag_for(Action.EDIT)
+        indstilling = self.get_object()
+        body = s.IndhentetTilbudSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        row = tilbud_add(actor=actor(request), indstilling=indstilling, **body.validated_data)
+        return Response(s.IndhentetTilbudSerializer(row).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"], url_path="send")
+    def send(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        self.sag_for(Action.EDIT)
+        indstilling = self.get_object()
+        body = s.IndstillingSendSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        indstilling_send_to_committee(
+            actor=actor(request), indstilling=indstilling, moede=body.validated_data["moede"]
+        )
+        return Response(self.get_serializer(self._shown(indstilling.pk)).data)
+
+    @action(detail=False, methods=["get"], url_path="moeder")
+    def moeder(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        self.get_sag()
+        return Response(s.KommendeMoedeSerializer(kommende_moeder(), many=True).data)
+
+
+def _pdf_response(content: bytes | memoryview | None, filename: str, sha256: str) -> HttpResponse:
+    if content is None:  # the selectors only return frozen documents
+        raise NotFound("Dokumentet findes ikke.")
+    response = HttpResponse(bytes(content), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-SHA256"] = sha256
+    return response
+
+
+PDF_RESPONSE = OpenApiResponse(OpenApiTypes.BINARY, description="Dokumentet som PDF.")
+
+
+class IndstillingPdfView(APIView):
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = JsonErrorsNegotiation
+
+    @extend_schema(
+        operation_id="sager_indstillinger_pdf_retrieve",
+        summary="Indstillingen (PDF)",
+        description=(
+            "Indstillingen, som den blev frosset, da den blev sat på visitationsudvalgets "
+            "dagsorden; 404 før den er sendt. Registreres i revisionssporet som en eksport."
+        ),
+        parameters=[SAG_PK],
+        responses={(200, "application/pdf"): PDF_RESPONSE, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, sag_pk: int, pk: int) -> HttpResponse:
+        user = actor(request)
+        sag = get_sag_or_404(user, sag_pk)
+        indstilling_shown(sag=sag, pk=pk)  # 404 unless it is this case's
+        indstilling = indstilling_pdf(user=user, indstilling_id=pk)
+        return _pdf_response(
+            indstilling.pdf,
+            f"indstilling-{sag.pk}-{indstilling.pk}.pdf",
+            indstilling.pdf_sha256,
+        )
+
+
+# The visitationsudvalg
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Mine udvalgsmøder",
+        description=(
+            "Møderne i de visitationsudvalg, du er medlem af, nyeste først. Tom for andre brugere."
+        ),
+    ),
+    retrieve=extend_schema(
+        summary="Udvalgsmøde med dagsorden",
+        description=(
+            "Mødet og dets dagsorden: sagerne med indstilling og udfald. Kun for udvalgets "
+            "medlemmer (404 for andre). Registreres i revisionssporet for hver sag på "
+            "dagsordenen."
+        ),
+        responses={200: s.UdvalgsmoedeDetailSerializer, 404: NOT_FOUND},
+    ),
+    afslut=extend_schema(
+        summary="Afslut mødet",
+        description=(
+            "Afslutter mødet, når alle punkter har et udfald, og fryser referatet som PDF."
+        ),
+        request=None,
+        responses={200: s.UdvalgsmoedeSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+    ),
+)
+class UdvalgsmoedeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Udvalgsmoede]):
+    serializer_class = s.UdvalgsmoedeSerializer
+    lookup_value_converter = "int"
+
+    def get_queryset(self) -> QuerySet[Udvalgsmoede]:
+        if getattr(self, "swagger_fake_view", False):
+            return Udvalgsmoede.objects.none()
+        return (
+            udvalgsmoeder_visible_to(actor(self.request))
+            .select_related("udvalg")
+            .annotate(antal_punkter=Count("punkter"))
+            .order_by("-dato", "-id")
+        )
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        user = actor(request)
+        moede = udvalgsmoede_get(user=user, pk=kwargs["pk"])
+        context = {**self.get_serializer_context(), "punkter": dagsorden(user=user, moede=moede)}
+        return Response(s.UdvalgsmoedeDetailSerializer(moede, context=context).data)
+
+    @action(detail=True, methods=["post"], url_path="afslut")
+    def afslut(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        user = actor(request)
+        moede = udvalgsmoede_get(user=user, pk=kwargs["pk"])
+        closed = udvalgsmoede_close(actor=user, moede=moede)
+        return Response(self.get_serializer(closed).data)
+
+
+class UdfaldView(APIView):
+    @extend_schema(
+        summary="Registrér udvalgets udfald",
+        description=(
+            "Godkendt (med eller uden ændringer) og afvist flytter sagen til afgørelse med en "
+            "frist for den skriftlige afgørelse, hvor kommunen har en; en returneret sag bliver "
+            "hos sagsbehandleren, som får besked. 'Godkendes med ændringer' kræver "
+            "`aendringer`; returnering og afvisning kræver `begrundelse`. Kun for udvalgets "
+            "medlemmer (404 for andre). 400 med årsagerne under `udfald`, hvis sagen ikke kan gå "
+            "til afgørelse (fx en partshøring, der afventer svar)."
+        ),
+        request=s.UdfaldInputSerializer,
+        responses={200: s.DagsordenspunktSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, moede_pk: int, pk: int) -> Response:
+        user = actor(request)
+        moede = udvalgsmoede_get(user=user, pk=moede_pk)
+        punkt = dagsordenspunkt_get(moede=moede, pk=pk)
+        body = s.UdfaldInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        udvalg_outcome_record(actor=user, punkt=punkt, **body.validated_data)
+        recorded = dagsordenspunkt_get(moede=moede, pk=pk)
+        return Response(s.DagsordenspunktSerializer(recorded, context={"request": request}).data)
+
+
+class ReferatPdfView(APIView):
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = JsonErrorsNegotiation
+
+    @extend_schema(
+        operation_id="udvalg_moeder_referat_retrieve",
+        summary="Referatet (PDF)",
+        description=(
+            "Referatet af et afsluttet møde, som det blev frosset ved afslutningen; 404 før. Kun "
+            "for udvalgets medlemmer. Registreres i revisionssporet som en eksport for hver sag "
+            "på dagsordenen."
+        ),
+        responses={(200, "application/pdf"): PDF_RESPONSE, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        user = actor(request)
+        udvalgsmoede_get(user=user, pk=pk)  # 404 for anyone not on the committee
+        moede = referat_pdf(user=user, moede_id=pk)
+        return _pdf_response(moede.referat_pdf, f"referat-{moede.pk}.pdf", moede.referat_sha256)

@@ -128,7 +128,7 @@ def test_anonymous_is_sent_to_login(world: World) -> None:
     [
         ("sagsbehandler_ind", "inbox"),
         ("leder_ind", "sager"),
-        ("udvalg_ind", "sager"),
+        ("udvalg_ind", "udvalg_moeder"),
         ("udfoerer_ind", "borgere"),
         ("administrator", "borger_log"),
     ],

@@ -179,6 +179,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Choice sets used by more than one field get one name each.
+    "ENUM_NAME_OVERRIDES": {
+        "OpfoelgningsintervalEnum": "assessment.models.Opfoelgningsinterval",
+        "PlanstatusEnum": "assessment.models.Sagsvurdering.Handleplanstatus",
+        "PrislinjeEnhedEnum": "assessment.models.Prislinje.Enhed",
+    },
 }
 
 # The municipality this deployment serves: the slug of its service catalog (letters, deadlines).

@@ -1,0 +1,529 @@
+"""The caseworker's sagsvurdering page: permissions, the Mads flow through the sections (goals
+and hours, the support need after the goals, indsatser with price lines), refusals and fixed ends
+refused in Danish, the status box, HTMX sections and a constant number of queries."""
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from assessment import services
+from assessment.models import Indsats, Indsatsmaal, Prislinje, Sagsvurdering
+from cases import services as case_services
+from cases.lifecycle import Fase
+from cases.models import Sag
+from tests.factories import OrganisationFactory, UserFactory, sag_in_phase
+from tests.web.conftest import World
+from vum.catalog.models import Maalgruppe, Maaltype, Tema, Tilbudstype, Undertema, Ydelse
+
+MADS_SCORES = {
+    "Varetage uddannelse": 2,
+    "Varetage egen sundhed": 2,
+    "Gøre rent": 2,
+    "Indgå i samspil og kontakt": 2,
+}
+MADS_GOALS = [
+    ("Jeg passer selv min lejlighed, laver mad og vasker tøj", "Gøre rent", "3.5"),
+    ("Jeg har fokus på mine egne behov og siger fra", "Indgå i samspil og kontakt", "3"),
+    ("Jeg er stoppet med at ryge hash og har six pack", "Varetage egen sundhed", "1"),
+    ("Jeg er i gang med en uddannelse", "Varetage uddannelse", "0.5"),
+]
+
+
+@pytest.fixture(autouse=True)
+def catalog(db: None, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.VUM_MUNICIPALITY = "randers"
+    call_command("load_catalog", verbosity=0)
+
+
+def undertema(navn: str) -> Undertema:
+    return Undertema.objects.current().get(navn=navn)
+
+
+def ydelse(navn: str) -> Ydelse:
+    return Ydelse.objects.current().get(navn=navn)
+
+
+def _scored(sag: Sag, caseworker: Any, scores: dict[str, int]) -> Sag:
+    """Inform and score the case in sagsoplysning, then move it on to sagsvurdering."""
+    Sag.objects.filter(pk=sag.pk).update(fase=Fase.SAGSOPLYSNING)
+    sag.refresh_from_db()
+    udredning = services.udredning_start(actor=caseworker, sag=sag)
+    services.tema_oplysning_save(
+        actor=caseworker,
+        udredning=udredning,
+        tema=Tema.objects.current().get(navn="Relationer"),
+        fra_borgeren="Jeg kan ikke sige nej til mine venner.",
+    )
+    for navn, vaerdi in scores.items():
+        services.funktionsevne_score(
+            actor=caseworker, udredning=udredning, undertema=undertema(navn), vaerdi=vaerdi
+        )
+    return case_services.sag_transition(actor=caseworker, sag=sag, name="start_sagsvurdering")
+
+
+@pytest.fixture
+def sag(world: World) -> Sag:
+    """The world's case, scored as Mads and in sagsvurdering (not yet started)."""
+    return _scored(world.sag, world.users["sagsbehandler_ind"], MADS_SCORES)
+
+
+@pytest.fixture
+def vurdering(world: World, sag: Sag) -> Sagsvurdering:
+    return services.sagsvurdering_start(actor=world.users["sagsbehandler_ind"], sag=sag)
+
+
+def _client(world: World, role: str = "sagsbehandler_ind") -> Client:
+    client = Client()
+    client.force_login(world.users[role])
+    return client
+
+
+def _page(client: Client, sag: Sag) -> str:
+    response = client.get(reverse("sagsvurdering", args=[sag.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _url(name: str, sag: Sag, *args: int) -> str:
+    return reverse(name, args=[sag.pk, *args])
+
+
+def _goal_data(text: str, sub: str, hours: str, org_pk: int | None = None) -> dict[str, Any]:
+    return {
+        "maalformulering": text,
+        "maaltype": Maaltype.objects.current().get(navn="Udvikle funktionsevne").pk,
+        "primaert_undertema": undertema(sub).pk,
+        "forventet_niveau": "1",
+        "udfoerer": org_pk or "",
+        "timer_pr_uge": hours,
+    }
+
+
+def _line(y: Ydelse, enhed: str, antal: int, pris: int) -> dict[str, Any]:
+    return {
+        "ydelse": y.pk,
+        "enhed": enhed,
+        "antal_pr_periode": str(antal),
+        "frekvens": "uge",
+        "gentagelser": "26",
+        "enhedspris": str(pris),
+    }
+
+
+# Permissions
+
+
+def test_the_team_caseworker_starts_and_edits(world: World, sag: Sag) -> None:
+    client = _client(world)
+    assert "Start sagsvurdering" in _page(client, sag)
+    response = client.post(_url("sagsvurdering_start", sag))
+    assert response.status_code == 302
+    html = _page(client, sag)
+    assert "Start sagsvurdering" not in html
+    for name in ("vurdering_situation", "vurdering_maal", "vurdering_berettigelse"):
+        assert _url(name, sag) in html
+    # The sections in the method's order.
+    titles = [
+        "Vurdering af borgerens situation",
+        "Indsatsmål",
+        "Vurdering af støttebehov og indsats",
+        "Indsatser</h2>",
+        "Civilsamfund",
+        "Målgruppe</h2>",
+        "Handleplan og helhedsorienteret plan",
+    ]
+    positions = [html.index(t, html.index('id="afsnit-situation"')) for t in titles]
+    assert positions == sorted(positions)
+
+
+@pytest.mark.parametrize("role", ["sagsbehandler_ude", "leder_ude", "udfoerer_ind", "udvalg_ude"])
+def test_users_outside_the_scope_get_404(
+    world: World, sag: Sag, vurdering: Sagsvurdering, role: str
+) -> None:
+    client = _client(world, role)
+    assert client.get(_url("sagsvurdering", sag)).status_code == 404
+    assert client.post(_url("sagsvurdering_start", sag)).status_code == 404
+    assert client.post(_url("vurdering_situation", sag), {}).status_code == 404
+
+
+def test_the_leader_reads_without_forms_and_posts_are_404(
+    world: World, sag: Sag, vurdering: Sagsvurdering
+) -> None:
+    services.sagsvurdering_update(
+        actor=world.users["sagsbehandler_ind"],
+        vurdering=vurdering,
+        vurdering_af_situation="Mads har svært ved at sige fra.",
+    )
+    client = _client(world, "leder_ind")
+    html = _page(client, sag)
+    assert "Du har læseadgang" in html
+    assert "Mads har svært ved at sige fra." in html
+    assert "<textarea" not in html
+    assert "<form" not in html.split('id="vurdering-status"')[1]
+    posts = [
+        (_url("sagsvurdering_start", sag), {}),
+        (_url("vurdering_situation", sag), {"vurdering_af_situation": "x"}),
+        (_url("vurdering_maal", sag), _goal_data("x", "Gøre rent", "1")),
+        (_url("vurdering_berettigelse", sag), {"berettiget": "True"}),
+        (_url("vurdering_stoettebehov", sag), {"stoettebehov": "2"}),
+        (_url("vurdering_indsats", sag), {}),
+        (_url("vurdering_civilsamfund", sag), {}),
+        (_url("vurdering_maalgruppe", sag), {}),
+        (_url("vurdering_handleplan", sag), {}),
+    ]
+    for url, data in posts:
+        assert client.post(url, data).status_code == 404, url
+    assert Sagsvurdering.objects.get().vurdering_af_situation == "Mads har svært ved at sige fra."
+    assert not Indsatsmaal.objects.exists()
+
+
+def test_outside_sagsvurdering_the_page_is_read_only(world: World, sag: Sag) -> None:
+    Sag.objects.filter(pk=sag.pk).update(fase=Fase.SAGSOPLYSNING)
+    html = _page(_client(world), sag)
+    assert "kan kun ændres, mens sagen er i sagsvurdering" in html
+    assert "Start sagsvurdering" not in html
+    assert "Der er ikke startet en sagsvurdering" in html
+
+
+def test_a_price_line_on_another_cases_indsats_is_404(
+    world: World, sag: Sag, vurdering: Sagsvurdering
+) -> None:
+    other_user = UserFactory()
+    other = _scored(
+        sag_in_phase(Fase.SAGSOPLYSNING, team=other_user.teams.get(), sagsbehandler=other_user),
+        other_user,
+        {"Lave mad": 2},
+    )
+    other_vurdering = services.sagsvurdering_start(actor=other_user, sag=other)
+    daily = ydelse("Støtte til daglige opgaver i hjemmet")
+    foreign = services.indsats_add(actor=other_user, vurdering=other_vurdering, ydelser=[daily])
+    client = _client(world)
+    url = _url("vurdering_prislinje", sag, foreign.pk)
+    assert client.post(url, _line(daily, "time", 2, 500)).status_code == 404
+    assert not Prislinje.objects.exists()
+
+
+def test_unknown_choices_are_form_errors_not_500(
+    world: World, sag: Sag, vurdering: Sagsvurdering
+) -> None:
+    client = _client(world)
+    data = _goal_data("Jeg laver mad", "Gøre rent", "1") | {"primaert_undertema": "999999"}
+    response = client.post(_url("vurdering_maal", sag), data)
+    assert response.status_code == 200
+    assert "Marker en gyldig valgmulighed" in response.content.decode()
+    # A sub-theme that is not under Aktivitet og deltagelse is not offered either.
+    smerte = undertema("Smerte og sansefunktioner").pk
+    response = client.post(_url("vurdering_maal", sag), data | {"primaert_undertema": smerte})
+    assert "Marker en gyldig valgmulighed" in response.content.decode()
+    assert not Indsatsmaal.objects.exists()
+
+
+# The Mads flow
+
+
+def test_mads_through_the_sections(world: World, sag: Sag, vurdering: Sagsvurdering) -> None:
+    client = _client(world)
+    x_hus = OrganisationFactory(navn="Socialpædagogisk opholdssted X-Hus")
+    response = client.post(
+        _url("vurdering_situation", sag),
+        {
+            "vurdering_af_situation": "Mads har svært ved at strukturere sin hverdag.",
+            "indsatsformaal": "Jeg har stadig min lejlighed, og jeg har taget en uddannelse.",
+            "samme_opfoelgning_for_alle_maal": "True",
+            "faelles_opfoelgning": "3_maaneder",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"].endswith("#afsnit-situation")
+    html = _page(client, sag)
+    assert "Vurderingen af borgerens situation er gemt." in html
+    assert "Mads har svært ved at strukturere sin hverdag." in html
+
+    # The support need is refused before the goals, with the service's message on the field.
+    response = client.post(_url("vurdering_stoettebehov", sag), {"stoettebehov": "3"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Indsatsmålene sættes før støttebehovet: opret målene først." in html
+    assert 'id="id_sb_stoettebehov_fejl"' in html
+    assert Sagsvurdering.objects.get().stoettebehov is None
+
+    for text, sub, hours in MADS_GOALS:
+        response = client.post(_url("vurdering_maal", sag), _goal_data(text, sub, hours, x_hus.pk))
+        assert response.status_code == 302, response.content.decode()
+    html = _page(client, sag)
+    assert html.count('class="maal"') == 4
+    assert "Timer pr. uge i alt: <strong>8</strong>" in html
+    assert "3,5" in html
+    assert "Socialpædagogisk opholdssted X-Hus" in html
+    assert "Ikke vurderet" not in html  # every goal carries its sub-theme's level
+    assert "2 · Moderat nedsat funktionsevne" in html
+
+    response = client.post(_url("vurdering_stoettebehov", sag), {"stoettebehov": "3"})
+    assert response.status_code == 302
+    assert Sagsvurdering.objects.get().stoettebehov.vaerdi == 3
+
+    # The pricing example: 2 ydelser of 26.000 kr. + 91.000 kr. = 143.000 kr.
+    daily = ydelse("Støtte til daglige opgaver i hjemmet")
+    admin = ydelse("Støtte til administration")
+    social = ydelse("Social aktivitet")
+    response = client.post(
+        _url("vurdering_indsats", sag),
+        {
+            "ydelser": [daily.pk, admin.pk],
+            "tilbudstype": Tilbudstype.objects.current().get(navn="Mobilt tilbud").pk,
+            "udfoerer": x_hus.pk,
+            "forventet_start": "2026-10-01",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    response = client.post(_url("vurdering_indsats", sag), {"ydelser": [social.pk]})
+    assert response.status_code == 302
+    mobilt, samvaer = Indsats.objects.order_by("id")
+    for y in (daily, admin):
+        response = client.post(
+            _url("vurdering_prislinje", sag, mobilt.pk), _line(y, "time", 2, 500)
+        )
+        assert response.status_code == 302, response.content.decode()
+    response = client.post(
+        _url("vurdering_prislinje", sag, samvaer.pk), _line(social, "dag", 5, 700)
+    )
+    assert response.status_code == 302
+    html = _page(client, sag)
+    assert "26.000 kr." in html
+    assert "52.000 kr." in html
+    assert "91.000 kr." in html
+    assert '<dd id="pris-i-alt"><strong>143.000 kr.</strong></dd>' in html
+    assert "Uden slutdato" in html
+    assert "SEL § 85" in html
+    assert "SEL § 104" in html
+    # yearly_cost: (2 + 2) hours * 500 kr. * 52 weeks + 5 days * 700 kr. * 52 weeks
+    assert '<dd id="aarlig-udgift"><strong>286.000 kr.</strong></dd>' in html
+
+
+def test_a_price_line_for_a_ydelse_outside_the_indsats_is_refused(
+    world: World, sag: Sag, vurdering: Sagsvurdering
+) -> None:
+    client = _client(world)
+    daily = ydelse("Støtte til daglige opgaver i hjemmet")
+    indsats = services.indsats_add(
+        actor=world.users["sagsbehandler_ind"], vurdering=vurdering, ydelser=[daily]
+    )
+    other = ydelse("Social aktivitet")
+    response = client.post(_url("vurdering_prislinje", sag, indsats.pk), _line(other, "time", 1, 1))
+    assert response.status_code == 200
+    assert "Marker en gyldig valgmulighed" in response.content.decode()
+    assert not Prislinje.objects.exists()
+
+
+def test_a_refusal_without_the_citizens_own_need_is_refused_in_danish(
+    world: World, sag: Sag, vurdering: Sagsvurdering
+) -> None:
+    client = _client(world)
+    response = client.post(
+        _url("vurdering_berettigelse", sag),
+        {
+            "vurdering_af_stoettebehov": "Borgeren klarer sig med hjælp fra sin søster.",
+            "berettiget": "False",
+            "berettigelse_begrundelse": "Søsteren hjælper hver dag.",
+            "borgerens_behov_vurderet": "",
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Et afslag skal forholde sig til det behov, borgeren selv oplever." in html
+    assert 'id="id_berettigelse_borgerens_behov_vurderet_fejl"' in html
+    assert "Søsteren hjælper hver dag." in html  # the input is kept
+    assert Sagsvurdering.objects.get().berettiget is None
+
+
+def test_a_fixed_end_on_85_is_refused(world: World, sag: Sag, vurdering: Sagsvurdering) -> None:
+    client = _client(world)
+    data = {
+        "ydelser": [ydelse("Støtte til daglige opgaver i hjemmet").pk],
+        "forventet_start": "2026-01-01",
+        "forventet_slut": "2026-06-30",
+        "konto": "5.38.42",
+    }
+    response = client.post(_url("vurdering_indsats", sag), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Kun indsatser efter §§ 82 a, 82 b og 82 d kan have en fast slutdato" in html
+    assert 'id="id_indsats_forventet_slut_fejl"' in html
+    assert 'value="5.38.42"' in html
+    assert not Indsats.objects.exists()
+    # § 82 b may.
+    data["ydelser"] = [ydelse("Individuel tidsbegrænset socialpædagogisk hjælp og støtte").pk]
+    assert client.post(_url("vurdering_indsats", sag), data).status_code == 302
+    assert "30.06.2026" in _page(client, sag)
+
+
+def test_the_status_box_lists_the_blockers_then_none(
+    world: World, sag: Sag, vurdering: Sagsvurdering
+) -> None:
+    client = _client(world)
+    html = _page(client, sag)
+    assert "Vurderingen af borgerens situation mangler." in html
+    assert "Det er ikke vurderet, om borgeren er berettiget." in html
+    assert "Sagsbehandleren kan træffe afgørelse" in html
+
+    actor = world.users["sagsbehandler_ind"]
+    services.sagsvurdering_update(
+        actor=actor,
+        vurdering=vurdering,
+        vurdering_af_situation="Mads har svært ved at sige fra.",
+        berettiget=True,
+        berettigelse_begrundelse="Betydelig nedsat funktionsevne.",
+    )
+    services.maal_add(
+        actor=actor,
+        vurdering=vurdering,
+        maalformulering="Jeg siger fra",
+        maaltype=Maaltype.objects.current().get(navn="Udvikle funktionsevne"),
+        primaert_undertema=undertema("Indgå i samspil og kontakt"),
+    )
+    html = _page(client, sag)
+    assert "Støttebehovet er ikke fastsat." in html
+    assert "Der er ingen indsats." in html
+
+    services.stoettebehov_set(actor=actor, vurdering=vurdering, vaerdi=3)
+    services.indsats_add(
+        actor=actor,
+        vurdering=vurdering,
+        ydelser=[ydelse("Støtte til sociale relationer")],
+    )
+    response = client.post(
+        _url("vurdering_maalgruppe", sag),
+        {
+            "primaer": Maalgruppe.objects.current()
+            .get(navn="Anden intellektuel/kognitiv forstyrrelse")
+            .pk,
+            "andre": [Maalgruppe.objects.current().get(navn="Stofmisbrug").pk],
+        },
+    )
+    assert response.status_code == 302
+    html = _page(client, sag)
+    assert "Sagsvurderingen er klar til afgørelse." in html
+    assert "Før sagen kan gå videre" not in html
+    assert 'id="primaer-maalgruppe">Anden intellektuel/kognitiv forstyrrelse' in html
+
+
+def test_a_heading_target_group_is_not_offered(
+    world: World, sag: Sag, vurdering: Sagsvurdering
+) -> None:
+    heading = Maalgruppe.objects.current().get(navn="Misbrug")
+    response = _client(world).post(_url("vurdering_maalgruppe", sag), {"primaer": heading.pk})
+    assert response.status_code == 200
+    assert "Marker en gyldig valgmulighed" in response.content.decode()
+
+
+def test_the_committee_route_is_shown_with_its_reasons(
+    world: World, sag: Sag, vurdering: Sagsvurdering
+) -> None:
+    from assessment.models import Kompetenceregel
+    from vum.catalog.selectors import current_kommune
+
+    Kompetenceregel.objects.create(kommune=current_kommune(), beloebsgraense_pr_aar=100000)
+    actor = world.users["sagsbehandler_ind"]
+    daily = ydelse("Støtte til daglige opgaver i hjemmet")
+    indsats = services.indsats_add(actor=actor, vurdering=vurdering, ydelser=[daily])
+    services.prislinje_add(
+        actor=actor,
+        indsats=indsats,
+        ydelse=daily,
+        enhed="time",
+        antal_pr_periode=Decimal(8),
+        frekvens="uge",
+        gentagelser=52,
+        enhedspris=Decimal(500),
+    )
+    html = _page(_client(world), sag)
+    assert "Skal forelægges visitationsudvalget" in html
+    assert "overstiger grænsen på 100.000 kr." in html
+
+
+# HTMX and queries
+
+
+def test_htmx_gets_the_section_and_the_status_back(
+    world: World, sag: Sag, vurdering: Sagsvurdering
+) -> None:
+    client = _client(world)
+    response = client.post(
+        _url("vurdering_situation", sag),
+        {"vurdering_af_situation": "Mads bor alene.", "samme_opfoelgning_for_alle_maal": "True"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section class="card vurdering-afsnit" id="afsnit-situation"')
+    assert "Vurderingen af borgerens situation er gemt." in html
+    assert (
+        'id="vurdering-status" aria-labelledby="vurdering-status-titel" hx-swap-oob="true"' in html
+    )
+    assert "Vurderingen af borgerens situation mangler." not in html
+    assert "<html" not in html
+
+
+def _fill(world: World, vurdering: Sagsvurdering, goals: int, indsatser: int) -> None:
+    actor = world.users["sagsbehandler_ind"]
+    org = OrganisationFactory()
+    for n in range(goals):
+        services.maal_add(
+            actor=actor,
+            vurdering=vurdering,
+            maalformulering=f"Mål {n}",
+            maaltype=Maaltype.objects.current().get(navn="Udvikle funktionsevne"),
+            primaert_undertema=undertema(list(MADS_SCORES)[n % 4]),
+            relaterede_undertemaer=[undertema("Lave mad")],
+            udfoerer=org,
+            timer_pr_uge=Decimal(1),
+        )
+    daily = ydelse("Støtte til daglige opgaver i hjemmet")
+    admin = ydelse("Støtte til administration")
+    for _ in range(indsatser):
+        indsats = services.indsats_add(
+            actor=actor,
+            vurdering=vurdering,
+            ydelser=[daily, admin],
+            tilbudstype=Tilbudstype.objects.current().get(navn="Mobilt tilbud"),
+            udfoerer=org,
+        )
+        for y in (daily, admin):
+            services.prislinje_add(
+                actor=actor,
+                indsats=indsats,
+                ydelse=y,
+                enhed="time",
+                antal_pr_periode=Decimal(2),
+                frekvens="uge",
+                gentagelser=26,
+                enhedspris=Decimal(500),
+            )
+
+
+@pytest.mark.parametrize("role", ["sagsbehandler_ind", "leder_ind"])
+def test_the_page_makes_as_many_queries_with_many_rows(
+    world: World, sag: Sag, vurdering: Sagsvurdering, role: str
+) -> None:
+    client = _client(world, role)
+    _fill(world, vurdering, goals=1, indsatser=1)
+    _page(client, sag)  # warm up (session, content types)
+    with CaptureQueriesContext(connection) as few:
+        _page(client, sag)
+    _fill(world, vurdering, goals=5, indsatser=4)
+    with CaptureQueriesContext(connection) as many:
+        html = _page(client, sag)
+    assert html.count('class="maal"') == 6
+    assert html.count('<article class="indsats') == 5
+    assert len(many) == len(few), [q["sql"] for q in many][len(few) :]
+
+
+def test_the_case_page_links_to_the_sagsvurdering(world: World, sag: Sag) -> None:
+    response = _client(world).get(reverse("sag_detail", args=[sag.pk]))
+    assert _url("sagsvurdering", sag) in response.content.decode()
