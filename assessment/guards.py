@@ -4,8 +4,9 @@ from collections.abc import Iterator
 
 from django.utils import timezone
 
-from assessment.models import Partshoering
+from assessment.models import Dagsordenspunkt, Partshoering
 from assessment.selectors import current_scores
+from assessment.services import OUTCOME_MOVES_TO_DECISION, decision_route
 from cases.lifecycle import Fase, register_guard
 from cases.models import Sag
 
@@ -66,3 +67,22 @@ def sagsvurdering_is_complete(sag: Sag) -> Iterator[str]:
         yield "Der er ingen indsats."
     if not vurdering.maalgrupper.filter(primaer=True).exists():
         yield "Der er ikke valgt en primær målgruppe."
+
+
+@register_guard("start_afgoerelse")
+def committee_cases_need_the_committee(sag: Sag) -> Iterator[str]:
+    """A case the rules send to the visitationsudvalg cannot be decided by the caseworker alone:
+    it moves on only by the committee's outcome on an indstilling of its current assessment."""
+    if sag.fase != Fase.SAGSVURDERING:
+        return
+    vurdering = sag.sagsvurderinger.first()
+    if vurdering is None:
+        return
+    route = decision_route(vurdering=vurdering)
+    if not route.visitationsudvalg:
+        return
+    decided = Dagsordenspunkt.objects.filter(
+        sag=sag, indstilling__vurdering=vurdering, udfald__slug__in=OUTCOME_MOVES_TO_DECISION
+    ).exists()
+    if not decided:
+        yield "Sagen skal forelægges visitationsudvalget: " + " ".join(route.reasons)

@@ -400,3 +400,26 @@ def test_an_outcome_that_cannot_move_the_case_is_refused_with_the_reason(
     assert any("afventer svar" in m for m in excinfo.value.message_dict["udfald"])
     assert Dagsordenspunkt.objects.get(pk=punkt.pk).udfald is None
     assert Sag.objects.get(pk=punkt.sag_id).fase == Fase.SAGSVURDERING
+
+
+def test_a_committee_case_cannot_be_decided_by_the_caseworker_alone(caseworker, committee) -> None:
+    member, _udvalg, moede = committee
+    sag = assessed_case(caseworker, kode="V-107", tilbud="Midlertidigt botilbud")
+    with pytest.raises(case_services.TransitionBlocked) as excinfo:
+        case_services.sag_transition(actor=caseworker, sag=sag, name="start_afgoerelse")
+    assert excinfo.value.reasons == [
+        "Sagen skal forelægges visitationsudvalget: V-107 afgøres af visitationsudvalget efter "
+        "kataloget."
+    ]
+    indstilling = services.indstilling_create(actor=caseworker, sag=sag, indstilling="Botilbud.")
+    for navn in ("Møllebo", "Sukkerdalen", "Åen"):
+        services.tilbud_add(
+            actor=caseworker, indstilling=indstilling, tilbud=navn, pris_pr_aar=Decimal(600000)
+        )
+    punkt = services.indstilling_send_to_committee(
+        actor=caseworker, indstilling=indstilling, moede=moede
+    )
+    services.udvalg_outcome_record(
+        actor=member, punkt=punkt, udfald=current(Visitationsudfald, slug="godkendes")
+    )
+    assert Sag.objects.get(pk=sag.pk).fase == Fase.AFGOERELSE

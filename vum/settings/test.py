@@ -9,9 +9,11 @@ DATABASES["default"] = env.db("DATABASE_URL", default="postgres://postgres@127.0
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/15")
 CELERY_TASK_ALWAYS_EAGER = False
-# Parallel test processes (pytest-xdist) share Redis: each gets its own queue, so a worker
-# started by one process never runs a task against another process's test database.
-CELERY_TASK_DEFAULT_QUEUE = f"vum-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+# Test processes share Redis: each gets its own queue (per run and per pytest-xdist worker), so
+# a worker started by one never runs a task against another's test database, and a purge by one
+# never empties another's queue.
+_TEST_RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID", str(os.getpid()))
+CELERY_TASK_DEFAULT_QUEUE = f"vum-test-{_TEST_RUN}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 # Static files come from the app folders (tests never run collectstatic); autorefresh makes
 # WhiteNoise look files up per request instead of scanning the absent STATIC_ROOT at start-up.
 WHITENOISE_USE_FINDERS = True
