@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from cases.models import Sag, Samtykke
+from cases.models import CaseRecord, Sag, Samtykke
 
 
 class Visitationsudvalg(models.Model):
@@ -112,7 +112,7 @@ class Dagsordenspunkt(models.Model):
 # Sagsoplysning (udredning)
 
 
-class Udredning(models.Model):
+class Udredning(CaseRecord):
     """The information of a case on the FFB structure. A case may be re-assessed: a new
     udredning can start from the previous one (with consent) and update only some themes."""
 
@@ -146,10 +146,6 @@ class Udredning(models.Model):
 
     def __str__(self) -> str:
         return f"Udredning {self.pk} (sag {self.sag_id})"
-
-    @property
-    def audit_borger_id(self) -> int | None:
-        return self.sag.borger_id
 
 
 class TemaOplysning(models.Model):
@@ -281,7 +277,7 @@ class Funktionsevnevurdering(models.Model):
         return f"{self.undertema}: {self.niveau}"
 
 
-class Indhentning(models.Model):
+class Indhentning(CaseRecord):
     """A request for information from an external party. Only with a matching consent that has
     not been withdrawn (RSL §§ 11a-11c); the consent it relied on is kept."""
 
@@ -304,12 +300,8 @@ class Indhentning(models.Model):
     def __str__(self) -> str:
         return f"Indhentning fra {self.specifikation or self.part}"
 
-    @property
-    def audit_borger_id(self) -> int | None:
-        return self.sag.borger_id
 
-
-class Partshoering(models.Model):
+class Partshoering(CaseRecord):
     """A hearing of the party (FVL §§ 19-20) on information the citizen does not know, of
     substantial importance and to their disadvantage. While it is open and its deadline has not
     passed, no decision can be made in the case."""
@@ -359,10 +351,6 @@ class Partshoering(models.Model):
     def __str__(self) -> str:
         return f"Partshøring {self.sendt:%d.%m.%Y} (sag {self.sag_id})"
 
-    @property
-    def audit_borger_id(self) -> int | None:
-        return self.sag.borger_id
-
     def blocks_decision(self, today: date) -> bool:
         return self.svar_modtaget is None and today <= self.svarfrist
 
@@ -378,7 +366,7 @@ class Opfoelgningsinterval(models.TextChoices):
     ET_AAR = "1_aar", "1 år"
 
 
-class Sagsvurdering(models.Model):
+class Sagsvurdering(CaseRecord):
     """The caseworker's assessment (handbook ch. 5): situation, purpose, goals, support need and
     the services that meet it. Worked in the method's order: goals before the support need."""
 
@@ -461,10 +449,6 @@ class Sagsvurdering(models.Model):
 
     def __str__(self) -> str:
         return f"Sagsvurdering {self.pk} (sag {self.sag_id})"
-
-    @property
-    def audit_borger_id(self) -> int | None:
-        return self.sag.borger_id
 
 
 class Indsatsmaal(models.Model):
@@ -689,7 +673,7 @@ class Kompetenceregel(models.Model):
         return f"{self.kommune}: {scope}"
 
 
-class Indstilling(models.Model):
+class Indstilling(CaseRecord):
     """The caseworker's recommendation to the decision-maker, generated from the case (handbook
     5.11; seed 000 3.4.2) and frozen as a PDF when it is put on an agenda."""
 
@@ -725,10 +709,6 @@ class Indstilling(models.Model):
 
     def __str__(self) -> str:
         return f"Indstilling {self.pk} (sag {self.sag_id})"
-
-    @property
-    def audit_borger_id(self) -> int | None:
-        return self.sag.borger_id
 
 
 class IndhentetTilbud(models.Model):

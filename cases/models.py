@@ -489,10 +489,10 @@ class Sagsaabning(models.Model):
             raise ValidationError(errors)
 
 
-class SagsaabningRow(models.Model):
-    """Base for the repeating rows registered during sagsåbning."""
+class CaseRecord(models.Model):
+    """Base for records that belong to one case: the audit trail files them under its citizen."""
 
-    sag = models.ForeignKey(Sag, on_delete=models.CASCADE, related_name="+")
+    sag: Sag
 
     class Meta:
         abstract = True
@@ -500,6 +500,15 @@ class SagsaabningRow(models.Model):
     @property
     def audit_borger_id(self) -> int | None:
         return self.sag.borger_id
+
+
+class SagsaabningRow(CaseRecord):
+    """Base for the repeating rows registered during sagsåbning."""
+
+    sag = models.ForeignKey(Sag, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        abstract = True
 
 
 class TidligereHenvendelse(SagsaabningRow):
@@ -678,7 +687,7 @@ class Samtykke(SagsaabningRow):
         return self.givet <= today and (self.tilbagekaldt is None or self.tilbagekaldt > today)
 
 
-class Journalnotat(models.Model):
+class Journalnotat(CaseRecord):
     """A journal note (notatpligt). Signed by its author and never changed: a correction is a new
     note pointing to the one it corrects."""
 
@@ -718,7 +727,3 @@ class Journalnotat(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise PermissionError("Et journalnotat kan ikke slettes; skriv et rettelsesnotat.")
-
-    @property
-    def audit_borger_id(self) -> int | None:
-        return self.sag.borger_id

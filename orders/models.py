@@ -3,7 +3,7 @@ from datetime import date
 from django.db import models
 from django.utils import timezone
 
-from cases.models import Sag
+from cases.models import CaseRecord, Sag
 from vum.accounts.models import Organisation
 
 
@@ -16,7 +16,7 @@ class BestillingQuerySet(models.QuerySet["Bestilling"]):
         )
 
 
-class Bestilling(models.Model):
+class Bestilling(CaseRecord):
     """An order to one provider (udfører). The full content arrives with the bestilling issue;
     what is here is what the access policy needs: who, for which case, in which period."""
 
@@ -45,7 +45,3 @@ class Bestilling(models.Model):
 
     def __str__(self) -> str:
         return f"Bestilling til {self.udfoerer} (sag {self.sag_id})"
-
-    @property
-    def audit_borger_id(self) -> int | None:
-        return self.sag.borger_id
