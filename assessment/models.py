@@ -4,6 +4,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 from cases.models import CaseRecord, Sag, Samtykke
 
@@ -731,3 +732,219 @@ class IndhentetTilbud(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tilbud}: {self.pris_pr_aar} kr./år"
+
+
+# Afgørelse, letters and complaints
+
+
+class Afgoerelse(CaseRecord):
+    """A decision on one or more indsatser (handbook ch. 6). Written decisions are sent as a
+    frozen letter; without full medhold the reasons and the complaint guidance are required."""
+
+    class TruffetAf(models.TextChoices):
+        SAGSBEHANDLER = "sagsbehandler", "Sagsbehandler"
+        LEDER = "leder", "Leder"
+        VISITATIONSUDVALG = "visitationsudvalg", "Visitationsudvalget"
+
+    class Form(models.TextChoices):
+        SKRIFTLIG = "skriftlig", "Skriftlig"
+        MUNDTLIG = "mundtlig", "Mundtlig"
+
+    sag = models.ForeignKey(Sag, on_delete=models.PROTECT, related_name="afgoerelser")
+    vurdering = models.ForeignKey(
+        Sagsvurdering, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    erstatter = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="erstattet_af",
+        verbose_name="erstatter afgørelse",
+    )
+    truffet_af = models.CharField("truffet af", max_length=20, choices=TruffetAf.choices)
+    form = models.CharField("form", max_length=20, choices=Form.choices)
+    truffet = models.DateField("truffet den")
+    meddelt = models.DateField("meddelt borgeren den", null=True, blank=True)
+    fuldt_medhold = models.BooleanField(
+        "fuldt medhold", help_text="Præcis det, der er søgt om, i indhold og omfang."
+    )
+    begrundelse_vurdering = models.TextField("den konkrete vurdering", blank=True)
+    begrundelse_oplysninger = models.TextField(
+        "oplysninger der er lagt vægt på", blank=True, help_text="Også borgerens egne synspunkter."
+    )
+    begrundelse_regler = models.TextField("de juridiske krav", blank=True)
+    saerligt_om_synspunkter = models.TextField(
+        "særligt om dine synspunkter", blank=True, help_text="Hvor borgeren har været uenig."
+    )
+    egenbetaling = models.BooleanField("egenbetaling", default=False)
+    egenbetaling_tekst = models.CharField("egenbetaling (beløb)", max_length=300, blank=True)
+    maalgruppe = models.ForeignKey(
+        "catalog.Maalgruppe",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="bekræftet primær målgruppe",
+    )
+    klagefrist = models.DateTimeField("klagefrist", null=True, blank=True)
+    oprettet = models.DateTimeField("oprettet", auto_now_add=True)
+    oprettet_af = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-oprettet", "-id"]
+        verbose_name = "afgørelse"
+        verbose_name_plural = "afgørelser"
+
+    def __str__(self) -> str:
+        return f"Afgørelse {self.pk} (sag {self.sag_id})"
+
+
+class AfgoerelsesResultat(models.Model):
+    """The result for one indsats: granted, partly or wholly refused, or repayment."""
+
+    class Resultat(models.TextChoices):
+        BEVILGET = "bevilget", "Bevilget"
+        DELVIST_AFSLAG = "delvist_afslag", "Delvist afslag"
+        AFSLAG = "afslag", "Afslag"
+        TILBAGEBETALING = "tilbagebetaling", "Tilbagebetaling"
+
+    afgoerelse = models.ForeignKey(Afgoerelse, on_delete=models.CASCADE, related_name="resultater")
+    indsats = models.ForeignKey(
+        Indsats, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kommunal_ydelse = models.ForeignKey(
+        "catalog.KommunalYdelse",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="ydelse",
+    )
+    beskrivelse = models.CharField("hvad der er søgt om", max_length=300)
+    resultat = models.CharField("resultat", max_length=20, choices=Resultat.choices)
+    omfang = models.CharField(
+        "omfang", max_length=200, blank=True, help_text="Fx '6 timer om ugen'."
+    )
+    virkningsdato = models.DateField("virkningsdato")
+    nedsaettelse = models.BooleanField(
+        "nedsættelse eller frakendelse",
+        default=False,
+        help_text="Efter §§ 95, 96, 98 tidligst 14 uger efter, borgeren er orienteret.",
+    )
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "resultat"
+        verbose_name_plural = "resultater"
+
+    def __str__(self) -> str:
+        return f"{self.beskrivelse}: {self.get_resultat_display()}"
+
+
+class Brev(CaseRecord):
+    """A letter as sent: the PDF and its SHA-256, never regenerated or changed (the table is
+    append-only in the database). A correction is a new letter pointing to this one."""
+
+    class Art(models.TextChoices):
+        AFGOERELSE = "afgoerelse", "Afgørelsesbrev"
+        PARTSHOERING = "partshoering", "Partshøringsbrev"
+
+    sag = models.ForeignKey(Sag, on_delete=models.PROTECT, related_name="breve")
+    art = models.CharField("art", max_length=20, choices=Art.choices)
+    afgoerelse = models.ForeignKey(
+        Afgoerelse, null=True, blank=True, on_delete=models.PROTECT, related_name="breve"
+    )
+    retter = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="rettelser"
+    )
+    modtager_navn = models.CharField("modtager", max_length=200)
+    kopi_til = models.CharField("kopi til", max_length=200, blank=True)
+    indhold = models.JSONField("brevets tekster", default=dict)
+    pdf = models.BinaryField("PDF")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    oprettet = models.DateTimeField("oprettet", auto_now_add=True)
+    oprettet_af = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-oprettet", "-id"]
+        verbose_name = "brev"
+        verbose_name_plural = "breve"
+
+    def __str__(self) -> str:
+        return f"{self.get_art_display()} til {self.modtager_navn}"
+
+
+class Forsendelse(models.Model):
+    """That a letter was handed to the dispatcher (Digital Post, e-mail, file): when, and its
+    reference. The complaint deadline runs from here. Append-only like the letter."""
+
+    brev = models.ForeignKey(Brev, on_delete=models.PROTECT, related_name="forsendelser")
+    kanal = models.CharField("kanal", max_length=50)
+    reference = models.CharField("reference", max_length=300)
+    sendt = models.DateTimeField("sendt")
+
+    class Meta:
+        ordering = ["sendt", "id"]
+        verbose_name = "forsendelse"
+        verbose_name_plural = "forsendelser"
+        constraints = [models.UniqueConstraint(fields=["brev"], name="a_letter_is_sent_once")]
+
+    def __str__(self) -> str:
+        return f"{self.brev} via {self.kanal} {self.sendt:%d.%m.%Y}"
+
+
+class Klage(CaseRecord):
+    """A complaint about a decision (4 weeks from receipt; reassessment within 4 weeks; then
+    Ankestyrelsen). A late complaint is flagged, never refused."""
+
+    class Kanal(models.TextChoices):
+        SKRIFTLIG = "skriftlig", "Skriftlig"
+        MUNDTLIG = "mundtlig", "Mundtlig"
+        DIGITAL = "digital", "Digital"
+
+    class Genvurdering(models.TextChoices):
+        MEDHOLD = "medhold", "Fuldt medhold"
+        DELVIST_MEDHOLD = "delvist_medhold", "Delvist medhold"
+        FASTHOLDT = "fastholdt", "Afgørelsen fastholdes"
+
+    class Ankestyrelsen(models.TextChoices):
+        STADFAESTET = "stadfaestet", "Stadfæstet"
+        AENDRET = "aendret", "Ændret"
+        HJEMVIST = "hjemvist", "Hjemvist"
+        OPHAEVET = "ophaevet", "Ophævet"
+
+    sag = models.ForeignKey(Sag, on_delete=models.PROTECT, related_name="klager")
+    afgoerelse = models.ForeignKey(Afgoerelse, on_delete=models.PROTECT, related_name="klager")
+    modtaget = models.DateTimeField("modtaget")
+    kanal = models.CharField("kanal", max_length=20, choices=Kanal.choices)
+    tekst = models.TextField("klagen")
+    for_sent = models.BooleanField("modtaget efter klagefristen", default=False)
+    genvurdering = models.CharField(
+        "genvurdering", max_length=20, choices=Genvurdering.choices, blank=True
+    )
+    genvurderet = models.DateField("genvurderet den", null=True, blank=True)
+    ny_afgoerelse = models.ForeignKey(
+        Afgoerelse, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sendt_til_ankestyrelsen = models.DateField("sendt til Ankestyrelsen", null=True, blank=True)
+    ankestyrelsens_afgoerelse = models.CharField(
+        "Ankestyrelsens afgørelse", max_length=20, choices=Ankestyrelsen.choices, blank=True
+    )
+    ankestyrelsens_dato = models.DateField("Ankestyrelsens afgørelse den", null=True, blank=True)
+    registreret_af = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-modtaget", "-id"]
+        verbose_name = "klage"
+        verbose_name_plural = "klager"
+
+    def __str__(self) -> str:
+        received = timezone.localtime(self.modtaget)
+        return f"Klage {received:%d.%m.%Y} over afgørelse {self.afgoerelse_id}"

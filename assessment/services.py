@@ -1,22 +1,28 @@
-"""Writes for the sagsoplysning: the udredning theme by theme, scores, requests for information
-and partshøring. Each checks the access policy, validates, writes and audits in one transaction."""
+"""Writes for the assessment phases: the udredning, partshøring, the sagsvurdering, the
+indstilling and the visitationsudvalg, the afgørelse with its letter, and complaints. Each checks
+the access policy, validates, writes and audits in one transaction."""
 
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from assessment.models import (
+    Afgoerelse,
+    AfgoerelsesResultat,
+    Brev,
     Dagsordenspunkt,
     Delanalyse,
+    Forsendelse,
     Funktionsevnevurdering,
     IndhentetTilbud,
     Indhentning,
@@ -24,7 +30,9 @@ from assessment.models import (
     Indsatsmaal,
     Indstilling,
     Kildehenvisning,
+    Klage,
     Kompetenceregel,
+    Opfoelgningsinterval,
     Partshoering,
     Prislinje,
     Sagsvurdering,
@@ -61,6 +69,7 @@ from vum.catalog.models import (
 from vum.catalog.selectors import current_kommune
 from vum.deadlines.models import Frist
 from vum.deadlines.services import frist_create, frist_meet
+from vum.dispatch import Letter, get_dispatcher
 from vum.notifications.services import Besked, notifikationer_create
 from vum.pdf import render_pdf
 
@@ -1238,5 +1247,494 @@ def udvalgsmoede_close(*, actor: User, moede: Udvalgsmoede) -> Udvalgsmoede:
         action=AuditAction.PRINT,
         objects=[p.sag for p in punkter],
         summary=f"Referat af {locked}",
+    )
+    return locked
+
+
+# Afgørelse, the letter, complaints
+
+NOTICE_WEEKS_LAWS = re.compile(r"§\s*(95|96|98)\b")
+DEFAULT_NOTICE_WEEKS = 14
+ORAL_DECISION_WRITTEN_REQUEST_DAYS = 14
+
+
+@dataclass(frozen=True)
+class Resultatlinje:
+    beskrivelse: str
+    resultat: str
+    virkningsdato: date
+    omfang: str = ""
+    indsats: Indsats | None = None
+    kommunal_ydelse: KommunalYdelse | None = None
+    nedsaettelse: bool = False
+
+
+def notice_weeks(line: Resultatlinje) -> int:
+    """The notice a reduction or withdrawal needs: the catalog's notice for the service, else
+    14 weeks for §§ 95, 96 and 98 (handbook l. 8775)."""
+    if not line.nedsaettelse:
+        return 0
+    if line.kommunal_ydelse is not None:
+        weeks = [h.varsel_uger for h in line.kommunal_ydelse.hjemler.all() if h.varsel_uger]
+        if weeks:
+            return max(weeks)
+        laws = " ".join(h.lovhenvisning.henvisning for h in line.kommunal_ydelse.hjemler.all())
+        if NOTICE_WEEKS_LAWS.search(laws) or NOTICE_WEEKS_LAWS.search(line.kommunal_ydelse.navn):
+            return DEFAULT_NOTICE_WEEKS
+    return 0
+
+
+@transaction.atomic
+def afgoerelse_create(
+    *,
+    actor: User,
+    sag: Sag,
+    truffet_af: str,
+    form: str,
+    fuldt_medhold: bool,
+    resultater: list[Resultatlinje],
+    truffet: date | None = None,
+    meddelt: date | None = None,
+    begrundelse_vurdering: str = "",
+    begrundelse_oplysninger: str = "",
+    begrundelse_regler: str = "",
+    saerligt_om_synspunkter: str = "",
+    egenbetaling: bool = False,
+    egenbetaling_tekst: str = "",
+    maalgruppe: Maalgruppe | None = None,
+    erstatter: Afgoerelse | None = None,
+) -> Afgoerelse:
+    """Record a decision. Without full medhold it needs its reasons (FVL §§ 22, 24); a reduction
+    under §§ 95, 96, 98 takes effect 14 weeks after the citizen is told, at the earliest."""
+    require(actor, Action.EDIT, sag)
+    current = Sag.objects.select_for_update().get(pk=sag.pk)
+    if erstatter is None and current.fase != Fase.AFGOERELSE:
+        raise ValidationError("En afgørelse træffes, når sagen er i fasen afgørelse.")
+    truffet = truffet or timezone.localdate()
+    errors: dict[str, str] = {}
+    if not resultater:
+        errors["resultater"] = "Angiv resultatet for mindst én indsats."
+    if truffet_af not in Afgoerelse.TruffetAf.values:
+        errors["truffet_af"] = "Ukendt beslutningstager."
+    if form not in Afgoerelse.Form.values:
+        errors["form"] = "Angiv om afgørelsen er skriftlig eller mundtlig."
+    if form == Afgoerelse.Form.MUNDTLIG and meddelt is None:
+        errors["meddelt"] = "Angiv hvornår den mundtlige afgørelse blev meddelt."
+    granted_all = all(r.resultat == AfgoerelsesResultat.Resultat.BEVILGET for r in resultater)
+    if fuldt_medhold and not granted_all:
+        errors["fuldt_medhold"] = "Fuldt medhold forudsætter, at alt er bevilget som søgt."
+    if not fuldt_medhold:
+        if not begrundelse_vurdering.strip():
+            errors["begrundelse_vurdering"] = (
+                "Uden fuldt medhold skal afgørelsen begrundes med den konkrete vurdering."
+            )
+        if not begrundelse_regler.strip():
+            errors["begrundelse_regler"] = "Angiv de juridiske krav, afgørelsen bygger på."
+    notified = meddelt or truffet
+    for line in resultater:
+        weeks = notice_weeks(line)
+        if weeks and line.virkningsdato < notified + timedelta(weeks=weeks):
+            earliest = notified + timedelta(weeks=weeks)
+            errors["resultater"] = (
+                f"{line.beskrivelse}: en nedsættelse eller frakendelse kan tidligst få virkning "
+                f"{weeks} uger efter, borgeren er orienteret, dvs. {earliest:%d.%m.%Y}."
+            )
+    if errors:
+        raise ValidationError(errors)
+    afgoerelse = Afgoerelse.objects.create(
+        sag=sag,
+        vurdering=sagsvurdering_current(sag=sag),
+        erstatter=erstatter,
+        truffet_af=truffet_af,
+        form=form,
+        truffet=truffet,
+        meddelt=meddelt,
+        fuldt_medhold=fuldt_medhold,
+        begrundelse_vurdering=begrundelse_vurdering,
+        begrundelse_oplysninger=begrundelse_oplysninger,
+        begrundelse_regler=begrundelse_regler,
+        saerligt_om_synspunkter=saerligt_om_synspunkter,
+        egenbetaling=egenbetaling,
+        egenbetaling_tekst=egenbetaling_tekst,
+        maalgruppe=maalgruppe,
+        oprettet_af=actor,
+    )
+    AfgoerelsesResultat.objects.bulk_create(
+        AfgoerelsesResultat(
+            afgoerelse=afgoerelse,
+            indsats=line.indsats,
+            kommunal_ydelse=line.kommunal_ydelse,
+            beskrivelse=line.beskrivelse,
+            resultat=line.resultat,
+            omfang=line.omfang,
+            virkningsdato=line.virkningsdato,
+            nedsaettelse=line.nedsaettelse,
+        )
+        for line in resultater
+    )
+    if form == Afgoerelse.Form.MUNDTLIG and not fuldt_medhold and meddelt is not None:
+        frist_create(
+            sag=sag,
+            art=Frist.Art.SKRIFTLIG_AFGOERELSE,
+            frist=end_of_day(meddelt + timedelta(days=ORAL_DECISION_WRITTEN_REQUEST_DAYS)),
+            beskrivelse="Borgeren kan bede om den mundtlige afgørelse på skrift",
+            regel=f"Inden {ORAL_DECISION_WRITTEN_REQUEST_DAYS} dage efter en mundtlig afgørelse",
+            ansvarlig=sag.sagsbehandler,
+            ansvarligt_team=sag.team,
+            actor=actor,
+        )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=afgoerelse,
+        borger_id=sag.borger_id,
+        summary="Afgørelse truffet" + (" (fuldt medhold)" if fuldt_medhold else ""),
+        changes={"resultater": [(r.beskrivelse, r.resultat) for r in resultater]},
+    )
+    return afgoerelse
+
+
+def _letter_recipient(sag: Sag) -> tuple[dict[str, str], str]:
+    """The citizen, or the guardian/representative who holds the citizen's rights (then with a
+    copy to the citizen)."""
+    today = timezone.localdate()
+    holder = (
+        sag.borger.relationer.filter(varetager_partsrettigheder=True)
+        .filter(Q(gyldig_fra__isnull=True) | Q(gyldig_fra__lte=today))
+        .filter(Q(gyldig_til__isnull=True) | Q(gyldig_til__gte=today))
+        .first()
+    )
+    borger = sag.borger
+    if holder is None:
+        return (
+            {
+                "navn": borger.navn,
+                "adresse": borger.adresse,
+                "postnummer": borger.postnummer,
+                "by": borger.by,
+                "email": borger.email,
+            },
+            "",
+        )
+    return (
+        {
+            "navn": holder.navn,
+            "adresse": holder.adresse,
+            "postnummer": "",
+            "by": "",
+            "email": holder.email,
+        },
+        borger.navn,
+    )
+
+
+def afgoerelse_letter_texts(*, afgoerelse: Afgoerelse) -> dict[str, str]:
+    """The free texts of the letter, filled from what the earlier phases know; the caseworker
+    edits them in the preview before sending."""
+    sag, vurdering = afgoerelse.sag, afgoerelse.vurdering
+    first = sag.henvendelser.order_by("modtaget").first()
+    about = ", ".join(r.beskrivelse for r in afgoerelse.resultater.all())
+    follow_up = ""
+    if vurdering is not None:
+        if vurdering.faelles_opfoelgningsdato:
+            follow_up = (
+                f"Vi følger op på indsatsen senest {vurdering.faelles_opfoelgningsdato:%d.%m.%Y}."
+            )
+        elif vurdering.faelles_opfoelgning:
+            interval = Opfoelgningsinterval(vurdering.faelles_opfoelgning).label
+            follow_up = f"Vi følger op på indsatsen efter {interval}."
+    return {
+        "overskrift": f"Afgørelse om {about}"
+        + (f", din henvendelse modtaget {first.modtaget:%d.%m.%Y}" if first else ""),
+        "begrundelse_vurdering": afgoerelse.begrundelse_vurdering,
+        "begrundelse_oplysninger": afgoerelse.begrundelse_oplysninger,
+        "begrundelse_regler": afgoerelse.begrundelse_regler,
+        "saerligt_om_synspunkter": afgoerelse.saerligt_om_synspunkter,
+        "indsatsformaal": vurdering.indsatsformaal if vurdering else "",
+        "opfoelgning": follow_up,
+        "kontakt": "Du er velkommen til at kontakte mig, hvis du har spørgsmål.",
+    }
+
+
+LETTER_TEXT_KEYS = (
+    "overskrift",
+    "begrundelse_vurdering",
+    "begrundelse_oplysninger",
+    "begrundelse_regler",
+    "saerligt_om_synspunkter",
+    "indsatsformaal",
+    "opfoelgning",
+    "kontakt",
+)
+
+
+def _afgoerelse_letter_context(
+    *, afgoerelse: Afgoerelse, actor: User, tekster: dict[str, str]
+) -> dict[str, Any]:
+    sag = afgoerelse.sag
+    recipient, copy_to = _letter_recipient(sag)
+    resultater = list(
+        afgoerelse.resultater.select_related("kommunal_ydelse").prefetch_related(
+            "kommunal_ydelse__hjemler__lovhenvisning"
+        )
+    )
+    hjemler = []
+    seen: set[int] = set()
+    for line in resultater:
+        if line.kommunal_ydelse is None:
+            continue
+        for hjemmel in line.kommunal_ydelse.hjemler.all():
+            if hjemmel.lovhenvisning_id not in seen:
+                seen.add(hjemmel.lovhenvisning_id)
+                hjemler.append(hjemmel)
+    appealable = not all(h.klageadgang is False for h in hjemler) if hjemler else True
+    texts = {**afgoerelse_letter_texts(afgoerelse=afgoerelse), **tekster}
+    return {
+        **_letter_context(sag, actor),
+        "modtager": {**recipient, "er_borger": not copy_to},
+        "kopi_til": copy_to,
+        "afgoerelse": afgoerelse,
+        "resultater": resultater,
+        "tekster": texts,
+        "lovhenvisninger": [h.lovhenvisning for h in hjemler],
+        "klageadgang": appealable,
+    }
+
+
+def afgoerelse_preview(*, actor: User, afgoerelse: Afgoerelse, tekster: dict[str, str]) -> bytes:
+    """The letter as it would be sent with these texts; nothing is stored."""
+    require(actor, Action.EDIT, afgoerelse.sag)
+    pdf = render_pdf(
+        template_name="letters/afgoerelse.html",
+        context=_afgoerelse_letter_context(afgoerelse=afgoerelse, actor=actor, tekster=tekster),
+    )
+    return pdf.content
+
+
+@transaction.atomic
+def afgoerelse_send(
+    *,
+    actor: User,
+    afgoerelse: Afgoerelse,
+    tekster: dict[str, str],
+    retter: Brev | None = None,
+) -> Brev:
+    """Freeze the letter (PDF and SHA-256, never regenerated) and hand it to the dispatcher after
+    commit. A correction is a new letter pointing to the one it corrects."""
+    require(actor, Action.EDIT, afgoerelse.sag)
+    unknown = set(tekster) - set(LETTER_TEXT_KEYS)
+    if unknown:
+        raise ValidationError(f"Ukendte afsnit: {', '.join(sorted(unknown))}.")
+    if afgoerelse.breve.exists() and retter is None:
+        raise ValidationError("Afgørelsesbrevet er sendt; en rettelse er et nyt brev.")
+    texts = {**afgoerelse_letter_texts(afgoerelse=afgoerelse), **tekster}
+    if not afgoerelse.fuldt_medhold and not texts["begrundelse_vurdering"].strip():
+        raise ValidationError(
+            {"begrundelse_vurdering": "Uden fuldt medhold skal brevet indeholde begrundelsen."}
+        )
+    context = _afgoerelse_letter_context(afgoerelse=afgoerelse, actor=actor, tekster=texts)
+    pdf = render_pdf(template_name="letters/afgoerelse.html", context=context)
+    brev = Brev.objects.create(
+        sag=afgoerelse.sag,
+        art=Brev.Art.AFGOERELSE,
+        afgoerelse=afgoerelse,
+        retter=retter,
+        modtager_navn=context["modtager"]["navn"],
+        kopi_til=context["kopi_til"],
+        indhold=texts,
+        pdf=pdf.content,
+        sha256=pdf.sha256,
+        oprettet_af=actor,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.PRINT,
+        obj=brev,
+        borger_id=afgoerelse.sag.borger_id,
+        summary=f"Afgørelsesbrev til {brev.modtager_navn} (SHA-256 {pdf.sha256[:12]}…)",
+    )
+    from assessment.tasks import dispatch_letter
+
+    transaction.on_commit(lambda: dispatch_letter.delay(brev.pk))
+    return brev
+
+
+@transaction.atomic
+def brev_dispatch(*, brev_id: int) -> Forsendelse:
+    """Send a frozen letter through the dispatcher, once: a second call finds the dispatch. The
+    complaint deadline runs from the day it is sent; the case's processing deadline is met."""
+    brev = (
+        Brev.objects.select_for_update(of=("self",))
+        .select_related("sag", "afgoerelse")
+        .get(pk=brev_id)
+    )
+    existing = Forsendelse.objects.filter(brev=brev).first()
+    if existing is not None:
+        return existing
+    recipient, _copy = _letter_recipient(brev.sag)
+    receipt = get_dispatcher().send(
+        Letter(
+            brev_id=brev.pk,
+            recipient_name=brev.modtager_navn,
+            recipient_email=recipient["email"],
+            subject=f"{brev.get_art_display()} fra {current_kommune().navn}",
+            pdf=bytes(brev.pdf),
+        )
+    )
+    forsendelse = Forsendelse.objects.create(
+        brev=brev, kanal=receipt.channel, reference=receipt.reference, sendt=receipt.sent_at
+    )
+    afgoerelse = brev.afgoerelse
+    if afgoerelse is not None:
+        sent_day = timezone.localtime(receipt.sent_at).date()
+        Afgoerelse.objects.filter(pk=afgoerelse.pk).update(
+            meddelt=afgoerelse.meddelt or sent_day,
+            klagefrist=calendar.complaint_deadline(sent_day),
+        )
+        for frist in Frist.objects.open().filter(
+            sag=brev.sag,
+            art__in=[Frist.Art.SAGSBEHANDLINGSFRIST, Frist.Art.SKRIFTLIG_AFGOERELSE],
+        ):
+            frist_meet(frist=frist, now=receipt.sent_at)
+    audit_record(
+        actor=None,
+        action=AuditAction.EXPORT,
+        obj=brev,
+        borger_id=brev.sag.borger_id,
+        summary=f"Brev sendt via {receipt.channel}",
+        changes={"reference": receipt.reference},
+    )
+    return forsendelse
+
+
+@transaction.atomic
+def klage_register(
+    *, actor: User, afgoerelse: Afgoerelse, modtaget: datetime, kanal: str, tekst: str
+) -> Klage:
+    """Register a complaint. A late one is flagged, never refused; the municipality must
+    reassess and answer or forward it within four weeks."""
+    require(actor, Action.EDIT, afgoerelse.sag)
+    errors: dict[str, str] = {}
+    if kanal not in Klage.Kanal.values:
+        errors["kanal"] = "Angiv hvordan klagen er modtaget."
+    if not tekst.strip():
+        errors["tekst"] = "Skriv klagen eller et resumé af en mundtlig klage."
+    if modtaget > timezone.now():
+        errors["modtaget"] = "En klage kan ikke være modtaget i fremtiden."
+    if errors:
+        raise ValidationError(errors)
+    received_decision = afgoerelse.meddelt
+    late = received_decision is not None and not calendar.complaint_in_time(
+        received_decision, modtaget
+    )
+    klage = Klage.objects.create(
+        sag=afgoerelse.sag,
+        afgoerelse=afgoerelse,
+        modtaget=modtaget,
+        kanal=kanal,
+        tekst=tekst,
+        for_sent=late,
+        registreret_af=actor,
+    )
+    frist_create(
+        sag=afgoerelse.sag,
+        art=Frist.Art.KLAGE,
+        frist=end_of_day(calendar.add(timezone.localtime(modtaget).date(), 4, calendar.Unit.WEEKS)),
+        beskrivelse="Genvurdér klagen og giv medhold eller send den til Ankestyrelsen",
+        regel="Klagen genvurderes og besvares eller videresendes inden 4 uger",
+        ansvarlig=afgoerelse.sag.sagsbehandler,
+        ansvarligt_team=afgoerelse.sag.team,
+        actor=actor,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=klage,
+        summary="Klage registreret" + (" (efter klagefristen)" if late else ""),
+    )
+    return klage
+
+
+def _meet_complaint_deadline(klage: Klage, actor: User) -> None:
+    for frist in Frist.objects.open().filter(sag=klage.sag, art=Frist.Art.KLAGE):
+        frist_meet(frist=frist, actor=actor)
+
+
+@transaction.atomic
+def klage_genvurder(
+    *,
+    actor: User,
+    klage: Klage,
+    genvurdering: str,
+    dato: date | None = None,
+    ny_afgoerelse: Afgoerelse | None = None,
+) -> Klage:
+    """The municipality's reassessment. Medhold (full or partial) is a new afgørelse that replaces
+    the old; an upheld decision goes on to Ankestyrelsen."""
+    require(actor, Action.EDIT, klage.sag)
+    locked = Klage.objects.select_for_update().get(pk=klage.pk)
+    if locked.genvurdering:
+        raise ValidationError("Klagen er allerede genvurderet.")
+    if genvurdering not in Klage.Genvurdering.values:
+        raise ValidationError({"genvurdering": "Ukendt udfald af genvurderingen."})
+    gives_new = genvurdering in (Klage.Genvurdering.MEDHOLD, Klage.Genvurdering.DELVIST_MEDHOLD)
+    if gives_new and (ny_afgoerelse is None or ny_afgoerelse.erstatter_id != locked.afgoerelse_id):
+        raise ValidationError(
+            {"ny_afgoerelse": "Medhold giver en ny afgørelse, der erstatter den påklagede."}
+        )
+    locked.genvurdering = genvurdering
+    locked.genvurderet = dato or timezone.localdate()
+    locked.ny_afgoerelse = ny_afgoerelse if gives_new else None
+    locked.save(update_fields=["genvurdering", "genvurderet", "ny_afgoerelse"])
+    if genvurdering == Klage.Genvurdering.MEDHOLD:
+        _meet_complaint_deadline(locked, actor)
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=locked,
+        summary=f"Klage genvurderet: {locked.get_genvurdering_display()}",
+    )
+    return locked
+
+
+@transaction.atomic
+def klage_send_to_ankestyrelsen(*, actor: User, klage: Klage, dato: date) -> Klage:
+    require(actor, Action.EDIT, klage.sag)
+    locked = Klage.objects.select_for_update().get(pk=klage.pk)
+    if locked.genvurdering not in (
+        Klage.Genvurdering.FASTHOLDT,
+        Klage.Genvurdering.DELVIST_MEDHOLD,
+    ):
+        raise ValidationError(
+            "Kun en klage, hvor afgørelsen helt eller delvis fastholdes, sendes til Ankestyrelsen."
+        )
+    if locked.sendt_til_ankestyrelsen is not None:
+        raise ValidationError("Klagen er allerede sendt til Ankestyrelsen.")
+    locked.sendt_til_ankestyrelsen = dato
+    locked.save(update_fields=["sendt_til_ankestyrelsen"])
+    _meet_complaint_deadline(locked, actor)
+    audit_record(
+        actor=actor, action=AuditAction.EXPORT, obj=locked, summary="Klage sendt til Ankestyrelsen"
+    )
+    return locked
+
+
+@transaction.atomic
+def klage_ankestyrelsens_afgoerelse(
+    *, actor: User, klage: Klage, resultat: str, dato: date
+) -> Klage:
+    require(actor, Action.EDIT, klage.sag)
+    locked = Klage.objects.select_for_update().get(pk=klage.pk)
+    if locked.sendt_til_ankestyrelsen is None:
+        raise ValidationError("Klagen er ikke sendt til Ankestyrelsen.")
+    if resultat not in Klage.Ankestyrelsen.values:
+        raise ValidationError({"resultat": "Ukendt afgørelse fra Ankestyrelsen."})
+    locked.ankestyrelsens_afgoerelse, locked.ankestyrelsens_dato = resultat, dato
+    locked.save(update_fields=["ankestyrelsens_afgoerelse", "ankestyrelsens_dato"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=locked,
+        summary=f"Ankestyrelsen: {locked.get_ankestyrelsens_afgoerelse_display()}",
     )
     return locked

@@ -203,6 +203,11 @@ VUM_DEADLINE_WARNINGS: list[dict[str, Any]] = [
 VUM_WARNING_HOUR = env.int("VUM_WARNING_HOUR", default=7)
 VUM_WARNING_BATCH_SIZE = env.int("VUM_WARNING_BATCH_SIZE", default=500)
 
+# How letters reach the citizen: vum.dispatch.FileDispatcher (a folder) or EmailDispatcher here;
+# Digital Post in production (a dispatcher class with the same interface).
+VUM_LETTER_DISPATCHER = env.str("VUM_LETTER_DISPATCHER", default="vum.dispatch.FileDispatcher")
+VUM_LETTER_DIR = env.path("VUM_LETTER_DIR", default=BASE_DIR / "var" / "breve")
+
 # Partshøring: the shortest answer deadline, in days (the municipalities use at least 14).
 VUM_PARTSHOERING_MIN_DAYS = env.int("VUM_PARTSHOERING_MIN_DAYS", default=14)
 
