@@ -54,7 +54,8 @@ def with_next_deadline(qs: QuerySet[Sag]) -> QuerySet[Sag]:
 def inbox_sager(*, user: User, limit: int = 100) -> list[Sag]:
     """'Mine sager': the user's open cases, the one with the nearest deadline first."""
     qs = (
-        Sag.objects.filter(sagsbehandler=user)
+        sager_visible_to(user)
+        .filter(sagsbehandler=user)
         .exclude(fase="afsluttet")
         .select_related("borger", "team")
     )

@@ -145,7 +145,8 @@ def test_inactive_and_anonymous_users_see_nothing() -> None:
 # role -> (the enquiry that opened the case, one about the citizen without a case, one elsewhere)
 ENQUIRIES = {
     "sagsbehandler i teamet": (True, True, True),
-    "sagsbehandler i andet team": (True, True, True),
+    # The other team's case is not theirs; enquiries with no case are the triage pool.
+    "sagsbehandler i andet team": (False, True, True),
     "leder for området": (True, False, False),
     "leder for andet område": (False, False, False),
     "udvalgsmedlem med sagen på dagsordenen": (True, False, False),
@@ -158,8 +159,8 @@ ENQUIRIES = {
 
 @pytest.mark.parametrize("role", ENQUIRIES)
 def test_henvendelser_visible_to(world: dict[str, object], role: str) -> None:
-    """A caseworker, who triages them, reads every enquiry about a citizen they can see; other
-    roles only the enquiries that opened a case in their scope."""
+    """Everyone reads the enquiries that opened a case in their scope; a caseworker, who triages,
+    also those that opened no case."""
     from cases.models import Henvendelse
     from tests.factories import HenvendelseFactory
     from vum.access import henvendelser_visible_to
@@ -173,3 +174,33 @@ def test_henvendelser_visible_to(world: dict[str, object], role: str) -> None:
 
     visible = set(henvendelser_visible_to(user))
     assert [h in visible for h in (opened_case, no_case, elsewhere)] == list(ENQUIRIES[role])
+
+
+def test_enquiries_on_another_teams_case_stay_with_that_team() -> None:
+    from cases.models import Henvendelse
+    from tests.factories import HenvendelseFactory
+    from vum.access import henvendelser_visible_to
+
+    handicap_case = SagFactory()
+    psykiatri = UserFactory()
+    on_other_team = HenvendelseFactory(
+        borger=handicap_case.borger, sag=handicap_case, team=handicap_case.team, aarsag="HEMMELIG"
+    )
+    advice = HenvendelseFactory(
+        borger=handicap_case.borger, triage=Henvendelse.Triage.RAADGIVNING, triage_notat="Vejledt"
+    )
+    visible = set(henvendelser_visible_to(psykiatri))
+    assert on_other_team not in visible
+    assert advice in visible
+    assert on_other_team in set(henvendelser_visible_to(UserFactory(teams=[handicap_case.team])))
+
+
+def test_mine_sager_follows_the_policy() -> None:
+    from cases.selectors import inbox_sager
+
+    sag = SagFactory()
+    caseworker = UserFactory(teams=[sag.team])
+    Sag.objects.filter(pk=sag.pk).update(sagsbehandler=caseworker)
+    assert [s.pk for s in inbox_sager(user=caseworker)] == [sag.pk]
+    caseworker.teams.clear()  # moved away from the team
+    assert inbox_sager(user=caseworker) == []

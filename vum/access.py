@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from vum.accounts.models import Role, User
@@ -87,14 +87,15 @@ def borgere_visible_to(user: Any) -> "QuerySet[Borger]":
 
 
 def henvendelser_visible_to(user: Any) -> "QuerySet[Henvendelse]":
-    """Enquiries about a visible citizen: all of them for a caseworker, who triages them, and for
-    other roles only those that opened a case in their scope."""
+    """Enquiries about a visible citizen that opened a case in the user's scope; a caseworker, who
+    triages, also sees the enquiries that opened no case (advice, referrals)."""
     qs: QuerySet[Any] = _model("cases.Henvendelse").objects.filter(
         borger__in=borgere_visible_to(user)
     )
+    in_scope = Q(sag__in=sager_visible_to(user))
     if may(user, Action.OPEN_CASE):
-        return qs
-    return qs.filter(sag__in=sager_visible_to(user))
+        return qs.filter(in_scope | Q(sag__isnull=True))
+    return qs.filter(in_scope)
 
 
 def may(user: Any, action: Action, obj: Model | None = None) -> bool:
