@@ -1087,6 +1087,8 @@ def indstilling_send_to_committee(
     locked = Indstilling.objects.select_for_update().get(pk=indstilling.pk)
     if locked.status not in (Indstilling.Status.KLADDE, Indstilling.Status.RETURNERET):
         raise ValidationError("Indstillingen er allerede sendt til visitationsudvalget.")
+    # Locked so that a meeting being closed (its minutes frozen) takes no new items meanwhile.
+    moede = Udvalgsmoede.objects.select_for_update().get(pk=moede.pk)
     if moede.afsluttet is not None or moede.dato < timezone.localdate():
         raise ValidationError({"moede": "Vælg et kommende møde."})
     if Dagsordenspunkt.objects.filter(moede=moede, sag=locked.sag).exists():
@@ -1152,6 +1154,8 @@ def udvalg_outcome_record(
     )
     if locked.udfald_id is not None:
         raise ValidationError("Udfaldet er allerede registreret.")
+    if Udvalgsmoede.objects.select_for_update().get(pk=locked.moede_id).afsluttet is not None:
+        raise ValidationError("Mødet er afsluttet, og referatet er låst.")
     errors: dict[str, str] = {}
     if udfald.slug not in OUTCOME_STATUS:
         errors["udfald"] = "Ukendt udfald."

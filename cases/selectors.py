@@ -106,6 +106,8 @@ def borger_search(*, user: User, query: str, limit: int = 50) -> list[Borger]:
     """A full CPR number finds that citizen; other text searches names. Audited either way."""
     require(user, Action.SEARCH_BORGER)
     query = query.strip()
+    if "\x00" in query:
+        raise ValidationError({"q": "Søgningen indeholder et ugyldigt tegn."})
     qs = borgere_visible_to(user)
     try:
         cpr = cpr_rules.normalise(query)

@@ -129,14 +129,14 @@ def borger_update(*, actor: User, borger: Borger, **fields: Any) -> Borger:
     borger.full_clean(validate_unique=False)
     borger.save(update_fields=[*fields])
     changes = diff(before, snapshot(borger, BORGER_EDITABLE))
-    if changes:
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=borger,
-            summary="Borger ændret",
-            changes=changes,
-        )
+    # With nothing changed the caller still gets the citizen back: that is a read.
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE if changes else AuditAction.VIEW,
+        obj=borger,
+        summary="Borger ændret" if changes else "Borger vist (intet ændret)",
+        changes=changes,
+    )
     return borger
 
 
@@ -252,15 +252,14 @@ def sagsaabning_update(*, actor: User, sag: Sag, **fields: Any) -> Sagsaabning:
     aabning.full_clean(exclude=["sag"])
     aabning.save()
     changes = diff(before, snapshot(aabning, SAGSAABNING_EDITABLE))
-    if changes:
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=aabning,
-            borger_id=sag.borger_id,
-            summary="Sagsåbning opdateret",
-            changes=changes,
-        )
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE if changes else AuditAction.VIEW,
+        obj=aabning,
+        borger_id=sag.borger_id,
+        summary="Sagsåbning opdateret" if changes else "Sagsåbning vist (intet ændret)",
+        changes=changes,
+    )
     return aabning
 
 

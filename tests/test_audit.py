@@ -113,3 +113,10 @@ def test_the_citizens_log_lists_everything_about_one_citizen(caseworker) -> None
         "cases.Sag",
     }
     assert not log.filter(object_id=str(other.pk), object_type="cases.Sag").exists()
+
+
+def test_a_write_that_changes_nothing_is_still_a_read(caseworker) -> None:
+    borger = BorgerFactory()
+    services.borger_update(actor=caseworker, borger=borger)
+    event = AuditEvent.objects.get(borger_id=borger.pk)
+    assert event.action == AuditAction.VIEW

@@ -186,3 +186,11 @@ def test_closing_a_case_cancels_its_open_deadlines(caseworker) -> None:
     frist.refresh_from_db()
     assert frist.status == Frist.Status.ANNULLERET
     assert not frist.varsler.filter(leveret__isnull=True, annulleret=False).exists()
+
+
+def test_a_closed_case_is_read_only(caseworker) -> None:
+    sag = sag_in_phase(Fase.AFSLUTTET, team=caseworker.teams.get(), sagsbehandler=caseworker)
+    with pytest.raises(NotFoundForUser):
+        services.journalnotat_create(actor=caseworker, sag=sag, emne="x", tekst="y")
+    with pytest.raises(NotFoundForUser):
+        services.sagsaabning_update(actor=caseworker, sag=sag, borgersamarbejde="Tolk")

@@ -423,3 +423,18 @@ def test_a_committee_case_cannot_be_decided_by_the_caseworker_alone(caseworker, 
         actor=member, punkt=punkt, udfald=current(Visitationsudfald, slug="godkendes")
     )
     assert Sag.objects.get(pk=sag.pk).fase == Fase.AFGOERELSE
+
+
+def test_a_closed_meeting_takes_no_new_items_or_outcomes(caseworker, committee) -> None:
+    member, _udvalg, moede = committee
+    punkt = on_agenda(caseworker, assessed_case(caseworker), moede)
+    services.udvalg_outcome_record(
+        actor=member, punkt=punkt, udfald=current(Visitationsudfald, slug="godkendes")
+    )
+    services.udvalgsmoede_close(actor=member, moede=moede)
+    sag = assessed_case(caseworker)
+    indstilling = services.indstilling_create(actor=caseworker, sag=sag, indstilling="Sent")
+    with pytest.raises(ValidationError, match="kommende møde"):
+        services.indstilling_send_to_committee(
+            actor=caseworker, indstilling=indstilling, moede=moede
+        )

@@ -120,10 +120,12 @@ def may(user: Any, action: Action, obj: Model | None = None) -> bool:
         if action == Action.VIEW:
             return sager_visible_to(actor).filter(pk=obj.pk).exists()
         if action in (Action.EDIT, Action.TRANSITION):
-            return (
-                actor.role == Role.SAGSBEHANDLER
-                and sager_visible_to(actor).filter(pk=obj.pk).exists()
-            )
+            in_scope = sager_visible_to(actor)
+            if action == Action.EDIT:
+                # A closed case is a record: it is read, never written (new needs open a new
+                # case). Transitions stay, so a move racing the close is told of the conflict.
+                in_scope = in_scope.exclude(fase="afsluttet")
+            return actor.role == Role.SAGSBEHANDLER and in_scope.filter(pk=obj.pk).exists()
         return False
     if label in ("assessment.Dagsordenspunkt", "assessment.Udvalgsmoede"):
         # Only the members of the committee whose meeting it is record its outcomes and close it.
