@@ -543,6 +543,8 @@ def _sagsaabning_page(
     withdraw_forms: dict[int, SamtykkeWithdrawForm] | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    # Every render shows the citizen's data, also after a failed POST: an audited read.
+    sag = selectors.sag_get(user=_user(request), pk=sag.pk)
     row_forms = row_forms or {}
     withdraw_forms = withdraw_forms or {}
     latest = sag.formaal_versioner.first()
@@ -597,7 +599,7 @@ def sagsaabning(request: HttpRequest, pk: int) -> HttpResponse:
     sag = _editable_sag(request, pk)
     if request.method == "GET":
         # The page shows the citizen's data: read it through the audited selector.
-        return _sagsaabning_page(request, selectors.sag_get(user=_user(request), pk=sag.pk))
+        return _sagsaabning_page(request, sag)
     form = SagsaabningForm(request.POST, instance=sag.sagsaabning)
     if form.is_valid():
         try:

@@ -486,6 +486,8 @@ def _partshoering_page(
     send_form: PartshoeringForm | None = None,
     svar_forms: dict[int, SvarForm] | None = None,
 ) -> HttpResponse:
+    # Every render shows the citizen's data, also after a failed POST: an audited read.
+    sag = case_selectors.sag_get(user=_user(request), pk=sag.pk)
     user = _user(request)
     kan_redigere = may(user, Action.EDIT, sag)
     hoeringer = selectors.partshoeringer(user=user, sag=sag)
@@ -514,7 +516,7 @@ def _partshoering_page(
 def partshoering(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     if request.method == "GET":
-        return _partshoering_page(request, case_selectors.sag_get(user=user, pk=pk))
+        return _partshoering_page(request, get_sag_or_404(user, pk))
     sag = _editable_sag(request, pk)
     relationer = _relationer(sag)
     form = PartshoeringForm(request.POST, relationer=relationer, auto_id="id_ph_%s")

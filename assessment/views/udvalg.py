@@ -108,6 +108,8 @@ def _indstilling_page(
     *,
     failed: dict[str, forms.BaseForm] | None = None,
 ) -> HttpResponse:
+    # Every render shows the citizen's data, also after a failed POST: an audited read.
+    sag = case_selectors.sag_get(user=_user(request), pk=sag.pk)
     failed = failed or {}
     user = _user(request)
     kan_redigere = may(user, Action.EDIT, sag)
@@ -166,7 +168,7 @@ def _indstilling_page(
 def indstilling(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     if request.method == "GET":
-        return _indstilling_page(request, case_selectors.sag_get(user=user, pk=pk))
+        return _indstilling_page(request, get_sag_or_404(user, pk))
     sag = _editable_sag(request, pk)
     form = IndstillingForm(request.POST, auto_id="id_ind_%s")
     if form.is_valid():

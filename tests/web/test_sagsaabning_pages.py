@@ -189,3 +189,15 @@ def test_samtykke_register_and_withdraw(world: World) -> None:
     assert samtykke.tilbagekaldt == today
     html = client.get(reverse("sagsaabning", args=[world.sag.pk])).content.decode()
     assert "Tilbagekaldt" in html
+
+
+def test_the_form_shown_again_after_an_error_is_audited(world: World) -> None:
+    client = _client(world)
+    response = client.post(reverse("formaal_add", args=[world.sag.pk]), {"formaal": ""})
+    assert response.status_code == 200
+    assert (
+        AuditEvent.objects.filter(
+            action=AuditAction.VIEW, object_type="cases.Sag", object_id=str(world.sag.pk)
+        ).count()
+        == 1
+    )

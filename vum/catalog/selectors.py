@@ -9,6 +9,10 @@ from django.db.models import QuerySet
 from vum.catalog.models import KommunalYdelse, Kommune, Sagsbehandlingsfrist
 
 
+class CatalogNotLoaded(ImproperlyConfigured):
+    """The deployment's municipality has no loaded catalog: an administrator must load it."""
+
+
 def current_kommune() -> Kommune:
     """The municipality this deployment serves (settings.VUM_MUNICIPALITY, a slug)."""
     slug = settings.VUM_MUNICIPALITY
@@ -16,7 +20,7 @@ def current_kommune() -> Kommune:
         return Kommune.objects.get(slug=slug)
     except Kommune.DoesNotExist:
         known = ", ".join(Kommune.objects.values_list("slug", flat=True)) or "ingen"
-        raise ImproperlyConfigured(
+        raise CatalogNotLoaded(
             f"VUM_MUNICIPALITY={slug!r} svarer ikke til en indlæst kommune (indlæste: {known}). "
             "Kør 'manage.py load_catalog' og angiv en kommunes slug, fx 'randers' eller 'viborg'."
         ) from None

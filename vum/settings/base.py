@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "vum.audit.middleware.AuditContextMiddleware",
+    "vum.catalog.middleware.CatalogNotLoadedMiddleware",
     # Last, so that a locked-out login attempt is answered before any view runs.
     "axes.middleware.AxesMiddleware",
 ]
