@@ -487,7 +487,7 @@ def partshoering_send(
         sag=sag,
         art=Frist.Art.PARTSHOERING,
         frist=end_of_day(svarfrist),
-        beskrivelse=f"Svar på partshøring sendt til {recipient['navn']}",
+        beskrivelse="Svar på partshøring",
         regel=f"FVL § 19: mindst {settings.VUM_PARTSHOERING_MIN_DAYS} dages svarfrist",
         ansvarlig=sag.sagsbehandler,
         ansvarligt_team=sag.team,
@@ -1205,7 +1205,7 @@ def udvalg_outcome_record(
                 Besked(
                     modtager=sag.sagsbehandler,
                     titel=f"Indstillingen er returneret af visitationsudvalget, sag {sag.pk}",
-                    tekst=f"Udvalgets begrundelse: {begrundelse}",
+                    tekst="Udvalgets begrundelse står på indstillingen i sagen.",
                     link=reverse("sag_detail", args=[sag.pk]),
                     kilde=f"udvalg-returneret:{locked.pk}",
                 )

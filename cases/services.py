@@ -300,7 +300,9 @@ def sagsaabning_row_add(*, actor: User, sag: Sag, model: type[Row], **fields: An
         row.frist = frist_create(
             sag=sag,
             art=Frist.Art.AFTALE,
-            beskrivelse=f"{row.emne or 'Møde'}, {row.sted}",
+            # Deadline texts reach notifications and e-mails: no place or names, the case page
+            # (an audited read) has the details.
+            beskrivelse="Aftalt møde i sagsåbningen",
             frist=row.tidspunkt,
             ansvarlig=sag.sagsbehandler,
             regel="Aftalt møde i sagsåbningen",

@@ -260,7 +260,10 @@ def test_each_committee_outcome(caseworker, committee, slug, fields, fase, statu
     else:
         assert not written.exists()
         note = Notifikation.objects.get(modtager=caseworker)
-        assert "Indhent udtalelse fra egen læge." in note.tekst
+        assert note.link == f"/sager/{sag.pk}/"
+        # The reasons are case content: on the agenda item, not in a notification or e-mail.
+        assert "Indhent udtalelse fra egen læge." not in note.tekst
+        assert Dagsordenspunkt.objects.get(pk=punkt.pk).begrundelse == fields["begrundelse"]
     with pytest.raises(ValidationError, match="allerede registreret"):
         services.udvalg_outcome_record(actor=member, punkt=punkt, udfald=udfald, **fields)
 

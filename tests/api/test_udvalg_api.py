@@ -274,10 +274,10 @@ def test_each_committee_outcome(
         assert due == calendar.add_working_days(moede.dato, 5)  # Viborg: 5 working days
     else:
         assert not written.exists()
-        assert (
-            "Indhent udtalelse fra egen læge."
-            in Notifikation.objects.get(modtager=caseworker).tekst
-        )
+        note = Notifikation.objects.get(modtager=caseworker)
+        assert note.link == f"/sager/{sag.pk}/"
+        # The reasons are case content: on the agenda item, not in a notification or e-mail.
+        assert "Indhent udtalelse fra egen læge." not in note.tekst
     again = api(member).post(path, {"udfald": slug, **fields}, format="json")
     assert again.status_code == 400
     assert "allerede registreret" in again.data["detail"][0]

@@ -138,7 +138,8 @@ def test_aftale_row_makes_a_deadline(world: World) -> None:
     assert response.status_code == 302
     assert Frist.objects.filter(sag=world.sag, status=Frist.Status.AABEN).count() == 1
     inbox = client.get(reverse("inbox")).content.decode()
-    assert "Møde, Rådhuset" in inbox
+    assert "Aftalt møde i sagsåbningen" in inbox
+    assert "Rådhuset" not in inbox  # the place is case content, shown on the case page only
 
 
 def test_row_of_another_case_or_unknown_kind_is_404(world: World) -> None:
