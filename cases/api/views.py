@@ -65,6 +65,7 @@ from vum.access import (
     get_borger_or_404,
     get_sag_or_404,
     henvendelser_visible_to,
+    may,
     require,
     sager_visible_to,
 )
@@ -141,7 +142,12 @@ class BorgerViewSet(AuditedListMixin, viewsets.GenericViewSet[Borger]):
     audit_list_summary = "Borgerliste (API)"
 
     def get_queryset(self) -> QuerySet[Borger]:
-        return borgere_visible_to(self.request.user)
+        visible = borgere_visible_to(self.request.user)
+        if self.action == "list" and may(self.request.user, Action.SEARCH_BORGER):
+            # A caseworker may look anyone up by search (`?q=`), but a plain list is not the
+            # whole citizen register: it is the citizens of the cases in their teams.
+            return visible.filter(pk__in=sager_visible_to(self.request.user).values("borger_id"))
+        return visible
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
         if self.action == "list":

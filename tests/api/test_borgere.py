@@ -71,7 +71,7 @@ def test_list_masks_cpr_and_audits_each_citizen_in_one_insert(
     caseworker: User,
     django_assert_max_num_queries: Any,
 ) -> None:
-    borgere = BorgerFactory.create_batch(5)
+    borgere = [SagFactory(team=caseworker.teams.get()).borger for _ in range(5)]
     client = api(caseworker)
     # Count, page, and the LIST events for the page in one INSERT (not one per citizen).
     with django_assert_max_num_queries(3):
@@ -83,7 +83,8 @@ def test_list_masks_cpr_and_audits_each_citizen_in_one_insert(
 
 
 def test_list_audits_only_the_page_returned(api: Api, caseworker: User) -> None:
-    BorgerFactory.create_batch(51)  # one more than a page (PAGE_SIZE = 50)
+    # One more than a page (PAGE_SIZE = 50), each with a case in the caseworker's team.
+    SagFactory.create_batch(51, team=caseworker.teams.get())
     client = api(caseworker)
     first = client.get("/api/v1/borgere/")
     assert first.data["count"] == 51
@@ -201,3 +202,21 @@ def test_relations_of_citizen_out_of_scope_are_404(api: Api) -> None:
         .status_code
         == 404
     )
+
+
+def test_a_plain_list_is_not_the_whole_register() -> None:
+    from rest_framework.test import APIClient
+
+    from tests.factories import BorgerFactory, SagFactory, UserFactory
+
+    own = SagFactory()
+    other_team = SagFactory()
+    no_case = BorgerFactory()
+    caseworker = UserFactory(teams=[own.team])
+    client = APIClient()
+    client.force_authenticate(caseworker)
+    listed = {row["id"] for row in client.get("/api/v1/borgere/").data["results"]}
+    assert listed == {own.borger_id}
+    found = client.get("/api/v1/borgere/", {"q": no_case.cpr}).data["results"]
+    assert [row["id"] for row in found] == [no_case.pk]  # search still reaches the register
+    assert other_team.borger_id not in listed
