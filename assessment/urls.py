@@ -1,5 +1,6 @@
 from django.urls import path
 
+from assessment.views import afgoerelse as afgoerelse_views
 from assessment.views import udredning as views
 from assessment.views import udvalg as udvalg_views
 from assessment.views import vurdering as vurdering_views
@@ -132,5 +133,50 @@ urlpatterns += [
         "udvalg/moeder/<int:moede_pk>/punkter/<int:punkt_pk>/indstilling.pdf",
         udvalg_views.udvalg_indstilling_pdf,
         name="udvalg_indstilling_pdf",
+    ),
+]
+
+# The afgørelse, its letter and complaints.
+urlpatterns += [
+    path("sager/<int:pk>/afgoerelse/", afgoerelse_views.afgoerelse, name="afgoerelse"),
+    path(
+        "sager/<int:pk>/afgoerelse/ny/",
+        afgoerelse_views.afgoerelse_create,
+        name="afgoerelse_create",
+    ),
+    path(
+        "sager/<int:pk>/afgoerelse/<int:afgoerelse_pk>/forhaandsvisning/",
+        afgoerelse_views.afgoerelse_preview,
+        name="afgoerelse_preview",
+    ),
+    path(
+        "sager/<int:pk>/afgoerelse/<int:afgoerelse_pk>/send/",
+        afgoerelse_views.afgoerelse_send,
+        name="afgoerelse_send",
+    ),
+    path(
+        "sager/<int:pk>/afgoerelse/<int:afgoerelse_pk>/breve/<int:brev_pk>/brev.pdf",
+        afgoerelse_views.afgoerelse_brev,
+        name="afgoerelse_brev",
+    ),
+    path(
+        "sager/<int:pk>/afgoerelse/<int:afgoerelse_pk>/klager/",
+        afgoerelse_views.klage_register,
+        name="klage_register",
+    ),
+    path(
+        "sager/<int:pk>/afgoerelse/<int:afgoerelse_pk>/klager/<int:klage_pk>/genvurdering/",
+        afgoerelse_views.klage_genvurder,
+        name="klage_genvurder",
+    ),
+    path(
+        "sager/<int:pk>/afgoerelse/<int:afgoerelse_pk>/klager/<int:klage_pk>/ankestyrelsen/",
+        afgoerelse_views.klage_ankestyrelsen,
+        name="klage_ankestyrelsen",
+    ),
+    path(
+        "sager/<int:pk>/afgoerelse/<int:afgoerelse_pk>/klager/<int:klage_pk>/ankestyrelsens-afgoerelse/",
+        afgoerelse_views.klage_ankestyrelsens_afgoerelse,
+        name="klage_ankestyrelsens_afgoerelse",
     ),
 ]

@@ -19,6 +19,9 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from assessment.models import (
+    Afgoerelse,
+    AfgoerelsesResultat,
+    Brev,
     Dagsordenspunkt,
     Delanalyse,
     Funktionsevnevurdering,
@@ -28,6 +31,7 @@ from assessment.models import (
     Indsatsmaal,
     Indstilling,
     Kildehenvisning,
+    Klage,
     Opfoelgningsinterval,
     Partshoering,
     Prislinje,
@@ -38,7 +42,7 @@ from assessment.models import (
     VurderingMaalgruppe,
 )
 from assessment.selectors import KategoriView, SagsvurderingView, TemaView
-from assessment.services import VURDERING_FIELDS, DecisionRoute
+from assessment.services import LETTER_TEXT_KEYS, VURDERING_FIELDS, DecisionRoute
 from cases.models import Relation, Samtykke
 from vum.accounts.models import Organisation
 from vum.catalog.api.serializers import FunktionsevneniveauSerializer
@@ -1026,3 +1030,294 @@ class UdfaldInputSerializer(serializers.Serializer[Dagsordenspunkt]):
         default="",
         help_text="Udvalgets begrundelse (påkrævet ved returnering og afvisning).",
     )
+
+
+# Afgørelse, letters and complaints
+
+
+def _inline_choice(choices: type[models.TextChoices], **kwargs: Any) -> serializers.ChoiceField:
+    """A choice field whose enum stays inline in the schema (wrapped in oneOf, which the enum
+    naming hook leaves alone): the field's name is shared with another choice set, and a named
+    enum would need an ENUM_NAME_OVERRIDES entry. (A class per choice set: serializers deep-copy
+    their fields, which drops an annotation on an instance.)"""
+    schema = {"oneOf": [{"type": "string", "enum": list(choices.values)}]}
+    field_class = extend_schema_field(schema)(
+        type("InlineChoiceField", (serializers.ChoiceField,), {})
+    )
+    return field_class(choices=choices.choices, **kwargs)
+
+
+class AfgoerelsesResultatSerializer(serializers.ModelSerializer[AfgoerelsesResultat]):
+    resultat_navn = serializers.CharField(source="get_resultat_display", read_only=True)
+
+    class Meta:
+        model = AfgoerelsesResultat
+        fields = [
+            "id",
+            "beskrivelse",
+            "resultat",
+            "resultat_navn",
+            "omfang",
+            "virkningsdato",
+            "nedsaettelse",
+            "kommunal_ydelse",
+            "indsats",
+        ]
+        read_only_fields = fields
+
+
+class AfgoerelseSerializer(serializers.ModelSerializer[Afgoerelse]):
+    form = _inline_choice(Afgoerelse.Form, read_only=True)
+    resultater = AfgoerelsesResultatSerializer(many=True, read_only=True)
+    breve: serializers.PrimaryKeyRelatedField[Brev] = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True, help_text="Id'er på afgørelsesbrevene (også rettelser)."
+    )
+
+    class Meta:
+        model = Afgoerelse
+        fields = [
+            "id",
+            "sag",
+            "vurdering",
+            "erstatter",
+            "truffet_af",
+            "form",
+            "truffet",
+            "meddelt",
+            "fuldt_medhold",
+            "begrundelse_vurdering",
+            "begrundelse_oplysninger",
+            "begrundelse_regler",
+            "saerligt_om_synspunkter",
+            "egenbetaling",
+            "egenbetaling_tekst",
+            "maalgruppe",
+            "klagefrist",
+            "resultater",
+            "breve",
+            "oprettet",
+            "oprettet_af",
+        ]
+        read_only_fields = fields
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class SagensIndsatsField(serializers.PrimaryKeyRelatedField[Indsats]):
+    """An indsats id, looked up only in the assessments of the case in the URL."""
+
+    def get_queryset(self) -> models.QuerySet[Indsats]:
+        return Indsats.objects.filter(vurdering__sag=self.context["sag"])
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class SagensAfgoerelseField(serializers.PrimaryKeyRelatedField[Afgoerelse]):
+    """A decision id, looked up only among the decisions of the case in the URL."""
+
+    def get_queryset(self) -> models.QuerySet[Afgoerelse]:
+        return Afgoerelse.objects.filter(sag=self.context["sag"])
+
+
+class ResultatlinjeInputSerializer(serializers.Serializer[Any]):
+    beskrivelse = serializers.CharField(max_length=300, help_text="Hvad der er søgt om.")
+    resultat = serializers.ChoiceField(choices=AfgoerelsesResultat.Resultat.choices)
+    omfang = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default="", help_text="Fx '6 timer'."
+    )
+    virkningsdato = serializers.DateField()
+    kommunal_ydelse = KommunalYdelseField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Id på ydelsen i kommunens katalog (giver hjemmel og varsel).",
+    )
+    indsats = SagensIndsatsField(
+        required=False, allow_null=True, default=None, help_text="Id på sagsvurderingens indsats."
+    )
+    nedsaettelse = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Nedsættelse eller frakendelse (efter §§ 95, 96, 98 tidligst 14 uger efter).",
+    )
+
+
+class AfgoerelseCreateSerializer(serializers.Serializer[Afgoerelse]):
+    truffet_af = serializers.ChoiceField(choices=Afgoerelse.TruffetAf.choices)
+    form = _inline_choice(Afgoerelse.Form)
+    fuldt_medhold = serializers.BooleanField(
+        help_text="Præcis det, der er søgt om; ellers kræves begrundelsen."
+    )
+    resultater = ResultatlinjeInputSerializer(many=True, allow_empty=True)
+    truffet = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="Standard er i dag."
+    )
+    meddelt = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Hvornår borgeren fik afgørelsen (påkrævet for en mundtlig afgørelse).",
+    )
+    begrundelse_vurdering = serializers.CharField(required=False, allow_blank=True, default="")
+    begrundelse_oplysninger = serializers.CharField(required=False, allow_blank=True, default="")
+    begrundelse_regler = serializers.CharField(required=False, allow_blank=True, default="")
+    saerligt_om_synspunkter = serializers.CharField(required=False, allow_blank=True, default="")
+    egenbetaling = serializers.BooleanField(required=False, default=False)
+    egenbetaling_tekst = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, default=""
+    )
+    maalgruppe = CurrentCatalogField(
+        Maalgruppe,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Id på den bekræftede primære målgruppe.",
+    )
+    erstatter = SagensAfgoerelseField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Id på den afgørelse, denne erstatter (efter medhold i en klage).",
+    )
+
+
+class BrevteksterSerializer(serializers.Serializer[Any]):
+    """The letter's free texts. Sections left out keep their default text."""
+
+    overskrift = serializers.CharField(required=False, allow_blank=True)
+    begrundelse_vurdering = serializers.CharField(required=False, allow_blank=True)
+    begrundelse_oplysninger = serializers.CharField(required=False, allow_blank=True)
+    begrundelse_regler = serializers.CharField(required=False, allow_blank=True)
+    saerligt_om_synspunkter = serializers.CharField(required=False, allow_blank=True)
+    indsatsformaal = serializers.CharField(required=False, allow_blank=True)
+    opfoelgning = serializers.CharField(required=False, allow_blank=True)
+    kontakt = serializers.CharField(required=False, allow_blank=True)
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if isinstance(data, dict):
+            unknown = set(data) - set(LETTER_TEXT_KEYS)
+            if unknown:
+                raise serializers.ValidationError(
+                    {"non_field_errors": [f"Ukendte afsnit: {', '.join(sorted(unknown))}."]}
+                )
+        return dict(super().to_internal_value(data))
+
+
+class AfgoerelseForhaandsvisningSerializer(serializers.Serializer[Any]):
+    tekster = BrevteksterSerializer(required=False, default=dict)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class AfgoerelsensBrevField(serializers.PrimaryKeyRelatedField[Brev]):
+    """A letter id, looked up only among the letters of the decision in the URL."""
+
+    def get_queryset(self) -> models.QuerySet[Brev]:
+        return Brev.objects.filter(afgoerelse=self.context["afgoerelse"]).defer("pdf")
+
+
+class AfgoerelseSendSerializer(serializers.Serializer[Any]):
+    tekster = BrevteksterSerializer(required=False, default=dict)
+    retter = AfgoerelsensBrevField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Id på det sendte brev, som dette retter (påkrævet, når et brev er sendt).",
+    )
+
+
+class ForsendelseSerializer(serializers.Serializer[Any]):
+    kanal = serializers.CharField(read_only=True)
+    reference = serializers.CharField(read_only=True)
+    sendt = serializers.DateTimeField(read_only=True)
+
+
+class BrevSerializer(serializers.ModelSerializer[Brev]):
+    modtager = serializers.CharField(source="modtager_navn", read_only=True)
+    forsendelse = serializers.SerializerMethodField(
+        help_text="Hvornår og hvordan brevet blev sendt; null indtil det er sendt."
+    )
+    pdf = serializers.SerializerMethodField(help_text="Adressen på brevet (PDF).")
+
+    class Meta:
+        model = Brev
+        fields = [
+            "id",
+            "sag",
+            "art",
+            "afgoerelse",
+            "retter",
+            "modtager",
+            "kopi_til",
+            "indhold",
+            "sha256",
+            "pdf",
+            "forsendelse",
+            "oprettet",
+            "oprettet_af",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(ForsendelseSerializer(allow_null=True))
+    def get_forsendelse(self, brev: Brev) -> dict[str, Any] | None:
+        first = next(iter(brev.forsendelser.all()), None)
+        return None if first is None else dict(ForsendelseSerializer(first).data)
+
+    def get_pdf(self, brev: Brev) -> str:
+        return reverse(
+            "api-brev-pdf",
+            kwargs={"sag_pk": brev.sag_id, "pk": brev.pk},
+            request=self.context.get("request"),
+        )
+
+
+class KlageSerializer(serializers.ModelSerializer[Klage]):
+    class Meta:
+        model = Klage
+        fields = [
+            "id",
+            "sag",
+            "afgoerelse",
+            "modtaget",
+            "kanal",
+            "tekst",
+            "for_sent",
+            "genvurdering",
+            "genvurderet",
+            "ny_afgoerelse",
+            "sendt_til_ankestyrelsen",
+            "ankestyrelsens_afgoerelse",
+            "ankestyrelsens_dato",
+            "registreret_af",
+        ]
+        read_only_fields = fields
+
+
+class KlageCreateSerializer(serializers.Serializer[Klage]):
+    afgoerelse = SagensAfgoerelseField(help_text="Id på den påklagede afgørelse.")
+    modtaget = serializers.DateTimeField(
+        required=False, allow_null=True, default=None, help_text="Modtaget; standard er nu."
+    )
+    kanal = serializers.ChoiceField(choices=Klage.Kanal.choices)
+    tekst = serializers.CharField(
+        allow_blank=True, help_text="Klagen eller et resumé af en mundtlig klage."
+    )
+
+
+class KlageGenvurderingSerializer(serializers.Serializer[Klage]):
+    genvurdering = serializers.ChoiceField(choices=Klage.Genvurdering.choices)
+    dato = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="Standard er i dag."
+    )
+    ny_afgoerelse = SagensAfgoerelseField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Ved (delvist) medhold: den nye afgørelse, der erstatter den påklagede.",
+    )
+
+
+class KlageAnkestyrelsenSerializer(serializers.Serializer[Klage]):
+    dato = serializers.DateField(help_text="Dagen, klagen blev sendt til Ankestyrelsen.")
+
+
+class KlageAnkestyrelsensAfgoerelseSerializer(serializers.Serializer[Klage]):
+    resultat = _inline_choice(Klage.Ankestyrelsen)
+    dato = serializers.DateField(help_text="Dagen for Ankestyrelsens afgørelse.")

@@ -21,6 +21,11 @@ router.register(
 router.register(
     "sager/<int:sag_pk>/indstillinger", views.IndstillingViewSet, basename="api-indstilling"
 )
+router.register(
+    "sager/<int:sag_pk>/afgoerelser", views.AfgoerelseViewSet, basename="api-afgoerelse"
+)
+router.register("sager/<int:sag_pk>/breve", views.BrevViewSet, basename="api-brev")
+router.register("sager/<int:sag_pk>/klager", views.KlageViewSet, basename="api-klage")
 # The committee's own routes (cases.api has nothing under udvalg/).
 router.register("udvalg/moeder", views.UdvalgsmoedeViewSet, basename="api-udvalgsmoede")
 
@@ -90,6 +95,16 @@ urlpatterns = [
         "udvalg/moeder/<int:pk>/referat.pdf",
         views.ReferatPdfView.as_view(),
         name="api-udvalgsmoede-referat",
+    ),
+    path(
+        "sager/<int:sag_pk>/afgoerelser/<int:pk>/forhaandsvisning.pdf",
+        views.AfgoerelseForhaandsvisningView.as_view(),
+        name="api-afgoerelse-forhaandsvisning",
+    ),
+    path(
+        "sager/<int:sag_pk>/breve/<int:pk>/brev.pdf",
+        views.BrevPdfView.as_view(),
+        name="api-brev-pdf",
     ),
     *router.urls,
 ]

@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -33,11 +34,14 @@ from rest_framework.views import APIView
 
 from assessment.api import serializers as s
 from assessment.models import (
+    Afgoerelse,
+    Brev,
     Funktionsevnevurdering,
     Indhentning,
     Indsats,
     Indsatsmaal,
     Indstilling,
+    Klage,
     Partshoering,
     Sagsvurdering,
     Udredning,
@@ -45,18 +49,29 @@ from assessment.models import (
 )
 from assessment.selectors import (
     SagsvurderingView,
+    afgoerelse_get,
+    afgoerelse_letter_defaults,
+    afgoerelse_letter_preview,
+    brev_get,
+    brev_pdf,
     dagsorden,
     dagsordenspunkt_get,
     indstilling_get,
     indstilling_pdf,
     indstilling_shown,
+    klage_get,
     kommende_moeder,
     partshoering_brev,
     partshoering_get,
     referat_pdf,
+    sag_afgoerelser,
+    sag_afgoerelser_qs,
+    sag_breve_qs,
     sag_funktionsevnevurderinger,
     sag_indhentninger,
     sag_indstillinger,
+    sag_klager,
+    sag_klager_qs,
     sag_partshoeringer,
     sagsvurdering_overview,
     udredning_overview,
@@ -64,6 +79,9 @@ from assessment.selectors import (
     udvalgsmoeder_visible_to,
 )
 from assessment.services import (
+    Resultatlinje,
+    afgoerelse_create,
+    afgoerelse_send,
     decision_route,
     delanalyse_save,
     funktionsevne_score,
@@ -72,6 +90,10 @@ from assessment.services import (
     indstilling_create,
     indstilling_send_to_committee,
     kilde_add,
+    klage_ankestyrelsens_afgoerelse,
+    klage_genvurder,
+    klage_register,
+    klage_send_to_ankestyrelsen,
     maal_add,
     maalgrupper_set,
     partshoering_answer,
@@ -885,3 +907,294 @@ class ReferatPdfView(APIView):
         udvalgsmoede_get(user=user, pk=pk)  # 404 for anyone not on the committee
         moede = referat_pdf(user=user, moede_id=pk)
         return _pdf_response(moede.referat_pdf, f"referat-{moede.pk}.pdf", moede.referat_sha256)
+
+
+# Afgørelse, letters and complaints
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Afgørelser",
+        description="Sagens afgørelser, nyeste først. Registreres i revisionssporet.",
+        parameters=[SAG_PK],
+    ),
+    retrieve=extend_schema(summary="Afgørelse", parameters=[SAG_PK]),
+    create=extend_schema(
+        summary="Træf en afgørelse",
+        description=(
+            "Registrerer afgørelsen med et resultat for hver indsats, mens sagen er i fasen "
+            "afgørelse. Uden fuldt medhold kræves den konkrete vurdering og de juridiske krav "
+            "(FVL §§ 22, 24). En nedsættelse efter §§ 95, 96, 98 kan tidligst få virkning 14 "
+            "uger efter, borgeren er orienteret. En mundtlig afgørelse kræver `meddelt`."
+        ),
+        parameters=[SAG_PK],
+        request=s.AfgoerelseCreateSerializer,
+        responses={201: s.AfgoerelseSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+    ),
+    brevtekster=extend_schema(
+        summary="Afgørelsesbrevets tekster",
+        description=(
+            "Brevets fritekster, udfyldt fra sagen: udgangspunktet for forhåndsvisning og "
+            "afsendelse. Registreres i revisionssporet."
+        ),
+        parameters=[SAG_PK],
+        responses={200: s.BrevteksterSerializer, 404: NOT_FOUND},
+    ),
+    send=extend_schema(
+        summary="Send afgørelsesbrevet",
+        description=(
+            "Fryser brevet (PDF og SHA-256) med de sendte tekster (afsnit, der udelades, får "
+            "standardteksten) og sender det. Et sendt brev ændres aldrig: en rettelse er et nyt "
+            "brev med `retter`, ellers 400."
+        ),
+        parameters=[SAG_PK],
+        request=s.AfgoerelseSendSerializer,
+        responses={201: s.BrevSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+    ),
+)
+class AfgoerelseViewSet(mixins.CreateModelMixin, SagChildViewSet):
+    """A case has few decisions: the list is not paginated."""
+
+    serializer_class = s.AfgoerelseSerializer
+    pagination_class = None
+
+    def get_queryset(self) -> QuerySet[Afgoerelse]:
+        if getattr(self, "swagger_fake_view", False):
+            return Afgoerelse.objects.none()
+        return sag_afgoerelser_qs(sag=self.get_sag())
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        rows = sag_afgoerelser(user=actor(request), sag=self.get_sag())
+        return Response(self.get_serializer(rows, many=True).data)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        afgoerelse = afgoerelse_get(user=actor(request), sag=self.get_sag(), pk=kwargs["pk"])
+        return Response(self.get_serializer(afgoerelse).data)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        sag = self.sag_for(Action.EDIT)
+        body = s.AfgoerelseCreateSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        body.is_valid(raise_exception=True)
+        fields = dict(body.validated_data)
+        lines = [Resultatlinje(**line) for line in fields.pop("resultater")]
+        created = afgoerelse_create(actor=actor(request), sag=sag, resultater=lines, **fields)
+        shown = sag_afgoerelser_qs(sag=sag).get(pk=created.pk)
+        return Response(self.get_serializer(shown).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["get"], url_path="brevtekster")
+    def brevtekster(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        texts = afgoerelse_letter_defaults(user=actor(request), sag=self.get_sag(), pk=kwargs["pk"])
+        return Response(texts)
+
+    @action(detail=True, methods=["post"], url_path="send")
+    def send(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        self.sag_for(Action.EDIT)
+        afgoerelse = self.get_object()
+        context = {**self.get_serializer_context(), "afgoerelse": afgoerelse}
+        body = s.AfgoerelseSendSerializer(data=request.data, context=context)
+        body.is_valid(raise_exception=True)
+        brev = afgoerelse_send(
+            actor=actor(request),
+            afgoerelse=afgoerelse,
+            tekster=body.validated_data["tekster"],
+            retter=body.validated_data["retter"],
+        )
+        shown = sag_breve_qs(sag=self.get_sag()).get(pk=brev.pk)
+        data = s.BrevSerializer(shown, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+
+class AfgoerelseForhaandsvisningView(APIView):
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = JsonErrorsNegotiation
+
+    @extend_schema(
+        operation_id="sager_afgoerelser_forhaandsvisning_create",
+        summary="Forhåndsvis afgørelsesbrevet (PDF)",
+        description=(
+            "Brevet, som det ville blive sendt med disse tekster; intet gemmes. Registreres i "
+            "revisionssporet som en visning."
+        ),
+        parameters=[SAG_PK],
+        request=s.AfgoerelseForhaandsvisningSerializer,
+        responses={
+            (200, "application/pdf"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="Brevet som PDF."
+            ),
+            400: BAD_REQUEST,
+            404: NOT_FOUND,
+        },
+    )
+    def post(self, request: Request, sag_pk: int, pk: int) -> HttpResponse:
+        sag = _editable_sag(request, sag_pk)
+        afgoerelse = get_object_or_404(sag_afgoerelser_qs(sag=sag), pk=pk)
+        body = s.AfgoerelseForhaandsvisningSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        pdf = afgoerelse_letter_preview(
+            user=actor(request), afgoerelse=afgoerelse, tekster=body.validated_data["tekster"]
+        )
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="afgoerelse-{sag.pk}-{pk}.pdf"'
+        return response
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Breve",
+        description="Sagens breve med forsendelsen, nyeste først. Registreres i revisionssporet.",
+        parameters=[SAG_PK],
+    ),
+    retrieve=extend_schema(
+        summary="Brev",
+        description="Brevet og dets forsendelse (null, indtil det er sendt).",
+        parameters=[SAG_PK],
+    ),
+)
+class BrevViewSet(SagChildViewSet):
+    serializer_class = s.BrevSerializer
+    list_audit_summary = "Breve vist"
+
+    def get_queryset(self) -> QuerySet[Brev]:
+        if getattr(self, "swagger_fake_view", False):
+            return Brev.objects.none()
+        return sag_breve_qs(sag=self.get_sag())
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        brev = brev_get(user=actor(request), sag=self.get_sag(), pk=kwargs["pk"])
+        return Response(self.get_serializer(brev).data)
+
+
+class BrevPdfView(APIView):
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = JsonErrorsNegotiation
+
+    @extend_schema(
+        operation_id="sager_breve_pdf_retrieve",
+        summary="Brevet (PDF)",
+        description=(
+            "Brevet, præcis som det blev frosset og sendt. Registreres i revisionssporet som en "
+            "eksport."
+        ),
+        parameters=[SAG_PK],
+        responses={(200, "application/pdf"): PDF_RESPONSE, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, sag_pk: int, pk: int) -> HttpResponse:
+        user = actor(request)
+        sag = get_sag_or_404(user, sag_pk)
+        brev = brev_pdf(user=user, sag=sag, pk=pk)
+        return _pdf_response(brev.pdf, f"brev-{sag.pk}-{brev.pk}.pdf", brev.sha256)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Klager",
+        description="Klager over sagens afgørelser. Registreres i revisionssporet.",
+        parameters=[SAG_PK],
+    ),
+    retrieve=extend_schema(summary="Klage", parameters=[SAG_PK]),
+    create=extend_schema(
+        summary="Registrér en klage",
+        description=(
+            "En klage modtaget over en af sagens afgørelser. En klage efter klagefristen "
+            "markeres (`for_sent`), men afvises ikke. Opretter fristen for genvurdering (4 uger)."
+        ),
+        parameters=[SAG_PK],
+        request=s.KlageCreateSerializer,
+        responses={201: s.KlageSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+    ),
+    genvurdering=extend_schema(
+        summary="Registrér genvurderingen",
+        description=(
+            "Kommunens genvurdering. (Delvist) medhold kræver `ny_afgoerelse`: en ny afgørelse, "
+            "der erstatter den påklagede. En fastholdt afgørelse sendes til Ankestyrelsen."
+        ),
+        parameters=[SAG_PK],
+        request=s.KlageGenvurderingSerializer,
+        responses={200: s.KlageSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+    ),
+    ankestyrelsen=extend_schema(
+        summary="Send klagen til Ankestyrelsen",
+        description="Registrerer, hvornår en helt eller delvist fastholdt klage blev sendt.",
+        parameters=[SAG_PK],
+        request=s.KlageAnkestyrelsenSerializer,
+        responses={200: s.KlageSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+    ),
+    ankestyrelsens_afgoerelse=extend_schema(
+        summary="Registrér Ankestyrelsens afgørelse",
+        parameters=[SAG_PK],
+        request=s.KlageAnkestyrelsensAfgoerelseSerializer,
+        responses={200: s.KlageSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+    ),
+)
+class KlageViewSet(mixins.CreateModelMixin, SagChildViewSet):
+    """A case has few complaints: the list is not paginated."""
+
+    serializer_class = s.KlageSerializer
+    pagination_class = None
+
+    def get_queryset(self) -> QuerySet[Klage]:
+        if getattr(self, "swagger_fake_view", False):
+            return Klage.objects.none()
+        return sag_klager_qs(sag=self.get_sag())
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        rows = sag_klager(user=actor(request), sag=self.get_sag())
+        return Response(self.get_serializer(rows, many=True).data)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        klage = klage_get(user=actor(request), sag=self.get_sag(), pk=kwargs["pk"])
+        return Response(self.get_serializer(klage).data)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        self.sag_for(Action.EDIT)
+        body = s.KlageCreateSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        klage = klage_register(
+            actor=actor(request),
+            afgoerelse=data["afgoerelse"],
+            modtaget=data["modtaget"] or timezone.now(),
+            kanal=data["kanal"],
+            tekst=data["tekst"],
+        )
+        return Response(self.get_serializer(klage).data, status=status.HTTP_201_CREATED)
+
+    def _answer(self, klage: Klage) -> Response:
+        return Response(
+            self.get_serializer(sag_klager_qs(sag=self.get_sag()).get(pk=klage.pk)).data
+        )
+
+    @action(detail=True, methods=["post"], url_path="genvurdering")
+    def genvurdering(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        self.sag_for(Action.EDIT)
+        klage = self.get_object()
+        body = s.KlageGenvurderingSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        body.is_valid(raise_exception=True)
+        done = klage_genvurder(actor=actor(request), klage=klage, **body.validated_data)
+        return self._answer(done)
+
+    @action(detail=True, methods=["post"], url_path="ankestyrelsen")
+    def ankestyrelsen(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        self.sag_for(Action.EDIT)
+        klage = self.get_object()
+        body = s.KlageAnkestyrelsenSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        done = klage_send_to_ankestyrelsen(
+            actor=actor(request), klage=klage, dato=body.validated_data["dato"]
+        )
+        return self._answer(done)
+
+    @action(detail=True, methods=["post"], url_path="ankestyrelsens-afgoerelse")
+    def ankestyrelsens_afgoerelse(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        self.sag_for(Action.EDIT)
+        klage = self.get_object()
+        body = s.KlageAnkestyrelsensAfgoerelseSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        done = klage_ankestyrelsens_afgoerelse(
+            actor=actor(request), klage=klage, **body.validated_data
+        )
+        return self._answer(done)
