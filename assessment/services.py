@@ -12,7 +12,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -400,14 +399,11 @@ def _recipient(
         Partshoering.Modtager.VAERGE: Relation.Type.VAERGE,
         Partshoering.Modtager.PARTSREPRAESENTANT: Relation.Type.PARTSREPRAESENTANT,
     }.get(Partshoering.Modtager(modtager))
-    today = timezone.localdate()
     if relation is None or relation.borger_id != borger.pk or relation.type != wanted:
         raise ValidationError(
             {"modtager_relation": "Vælg borgerens registrerede værge eller partsrepræsentant."}
         )
-    if (relation.gyldig_fra and relation.gyldig_fra > today) or (
-        relation.gyldig_til and relation.gyldig_til < today
-    ):
+    if not relation.is_current():
         role = relation.get_type_display().lower()
         raise ValidationError({"modtager_relation": f"{relation.navn} er ikke {role} i dag."})
     return (
@@ -451,20 +447,10 @@ def partshoering_send(
         raise ValidationError(errors)
     recipient, relation = _recipient(sag, modtager, modtager_relation)
     now = timezone.now()
-    caseworker = sag.sagsbehandler or actor
     pdf = render_pdf(
         template_name="letters/partshoering.html",
         context={
-            "kommune": current_kommune().navn,
-            "afdeling": sag.team.navn,
-            "sagsbehandler": {
-                "navn": caseworker.get_full_name() or caseworker.username,
-                "telefon": caseworker.telefon,
-                "titel": caseworker.titel,
-            },
-            "dato": timezone.localdate(),
-            "sag": sag,
-            "borger": sag.borger,
+            **_letter_context(sag, actor),
             "modtager": recipient,
             "kopi_til_borger": relation is not None,
             "hvad_hoeres": hvad_hoeres,
@@ -1401,13 +1387,7 @@ def afgoerelse_create(
 def _letter_recipient(sag: Sag) -> tuple[dict[str, str], str]:
     """The citizen, or the guardian/representative who holds the citizen's rights (then with a
     copy to the citizen)."""
-    today = timezone.localdate()
-    holder = (
-        sag.borger.relationer.filter(varetager_partsrettigheder=True)
-        .filter(Q(gyldig_fra__isnull=True) | Q(gyldig_fra__lte=today))
-        .filter(Q(gyldig_til__isnull=True) | Q(gyldig_til__gte=today))
-        .first()
-    )
+    holder = sag.borger.relationer.current().filter(varetager_partsrettigheder=True).first()
     borger = sag.borger
     if holder is None:
         return (

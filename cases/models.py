@@ -68,6 +68,16 @@ class Borger(models.Model):
         return self.pk
 
 
+class RelationQuerySet(models.QuerySet["Relation"]):
+    def current(self, on: date | None = None) -> "RelationQuerySet":
+        """Relations in force on `on` (default today); an open end counts as in force."""
+        day = on or timezone.localdate()
+        return self.filter(
+            models.Q(gyldig_fra__isnull=True) | models.Q(gyldig_fra__lte=day),
+            models.Q(gyldig_til__isnull=True) | models.Q(gyldig_til__gte=day),
+        )
+
+
 class Relation(models.Model):
     """A person around the citizen: relative, guardian, representative, supporter."""
 
@@ -107,6 +117,8 @@ class Relation(models.Model):
     gyldig_fra = models.DateField("gyldig fra", null=True, blank=True)
     gyldig_til = models.DateField("gyldig til", null=True, blank=True)
 
+    objects = RelationQuerySet.as_manager()
+
     class Meta:
         ordering = ["type", "navn"]
         verbose_name = "relation"
@@ -126,6 +138,13 @@ class Relation(models.Model):
     @property
     def audit_borger_id(self) -> int | None:
         return self.borger_id
+
+    def is_current(self, on: date | None = None) -> bool:
+        """In-memory twin of `RelationQuerySet.current`."""
+        day = on or timezone.localdate()
+        return (self.gyldig_fra is None or self.gyldig_fra <= day) and (
+            self.gyldig_til is None or self.gyldig_til >= day
+        )
 
 
 class Sag(FSMModelMixin, models.Model):
