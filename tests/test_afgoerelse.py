@@ -2,7 +2,6 @@
 letter (read back from its PDF) sent through the dispatcher, and complaints through each
 outcome. The Jørn letter from the handbook (scenarios.md) is the reference."""
 
-import subprocess
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from assessment.services import Resultatlinje
 from cases.lifecycle import Fase
 from cases.models import Henvendelse, Relation, Sag
 from tests.factories import RelationFactory, sag_in_phase
+from tests.pdf import pdf_text
 from vum import calendar
 from vum.catalog.models import KommunalYdelse
 from vum.deadlines.models import Frist
@@ -101,14 +101,6 @@ def jorn_decision(caseworker, sag: Sag, **kwargs) -> Afgoerelse:  # type: ignore
         ],
         **fields,
     )
-
-
-def pdf_text(pdf: bytes) -> str:
-    """The letter's text as one line of words (the PDF wraps lines where it likes)."""
-    text = subprocess.run(
-        ["/usr/bin/pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
-    ).stdout.decode()
-    return " ".join(text.split())
 
 
 def test_the_jorn_letter_end_to_end(caseworker, jorn_case: Sag, tmp_path: Path) -> None:

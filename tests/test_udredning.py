@@ -1,7 +1,6 @@
 """Sagsoplysning: the udredning theme by theme, scores with history, consent before obtaining
 information, and partshøring (PDF, deadline, blocking the decision)."""
 
-import subprocess
 from datetime import date, timedelta
 
 import pytest
@@ -17,6 +16,7 @@ from cases import services as case_services
 from cases.lifecycle import Fase, blockers
 from cases.models import Relation, Sag, Samtykke
 from tests.factories import RelationFactory, UserFactory, assess_as_refusal, sag_in_phase
+from tests.pdf import pdf_text
 from vum.access import NotFoundForUser
 from vum.audit.models import AuditAction, AuditEvent
 from vum.catalog.models import Tema, Undertema
@@ -265,9 +265,7 @@ def test_the_hearing_letter_is_a_pdf_with_the_heard_information(caseworker, sag:
     hoering = _send(caseworker, sag, days=21)
     pdf = bytes(hoering.brev_pdf)
     assert pdf.startswith(b"%PDF")
-    text = subprocess.run(
-        ["/usr/bin/pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
-    ).stdout.decode()
+    text = pdf_text(pdf)
     assert "Partshøring" in text
     assert "Statusattest fra egen læge af 2. juni om dit helbred." in text
     assert sag.borger.navn in text

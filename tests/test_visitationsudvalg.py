@@ -1,7 +1,6 @@
 """Indstilling and the visitationsudvalg: which decisions go to the committee, the indstilling as
 a PDF, the botilbud rule, monthly meetings, each outcome, and the minutes."""
 
-import subprocess
 from datetime import timedelta
 from decimal import Decimal
 
@@ -22,6 +21,7 @@ from cases import services as case_services
 from cases.lifecycle import Fase
 from cases.models import Sag
 from tests.factories import UserFactory, VisitationsudvalgFactory, sag_in_phase
+from tests.pdf import pdf_text
 from vum import calendar
 from vum.access import NotFoundForUser
 from vum.catalog.models import (
@@ -163,12 +163,7 @@ def test_the_indstilling_pdf_has_the_sections(caseworker, committee) -> None:
     punkt = on_agenda(caseworker, assessed_case(caseworker), moede)
     indstilling = Indstilling.objects.get(pk=punkt.indstilling_id)
     assert indstilling.status == Indstilling.Status.PAA_DAGSORDEN
-    text = subprocess.run(
-        ["/usr/bin/pdftotext", "-", "-"],
-        input=bytes(indstilling.pdf),
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
+    text = pdf_text(bytes(indstilling.pdf))
     for heading in (
         "Baggrundsoplysninger",
         "Centrale oplysninger fra udredningen",
@@ -330,12 +325,7 @@ def test_the_minutes_need_every_outcome_and_are_a_pdf(caseworker, committee) -> 
     with pytest.raises(NotFoundForUser):
         services.udvalgsmoede_close(actor=caseworker, moede=moede)
     closed = services.udvalgsmoede_close(actor=member, moede=moede)
-    text = subprocess.run(
-        ["/usr/bin/pdftotext", "-", "-"],
-        input=bytes(closed.referat_pdf),
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
+    text = pdf_text(bytes(closed.referat_pdf))
     assert "Udfald: Godkendes" in text
     assert punkt.sag.borger.navn in text
 

@@ -15,7 +15,8 @@ from assessment.models import Afgoerelse, Brev, Klage
 from cases.models import Sag
 from tests import test_afgoerelse as base
 from tests.factories import UserFactory
-from tests.test_afgoerelse import jorn_decision, pdf_text, sent_decision, ydelse
+from tests.pdf import pdf_text
+from tests.test_afgoerelse import jorn_decision, sent_decision, ydelse
 from vum.accounts.models import User
 from vum.audit.models import AuditAction, AuditEvent
 

@@ -3,7 +3,6 @@ sagsvurdering's indsatser), the letter previewed, edited and sent, the frozen le
 with the edited text, a partial refusal without reasons refused in Danish with the input kept,
 permissions, and a complaint through fastholdt, Ankestyrelsen and stadfæstet."""
 
-import subprocess
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from assessment.models import Afgoerelse, Brev, Indsats, Klage, Sagsvurdering
 from assessment.services import Resultatlinje
 from cases.lifecycle import Fase
 from cases.models import Henvendelse, Sag
+from tests.pdf import pdf_text
 from tests.web.conftest import World
 from vum.audit.models import AuditAction, AuditEvent
 from vum.catalog.models import KommunalYdelse, Ydelse
@@ -119,13 +119,6 @@ def _decision_data(sag: Sag, **overrides: Any) -> dict[str, Any]:
         )
     data.update(overrides)
     return data
-
-
-def pdf_text(pdf: bytes) -> str:
-    text = subprocess.run(
-        ["/usr/bin/pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
-    ).stdout.decode()
-    return " ".join(text.split())
 
 
 def _texts(afgoerelse: Afgoerelse, **changes: str) -> dict[str, str]:
