@@ -450,7 +450,7 @@ def partshoering_send(
     pdf = render_pdf(
         template_name="letters/partshoering.html",
         context={
-            **_letter_context(sag, actor),
+            **letter_context(sag, actor),
             "modtager": recipient,
             "kopi_til_borger": relation is not None,
             "hvad_hoeres": hvad_hoeres,
@@ -943,7 +943,7 @@ def _is_botilbud(tilbudstype: Tilbudstype | None) -> bool:
     return False
 
 
-def _letter_context(sag: Sag, actor: User) -> dict[str, Any]:
+def letter_context(sag: Sag, actor: User) -> dict[str, Any]:
     caseworker = sag.sagsbehandler or actor
     return {
         "kommune": current_kommune().navn,
@@ -969,7 +969,7 @@ def indstilling_context(*, indstilling: Indstilling, actor: User) -> dict[str, A
     )
     udredning = vurdering.udredning
     return {
-        **_letter_context(sag, actor),
+        **letter_context(sag, actor),
         "indstilling": indstilling,
         "vurdering": vurdering,
         "formaal": sag.formaal_versioner.first(),
@@ -1474,7 +1474,7 @@ def _afgoerelse_letter_context(
     appealable = not all(h.klageadgang is False for h in hjemler) if hjemler else True
     texts = {**afgoerelse_letter_texts(afgoerelse=afgoerelse), **tekster}
     return {
-        **_letter_context(sag, actor),
+        **letter_context(sag, actor),
         "modtager": {**recipient, "er_borger": not copy_to},
         "kopi_til": copy_to,
         "afgoerelse": afgoerelse,

@@ -87,9 +87,11 @@ def home(request: HttpRequest) -> HttpResponse:
     if role == Role.LEDER:
         return redirect("sager")
     if role == Role.UDFOERER:
-        return redirect("borgere")
+        return redirect("orders:udfoerer-borgere")
     if role == Role.ADMINISTRATOR:
         return redirect("borger_log")
+    if role == Role.OEKONOMI:
+        return redirect("orders:oekonomi")
     raise Http404("Din rolle har ingen startside.")
 
 
@@ -187,7 +189,13 @@ def _borger_page(
 
 @login_required
 def borger_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _borger_page(request, selectors.borger_get(user=_user(request), pk=pk))
+    user = _user(request)
+    if user.role == Role.UDFOERER:
+        # A provider's way to a citizen is the workspace, which shows only what the bestilling
+        # carries; the register's page is not theirs.
+        borger = get_borger_or_404(user, pk)
+        return redirect("orders:udfoerer-borger", borger_pk=borger.pk)
+    return _borger_page(request, selectors.borger_get(user=user, pk=pk))
 
 
 @login_required

@@ -8,7 +8,9 @@ Scope by role:
 - leder: the cases and citizens of their area (their teams), read-only.
 - visitationsudvalg: the cases on the agendas of their committees' meetings, read-only; they
   record the outcome of their own committee's agenda items.
-- udfører: only citizens with an active bestilling to their organisation; no case data here.
+- udfører: only citizens with an active bestilling to their organisation, and of them only what
+  the bestilling carries (its frozen content) and what the provider itself writes; no case pages.
+- økonomifunktion: the payment facts of sent bestillinger (no case data).
 - administrator: users, reference data and the audit log; no case data.
 
 This module sits below the phase apps (it may not import them), so it reaches their models by
@@ -38,6 +40,9 @@ class Action(StrEnum):
     EDIT_BORGER = "edit_borger"
     VIEW_AUDIT_LOG = "view_audit_log"
     RECORD_COMMITTEE_OUTCOME = "record_committee_outcome"
+    ANSWER_BESTILLING = "answer_bestilling"
+    DELIVER = "deliver"
+    VIEW_FINANCE = "view_finance"
 
 
 class NotFoundForUser(Http404):
@@ -86,6 +91,20 @@ def borgere_visible_to(user: Any) -> "QuerySet[Borger]":
     return qs.none()
 
 
+def bestillinger_visible_to(user: Any) -> QuerySet[Any]:
+    """A provider's staff see their organisation's active orders, latest version only; case
+    staff see the orders of the cases they see."""
+    Bestilling = _model("orders.Bestilling")
+    actor = _active_user(user)
+    if actor is None:
+        return Bestilling.objects.none()
+    if actor.role == Role.UDFOERER:
+        if actor.organisation_id is None:
+            return Bestilling.objects.none()
+        return Bestilling.objects.active().filter(udfoerer_id=actor.organisation_id)
+    return Bestilling.objects.filter(sag__in=sager_visible_to(actor))
+
+
 def henvendelser_visible_to(user: Any) -> "QuerySet[Henvendelse]":
     """Enquiries about a visible citizen that opened a case in the user's scope; a caseworker, who
     triages, also sees the enquiries that opened no case (advice, referrals)."""
@@ -105,6 +124,8 @@ def may(user: Any, action: Action, obj: Model | None = None) -> bool:
         return False
     if action == Action.VIEW_AUDIT_LOG:
         return actor.role == Role.ADMINISTRATOR
+    if action == Action.VIEW_FINANCE:
+        return actor.role == Role.OEKONOMI
     if action in (Action.SEARCH_BORGER, Action.CREATE_BORGER, Action.OPEN_CASE):
         return actor.role == Role.SAGSBEHANDLER
     if obj is None:
@@ -127,6 +148,26 @@ def may(user: Any, action: Action, obj: Model | None = None) -> bool:
                 in_scope = in_scope.exclude(fase="afsluttet")
             return actor.role == Role.SAGSBEHANDLER and in_scope.filter(pk=obj.pk).exists()
         return False
+    if label == "orders.Bestilling":
+        if not bestillinger_visible_to(actor).filter(pk=obj.pk).exists():
+            return False
+        if action == Action.VIEW:
+            return True
+        if action == Action.ANSWER_BESTILLING:
+            bestilling: Any = obj
+            return actor.role == Role.UDFOERER and bestilling.awaits_answer
+        if action == Action.DELIVER:
+            return actor.role == Role.UDFOERER
+        return False
+    if label == "orders.Handleplan":
+        # The plan is case content: seen through a case of the citizen, not the register.
+        plan: Any = obj
+        cases = sager_visible_to(actor).filter(borger_id=plan.borger_id)
+        if action == Action.VIEW:
+            return cases.exists()
+        if action == Action.EDIT:
+            return actor.role == Role.SAGSBEHANDLER and cases.exclude(fase="afsluttet").exists()
+        return False
     if label in ("assessment.Dagsordenspunkt", "assessment.Udvalgsmoede"):
         # Only the members of the committee whose meeting it is record its outcomes and close it.
         if action != Action.RECORD_COMMITTEE_OUTCOME or actor.role != Role.VISITATIONSUDVALG:
@@ -148,6 +189,19 @@ def get_sag_or_404(user: Any, pk: Any) -> "Sag":
         return sager_visible_to(user).select_related("borger", "team", "sagsbehandler").get(pk=pk)
     except (_model("cases.Sag").DoesNotExist, ValueError, TypeError) as exc:
         raise NotFoundForUser("Sagen findes ikke eller er ikke tilgængelig for dig.") from exc
+
+
+def get_bestilling_or_404(user: Any, pk: Any) -> Any:
+    try:
+        return (
+            bestillinger_visible_to(user)
+            .select_related("sag__borger", "sag__team", "sag__sagsbehandler", "udfoerer")
+            .get(pk=pk)
+        )
+    except (_model("orders.Bestilling").DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFoundForUser(
+            "Bestillingen findes ikke eller er ikke tilgængelig for dig."
+        ) from exc
 
 
 def get_borger_or_404(user: Any, pk: Any) -> "Borger":

@@ -11,11 +11,13 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/katalog/", include("vum.catalog.api.urls")),
+    path("api/v1/", include("orders.api.urls")),
     path("api/v1/", include("assessment.api.urls")),
     path("api/v1/", include("cases.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("notifikationer/", include("vum.notifications.urls")),
+    path("", include("orders.urls")),
     path("", include("assessment.urls")),
     path("", include("cases.urls")),
 ]

@@ -48,6 +48,22 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 @pytest.fixture
+def phone_page(browser: Browser) -> Iterator[Page]:
+    """A phone-sized touch screen (390 x 844, like an iPhone 12-15)."""
+    context = browser.new_context(
+        locale="da-DK",
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS

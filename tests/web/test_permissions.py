@@ -31,7 +31,8 @@ BORGER_PAGE = {
     "leder_ude": 404,
     "udvalg_ind": 200,
     "udvalg_ude": 404,
-    "udfoerer_ind": 200,
+    # A provider's way in is its workspace: the register page redirects there.
+    "udfoerer_ind": 302,
     "udfoerer_ude": 404,
     "administrator": 404,
 }
@@ -129,7 +130,7 @@ def test_anonymous_is_sent_to_login(world: World) -> None:
         ("sagsbehandler_ind", "inbox"),
         ("leder_ind", "sager"),
         ("udvalg_ind", "udvalg_moeder"),
-        ("udfoerer_ind", "borgere"),
+        ("udfoerer_ind", "orders:udfoerer-borgere"),
         ("administrator", "borger_log"),
     ],
 )

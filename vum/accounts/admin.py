@@ -21,11 +21,11 @@ class VumUserAdmin(UserAdmin):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ("navn", "slug")
+    list_display = ("navn", "slug", "ean_nummer")
     prepopulated_fields = {"slug": ("navn",)}
 
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ("navn", "cvr")
-    search_fields = ("navn", "cvr")
+    list_display = ("navn", "cvr", "p_nummer")
+    search_fields = ("navn", "cvr", "p_nummer")

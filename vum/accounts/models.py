@@ -8,6 +8,12 @@ class Team(models.Model):
 
     navn = models.CharField("navn", max_length=100, unique=True)
     slug = models.SlugField(unique=True)
+    ean_nummer = models.CharField(
+        "EAN-nummer",
+        max_length=13,
+        blank=True,
+        help_text="Hvortil udføreren sender regningen for teamets bestillinger.",
+    )
 
     class Meta:
         ordering = ["navn"]
@@ -24,6 +30,8 @@ class Organisation(models.Model):
     navn = models.CharField("navn", max_length=200, unique=True)
     cvr = models.CharField("CVR-nummer", max_length=8, blank=True)
     adresse = models.CharField("adresse", max_length=200, blank=True)
+    p_nummer = models.CharField("P-nummer", max_length=10, blank=True)
+    telefon = models.CharField("telefon", max_length=20, blank=True)
 
     class Meta:
         ordering = ["navn"]
@@ -40,6 +48,7 @@ class Role(models.TextChoices):
     VISITATIONSUDVALG = "visitationsudvalg", "Medlem af visitationsudvalg"
     LEDER = "leder", "Leder"
     ADMINISTRATOR = "administrator", "Administrator"
+    OEKONOMI = "oekonomi", "Økonomifunktion"
 
 
 class User(AbstractUser):

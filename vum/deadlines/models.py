@@ -40,6 +40,7 @@ class Frist(models.Model):
         OPFOELGNING = "opfoelgning", "Opfølgning"
         OPFOELGNINGSSKEMA = "opfoelgningsskema", "Opfølgningsskema"
         AFTALE = "aftale", "Aftalt møde"
+        ANMODNING = "anmodning", "Anmodning fra udfører"
 
     class Status(models.TextChoices):
         AABEN = "aaben", "Åben"

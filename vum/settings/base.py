@@ -185,6 +185,12 @@ SPECTACULAR_SETTINGS = {
         "OpfoelgningsintervalEnum": "assessment.models.Opfoelgningsinterval",
         "PlanstatusEnum": "assessment.models.Sagsvurdering.Handleplanstatus",
         "PrislinjeEnhedEnum": "assessment.models.Prislinje.Enhed",
+        "BestillingStatusEnum": "orders.models.Bestilling.Status",
+        "DelmaalStatusEnum": "orders.models.Delmaal.Status",
+        "MagtanvendelseTypeEnum": "orders.models.Magtanvendelse.Type",
+        "AnmodningArtEnum": "orders.models.Anmodning.Art",
+        # Named before Magtanvendelse.type shared the field name; kept for existing clients.
+        "TypeEnum": "cases.models.Relation.Type",
     },
 }
 
@@ -211,6 +217,8 @@ VUM_LETTER_DIR = env.path("VUM_LETTER_DIR", default=BASE_DIR / "var" / "breve")
 
 # Partshøring: the shortest answer deadline, in days (the municipalities use at least 14).
 VUM_PARTSHOERING_MIN_DAYS = env.int("VUM_PARTSHOERING_MIN_DAYS", default=14)
+# Working days the caseworker has to answer a provider's request for revisitation or new goals.
+VUM_ANMODNING_WORKING_DAYS = env.int("VUM_ANMODNING_WORKING_DAYS", default=10)
 
 # Links in e-mails point here; the Message-ID of each e-mail names this domain.
 VUM_BASE_URL = env.str("VUM_BASE_URL", default="http://127.0.0.1:8000")

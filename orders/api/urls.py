@@ -1,0 +1,77 @@
+"""Routes of the orders API, mounted at /api/v1/ before assessment.api and cases.api.
+
+No route overlaps theirs: cases.api routes borgere/<pk>/ and borgere/<pk>/relationer/ only, and
+neither has anything under bestillinger/, sager/<sag_pk>/bestillinger/ or
+sager/<sag_pk>/anmodninger/.
+"""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from orders.api import views
+
+# Path converters rather than regexes, so the OpenAPI schema knows the ids are integers.
+router = SimpleRouter(use_regex_path=False)
+router.register("bestillinger", views.BestillingViewSet, basename="api-bestilling")
+router.register(
+    "bestillinger/<int:bestilling_pk>/delmaal", views.DelmaalViewSet, basename="api-delmaal"
+)
+router.register(
+    "bestillinger/<int:bestilling_pk>/notater",
+    views.LeveringsnotatViewSet,
+    basename="api-leveringsnotat",
+)
+router.register(
+    "bestillinger/<int:bestilling_pk>/magtanvendelser",
+    views.MagtanvendelseViewSet,
+    basename="api-magtanvendelse",
+)
+router.register(
+    "bestillinger/<int:bestilling_pk>/anmodninger",
+    views.AnmodningViewSet,
+    basename="api-anmodning",
+)
+
+urlpatterns = [
+    path(
+        "bestillinger/<int:pk>/bestilling.pdf",
+        views.BestillingPdfView.as_view(),
+        name="api-bestilling-pdf",
+    ),
+    path(
+        "bestillinger/<int:pk>/handleplan.pdf",
+        views.BestillingBilagView.as_view(),
+        name="api-bestilling-bilag",
+    ),
+    path(
+        "sager/<int:sag_pk>/bestillinger/",
+        views.SagBestillingerView.as_view(),
+        name="api-sag-bestillinger",
+    ),
+    path(
+        "sager/<int:sag_pk>/bestillinger/send/",
+        views.BestillingerSendView.as_view(),
+        name="api-bestillinger-send",
+    ),
+    path(
+        "sager/<int:sag_pk>/anmodninger/<int:pk>/svar/",
+        views.AnmodningSvarView.as_view(),
+        name="api-anmodning-svar",
+    ),
+    path(
+        "borgere/<int:borger_pk>/handleplan/",
+        views.HandleplanAPIView.as_view(),
+        name="api-handleplan",
+    ),
+    path(
+        "borgere/<int:borger_pk>/handleplan/versioner/",
+        views.HandleplanVersionView.as_view(),
+        name="api-handleplan-versioner",
+    ),
+    path(
+        "borgere/<int:borger_pk>/handleplan/versioner/<int:nummer>/handleplan.pdf",
+        views.HandleplanPdfView.as_view(),
+        name="api-handleplan-pdf",
+    ),
+    *router.urls,
+]
