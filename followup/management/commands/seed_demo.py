@@ -14,6 +14,7 @@ must run one way.
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -24,7 +25,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from assessment.models import Visitationsudvalg
+from assessment import services as assessment
+from assessment.models import Afgoerelse, Visitationsudvalg
+from assessment.services import Resultatlinje
 from cases import services
 from cases.models import (
     Aftale,
@@ -36,10 +39,20 @@ from cases.models import (
     Sagsaabning,
     Samtykke,
 )
+from orders import services as orders
 from vum.accounts.models import Organisation, Role, Team, User
 from vum.audit.context import RequestOrigin, current_origin
 from vum.catalog.loading import load_all
-from vum.catalog.models import Ansoegningstype, KommunalYdelse
+from vum.catalog.models import (
+    Ansoegningstype,
+    KommunalYdelse,
+    Maalgruppe,
+    Maaltype,
+    Tema,
+    Tilbudstype,
+    Undertema,
+    Ydelse,
+)
 from vum.catalog.selectors import kommunale_ydelser
 from vum.deadlines.models import Frist
 
@@ -60,6 +73,8 @@ VISITATIONSUDVALGET = "Visitationsudvalget"
 # made at 17½). It belongs to no real person as far as we know; the modulus-11 check was dropped
 # by the CPR office in 2007, so it is not applied.
 MADS_CPR = "1403064117"
+# Made up like Mads': 9 July 2003, seventh digit 4 (the 2000s).
+LIAM_CPR = "0907034123"
 
 # What Mads applies for: socialpædagogisk støtte (SEL § 85) in the deployment's municipality,
 # by the service's code in that municipality's catalog.
@@ -119,6 +134,13 @@ DEMO_USERS = [
         teams=("handicap", "psykiatri"),
     ),
     DemoUser(
+        "oekonomi",
+        "Maja",
+        "Friis",
+        Role.OEKONOMI,
+        "Økonomikonsulent, Socialafdelingen",
+    ),
+    DemoUser(
         "admin",
         "Anders",
         "Holt",
@@ -145,7 +167,10 @@ ADMIN_VIEW_PERMISSIONS = Q(content_type__app_label="audit", codename="view_audit
 
 
 class Command(BaseCommand):
-    help = "Opretter demodata: teams, brugere for alle roller og sagen om Mads fra metodehåndbogen."
+    help = (
+        "Opretter demodata: teams, brugere for alle roller, sagen om Mads fra metodehåndbogen og "
+        "Liam, der får støtte fra X-Hus."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         # Audit events written by the services carry this instead of a browser's address.
@@ -161,9 +186,13 @@ class Command(BaseCommand):
                 udvalg, _ = Visitationsudvalg.objects.get_or_create(navn=VISITATIONSUDVALGET)
                 udvalg.medlemmer.add(users["visitation"])
                 sag, created = self._mads(users["sagsbehandler"], teams["handicap"])
+                liam = self._liam(users["sagsbehandler"], users["udfoerer"], teams["handicap"])
         finally:
             current_origin.reset(token)
         self._report(users, sag, created)
+        self.stdout.write(
+            f"Liams sag (levering hos {X_HUS}): sag {liam.pk}, {liam.get_fase_display()}."
+        )
 
     def _teams(self) -> dict[str, Team]:
         return {
@@ -366,6 +395,159 @@ class Command(BaseCommand):
             ),
         )
         return sag, True
+
+    def _liam(self, sb: User, udfoerer: User, handicap: Team) -> Sag:
+        """A second citizen whose § 85 support from X-Hus is under way, so that the provider's
+        workspace has someone in it: the handbook's Liam example (delivery, seed 000 3.6), taken
+        through udredning, sagsvurdering, decision and bestilling with the real services."""
+        existing = Sag.objects.filter(borger__cpr=LIAM_CPR).order_by("pk").first()
+        if existing is not None:
+            return existing
+        today = timezone.localdate()
+        liam = services.borger_create(
+            actor=sb,
+            cpr=LIAM_CPR,
+            fornavn="Liam",
+            efternavn="Skov",
+            adresse="Nørregade 3, st.",
+            postnummer="8900",
+            by="Randers C",
+        )
+        henvendelse = services.henvendelse_register(
+            actor=sb,
+            borger=liam,
+            kilde=Henvendelse.Kilde.BORGER,
+            aarsag="Liam ønsker hjælp til en fast døgnrytme, så han kan passe sin uddannelse.",
+            team=handicap,
+            triage=Henvendelse.Triage.SAG,
+            modtaget=today - timedelta(days=70),
+            kommunal_ydelse=self._section_85(),
+            ansoegningstype=Ansoegningstype.NY,
+        )
+        sag = henvendelse.sag
+        assert sag is not None
+        services.sagsaabning_update(
+            actor=sb,
+            sag=sag,
+            informeret_om_elektronisk_registrering=True,
+            oensker_for_fremtiden="Jeg vil gerne kunne stå op om morgenen og nå min uddannelse.",
+        )
+        services.formaal_set(
+            actor=sb, sag=sag, formaal="Afklare Liams behov for støtte i hverdagen."
+        )
+        sag = services.sag_transition(actor=sb, sag=sag, name="start_sagsoplysning")
+        udredning = assessment.udredning_start(actor=sb, sag=sag)
+        assessment.tema_oplysning_save(
+            actor=sb,
+            udredning=udredning,
+            tema=Tema.objects.current().get(navn="Egenomsorg"),
+            fra_borgeren="Jeg sover om dagen og kommer for sent til skolen.",
+        )
+        goals = [
+            ("Jeg har en fast døgnrytme og når min bus om morgenen", "Varetage egen sundhed", 3, 1),
+            ("Jeg laver selv min mad i hverdagene", "Lave mad", 2, 1),
+        ]
+        for _text, sub, level, _expected in goals:
+            assessment.funktionsevne_score(
+                actor=sb,
+                udredning=udredning,
+                undertema=Undertema.objects.current().get(navn=sub),
+                vaerdi=level,
+            )
+        sag = services.sag_transition(actor=sb, sag=sag, name="start_sagsvurdering")
+        vurdering = assessment.sagsvurdering_start(actor=sb, sag=sag)
+        assessment.sagsvurdering_update(
+            actor=sb,
+            vurdering=vurdering,
+            vurdering_af_situation="Liam mangler struktur i hverdagen og falder fra uddannelsen.",
+            indsatsformaal="Jeg gennemfører min uddannelse og klarer min hverdag selv.",
+            samme_opfoelgning_for_alle_maal=True,
+            faelles_opfoelgning="3_maaneder",
+            berettiget=True,
+            berettigelse_begrundelse="Nedsat funktionsevne; behov for støtte efter § 85.",
+            handleplan_tilbudt=True,
+            handleplan_oensket=False,
+        )
+        x_hus = udfoerer.organisation
+        for text, sub, _level, expected in goals:
+            assessment.maal_add(
+                actor=sb,
+                vurdering=vurdering,
+                maalformulering=text,
+                maaltype=Maaltype.objects.current().get(navn="Udvikle funktionsevne"),
+                primaert_undertema=Undertema.objects.current().get(navn=sub),
+                forventet_niveau=expected,
+                udfoerer=x_hus,
+                timer_pr_uge=Decimal(2),
+            )
+        assessment.stoettebehov_set(actor=sb, vurdering=vurdering, vaerdi=2)
+        paragraf_85 = self._section_85()
+        hjem = Ydelse.objects.current().get(navn="Støtte til daglige opgaver i hjemmet")
+        indsats = assessment.indsats_add(
+            actor=sb,
+            vurdering=vurdering,
+            ydelser=[hjem],
+            kommunal_ydelse=paragraf_85,
+            tilbudstype=Tilbudstype.objects.current().get(navn="Mobilt tilbud"),
+            udfoerer=x_hus,
+            forventet_start=today - timedelta(days=20),
+        )
+        assessment.prislinje_add(
+            actor=sb,
+            indsats=indsats,
+            ydelse=hjem,
+            enhed="time",
+            antal_pr_periode=Decimal(4),
+            frekvens="uge",
+            gentagelser=26,
+            enhedspris=Decimal(500),
+        )
+        assessment.maalgrupper_set(
+            actor=sb,
+            vurdering=vurdering,
+            primaer=Maalgruppe.objects.current().get(
+                navn="Anden intellektuel/kognitiv forstyrrelse"
+            ),
+        )
+        sag = services.sag_transition(actor=sb, sag=sag, name="start_afgoerelse")
+        afgoerelse = assessment.afgoerelse_create(
+            actor=sb,
+            sag=sag,
+            truffet_af=Afgoerelse.TruffetAf.SAGSBEHANDLER,
+            form=Afgoerelse.Form.SKRIFTLIG,
+            fuldt_medhold=True,
+            truffet=today - timedelta(days=30),
+            resultater=[
+                Resultatlinje(
+                    beskrivelse="socialpædagogisk støtte efter servicelovens § 85",
+                    resultat="bevilget",
+                    omfang="4 timer om ugen",
+                    virkningsdato=today - timedelta(days=20),
+                    indsats=indsats,
+                    kommunal_ydelse=paragraf_85,
+                )
+            ],
+        )
+        assessment.afgoerelse_send(actor=sb, afgoerelse=afgoerelse, tekster={})
+        sag = services.sag_transition(actor=sb, sag=sag, name="start_bestilling")
+        (bestilling,) = orders.bestillinger_send(actor=sb, afgoerelse=afgoerelse)
+        orders.bestilling_accept(actor=udfoerer, bestilling=bestilling)
+        bestilling.refresh_from_db()
+        first_goal = vurdering.maal.get(raekkefoelge=1)
+        for text in [
+            "Jeg går i seng kl. 22 på hverdage",
+            "Jeg står op kl. 6.30 og når bussen kl. 7.25",
+        ]:
+            delmaal = orders.delmaal_create(
+                actor=udfoerer, bestilling=bestilling, formulering=text, indsatsmaal=[first_goal]
+            )
+        orders.delmaalsnotat_add(
+            actor=udfoerer,
+            bestilling=bestilling,
+            delmaal=delmaal,
+            tekst="Liam nåede bussen tre ud af fem dage i denne uge.",
+        )
+        return Sag.objects.get(pk=sag.pk)
 
     def _section_85(self) -> KommunalYdelse:
         """The current § 85 service of the deployment's municipality, from the loaded catalog."""
