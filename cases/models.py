@@ -664,6 +664,7 @@ class Samtykke(SagsaabningRow):
         TILBUD = "tilbud", "Tilbud"
         ARBEJDSGIVER = "arbejdsgiver", "Arbejdsgiver"
         TIDLIGERE_OPHOLDSKOMMUNE = "tidligere_opholdskommune", "Tidligere opholdskommune"
+        NY_HANDLEKOMMUNE = "ny_handlekommune", "Ny handlekommune"
         ANDRE_FORVALTNINGER = "andre_forvaltninger", "Andre forvaltninger"
         ANDRE = "andre", "Andre"
 

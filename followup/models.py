@@ -1,0 +1,269 @@
+"""Opfølgning: the scheduled follow-up with its timeline, the provider's statusnotat, the
+caseworker's follow-up form with the personrettet tilsyn, and the case file handed to a new
+municipality when the citizen moves."""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from cases.models import CaseRecord, Sag
+
+
+class Opfoelgning(FSMModelMixin, CaseRecord):
+    """One follow-up of a case: when, why that date, the meeting the provider calls, and the
+    deadlines of its timeline (statusnotat, the caseworker's check, the meeting, the form)."""
+
+    class Status(models.TextChoices):
+        PLANLAGT = "planlagt", "Planlagt"
+        INDKALDT = "indkaldt", "Møde indkaldt"
+        AFSLUTTET = "afsluttet", "Afsluttet"
+        AFLYST = "aflyst", "Aflyst"
+
+    class Form(models.TextChoices):
+        MOEDE = "moede", "Møde"
+        TELEFON = "telefon", "Telefon"
+        VIDEO = "video", "Video"
+        ANDET = "andet", "Andet"
+
+    sag = models.ForeignKey(Sag, on_delete=models.PROTECT, related_name="opfoelgninger")
+    dato = models.DateField("opfølgning senest")
+    grundlag = models.TextField("hvorfor denne dato")
+    udfoerer = models.ForeignKey(
+        "accounts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="udfører, der indkalder",
+    )
+    status = FSMField("status", choices=Status.choices, default=Status.PLANLAGT, protected=True)
+    moede_tidspunkt = models.DateTimeField("mødetidspunkt", null=True, blank=True)
+    moede_form = models.CharField("form", max_length=10, choices=Form.choices, blank=True)
+    moede_sted = models.CharField("sted", max_length=300, blank=True)
+    deltagere = models.TextField(
+        "deltagere", blank=True, help_text="Borgeren, pårørende, værge og andre, der deltager."
+    )
+    aflyst_begrundelse = models.TextField("hvorfor mødet er aflyst", blank=True)
+    frister = models.ManyToManyField("deadlines.Frist", related_name="+", blank=True)
+    oprettet = models.DateTimeField("oprettet", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-dato", "-id"]
+        verbose_name = "opfølgning"
+        verbose_name_plural = "opfølgninger"
+
+    def __str__(self) -> str:
+        return f"Opfølgning {self.dato:%d.%m.%Y} (sag {self.sag_id})"
+
+    @transition(field=status, source=[Status.PLANLAGT, Status.INDKALDT], target=Status.INDKALDT)
+    def call(self) -> None:
+        pass
+
+    @transition(field=status, source=[Status.PLANLAGT, Status.INDKALDT], target=Status.AFLYST)
+    def cancel(self) -> None:
+        pass
+
+    @transition(field=status, source=[Status.PLANLAGT, Status.INDKALDT], target=Status.AFSLUTTET)
+    def complete(self) -> None:
+        pass
+
+
+class Statusnotat(CaseRecord):
+    """The provider's account before the meeting (seed 000 3.8)."""
+
+    opfoelgning = models.OneToOneField(
+        Opfoelgning, on_delete=models.PROTECT, related_name="statusnotat"
+    )
+    udfoerer = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    vaesentlige_aendringer = models.TextField(
+        "væsentlige ændringer i borgerens situation", blank=True
+    )
+    bemaerkninger = models.TextField("bemærkninger", blank=True, help_text="Fx behov for nye mål.")
+    indsendt = models.DateTimeField("indsendt", null=True, blank=True)
+    oprettet_af = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    opdateret = models.DateTimeField("opdateret", auto_now=True)
+
+    class Meta:
+        verbose_name = "statusnotat"
+        verbose_name_plural = "statusnotater"
+
+    def __str__(self) -> str:
+        return f"Statusnotat til {self.opfoelgning}"
+
+    @property
+    def sag(self) -> Sag:  # type: ignore[override]
+        return self.opfoelgning.sag
+
+
+class StatusnotatMaal(models.Model):
+    statusnotat = models.ForeignKey(Statusnotat, on_delete=models.CASCADE, related_name="maal")
+    indsatsmaal = models.ForeignKey(
+        "assessment.Indsatsmaal", on_delete=models.PROTECT, related_name="+"
+    )
+    vurdering_af_arbejdet = models.TextField("udførers vurdering af arbejdet med målet")
+    maalopfyldelse = models.TextField("målopfyldelse", blank=True)
+    niveauaendring = models.TextField("ændring i funktionsevneniveau", blank=True)
+
+    class Meta:
+        ordering = ["indsatsmaal__raekkefoelge"]
+        constraints = [
+            models.UniqueConstraint(fields=["statusnotat", "indsatsmaal"], name="statusnote_goal")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indsatsmaal} i {self.statusnotat}"
+
+
+class Opfoelgningsskema(CaseRecord):
+    """The caseworker's follow-up form (handbook ch. 9) with the personrettet tilsyn."""
+
+    class Udfald(models.TextChoices):
+        FORTSAET = "fortsaet", "Indsatsen fortsætter"
+        REVIDER = "revider", "Målene revideres"
+        REVISITATION = "revisitation", "Nyt tilbud eller ny ydelse (revisitation)"
+        OPHOER = "ophoer", "Indsatsen ophører"
+        FRAFLYTNING = "fraflytning", "Borgeren flytter til en anden kommune"
+
+    class Form(models.TextChoices):
+        TELEFON = "telefon", "Telefon"
+        MOEDE = "moede", "Møde"
+        ANDET = "andet", "Andet"
+
+    opfoelgning = models.OneToOneField(Opfoelgning, on_delete=models.PROTECT, related_name="skema")
+    form = models.CharField("form", max_length=10, choices=Form.choices, blank=True)
+    deltagere = models.TextField("deltagere", blank=True)
+    naeste_dato = models.DateField("næste opfølgning", null=True, blank=True)
+    vaesentlige_aendringer = models.TextField("væsentlige ændringer", blank=True)
+    samlet_konklusion = models.TextField("samlet konklusion", blank=True)
+    paaroerendes_kommentarer = models.TextField("pårørendes kommentarer", blank=True)
+    status_paa_indsats = models.ForeignKey(
+        "catalog.StatusPaaIndsats",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="status på indsats",
+    )
+    stoettebehov_foer = models.ForeignKey(
+        "catalog.Stoettebehov",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="støttebehov før",
+    )
+    stoettebehov_efter = models.ForeignKey(
+        "catalog.Stoettebehov",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="støttebehov efter",
+    )
+    # Personrettet tilsyn (RSL § 16; SEL § 148 stk. 2)
+    tilsyn_gennemfoert = models.BooleanField("tilsyn gennemført", null=True, blank=True)
+    trives = models.BooleanField("trives borgeren", null=True, blank=True)
+    trivsel_bemaerkninger = models.TextField("bemærkninger om trivsel", blank=True)
+    magtanvendelser_i_perioden = models.BooleanField(
+        "magtanvendelser i perioden", null=True, blank=True
+    )
+    magtanvendelse_opfoelgning = models.TextField("opfølgning på magtanvendelse", blank=True)
+    tilsyn_konklusion = models.TextField("konklusion på tilsynet", blank=True)
+    moedt_borgeren = models.BooleanField("sagsbehandleren har mødt borgeren", null=True, blank=True)
+    ikke_moedt_begrundelse = models.TextField("hvorfor borgeren ikke er mødt", blank=True)
+    nyt_moede = models.DateField("nyt møde med borgeren", null=True, blank=True)
+    borger_enig = models.BooleanField("borgeren er enig i fortsættelsen", null=True, blank=True)
+    udfald = models.CharField("udfald", max_length=20, choices=Udfald.choices, blank=True)
+    afsluttet = models.DateTimeField("afsluttet", null=True, blank=True)
+    afsluttet_af = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    opdateret = models.DateTimeField("opdateret", auto_now=True)
+
+    class Meta:
+        verbose_name = "opfølgningsskema"
+        verbose_name_plural = "opfølgningsskemaer"
+
+    def __str__(self) -> str:
+        return f"Opfølgningsskema til {self.opfoelgning}"
+
+    @property
+    def sag(self) -> Sag:  # type: ignore[override]
+        return self.opfoelgning.sag
+
+
+class SkemaMaal(models.Model):
+    """One goal at the follow-up: the transferred levels, three views, the new dated baseline
+    and how the goal goes on."""
+
+    skema = models.ForeignKey(Opfoelgningsskema, on_delete=models.CASCADE, related_name="maal")
+    indsatsmaal = models.ForeignKey(
+        "assessment.Indsatsmaal", on_delete=models.PROTECT, related_name="opfoelgninger"
+    )
+    overfoert_niveau = models.PositiveSmallIntegerField("aktuelt niveau (overført)", null=True)
+    overfoert_forventet = models.PositiveSmallIntegerField("forventet niveau (overført)", null=True)
+    borgerens_vurdering = models.TextField("borgerens vurdering", blank=True)
+    udfoerers_vurdering = models.TextField("udførers vurdering", blank=True)
+    sagsbehandlers_vurdering = models.TextField("sagsbehandlers vurdering", blank=True)
+    nyt_niveau = models.PositiveSmallIntegerField(
+        "nyt aktuelt niveau",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(4)],
+    )
+    vurderet = models.DateField("vurderet den", null=True, blank=True)
+    fremadrettet = models.ForeignKey(
+        "catalog.Fremadrettet",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="fremadrettet",
+    )
+
+    class Meta:
+        ordering = ["indsatsmaal__raekkefoelge"]
+        constraints = [
+            models.UniqueConstraint(fields=["skema", "indsatsmaal"], name="follow_up_goal")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indsatsmaal} ved {self.skema}"
+
+
+class Sagsudlevering(CaseRecord):
+    """The case file sent to the new acting municipality when the citizen moves (with
+    consent): the letters and documents as PDF and the case as structured JSON, in one zip."""
+
+    sag = models.ForeignKey(Sag, on_delete=models.PROTECT, related_name="udleveringer")
+    modtager = models.CharField("ny handlekommune", max_length=200)
+    samtykke = models.ForeignKey("cases.Samtykke", on_delete=models.PROTECT, related_name="+")
+    indhold = models.BinaryField("sagsakter (zip)")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    oprettet = models.DateTimeField("oprettet", auto_now_add=True)
+    oprettet_af = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "sagsudlevering"
+        verbose_name_plural = "sagsudleveringer"
+
+    def __str__(self) -> str:
+        return f"Sag {self.sag_id} udleveret til {self.modtager}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise PermissionError("En sagsudlevering kan ikke ændres.")
+        super().save(*args, **kwargs)

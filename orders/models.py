@@ -115,10 +115,11 @@ class HandleplanVersion(AppendOnly):
 
 class BestillingQuerySet(models.QuerySet["Bestilling"]):
     def active(self, on: date | None = None) -> "BestillingQuerySet":
-        """Orders the provider works on now: sent and not refused, replaced or ended, and within
-        their period."""
+        """Orders in force: sent and not refused, replaced or ended. An order is in force from
+        when it is sent, so the provider can answer it and prepare before delivery starts
+        (`startdato`), until its end."""
         day = on or timezone.localdate()
-        return self.filter(status__in=Bestilling.ACTIVE_STATES, startdato__lte=day).filter(
+        return self.filter(status__in=Bestilling.ACTIVE_STATES).filter(
             models.Q(slutdato__isnull=True) | models.Q(slutdato__gte=day)
         )
 
@@ -212,11 +213,10 @@ class Bestilling(FSMModelMixin, CaseRecord):
 
     @property
     def is_active(self) -> bool:
+        """In-memory twin of `BestillingQuerySet.active`."""
         today = timezone.localdate()
-        return (
-            self.status in self.ACTIVE_STATES
-            and self.startdato <= today
-            and (self.slutdato is None or self.slutdato >= today)
+        return self.status in self.ACTIVE_STATES and (
+            self.slutdato is None or self.slutdato >= today
         )
 
     @property

@@ -90,16 +90,12 @@ def test_the_whole_forward_path_is_logged(caseworker) -> None:
     assert events.filter(borger_id=sag.borger_id, actor=caseworker).count() == 4
 
 
-def test_delivery_and_follow_up_alternate(caseworker) -> None:
+def test_follow_up_needs_a_plan_and_delivery_resumes_only_by_its_form(caseworker) -> None:
+    """The guards of the follow-up phase; the full round is in tests/test_opfoelgning.py."""
     sag = sag_in_phase(Fase.LEVERING, team=caseworker.teams.get())
-    for name, target in [
-        ("start_opfoelgning", Fase.OPFOELGNING),
-        ("fortsaet_levering", Fase.LEVERING),
-        ("start_opfoelgning", Fase.OPFOELGNING),
-    ]:
-        sag = move(caseworker, sag, name)
-        assert sag.fase == target
-    assert Overgang.objects.filter(sag=sag).count() == 3
+    assert blockers(sag, "start_opfoelgning") == ["Der er ingen planlagt opfølgning."]
+    sag = sag_in_phase(Fase.OPFOELGNING, team=caseworker.teams.get())
+    assert blockers(sag, "fortsaet_levering") == ["Opfølgningsskemaet er ikke afsluttet."]
 
 
 @pytest.mark.parametrize(

@@ -41,6 +41,8 @@ class Frist(models.Model):
         OPFOELGNINGSSKEMA = "opfoelgningsskema", "Opfølgningsskema"
         AFTALE = "aftale", "Aftalt møde"
         ANMODNING = "anmodning", "Anmodning fra udfører"
+        STATUSNOTAT_GENNEMGANG = "statusnotat_gennemgang", "Gennemgang af statusnotat"
+        HANDLEPLAN = "handleplan", "Ny handleplan"
 
     class Status(models.TextChoices):
         AABEN = "aaben", "Åben"
@@ -68,6 +70,15 @@ class Frist(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name="ansvarligt team",
+    )
+    # A deadline the provider answers for (the statusnotat): its staff are warned, on their page.
+    ansvarlig_udfoerer = models.ForeignKey(
+        "accounts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="ansvarlig udfører",
     )
     regel = models.CharField("regel", max_length=300, blank=True)
     oprettet = models.DateTimeField("oprettet", auto_now_add=True)

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import formats, timezone
 
-from vum.accounts.models import Role, Team, User
+from vum.accounts.models import Organisation, Role, Team, User
 from vum.audit.models import AuditAction
 from vum.audit.services import audit_record, audit_record_many
 from vum.deadlines.models import Frist, FristFlytning, Varsel
@@ -84,6 +84,7 @@ def frist_create(
     regel: str = "",
     ansvarlig: User | None = None,
     ansvarligt_team: Team | None = None,
+    ansvarlig_udfoerer: Organisation | None = None,
     actor: User | None = None,
 ) -> Frist:
     created = Frist(
@@ -94,8 +95,9 @@ def frist_create(
         regel=regel,
         ansvarlig=ansvarlig,
         ansvarligt_team=ansvarligt_team,
+        ansvarlig_udfoerer=ansvarlig_udfoerer,
     )
-    created.full_clean(exclude=["sag", "ansvarlig", "ansvarligt_team"])
+    created.full_clean(exclude=["sag", "ansvarlig", "ansvarligt_team", "ansvarlig_udfoerer"])
     created.save()
     _arm(created, now=timezone.now())
     audit_record(
@@ -223,7 +225,10 @@ def frist_cancel(*, frist: Frist, begrundelse: str, actor: User | None = None) -
 def _recipients(frist: Frist) -> list[User]:
     """Who answers for a deadline, by the same rule as "Mine frister" (`FristQuerySet.for_user`):
     the responsible person; else the responsible team's caseworkers; else the case's caseworker;
-    else, for a case nobody has taken yet, its team's caseworkers."""
+    else, for a case nobody has taken yet, its team's caseworkers. A provider's deadline warns
+    the provider's staff."""
+    if frist.ansvarlig_udfoerer is not None:
+        return list(frist.ansvarlig_udfoerer.staff.filter(is_active=True, role=Role.UDFOERER))
     if frist.ansvarlig is not None:
         return [frist.ansvarlig] if frist.ansvarlig.is_active else []
     if frist.ansvarligt_team is None and frist.sag.sagsbehandler is not None:
@@ -241,7 +246,11 @@ def _besked(varsel: Varsel, step: WarningStep, modtager: User) -> Besked:
         modtager=modtager,
         titel=f"{step.titel}: {frist.get_art_display().lower()}, sag {frist.sag_id}",
         tekst=f"{frist.beskrivelse}. Fristen {runs_out} {due}.",
-        link=reverse("sag_detail", args=[frist.sag_id]),
+        link=(
+            reverse("orders:udfoerer-borgere")
+            if frist.ansvarlig_udfoerer_id is not None
+            else reverse("sag_detail", args=[frist.sag_id])
+        ),
         kilde=f"varsel:{varsel.pk}",
     )
 

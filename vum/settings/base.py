@@ -156,6 +156,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "assessment.plan_committee_meetings",
         "schedule": timedelta(hours=24),
     },
+    "plan-follow-ups": {"task": "followup.plan_follow_ups", "schedule": timedelta(hours=24)},
 }
 
 REST_FRAMEWORK = {
@@ -189,6 +190,11 @@ SPECTACULAR_SETTINGS = {
         "DelmaalStatusEnum": "orders.models.Delmaal.Status",
         "MagtanvendelseTypeEnum": "orders.models.Magtanvendelse.Type",
         "AnmodningArtEnum": "orders.models.Anmodning.Art",
+        "OpfoelgningStatusEnum": "followup.models.Opfoelgning.Status",
+        "OpfoelgningFormEnum": "followup.models.Opfoelgning.Form",
+        "OpfoelgningsskemaFormEnum": "followup.models.Opfoelgningsskema.Form",
+        # Named before the follow-up's forms shared the field name; kept for existing clients.
+        "FormEnum": "cases.models.Samtykke.Form",
         # Named before Magtanvendelse.type shared the field name; kept for existing clients.
         "TypeEnum": "cases.models.Relation.Type",
     },

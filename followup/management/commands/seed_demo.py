@@ -39,6 +39,7 @@ from cases.models import (
     Sagsaabning,
     Samtykke,
 )
+from followup import services as followup
 from orders import services as orders
 from vum.accounts.models import Organisation, Role, Team, User
 from vum.audit.context import RequestOrigin, current_origin
@@ -399,7 +400,8 @@ class Command(BaseCommand):
     def _liam(self, sb: User, udfoerer: User, handicap: Team) -> Sag:
         """A second citizen whose § 85 support from X-Hus is under way, so that the provider's
         workspace has someone in it: the handbook's Liam example (delivery, seed 000 3.6), taken
-        through udredning, sagsvurdering, decision and bestilling with the real services."""
+        through udredning, sagsvurdering, decision and bestilling with the real services, with its
+        first follow-up planned."""
         existing = Sag.objects.filter(borger__cpr=LIAM_CPR).order_by("pk").first()
         if existing is not None:
             return existing
@@ -547,6 +549,9 @@ class Command(BaseCommand):
             delmaal=delmaal,
             tekst="Liam nåede bussen tre ud af fem dage i denne uge.",
         )
+        # The first follow-up with its timeline: the provider calls the meeting and writes the
+        # statusnotat, the caseworker fills in the form.
+        followup.opfoelgning_plan(actor=sb, sag=sag)
         return Sag.objects.get(pk=sag.pk)
 
     def _section_85(self) -> KommunalYdelse:

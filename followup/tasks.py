@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from followup.services import plan_missing_follow_ups
+
+
+@shared_task(name="followup.plan_follow_ups")
+def plan_follow_ups() -> int:
+    """Every case in delivery gets its next follow-up planned; safe to run again."""
+    return plan_missing_follow_ups()
