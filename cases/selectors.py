@@ -138,6 +138,7 @@ def borger_search(*, user: User, query: str, limit: int = 50) -> list[Borger]:
 
 def borger_get(*, user: User, pk: object) -> Borger:
     borger = get_borger_or_404(user, pk)
+    require(user, Action.READ_REGISTER, borger)
     audit_record(actor=user, action=AuditAction.VIEW, obj=borger, summary="Borger vist")
     return borger
 
@@ -147,6 +148,7 @@ def borger_sager(*, user: User, borger: Borger) -> QuerySet[Sag]:
 
 
 def borger_relationer(*, user: User, borger: Borger) -> list[Relation]:
+    require(user, Action.READ_REGISTER, borger)
     relationer = list(Relation.objects.filter(borger=borger))
     audit_record(actor=user, action=AuditAction.VIEW, obj=borger, summary="Relationer vist")
     return relationer

@@ -20,17 +20,34 @@ def a_follow_up_is_planned(sag: Sag) -> Iterator[str]:
         yield "Der er ingen planlagt opfølgning."
 
 
-@register_guard("fortsaet_levering")
-def the_follow_up_decided_to_go_on(sag: Sag) -> Iterator[str]:
-    """Delivery goes on only by a completed follow-up form that says so."""
-    if sag.fase != Fase.OPFOELGNING:
-        return
-    latest = (
-        Opfoelgningsskema.objects.filter(opfoelgning__sag=sag)
-        .order_by("-opfoelgning__dato", "-pk")
+def _this_follow_ups_form(sag: Sag) -> Opfoelgningsskema | None:
+    """The form completed since the case entered opfølgning, if any."""
+    return (
+        Opfoelgningsskema.objects.filter(
+            opfoelgning__sag=sag, afsluttet__isnull=False, afsluttet__gte=sag.fase_skiftet
+        )
+        .order_by("-afsluttet", "-pk")
         .first()
     )
-    if latest is None or latest.afsluttet is None:
+
+
+@register_guard("fortsaet_levering")
+def the_follow_up_decided_to_go_on(sag: Sag) -> Iterator[str]:
+    """Delivery goes on only by this follow-up's completed form saying so."""
+    if sag.fase != Fase.OPFOELGNING:
+        return
+    form = _this_follow_ups_form(sag)
+    if form is None:
         yield "Opfølgningsskemaet er ikke afsluttet."
-    elif latest.udfald not in GOES_ON:
+    elif form.udfald not in GOES_ON:
         yield "Opfølgningen besluttede ikke, at indsatsen fortsætter."
+
+
+@register_guard("revisitation")
+def the_follow_up_decided_on_revisitation(sag: Sag) -> Iterator[str]:
+    """Revisitation after a follow-up rests on its form and personrettet tilsyn."""
+    if sag.fase != Fase.OPFOELGNING:
+        return
+    form = _this_follow_ups_form(sag)
+    if form is None or form.udfald != Opfoelgningsskema.Udfald.REVISITATION:
+        yield "Revisitation besluttes i opfølgningsskemaet (med det personrettede tilsyn)."

@@ -211,8 +211,13 @@ class SkemaMaal(models.Model):
     indsatsmaal = models.ForeignKey(
         "assessment.Indsatsmaal", on_delete=models.PROTECT, related_name="opfoelgninger"
     )
-    overfoert_niveau = models.PositiveSmallIntegerField("aktuelt niveau (overført)", null=True)
-    overfoert_forventet = models.PositiveSmallIntegerField("forventet niveau (overført)", null=True)
+    # Empty when the goal's sub-theme was never scored or no level was expected.
+    overfoert_niveau = models.PositiveSmallIntegerField(
+        "aktuelt niveau (overført)", null=True, blank=True
+    )
+    overfoert_forventet = models.PositiveSmallIntegerField(
+        "forventet niveau (overført)", null=True, blank=True
+    )
     borgerens_vurdering = models.TextField("borgerens vurdering", blank=True)
     udfoerers_vurdering = models.TextField("udførers vurdering", blank=True)
     sagsbehandlers_vurdering = models.TextField("sagsbehandlers vurdering", blank=True)

@@ -2,9 +2,9 @@
 provider reaches a follow-up only through its active bestilling on the case."""
 
 from dataclasses import dataclass, field
-from datetime import date
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from cases.models import Sag
 from followup.models import (
@@ -15,7 +15,7 @@ from followup.models import (
     Statusnotat,
     StatusnotatMaal,
 )
-from followup.services import magtanvendelser_in_period
+from followup.services import magtanvendelser_in_period, previous_held_at
 from orders.models import Bestilling, Delmaalsnotat, Magtanvendelse
 from vum.access import Action, NotFoundForUser, bestillinger_visible_to, require
 from vum.accounts.models import Role, User
@@ -45,25 +45,15 @@ def opfoelgning_get(*, user: User, sag: Sag, pk: int | str) -> Opfoelgning:
         raise NotFoundForUser("Opfølgningen findes ikke.") from exc
 
 
-def previous_follow_up_day(opfoelgning: Opfoelgning) -> date | None:
-    return (
-        Opfoelgning.objects.filter(sag=opfoelgning.sag_id, status=Opfoelgning.Status.AFSLUTTET)
-        .exclude(pk=opfoelgning.pk)
-        .order_by("-dato")
-        .values_list("dato", flat=True)
-        .first()
-    )
-
-
 def period_notes(opfoelgning: Opfoelgning, udfoerer_id: int | None = None) -> list[Delmaalsnotat]:
     """The provider's sub-goal notes since the previous follow-up: what the statusnotat and the
     follow-up are written from."""
     notes = Delmaalsnotat.objects.filter(delmaal__sag=opfoelgning.sag_id)
     if udfoerer_id is not None:
         notes = notes.filter(delmaal__udfoerer_id=udfoerer_id)
-    since = previous_follow_up_day(opfoelgning)
+    since = previous_held_at(opfoelgning)
     if since is not None:
-        notes = notes.filter(dato__gt=since)
+        notes = notes.filter(dato__gte=timezone.localtime(since).date())
     return list(
         notes.select_related("delmaal__udfoerer", "oprettet_af")
         .prefetch_related("delmaal__indsatsmaal")

@@ -20,7 +20,7 @@ from assessment.models import Afgoerelse, AfgoerelsesResultat, Brev, Indsatsmaal
 from assessment.services import Resultatlinje, afgoerelse_create, afgoerelse_send
 from cases.lifecycle import Fase
 from cases.models import Sag, Samtykke
-from cases.services import journalnotat_create, sag_move
+from cases.services import TransitionError, journalnotat_create, sag_move
 from followup.models import (
     Opfoelgning,
     Opfoelgningsskema,
@@ -48,6 +48,15 @@ STATUSNOTAT_DAYS_BEFORE = 14
 FORM_DAYS_AFTER = 14
 HANDLEPLAN_DAYS_AFTER = 14
 DELIVERY_PHASES = (Fase.LEVERING, Fase.OPFOELGNING)
+
+
+def _move(*, actor: User, sag: Sag, name: str, begrundelse: str = "") -> Sag:
+    """A phase move as part of a follow-up outcome; a move another user made first, or a guard
+    that no longer holds, is told to the user like any other validation error."""
+    try:
+        return sag_move(actor=actor, sag=sag, name=name, begrundelse=begrundelse)
+    except TransitionError as exc:
+        raise ValidationError([exc.message, *exc.reasons]) from exc
 
 
 def _active_order(sag: Sag) -> Bestilling | None:
@@ -134,8 +143,19 @@ def opfoelgning_plan(
     if decision is None or locked.fase not in DELIVERY_PHASES:
         raise ValidationError("Opfølgning planlægges, når en bevilget indsats leveres.")
     order = _active_order(locked)
-    held = Opfoelgning.objects.filter(sag=locked, status=Opfoelgning.Status.AFSLUTTET).exists()
-    start = after or (order.startdato if order is not None else decision.truffet)
+    last = (
+        Opfoelgning.objects.filter(sag=locked, status=Opfoelgning.Status.AFSLUTTET)
+        .select_related("skema")
+        .order_by("-dato", "-pk")
+        .first()
+    )
+    held = last is not None
+    if after is not None:
+        start = after
+    elif last is not None:
+        start = timezone.localtime(held_at(last)).date()
+    else:
+        start = order.startdato if order is not None else decision.truffet
     forslag = next_follow_up(afgoerelse=decision, after=start, first=not held, agreed=agreed)
     opfoelgning = Opfoelgning.objects.create(
         sag=locked,
@@ -293,6 +313,8 @@ def statusnotat_save(
     note, _ = Statusnotat.objects.get_or_create(
         opfoelgning=opfoelgning, defaults={"udfoerer": order.udfoerer, "oprettet_af": actor}
     )
+    if note.udfoerer_id != order.udfoerer_id:
+        raise NotFoundForUser("Opfølgningen findes ikke eller er ikke tilgængelig for dig.")
     if note.indsendt is not None:
         raise ValidationError("Statusnotatet er sendt og kan ikke ændres.")
     ordered = {g.pk: g for g in order.maal.all()}
@@ -340,14 +362,16 @@ def statusnotat_save(
 
 @transaction.atomic
 def opfoelgning_cancel(*, actor: User, opfoelgning: Opfoelgning, begrundelse: str) -> Opfoelgning:
-    """The caseworker cancels a meeting, e.g. when the statusnotat is inadequate; a new one is
-    planned at once."""
+    """The caseworker cancels a meeting, e.g. when the statusnotat is inadequate, before the
+    form is started; the next one is planned from the follow-up page (or by the daily task)."""
     require(actor, Action.EDIT, opfoelgning.sag)
     if not begrundelse.strip():
         raise ValidationError({"begrundelse": "Skriv hvorfor mødet aflyses."})
     locked = Opfoelgning.objects.select_for_update().get(pk=opfoelgning.pk)
     if locked.status not in (Opfoelgning.Status.PLANLAGT, Opfoelgning.Status.INDKALDT):
         raise ValidationError("Opfølgningen er afsluttet eller aflyst.")
+    if Opfoelgningsskema.objects.filter(opfoelgning=locked).exists():
+        raise ValidationError("Opfølgningsskemaet er startet; mødet kan ikke længere aflyses.")
     locked.cancel()
     locked.aflyst_begrundelse = begrundelse.strip()
     locked.save()
@@ -377,6 +401,8 @@ def skema_start(*, actor: User, opfoelgning: Opfoelgning) -> Opfoelgningsskema:
     before. The case moves to opfølgning."""
     sag = opfoelgning.sag
     require(actor, Action.EDIT, sag)
+    # Two presses of "start" at once: the second waits here and then finds the first's form.
+    opfoelgning = Opfoelgning.objects.select_for_update().get(pk=opfoelgning.pk)
     existing = Opfoelgningsskema.objects.filter(opfoelgning=opfoelgning).first()
     if existing is not None:
         return existing
@@ -386,9 +412,17 @@ def skema_start(*, actor: User, opfoelgning: Opfoelgning) -> Opfoelgningsskema:
     if decision is None or decision.vurdering is None:
         raise ValidationError("Der er ingen bevilget indsats at følge op på.")
     vurdering = decision.vurdering
+    # The support need stands where the last follow-up left it, else where the assessment set it.
+    last_form = (
+        Opfoelgningsskema.objects.filter(
+            opfoelgning__sag=sag, afsluttet__isnull=False, stoettebehov_efter__isnull=False
+        )
+        .order_by("-afsluttet")
+        .first()
+    )
     skema = Opfoelgningsskema.objects.create(
         opfoelgning=opfoelgning,
-        stoettebehov_foer=vurdering.stoettebehov,
+        stoettebehov_foer=last_form.stoettebehov_efter if last_form else vurdering.stoettebehov,
         form=Opfoelgningsskema.Form.MOEDE
         if opfoelgning.moede_form == Opfoelgning.Form.MOEDE
         else "",
@@ -406,8 +440,14 @@ def skema_start(*, actor: User, opfoelgning: Opfoelgning) -> Opfoelgningsskema:
             )
         )
     SkemaMaal.objects.bulk_create(rows)
+    # The caseworker has read the statusnotat and the meeting has been held by now.
+    for frist in opfoelgning.frister.filter(
+        art__in=[Frist.Art.STATUSNOTAT_GENNEMGANG, Frist.Art.OPFOELGNING],
+        status=Frist.Status.AABEN,
+    ):
+        frist_meet(frist=frist, actor=actor)
     if sag.fase == Fase.LEVERING:
-        sag_move(actor=actor, sag=sag, name="start_opfoelgning")
+        _move(actor=actor, sag=sag, name="start_opfoelgning")
     audit_record(
         actor=actor, action=AuditAction.CREATE, obj=skema, summary="Opfølgningsskema startet"
     )
@@ -461,6 +501,10 @@ def skema_update(
     unknown = set(fields) - set(SKEMA_FIELDS)
     if unknown:
         raise ValidationError(f"Ukendte felter: {', '.join(sorted(unknown))}.")
+    today = timezone.localdate()
+    for name in ("naeste_dato", "nyt_moede"):
+        if fields.get(name) is not None and fields[name] <= today:
+            raise ValidationError({name: "Datoen skal ligge efter i dag."})
     for name, value in fields.items():
         setattr(skema, name, value)
     skema.full_clean(exclude=["opfoelgning"])
@@ -532,18 +576,34 @@ def skema_blockers(skema: Opfoelgningsskema) -> list[str]:
     return missing
 
 
-def magtanvendelser_in_period(opfoelgning: Opfoelgning) -> list[Magtanvendelse]:
-    """The uses of force reported since the previous follow-up (or the start)."""
+def held_at(opfoelgning: Opfoelgning) -> datetime:
+    """When a follow-up took place: its meeting, else when its form was completed."""
+    skema = getattr(opfoelgning, "skema", None)
+    if opfoelgning.moede_tidspunkt is not None:
+        return opfoelgning.moede_tidspunkt
+    if skema is not None and skema.afsluttet is not None:
+        return skema.afsluttet
+    return calendar.end_of_day(opfoelgning.dato)
+
+
+def previous_held_at(opfoelgning: Opfoelgning) -> datetime | None:
+    """When the follow-up before this one took place: the start of this one's period."""
     previous = (
-        Opfoelgning.objects.filter(sag=opfoelgning.sag, status=Opfoelgning.Status.AFSLUTTET)
+        Opfoelgning.objects.filter(sag=opfoelgning.sag_id, status=Opfoelgning.Status.AFSLUTTET)
         .exclude(pk=opfoelgning.pk)
-        .order_by("-dato")
-        .values_list("dato", flat=True)
+        .select_related("skema")
+        .order_by("-dato", "-pk")
         .first()
     )
+    return held_at(previous) if previous is not None else None
+
+
+def magtanvendelser_in_period(opfoelgning: Opfoelgning) -> list[Magtanvendelse]:
+    """The uses of force reported since the previous follow-up took place (or the start)."""
     reports = Magtanvendelse.objects.filter(sag=opfoelgning.sag)
-    if previous is not None:
-        reports = reports.filter(tidspunkt__date__gt=previous)
+    since = previous_held_at(opfoelgning)
+    if since is not None:
+        reports = reports.filter(tidspunkt__gt=since)
     return list(reports.select_related("udfoerer"))
 
 
@@ -632,7 +692,7 @@ def opfoelgning_continue(*, actor: User, skema: Opfoelgningsskema) -> Opfoelgnin
 def _go_on(actor: User, skema: Opfoelgningsskema) -> Opfoelgning:
     sag = Sag.objects.get(pk=skema.opfoelgning.sag_id)
     if sag.fase == Fase.OPFOELGNING:
-        sag = sag_move(actor=actor, sag=sag, name="fortsaet_levering")
+        sag = _move(actor=actor, sag=sag, name="fortsaet_levering")
     _new_handleplan_if_wanted(actor, sag)
     return opfoelgning_plan(
         actor=actor, sag=sag, after=_meeting_day(skema.opfoelgning), agreed=skema.naeste_dato
@@ -693,7 +753,7 @@ def opfoelgning_revisitation(*, actor: User, skema: Opfoelgningsskema, begrundel
     if not begrundelse.strip():
         raise ValidationError({"begrundelse": "Skriv hvad der skal revisiteres og hvorfor."})
     _complete(actor, skema, Opfoelgningsskema.Udfald.REVISITATION)
-    return sag_move(
+    return _move(
         actor=actor, sag=skema.opfoelgning.sag, name="revisitation", begrundelse=begrundelse
     )
 
@@ -743,7 +803,7 @@ def opfoelgning_end(
     # The letter is built from the reasons just given and frozen; it leaves after commit.
     afgoerelse_send(actor=actor, afgoerelse=decision, tekster={})
     _end_orders(actor, sag, virkningsdato)
-    sag_move(
+    _move(
         actor=actor,
         sag=sag,
         name="afslut",
@@ -903,7 +963,7 @@ def opfoelgning_move_away(
         summary=f"Sagen udleveret til {udlevering.modtager} (SHA-256 {udlevering.sha256[:12]}…)",
     )
     _end_orders(actor, sag, timezone.localdate())
-    sag_move(
+    _move(
         actor=actor,
         sag=sag,
         name="afslut",

@@ -44,3 +44,21 @@ def every_provider_has_accepted(sag: Sag) -> Iterator[str]:
                 f"{udkast.udfoerer} har ikke accepteret bestillingen "
                 f"({bestilling.get_status_display().lower()})."
             )
+
+
+@register_guard("afslut")
+def no_order_runs_without_an_end(sag: Sag) -> Iterator[str]:
+    """A case with an order still running is ended through the follow-up's outcome, which ends
+    the orders (and the provider's access) on the effective day."""
+    if sag.fase == Fase.SAGSAABNING:
+        return
+    running = (
+        Bestilling.objects.filter(sag=sag, slutdato__isnull=True)
+        .active()
+        .select_related("udfoerer")
+    )
+    for bestilling in running:
+        yield (
+            f"Bestillingen til {bestilling.udfoerer} løber stadig: afslut indsatsen via "
+            "opfølgningen, så bestillingen ophører."
+        )

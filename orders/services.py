@@ -2,6 +2,7 @@
 access policy, validates, writes and audits in one transaction; notifications go in the same
 transaction (their e-mails leave through the outbox after commit)."""
 
+import contextlib
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
@@ -16,7 +17,7 @@ from assessment.models import Afgoerelse, Indsats, Indsatsmaal
 from assessment.services import letter_context
 from cases.lifecycle import Fase, blockers
 from cases.models import Borger, Sag, Samtykke
-from cases.services import sag_move
+from cases.services import TransitionError, sag_move
 from orders.content import (
     GRANTED,
     PLAN_WITHOUT_CONSENT_LAWS,
@@ -517,7 +518,9 @@ def bestilling_accept(*, actor: User, bestilling: Bestilling) -> Bestilling:
     )
     sag = locked.sag
     if sag.fase == Fase.BESTILLING and not blockers(sag, "start_levering"):
-        sag_move(actor=actor, sag=sag, name="start_levering")
+        # Another provider's acceptance may have moved the case first; the order stands.
+        with contextlib.suppress(TransitionError):
+            sag_move(actor=actor, sag=sag, name="start_levering")
     return locked
 
 

@@ -103,7 +103,6 @@ def test_follow_up_needs_a_plan_and_delivery_resumes_only_by_its_form(caseworker
     [
         (Fase.SAGSVURDERING, "tilbage_til_sagsoplysning", Fase.SAGSOPLYSNING),
         (Fase.AFGOERELSE, "tilbage_til_sagsvurdering", Fase.SAGSVURDERING),
-        (Fase.OPFOELGNING, "revisitation", Fase.SAGSOPLYSNING),
         (Fase.SAGSOPLYSNING, "afslut", Fase.AFSLUTTET),
     ],
 )

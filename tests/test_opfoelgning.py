@@ -425,3 +425,60 @@ def test_the_timeline_follows_the_meeting_the_provider_calls(caseworker, deliver
     assert due["opfoelgning"] == day
     assert due["opfoelgningsskema"] == day + timedelta(days=14)
     assert opfoelgning.frister.get(art="opfoelgning").flytninger.count() == 1
+
+
+def test_a_case_with_a_running_order_is_not_closed_past_the_follow_up(
+    caseworker, delivering
+) -> None:
+    from cases.services import TransitionBlocked, sag_transition
+
+    mads, staff = delivering
+    services.skema_start(actor=caseworker, opfoelgning=_meeting(caseworker, staff, mads))
+    sag = Sag.objects.get(pk=mads.sag.pk)
+    with pytest.raises(TransitionBlocked) as blocked:
+        sag_transition(actor=caseworker, sag=sag, name="afslut", begrundelse="Lukkes.")
+    assert "løber stadig" in blocked.value.reasons[0]
+    with pytest.raises(TransitionBlocked):
+        sag_transition(actor=caseworker, sag=sag, name="revisitation", begrundelse="Ny udredning.")
+
+
+def test_a_goal_without_a_starting_level_does_not_block_the_form(caseworker, delivering) -> None:
+    mads, staff = delivering
+    mads.vurdering.maal.filter(raekkefoelge=1).update(aktuel_vurdering=None, forventet_niveau=None)
+    skema = services.skema_start(actor=caseworker, opfoelgning=_meeting(caseworker, staff, mads))
+    services.skema_update(actor=caseworker, skema=skema, maal=_all_goals(skema), **_tilsyn())
+    assert services.skema_blockers(skema) == ["Mål 1: angiv det nye aktuelle funktionsevneniveau."]
+
+
+def test_the_next_period_starts_when_the_previous_follow_up_was_held(
+    caseworker, delivering
+) -> None:
+    mads, staff = delivering
+    opfoelgning = _meeting(caseworker, staff, mads)
+    skema = services.skema_start(actor=caseworker, opfoelgning=opfoelgning)
+    services.skema_update(
+        actor=caseworker,
+        skema=skema,
+        maal=_all_goals(skema),
+        naeste_dato=opfoelgning.dato + timedelta(days=91),
+        **_tilsyn(),
+    )
+    following = services.opfoelgning_continue(actor=caseworker, skema=skema)
+    # Counted from the meeting, not from the first follow-up's latest date (which lies later).
+    assert opfoelgning.moede_tidspunkt is not None
+    assert timezone.localtime(opfoelgning.moede_tidspunkt).date() < opfoelgning.dato
+    assert services.previous_held_at(following) == opfoelgning.moede_tidspunkt
+    # The next form starts from the support need this one left (Moderat), not the assessment's.
+    assert Sagsvurdering.objects.get(
+        pk=mads.vurdering.pk
+    ).stoettebehov == Stoettebehov.objects.current().get(navn="Højt støttebehov")
+    assert services.skema_start(actor=caseworker, opfoelgning=following).stoettebehov_foer == (
+        moderat()
+    )
+
+
+def test_the_next_follow_up_date_lies_ahead(caseworker, delivering) -> None:
+    mads, staff = delivering
+    skema = services.skema_start(actor=caseworker, opfoelgning=_meeting(caseworker, staff, mads))
+    with pytest.raises(ValidationError, match="efter i dag"):
+        services.skema_update(actor=caseworker, skema=skema, naeste_dato=timezone.localdate())

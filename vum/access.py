@@ -43,6 +43,9 @@ class Action(StrEnum):
     ANSWER_BESTILLING = "answer_bestilling"
     DELIVER = "deliver"
     VIEW_FINANCE = "view_finance"
+    # The register's live data (full CPR, address, relations); a provider reads only what its
+    # bestilling carries, so it has no register access even for the citizens it serves.
+    READ_REGISTER = "read_register"
 
 
 class NotFoundForUser(Http404):
@@ -136,6 +139,11 @@ def may(user: Any, action: Action, obj: Model | None = None) -> bool:
             return borgere_visible_to(actor).filter(pk=obj.pk).exists()
         if action == Action.EDIT_BORGER:
             return actor.role == Role.SAGSBEHANDLER
+        if action == Action.READ_REGISTER:
+            return (
+                actor.role != Role.UDFOERER
+                and borgere_visible_to(actor).filter(pk=obj.pk).exists()
+            )
         return False
     if label == "cases.Sag":
         if action == Action.VIEW:

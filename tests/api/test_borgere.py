@@ -220,3 +220,14 @@ def test_a_plain_list_is_not_the_whole_register() -> None:
     found = client.get("/api/v1/borgere/", {"q": no_case.cpr}).data["results"]
     assert [row["id"] for row in found] == [no_case.pk]  # search still reaches the register
     assert other_team.borger_id not in listed
+
+
+def test_a_provider_has_no_register_access_to_the_citizens_it_serves(api) -> None:  # type: ignore[no-untyped-def]
+    """A provider reads what its bestilling carries, never the register's live data."""
+    from tests.factories import BestillingFactory
+
+    provider = UserFactory(udfoerer=True)
+    borger = BestillingFactory(udfoerer=provider.organisation).sag.borger
+    client = api(provider)
+    assert client.get(f"/api/v1/borgere/{borger.pk}/").status_code == 404
+    assert client.get(f"/api/v1/borgere/{borger.pk}/relationer/").status_code == 404
