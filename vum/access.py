@@ -141,8 +141,7 @@ def may(user: Any, action: Action, obj: Model | None = None) -> bool:
             return actor.role == Role.SAGSBEHANDLER
         if action == Action.READ_REGISTER:
             return (
-                actor.role != Role.UDFOERER
-                and borgere_visible_to(actor).filter(pk=obj.pk).exists()
+                actor.role != Role.UDFOERER and borgere_visible_to(actor).filter(pk=obj.pk).exists()
             )
         return False
     if label == "cases.Sag":
