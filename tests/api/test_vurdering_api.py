@@ -15,6 +15,7 @@ from cases import services as case_services
 from cases.lifecycle import Fase
 from cases.models import Sag
 from tests.factories import BestillingFactory, OrganisationFactory, UserFactory, sag_in_phase
+from tests.mads import MADS_GOALS, MADS_SCORES
 from vum.accounts.models import User
 from vum.audit.models import AuditAction, AuditEvent
 from vum.catalog.models import Maalgruppe, Maaltype, Tema, Tilbudstype, Undertema, Ydelse
@@ -22,35 +23,6 @@ from vum.catalog.models import Maalgruppe, Maaltype, Tema, Tilbudstype, Undertem
 Api = Callable[[User | None], APIClient]
 
 pytestmark = pytest.mark.django_db
-
-MADS_SCORES = {
-    "Varetage uddannelse": 2,
-    "Varetage økonomi": 2,
-    "Håndtere post": 2,
-    "Varetage bolig": 1,
-    "Varetage egen sundhed": 2,
-    "Gøre rent": 2,
-    "Dyrke interesse": 1,
-    "Indgå i samspil og kontakt": 2,
-}
-MADS_GOALS = [
-    # (målformulering, primary sub-theme, expected level, hours per week)
-    ("Jeg passer selv min lejlighed, laver mad og vasker tøj", "Gøre rent", 1, "3.5"),
-    (
-        "Jeg har fokus på mine egne behov og siger fra og har en god fritidsaktivitet og et godt "
-        "forhold til min familie",
-        "Indgå i samspil og kontakt",
-        0,
-        "3",
-    ),
-    ("Jeg er stoppet med at ryge hash og har six pack", "Varetage egen sundhed", 1, "1"),
-    (
-        "Jeg har fundet ud af, hvilken uddannelse jeg gerne vil have og er i gang med at tage den",
-        "Varetage uddannelse",
-        1,
-        "0.5",
-    ),
-]
 
 
 @pytest.fixture(autouse=True)
