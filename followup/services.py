@@ -847,7 +847,9 @@ def _end_orders(actor: User, sag: Sag, slutdato: date) -> None:
     """The orders end on `slutdato`, and the provider's access with them; its staff are told."""
     for order in Bestilling.objects.filter(sag=sag).active().select_related("udfoerer"):
         order.slutdato = slutdato
-        order.save(update_fields=["slutdato"])
+        if slutdato <= timezone.localdate():
+            order.end()  # ends now: no access for the rest of the day
+        order.save()
         audit_record(
             actor=actor,
             action=AuditAction.UPDATE,

@@ -374,11 +374,9 @@ def test_moving_away_exports_the_case_file_with_consent(caseworker, delivering) 
     assert len(data["assessment.Indsatsmaal"]) == 4
     assert "pdf" not in data["orders.Bestilling"][0]["fields"]
     assert Sag.objects.get(pk=mads.sag.pk).fase == Fase.AFSLUTTET
-    assert (
-        not Bestilling.objects.filter(sag=mads.sag)
-        .active(on=timezone.localdate() + timedelta(days=1))
-        .exists()
-    )
+    order = Bestilling.objects.get(sag=mads.sag)
+    assert order.status == Bestilling.Status.OPHOERT  # ended at once, not at midnight
+    assert not may(staff, Action.VIEW, order)
 
 
 def test_a_meeting_cancelled_for_an_inadequate_note(caseworker, delivering) -> None:

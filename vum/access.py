@@ -156,15 +156,13 @@ def may(user: Any, action: Action, obj: Model | None = None) -> bool:
             return actor.role == Role.SAGSBEHANDLER and in_scope.filter(pk=obj.pk).exists()
         return False
     if label == "orders.Bestilling":
-        if not bestillinger_visible_to(actor).filter(pk=obj.pk).exists():
-            return False
+        visible = bestillinger_visible_to(actor).filter(pk=obj.pk)
         if action == Action.VIEW:
-            return True
-        if action == Action.ANSWER_BESTILLING:
-            bestilling: Any = obj
-            return actor.role == Role.UDFOERER and bestilling.awaits_answer
-        if action == Action.DELIVER:
-            return actor.role == Role.UDFOERER
+            return visible.exists()
+        # The provider's staff answer and document on their organisation's orders; whether an
+        # order still awaits an answer is the service's check, under its row lock.
+        if action in (Action.ANSWER_BESTILLING, Action.DELIVER):
+            return actor.role == Role.UDFOERER and visible.exists()
         return False
     if label == "orders.Handleplan":
         # The plan is case content: seen through a case of the citizen, not the register.

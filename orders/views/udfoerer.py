@@ -184,7 +184,8 @@ def _bestilling_page(
         {
             "bestilling": bestilling,
             "indhold": _readable(bestilling.indhold),
-            "kan_svare": may(user, Action.ANSWER_BESTILLING, bestilling),
+            "kan_svare": bestilling.awaits_answer
+            and may(user, Action.ANSWER_BESTILLING, bestilling),
             "svar_form": svar_form or SvarForm(auto_id="id_svar_%s"),
             "har_bilag": bool(bestilling.bilag_pdf),
         },
