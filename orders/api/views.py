@@ -8,12 +8,12 @@ make, answers 404; a missing object and one outside the scope get the same answe
 citizen data are audited by the selectors; writes by the services.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -22,7 +22,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.renderers import JSONRenderer
@@ -297,6 +297,31 @@ def _created(data: Any) -> Response:
     return Response(data, status=status.HTTP_201_CREATED)
 
 
+class ProviderRecordViewSet(BestillingChildViewSet):
+    """One kind of record the provider writes on the order's case: listed through its audited
+    selector (`read`), added through its service (`write`)."""
+
+    model: type[Model]
+    output_serializer_class: type[serializers.Serializer[Any]]
+    create_serializer_class: type[serializers.Serializer[Any]]
+    read: Callable[..., Any]
+    write: Callable[..., Any]
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return self.model._default_manager.none()
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        rows = type(self).read(user=actor(request), bestilling=self.get_bestilling())
+        return Response(self.output_serializer_class(rows, many=True).data)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        bestilling = self.bestilling_for_delivery()
+        body = self.create_serializer_class(data=request.data)
+        body.is_valid(raise_exception=True)
+        row = type(self).write(actor=actor(request), bestilling=bestilling, **body.validated_data)
+        return _created(self.output_serializer_class(row).data)
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="Delmål",
@@ -426,24 +451,12 @@ class DelmaalViewSet(BestillingChildViewSet):
         responses={201: s.LeveringsnotatSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
     ),
 )
-class LeveringsnotatViewSet(BestillingChildViewSet):
-    serializer_class = s.LeveringsnotatSerializer
-
-    def get_queryset(self) -> QuerySet[Leveringsnotat]:
-        return Leveringsnotat.objects.none()
-
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        rows = bestilling_leveringsnotater(user=actor(request), bestilling=self.get_bestilling())
-        return Response(s.LeveringsnotatSerializer(rows, many=True).data)
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        bestilling = self.bestilling_for_delivery()
-        body = s.LeveringsnotatCreateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        notat = leveringsnotat_add(
-            actor=actor(request), bestilling=bestilling, **body.validated_data
-        )
-        return _created(s.LeveringsnotatSerializer(notat).data)
+class LeveringsnotatViewSet(ProviderRecordViewSet):
+    model = Leveringsnotat
+    serializer_class = output_serializer_class = s.LeveringsnotatSerializer
+    create_serializer_class = s.LeveringsnotatCreateSerializer
+    read = staticmethod(bestilling_leveringsnotater)
+    write = staticmethod(leveringsnotat_add)
 
 
 @extend_schema_view(
@@ -467,24 +480,12 @@ class LeveringsnotatViewSet(BestillingChildViewSet):
         responses={201: s.MagtanvendelseSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
     ),
 )
-class MagtanvendelseViewSet(BestillingChildViewSet):
-    serializer_class = s.MagtanvendelseSerializer
-
-    def get_queryset(self) -> QuerySet[Magtanvendelse]:
-        return Magtanvendelse.objects.none()
-
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        rows = bestilling_magtanvendelser(user=actor(request), bestilling=self.get_bestilling())
-        return Response(s.MagtanvendelseSerializer(rows, many=True).data)
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        bestilling = self.bestilling_for_delivery()
-        body = s.MagtanvendelseCreateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        report = magtanvendelse_report(
-            actor=actor(request), bestilling=bestilling, **body.validated_data
-        )
-        return _created(s.MagtanvendelseSerializer(report).data)
+class MagtanvendelseViewSet(ProviderRecordViewSet):
+    model = Magtanvendelse
+    serializer_class = output_serializer_class = s.MagtanvendelseSerializer
+    create_serializer_class = s.MagtanvendelseCreateSerializer
+    read = staticmethod(bestilling_magtanvendelser)
+    write = staticmethod(magtanvendelse_report)
 
 
 @extend_schema_view(
@@ -508,24 +509,12 @@ class MagtanvendelseViewSet(BestillingChildViewSet):
         responses={201: s.AnmodningSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
     ),
 )
-class AnmodningViewSet(BestillingChildViewSet):
-    serializer_class = s.AnmodningSerializer
-
-    def get_queryset(self) -> QuerySet[Anmodning]:
-        return Anmodning.objects.none()
-
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        rows = bestilling_anmodninger(user=actor(request), bestilling=self.get_bestilling())
-        return Response(s.AnmodningSerializer(rows, many=True).data)
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        bestilling = self.bestilling_for_delivery()
-        body = s.AnmodningCreateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        anmodning = anmodning_create(
-            actor=actor(request), bestilling=bestilling, **body.validated_data
-        )
-        return _created(s.AnmodningSerializer(anmodning).data)
+class AnmodningViewSet(ProviderRecordViewSet):
+    model = Anmodning
+    serializer_class = output_serializer_class = s.AnmodningSerializer
+    create_serializer_class = s.AnmodningCreateSerializer
+    read = staticmethod(bestilling_anmodninger)
+    write = staticmethod(anmodning_create)
 
 
 # The caseworker's side
