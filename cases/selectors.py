@@ -93,7 +93,7 @@ def sag_frister(*, sag: Sag) -> list[Frist]:
     each deadline with its moves. Not audited: the case page audits itself with `sag_get`."""
     return list(
         Frist.objects.filter(sag=sag)
-        .select_related("ansvarlig", "ansvarligt_team")
+        .select_related("ansvarlig", "ansvarligt_team", "ansvarlig_udfoerer")
         .prefetch_related(
             Prefetch("flytninger", queryset=FristFlytning.objects.select_related("flyttet_af"))
         )

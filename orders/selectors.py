@@ -43,7 +43,8 @@ def udfoerer_bestillinger(*, user: User) -> list[Bestilling]:
     rows = list(
         bestillinger_visible_to(user)
         .select_related("sag__borger", "udfoerer")
-        .defer("pdf", "bilag_pdf")
+        # The frozen content and its PDFs are for the order's own page; a list has hundreds.
+        .defer("pdf", "bilag_pdf", "indhold", "aendringer")
         .order_by("status", "sag__borger__efternavn", "sag__borger__fornavn", "pk")
     )
     audit_record_many(actor=user, action=AuditAction.LIST, objects=rows, summary="Mine borgere")

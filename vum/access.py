@@ -111,13 +111,13 @@ def bestillinger_visible_to(user: Any) -> QuerySet[Any]:
 def henvendelser_visible_to(user: Any) -> "QuerySet[Henvendelse]":
     """Enquiries about a visible citizen that opened a case in the user's scope; a caseworker, who
     triages, also sees the enquiries that opened no case (advice, referrals)."""
-    qs: QuerySet[Any] = _model("cases.Henvendelse").objects.filter(
-        borger__in=borgere_visible_to(user)
-    )
+    Henvendelse = _model("cases.Henvendelse")
     in_scope = Q(sag__in=sager_visible_to(user))
     if may(user, Action.OPEN_CASE):
-        return qs.filter(in_scope | Q(sag__isnull=True))
-    return qs.filter(in_scope)
+        # A caseworker's citizens are the whole register, so filtering on them would only
+        # join every enquiry with every citizen.
+        return Henvendelse.objects.filter(in_scope | Q(sag__isnull=True))
+    return Henvendelse.objects.filter(in_scope, borger__in=borgere_visible_to(user))
 
 
 def may(user: Any, action: Action, obj: Model | None = None) -> bool:
