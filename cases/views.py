@@ -85,7 +85,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if role == Role.VISITATIONSUDVALG:
         return redirect("udvalg_moeder")
     if role == Role.LEDER:
-        return redirect("sager")
+        return redirect("followup:dashboard")
     if role == Role.UDFOERER:
         return redirect("orders:udfoerer-borgere")
     if role == Role.ADMINISTRATOR:

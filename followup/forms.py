@@ -14,9 +14,19 @@ from typing import Any
 from django import forms
 
 from cases.forms import DateInput
+from followup.dashboard import HISTORY_MONTHS, first_kept_month
 from followup.models import Opfoelgningsskema, SkemaMaal
 from followup.services import MAAL_FIELDS, SKEMA_FIELDS
-from vum.catalog.models import Fremadrettet, Funktionsevneniveau, StatusPaaIndsats, Stoettebehov
+from vum.access import teams_visible_to
+from vum.accounts.models import Team, User
+from vum.catalog.models import (
+    Fremadrettet,
+    Funktionsevneniveau,
+    KommunalYdelse,
+    Kommune,
+    StatusPaaIndsats,
+    Stoettebehov,
+)
 
 UNANSWERED = "Ikke besvaret"
 
@@ -361,3 +371,72 @@ class FraflytningForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "id_fraflytning_%s")
         super().__init__(*args, **kwargs)
+
+
+class YdelseChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.kode} {obj.navn} ({obj.kommune.navn})"
+
+
+class MonthInput(forms.DateInput):
+    input_type = "month"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m")
+
+
+class MonthField(forms.DateField):
+    """A month as YYYY-MM (what a browser's month picker sends), as its first day."""
+
+    widget = MonthInput
+    input_formats = ["%Y-%m"]
+    default_error_messages = {"invalid": "Angiv en måned som ÅÅÅÅ-MM."}
+
+
+class DashboardFilterForm(forms.Form):
+    """The leader's dashboard filter: whole months, and optionally one of the leader's teams,
+    one service, one municipality (an empty field means all)."""
+
+    fra = MonthField(label="Fra måned")
+    til = MonthField(label="Til og med måned")
+    team = forms.ModelChoiceField(
+        label="Team", queryset=Team.objects.none(), required=False, empty_label="Alle dine teams"
+    )
+    ydelse = YdelseChoiceField(
+        label="Ydelse",
+        queryset=KommunalYdelse.objects.select_related("kommune").order_by("kommune__navn", "kode"),
+        required=False,
+        empty_label="Alle ydelser",
+    )
+    kommune = forms.ModelChoiceField(
+        label="Kommune",
+        queryset=Kommune.objects.filter(ydelser__isnull=False).distinct().order_by("navn"),
+        required=False,
+        empty_label="Alle kommuner",
+    )
+
+    MAX_MONTHS = 60
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        team_field = self.fields["team"]
+        assert isinstance(team_field, forms.ModelChoiceField)
+        team_field.queryset = teams_visible_to(user).order_by("navn")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        fra, til = data.get("fra"), data.get("til")
+        if fra and til:
+            months = (til.year - fra.year) * 12 + til.month - fra.month
+            if months < 0:
+                self.add_error("til", "Slutmåneden skal ligge efter startmåneden.")
+            elif months >= self.MAX_MONTHS:
+                self.add_error("fra", "Perioden kan højst være fem år (60 måneder).")
+        first = first_kept_month()
+        if fra and fra < first:
+            self.add_error(
+                "fra",
+                f"Overblikket går {HISTORY_MONTHS} måneder tilbage: "
+                f"vælg {first:%m.%Y} eller senere.",
+            )
+        return data

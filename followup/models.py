@@ -272,3 +272,66 @@ class Sagsudlevering(CaseRecord):
         if self.pk is not None and not self._state.adding:
             raise PermissionError("En sagsudlevering kan ikke ændres.")
         super().save(*args, **kwargs)
+
+
+class Noegletal(models.Model):
+    """One pre-aggregated group of the leader's dashboard: a count of what happened in one team,
+    for one service, in one month (or, for a snapshot, what stands today), by the panel's keys.
+
+    The dashboard reads these instead of the case tables, so a page costs the same at any size;
+    `followup.services.noegletal_refresh` rebuilds them all (a beat task, every
+    `VUM_NOEGLETAL_MINUTES`). What `noegle`, `noegle2`, `noegle3` and the sums mean depends on
+    the panel (`emne`) and is written beside each collector in `followup/dashboard.py`. The
+    group's distinct citizens are kept (`borger_ids`) so that an export can tell exactly which
+    figures rest on fewer than five citizens; they are never shown.
+    """
+
+    emne = models.CharField("emne", max_length=20)
+    team = models.ForeignKey(
+        "accounts.Team", on_delete=models.CASCADE, related_name="+", verbose_name="team"
+    )
+    kommunal_ydelse = models.ForeignKey(
+        "catalog.KommunalYdelse",
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="ydelse",
+    )
+    maaned = models.DateField("måned", null=True, help_text="Tom for et øjebliksbillede.")
+    noegle = models.CharField("nøgle", max_length=40, blank=True)
+    noegle2 = models.CharField("nøgle 2", max_length=40, blank=True)
+    noegle3 = models.CharField("nøgle 3", max_length=40, blank=True)
+    # Set where a panel shows citizens per group across the other keys (the cost panel): one
+    # row per citizen, so the database counts them exactly.
+    borger_id = models.BigIntegerField("borger", null=True, blank=True)
+    antal = models.PositiveIntegerField("antal", default=0)
+    borgere = models.PositiveIntegerField("borgere", default=0)
+    sum1 = models.DecimalField("sum 1", max_digits=16, decimal_places=2, default=0)
+    sum2 = models.DecimalField("sum 2", max_digits=16, decimal_places=2, default=0)
+    sum3 = models.DecimalField("sum 3", max_digits=16, decimal_places=2, default=0)
+    vaerdier = models.JSONField("værdier", default=list, blank=True)
+    borger_ids = models.JSONField("borgere (id)", default=list, blank=True)
+
+    class Meta:
+        verbose_name = "nøgletal"
+        verbose_name_plural = "nøgletal"
+        indexes = [models.Index(fields=["emne", "team", "maaned"], name="noegletal_emne_team")]
+
+    def __str__(self) -> str:
+        return f"{self.emne} {self.team_id} {self.maaned or 'i dag'}: {self.antal}"
+
+
+class NoegletalOpgoerelse(models.Model):
+    """When the dashboard's figures were last rebuilt. One row, locked while a rebuild runs, so
+    two runs never interleave."""
+
+    opgjort = models.DateTimeField("opgjort", null=True, blank=True)
+    varighed = models.DurationField("varighed", null=True, blank=True)
+    grupper = models.PositiveIntegerField("grupper", default=0)
+
+    class Meta:
+        verbose_name = "opgørelse af nøgletal"
+        verbose_name_plural = "opgørelser af nøgletal"
+
+    def __str__(self) -> str:
+        return f"Nøgletal opgjort {self.opgjort}"

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,7 +21,10 @@ from assessment.services import Resultatlinje, afgoerelse_create, afgoerelse_sen
 from cases.lifecycle import Fase
 from cases.models import Sag, Samtykke
 from cases.services import TransitionError, journalnotat_create, sag_move
+from followup import dashboard
 from followup.models import (
+    Noegletal,
+    NoegletalOpgoerelse,
     Opfoelgning,
     Opfoelgningsskema,
     Sagsudlevering,
@@ -972,3 +975,36 @@ def opfoelgning_move_away(
         begrundelse=f"Borgeren er flyttet; {udlevering.modtager} er ny handlekommune.",
     )
     return udlevering
+
+
+# The dashboard's figures
+
+
+def noegletal_refresh(*, now: datetime | None = None) -> NoegletalOpgoerelse:
+    """Rebuild every dashboard figure from the case tables, in one transaction: a leader sees the
+    old figures or the new ones, never a mix. The one status row is locked first, so a second
+    run waits and then rebuilds again rather than interleaving. Derived numbers only: nothing
+    about a citizen is written, so no audit event."""
+    now = now or timezone.now()
+    started = timezone.now()
+    with transaction.atomic():
+        status, _ = NoegletalOpgoerelse.objects.select_for_update().get_or_create(pk=1)
+        Noegletal.objects.all().delete()
+        count = 0
+        batch: list[Noegletal] = []
+        for row in dashboard.collect_all(now):
+            batch.append(row)
+            if len(batch) >= 5000:
+                Noegletal.objects.bulk_create(batch)
+                count += len(batch)
+                batch = []
+        Noegletal.objects.bulk_create(batch)
+        if connection.vendor == "postgresql":
+            # Fresh statistics for the planner: the table was just replaced wholesale.
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {Noegletal._meta.db_table}")
+        status.opgjort = now
+        status.varighed = timezone.now() - started
+        status.grupper = count + len(batch)
+        status.save()
+    return status

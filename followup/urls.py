@@ -3,12 +3,16 @@ statusnotat."""
 
 from django.urls import path
 
+from followup.views import ledelse
 from followup.views import sagsbehandler as views
 from followup.views import udfoerer as udfoerer_views
 
 app_name = "followup"
 
 urlpatterns = [
+    # The leader
+    path("ledelse/", ledelse.overblik, name="dashboard"),
+    path("ledelse/sager/", ledelse.sager, name="dashboard-sager"),
     # The caseworker
     path("sager/<int:sag_pk>/opfoelgning/", views.opfoelgninger, name="opfoelgninger"),
     path("sager/<int:sag_pk>/opfoelgning/planlaeg/", views.planlaeg, name="planlaeg"),

@@ -24,7 +24,7 @@ from django.apps import apps
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
-from vum.accounts.models import Role, User
+from vum.accounts.models import Role, Team, User
 
 if TYPE_CHECKING:
     from cases.models import Borger, Henvendelse, Sag
@@ -43,6 +43,8 @@ class Action(StrEnum):
     ANSWER_BESTILLING = "answer_bestilling"
     DELIVER = "deliver"
     VIEW_FINANCE = "view_finance"
+    # The manager's dashboard: aggregates over the leader's area, and drill-down to its cases.
+    VIEW_DASHBOARD = "view_dashboard"
     # The register's live data (full CPR, address, relations); a provider reads only what its
     # bestilling carries, so it has no register access even for the citizens it serves.
     READ_REGISTER = "read_register"
@@ -74,6 +76,14 @@ def sager_visible_to(user: Any) -> "QuerySet[Sag]":
         agenda = _model("assessment.Dagsordenspunkt").objects.filter(moede__udvalg__medlemmer=actor)
         return qs.filter(pk__in=agenda.values("sag_id"))
     return qs.none()
+
+
+def teams_visible_to(user: Any) -> QuerySet[Team]:
+    """The teams whose figures the user may see: a leader's (and a caseworker's) own."""
+    actor = _active_user(user)
+    if actor is None or actor.role not in (Role.SAGSBEHANDLER, Role.LEDER):
+        return Team.objects.none()
+    return actor.teams.all()
 
 
 def borgere_visible_to(user: Any) -> "QuerySet[Borger]":
@@ -127,6 +137,8 @@ def may(user: Any, action: Action, obj: Model | None = None) -> bool:
         return False
     if action == Action.VIEW_AUDIT_LOG:
         return actor.role == Role.ADMINISTRATOR
+    if action == Action.VIEW_DASHBOARD:
+        return actor.role == Role.LEDER
     if action == Action.VIEW_FINANCE:
         return actor.role == Role.OEKONOMI
     if action in (Action.SEARCH_BORGER, Action.CREATE_BORGER, Action.OPEN_CASE):

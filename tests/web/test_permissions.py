@@ -128,7 +128,7 @@ def test_anonymous_is_sent_to_login(world: World) -> None:
     ("role", "start"),
     [
         ("sagsbehandler_ind", "inbox"),
-        ("leder_ind", "sager"),
+        ("leder_ind", "followup:dashboard"),
         ("udvalg_ind", "udvalg_moeder"),
         ("udfoerer_ind", "orders:udfoerer-borgere"),
         ("administrator", "borger_log"),

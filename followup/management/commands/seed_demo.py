@@ -194,6 +194,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Liams sag (levering hos {X_HUS}): sag {liam.pk}, {liam.get_fase_display()}."
         )
+        # The leader's dashboard reads pre-aggregated figures; build them now, not at the
+        # first scheduled run.
+        followup.noegletal_refresh()
 
     def _teams(self) -> dict[str, Team]:
         return {

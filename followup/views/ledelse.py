@@ -1,0 +1,147 @@
+"""The leader's dashboard: the area's figures with a chart and an accessible table each, the
+filter, the exports, and the drill-down from a figure to the cases behind it.
+
+Only a leader (Action.VIEW_DASHBOARD) reaches these pages; everyone else gets 404. The figures
+are aggregates (followup.dashboard) and show no citizen; the drill-down list is a page of
+citizens' cases and is audited like every other case list.
+"""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from cases.selectors import list_page, with_next_deadline
+from followup import dashboard, export
+from followup.forms import DashboardFilterForm
+from followup.models import NoegletalOpgoerelse
+from followup.tasks import refresh_dashboard
+from vum.access import Action, require
+from vum.accounts.models import User
+
+DRILLDOWN_LIMIT = 200
+DRILLDOWN_CRITERIA = (
+    "fase",
+    "sagsbehandler",
+    "uden_sagsbehandler",
+    "sag_team",
+    "overskredet",
+    "frist_ikke_overholdt",
+    "udfoerer",
+)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _leader(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    require(request.user, Action.VIEW_DASHBOARD)
+    return request.user
+
+
+def _filter(form: DashboardFilterForm) -> dashboard.Filter:
+    data = form.cleaned_data
+    return dashboard.Filter(
+        fra=data["fra"],
+        til=data["til"],
+        team=data.get("team"),
+        ydelse=data.get("ydelse"),
+        kommune=data.get("kommune"),
+    )
+
+
+def _bound_form(user: User, query: QueryDict) -> DashboardFilterForm:
+    """The filter as asked, or the default (the last twelve months) on a first visit."""
+    data = query.copy()
+    if "fra" not in data and "til" not in data:
+        data.update(dashboard.Filter.default().params())
+    return DashboardFilterForm(data, user=user)
+
+
+def _opgoerelse() -> NoegletalOpgoerelse | None:
+    """When the figures were rebuilt; before the first time, a rebuild is started at once
+    rather than waiting for the schedule."""
+    done = dashboard.opgoerelse()
+    if done is None:
+        transaction.on_commit(refresh_dashboard.delay)
+    return done
+
+
+@login_required
+@require_GET
+def overblik(request: HttpRequest) -> HttpResponse:
+    user = _leader(request)
+    form = _bound_form(user, request.GET)
+    if not form.is_valid():
+        return render(
+            request, "followup/dashboard.html", {"form": form, "sections": []}, status=400
+        )
+    f = _filter(form)
+    fmt = request.GET.get("format")
+    # An export counts each figure's citizens exactly, to suppress the small ones.
+    sections = dashboard.dashboard(user=user, f=f, exact=fmt in ("csv", "xlsx"))
+    filename = f"ledelsesoverblik-{f.fra:%Y%m}-{f.til:%Y%m}"
+    if fmt == "csv":
+        response = HttpResponse(
+            "\ufeff" + export.to_csv(sections, f), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+        return response
+    if fmt == "xlsx":
+        response = HttpResponse(export.to_xlsx(sections, f), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+        return response
+    return render(
+        request,
+        "followup/dashboard.html",
+        {
+            "form": form,
+            "filter": f,
+            "sections": sections,
+            "filter_qs": urlencode(f.params()),
+            # Reversed once: the page has hundreds of linked figures.
+            "drill_url": reverse("followup:dashboard-sager"),
+            "suppress_below": dashboard.SUPPRESS_BELOW,
+            "opgoerelse": _opgoerelse(),
+            "interval_minutes": settings.VUM_NOEGLETAL_MINUTES,
+        },
+    )
+
+
+@login_required
+@require_GET
+def sager(request: HttpRequest) -> HttpResponse:
+    """The cases behind a figure: the same filter, plus the figure's criteria."""
+    user = _leader(request)
+    form = _bound_form(user, request.GET)
+    if not form.is_valid():
+        return render(
+            request, "followup/dashboard_sager.html", {"form": form, "sager": []}, status=400
+        )
+    f = _filter(form)
+    criteria = {k: request.GET[k] for k in DRILLDOWN_CRITERIA if k in request.GET}
+    qs = dashboard.drilldown(user, f, criteria).select_related("borger", "team", "sagsbehandler")
+    total = qs.count()
+    rows = list_page(
+        user=user,
+        rows=with_next_deadline(qs).order_by("borger__efternavn", "borger__fornavn", "pk")[
+            :DRILLDOWN_LIMIT
+        ],
+        summary="Ledelsesoverblik: sager bag et tal",
+    )
+    return render(
+        request,
+        "followup/dashboard_sager.html",
+        {
+            "form": form,
+            "sager": rows,
+            "total": total,
+            "afkortet": total > len(rows),
+            "beskrivelse": dashboard.describe(user, criteria),
+            "tilbage_qs": urlencode(f.params()),
+        },
+    )
