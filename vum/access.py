@@ -130,6 +130,17 @@ def henvendelser_visible_to(user: Any) -> "QuerySet[Henvendelse]":
     return Henvendelse.objects.filter(in_scope, borger__in=borgere_visible_to(user))
 
 
+def _in_own_teams(actor: User, sag: Any) -> bool:
+    """Is the case in one of the actor's teams (the scope of `sager_visible_to` for caseworkers
+    and leaders)? The team ids are read once per user object, i.e. once per request: a page asks
+    this for every action it offers."""
+    team_ids: set[int] | None = getattr(actor, "_vum_team_ids", None)
+    if team_ids is None:
+        team_ids = set(actor.teams.values_list("pk", flat=True))
+        actor._vum_team_ids = team_ids  # type: ignore[attr-defined]
+    return sag.team_id in team_ids
+
+
 def may(user: Any, action: Action, obj: Model | None = None) -> bool:
     """May `user` take `action` on `obj`: a Sag, a Borger, or None for actions without one?"""
     actor = _active_user(user)
@@ -158,14 +169,16 @@ def may(user: Any, action: Action, obj: Model | None = None) -> bool:
         return False
     if label == "cases.Sag":
         if action == Action.VIEW:
+            if actor.role in (Role.SAGSBEHANDLER, Role.LEDER):
+                return _in_own_teams(actor, obj)
             return sager_visible_to(actor).filter(pk=obj.pk).exists()
         if action in (Action.EDIT, Action.TRANSITION):
-            in_scope = sager_visible_to(actor)
-            if action == Action.EDIT:
-                # A closed case is a record: it is read, never written (new needs open a new
-                # case). Transitions stay, so a move racing the close is told of the conflict.
-                in_scope = in_scope.exclude(fase="afsluttet")
-            return actor.role == Role.SAGSBEHANDLER and in_scope.filter(pk=obj.pk).exists()
+            if actor.role != Role.SAGSBEHANDLER or not _in_own_teams(actor, obj):
+                return False
+            # A closed case is a record: it is read, never written (new needs open a new
+            # case). Transitions stay, so a move racing the close is told of the conflict.
+            # The services check the phase again under the case's row lock.
+            return action == Action.TRANSITION or getattr(obj, "fase", None) != "afsluttet"
         return False
     if label == "orders.Bestilling":
         visible = bestillinger_visible_to(actor).filter(pk=obj.pk)
@@ -203,7 +216,12 @@ def require(user: Any, action: Action, obj: Model | None = None) -> None:
 
 def get_sag_or_404(user: Any, pk: Any) -> "Sag":
     try:
-        return sager_visible_to(user).select_related("borger", "team", "sagsbehandler").get(pk=pk)
+        # The sagsåbning (one per case) comes along: every case page shows it.
+        return (
+            sager_visible_to(user)
+            .select_related("borger", "team", "sagsbehandler", "sagsaabning")
+            .get(pk=pk)
+        )
     except (_model("cases.Sag").DoesNotExist, ValueError, TypeError) as exc:
         raise NotFoundForUser("Sagen findes ikke eller er ikke tilgængelig for dig.") from exc
 
