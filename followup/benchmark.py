@@ -382,14 +382,15 @@ ORDER BY h.modtaget DESC, h.id DESC
 """
 
 # The dashboard reads the pre-aggregated figures (followup.Noegletal): the floor is every panel's
-# groups for the leader's teams and the period, one json_agg per panel, in one statement.
+# groups for the leader's teams and the period, one json_agg per panel, in one statement. The
+# CTEs are inlined (NOT MATERIALIZED) so that each panel reads its own rows through the index.
 DASHBOARD_FLOOR = """
-WITH n AS (
+WITH n AS NOT MATERIALIZED (
     SELECT * FROM followup_noegletal
     WHERE team_id IN (SELECT team_id FROM accounts_user_teams WHERE user_id = %(user_id)s)
 ),
-flow AS (SELECT * FROM n WHERE maaned BETWEEN %(fra)s AND %(til)s),
-snap AS (SELECT * FROM n WHERE maaned IS NULL)
+flow AS NOT MATERIALIZED (SELECT * FROM n WHERE maaned BETWEEN %(fra)s AND %(til)s),
+snap AS NOT MATERIALIZED (SELECT * FROM n WHERE maaned IS NULL)
 SELECT
  (SELECT json_agg(t) FROM (
     SELECT team_id, noegle, sum(antal), sum(borgere) FROM snap
