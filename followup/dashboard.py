@@ -707,7 +707,11 @@ class Udsnit:
                 s2=Sum("sum2"),
                 s3=Sum("sum3"),
             )
-            .order_by(*keys)
+            # Unordered, so the database can group by hashing; the few groups are sorted here.
+            .order_by()
+        )
+        rows.sort(
+            key=lambda row: tuple((row[k] is None, "" if row[k] is None else row[k]) for k in keys)
         )
         if self.exact:
             citizens: dict[tuple[Any, ...], set[int]] = defaultdict(set)
