@@ -521,7 +521,7 @@ class _QueryTimer:
         finally:
             elapsed = time.perf_counter() - started
             self.seconds += elapsed
-            if sql.lstrip()[:6].upper() in ("SELECT", "WITH "):
+            if sql.lstrip().upper().startswith(("SELECT", "WITH")):
                 self.read_seconds += elapsed
 
 

@@ -4,9 +4,10 @@ Two halves:
 
 - **Collectors** read the case tables once for all teams and write `Noegletal`: one row per team,
   service, month (or "today" for a snapshot) and the panel's keys, with its counts, sums and
-  distinct citizens. `followup.services.noegletal_refresh` runs them (a beat task), so the
-  dashboard's cost does not grow with the number of cases: at 200,000 citizens a leader's year is
-  a few thousand of these rows instead of hundreds of thousands of case rows.
+  distinct citizens. `followup.services.noegletal_refresh` runs them (a beat task), so a page
+  reads groups instead of cases: at 200,000 citizens a team leader's year is some 30,000 of these
+  rows instead of hundreds of thousands of case rows. The cost still grows with the leader's
+  area (a head of department over 40 teams reads ten times a team leader's rows).
 - **Readers** build the panels from those rows for the leader's teams (`teams_visible_to`) and
   the filter (period in whole months, team, service, municipality), one grouped query per panel.
   Each panel is a `Tabel`: the rows a page shows as an accessible table beside its chart, and an
@@ -213,12 +214,6 @@ def fmt_kroner(value: Decimal) -> str:
     return f"{value:,.0f}".replace(",", ".") + " kr."
 
 
-def sub_count(count: int, row_citizens: int) -> Celle:
-    """A part of a row (e.g. its cases with an overdue deadline): no more citizens than either
-    the part's count or the row's, which is what an export suppresses on."""
-    return Celle(count, min(count, row_citizens))
-
-
 # Collectors: the case tables to Noegletal, for all teams at once
 
 
@@ -230,6 +225,8 @@ class _Group:
     sum3: Decimal = Decimal(0)
     borgere: set[int] = field(default_factory=set)
     vaerdier: list[int] = field(default_factory=list)
+    # For sums that count rows (0 or 1 each): the citizens each sum counts, by its number.
+    delmaengder: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
 
 
 GroupKey = tuple[int, int | None, date | None, str, str, str, int | None]
@@ -252,14 +249,19 @@ class _Facts:
         borger: int,
         sums: tuple[Decimal | int, ...] = (),
         vaerdi: int | None = None,
+        counts: bool = False,
     ) -> None:
+        """One row of the panel. `counts`: the sums are 0 or 1, each counting the row, so the
+        citizens behind each sum are kept for the exports' suppression."""
         padded = [("" if k is None else str(k)) for k in keys] + ["", "", ""]
         citizen = borger if self.per_citizen else None
         group = self.groups[(team, ydelse, maaned, padded[0], padded[1], padded[2], citizen)]
         group.antal += 1
         group.borgere.add(borger)
-        for name, value in zip(("sum1", "sum2", "sum3"), sums, strict=False):
+        for number, (name, value) in enumerate(zip(("sum1", "sum2", "sum3"), sums, strict=False)):
             setattr(group, name, getattr(group, name) + Decimal(value))
+            if counts and value:
+                group.delmaengder[str(number + 1)].add(borger)
         if vaerdi is not None:
             group.vaerdier.append(vaerdi)
 
@@ -284,6 +286,7 @@ class _Facts:
                 sum3=g.sum3,
                 vaerdier=sorted(g.vaerdier),
                 borger_ids=sorted(g.borgere),
+                delmaengder={k: sorted(v) for k, v in g.delmaengder.items()},
             )
 
 
@@ -324,7 +327,7 @@ def granted_lines(sager: QuerySet[Sag]) -> Iterator[Linje]:
     opfølgning, the indsatser their latest granting decision grants, by the rule of
     `orders.content.granted_indsatser` (those its results name, else those of the granted
     services, else on full medhold all of the assessment's; alternatives are never bought).
-    Read in four set-wide queries and matched here, so it costs the same for one case or all."""
+    Read in four set-wide queries and matched here, however many cases there are."""
     latest = _grants().filter(sag=OuterRef("pk")).values("pk")[:1]
     grant_ids = sager.filter(fase__in=IN_FORCE_PHASES).annotate(a=Subquery(latest)).values("a")
     grants = {
@@ -417,7 +420,9 @@ def collect_caseload(now: datetime, since: date) -> Iterable[_Facts]:
     )
     for team, ydelse, fase, sagsbehandler, borger, o in rows.iterator(chunk_size=5000):
         phases.add(team, ydelse, None, fase, borger=borger)
-        caseworkers.add(team, ydelse, None, sagsbehandler, borger=borger, sums=(int(o),))
+        caseworkers.add(
+            team, ydelse, None, sagsbehandler, borger=borger, sums=(int(o),), counts=True
+        )
     return [phases, caseworkers]
 
 
@@ -469,7 +474,9 @@ def collect_deadlines(now: datetime, since: date) -> Iterable[_Facts]:
     )
     for team, ydelse, frist, status, borger in due.iterator(chunk_size=5000):
         met = status == Frist.Status.OVERHOLDT
-        met_or_missed.add(team, ydelse, _month(frist), borger=borger, sums=(int(met), int(not met)))
+        met_or_missed.add(
+            team, ydelse, _month(frist), borger=borger, sums=(int(met), int(not met)), counts=True
+        )
     late = (
         _overdue_frister(now)
         .filter(art__in=OVERDUE_ARTS)
@@ -513,7 +520,7 @@ def collect_committee_and_complaints(now: datetime, since: date) -> Iterable[_Fa
             int(sendt is not None),
             int(anke in CHANGED_BY_ANKESTYRELSEN),
         )
-        complaints.add(team, ydelse, _month(modtaget), borger=borger, sums=sums)
+        complaints.add(team, ydelse, _month(modtaget), borger=borger, sums=sums, counts=True)
     made = Afgoerelse.objects.filter(truffet__gte=since).values_list(
         "sag__team_id", "sag__kommunal_ydelse_id", "truffet", "sag__borger_id"
     )
@@ -715,11 +722,26 @@ class Udsnit:
         )
         if self.exact:
             citizens: dict[tuple[Any, ...], set[int]] = defaultdict(set)
-            for *key, ids in qs.values_list(*keys, "borger_ids"):
+            parts: dict[tuple[Any, ...], dict[str, set[int]]] = defaultdict(
+                lambda: defaultdict(set)
+            )
+            for *key, ids, subsets in qs.values_list(*keys, "borger_ids", "delmaengder"):
                 citizens[tuple(key)].update(ids)
+                for number, members in subsets.items():
+                    parts[tuple(key)][number].update(members)
             for row in rows:
-                row["b"] = len(citizens[tuple(row[k] for k in keys)])
+                key = tuple(row[k] for k in keys)
+                row["b"] = len(citizens[key])
+                for number in ("1", "2", "3"):
+                    row[f"b{number}"] = len(parts[key][number])
         return rows
+
+    def part(self, row: dict[str, Any], number: int) -> Celle:
+        """The count of sum `number` of a grouped row, resting on its own citizens (exact for
+        an export; on screen, where nothing is suppressed, bounded by the row's)."""
+        count = int(row[f"s{number}"])
+        citizens = row.get(f"b{number}")
+        return Celle(count, citizens if citizens is not None else min(count, row["b"]))
 
 
 def _names(qs: QuerySet[Any], ids: Iterable[Any]) -> dict[str, str]:
@@ -791,7 +813,7 @@ def caseload(u: Udsnit) -> list[Tabel]:
                 Celle(navn),
                 Celle(row["team__navn"]),
                 Celle(row["n"], row["b"], f"{who}&sag_team={row['team_id']}"),
-                sub_count(int(row["s1"]), row["b"]),
+                u.part(row, 1),
             ]
         )
         if len(by_worker.chart) < 15:
@@ -880,8 +902,8 @@ def deadlines_met(u: Udsnit) -> Tabel:
             [
                 Celle(label),
                 Celle(total, row["b"]),
-                sub_count(met, row["b"]),
-                Celle(missed, min(missed, row["b"]), link),
+                u.part(row, 1),
+                Celle(missed, u.part(row, 2).borgere, link),
                 Celle(fmt_percent(share) + (" (under målet)" if under else ""), row["b"]),
                 Celle(f"{target} %" if target is not None else "Intet mål"),
             ]
@@ -960,13 +982,20 @@ def committee(u: Udsnit) -> Tabel:
 
 
 def _by_quarter_exact(u: Udsnit, emne: str, *keys: str) -> dict[str, list[dict[str, Any]]]:
-    """For an export: the distinct citizens per quarter (and keys), from the groups' ids."""
-    citizens: dict[tuple[Any, ...], set[int]] = defaultdict(set)
-    for maaned, *key, ids in u.flow(emne).values_list("maaned", *keys, "borger_ids"):
-        citizens[(_quarter(maaned), *key)].update(ids)
+    """For an export: the distinct citizens per quarter (and keys), of the rows ("b") and of
+    each counting sum ("b1".."b3"), from the groups' ids."""
+    citizens: dict[tuple[Any, ...], dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for maaned, *key, ids, subsets in u.flow(emne).values_list(
+        "maaned", *keys, "borger_ids", "delmaengder"
+    ):
+        found = citizens[(_quarter(maaned), *key)]
+        found["b"].update(ids)
+        for number, members in subsets.items():
+            found[f"b{number}"].update(members)
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for (quarter, *key), ids in citizens.items():
-        out[quarter].append({**dict(zip(keys, key, strict=True)), "b": len(ids)})
+    for (quarter, *key), found in citizens.items():
+        counts = {name: len(found[name]) for name in ("b", "b1", "b2", "b3")}
+        out[quarter].append({**dict(zip(keys, key, strict=True)), **counts})
     return out
 
 
@@ -975,8 +1004,11 @@ def complaints(u: Udsnit) -> Tabel:
     about were changed: by the municipality's own reassessment, or by Ankestyrelsen."""
     klager = _by_quarter(u.grouped(u.flow("klage"), "maaned"))
     decided = _by_quarter(u.grouped(u.flow("afgoerelse"), "maaned"))
-    exact = (
-        {q: rows[0]["b"] for q, rows in _by_quarter_exact(u, "klage").items()} if u.exact else {}
+    exact = {q: rows[0] for q, rows in _by_quarter_exact(u, "klage").items()} if u.exact else {}
+    exact_decided = (
+        {q: rows[0]["b"] for q, rows in _by_quarter_exact(u, "afgoerelse").items()}
+        if u.exact
+        else {}
     )
     tabel = Tabel(
         key="klager",
@@ -997,21 +1029,24 @@ def complaints(u: Udsnit) -> Tabel:
     for quarter in sorted(set(klager) | set(decided)):
         rows = klager.get(quarter, [])
         n = sum(r["n"] for r in rows)
-        borgere = exact.get(quarter, sum(r["b"] for r in rows))
-        reassessed = int(sum(r["s1"] for r in rows))
-        sent = int(sum(r["s2"] for r in rows))
-        changed = int(sum(r["s3"] for r in rows))
+        merged = {
+            "n": n,
+            "b": sum(r["b"] for r in rows),
+            **{f"s{i}": sum(r[f"s{i}"] for r in rows) for i in (1, 2, 3)},
+            **exact.get(quarter, {}),
+        }
+        borgere = merged["b"]
+        reassessed, changed = int(merged["s1"]), int(merged["s3"])
         share = percent(reassessed + changed, n)
         decisions = sum(r["n"] for r in decided.get(quarter, []))
         tabel.rows.append(
             [
                 Celle(quarter),
-                # No citizen has more decisions than a count of decisions says: suppress on it.
-                Celle(decisions, decisions),
+                Celle(decisions, exact_decided.get(quarter, decisions)),
                 Celle(n, borgere),
-                sub_count(reassessed, borgere),
-                sub_count(sent, borgere),
-                sub_count(changed, borgere),
+                u.part(merged, 1),
+                u.part(merged, 2),
+                u.part(merged, 3),
                 Celle(fmt_percent(share), borgere),
             ]
         )
@@ -1226,6 +1261,15 @@ def scope(user: User, f: Filter) -> QuerySet[Sag]:
     return qs
 
 
+def _id(criteria: dict[str, str], key: str) -> int | None:
+    """A primary key from the drill-down's query, or None for anything else (also digits that
+    `int` refuses, like "²", and numbers no key reaches)."""
+    value = criteria.get(key, "")
+    if value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return None
+
+
 def _open_only(criteria: dict[str, str]) -> bool:
     """A figure counts open cases, except deadlines missed in the period, whose cases may have
     been closed since."""
@@ -1241,17 +1285,17 @@ def drilldown(user: User, f: Filter, criteria: dict[str, str]) -> QuerySet[Sag]:
         qs = qs.filter(fase=fase)
     elif _open_only(criteria):
         qs = qs.exclude(fase=Fase.AFSLUTTET)
-    if criteria.get("sagsbehandler", "").isdigit():
-        qs = qs.filter(sagsbehandler_id=int(criteria["sagsbehandler"]))
+    if (worker_id := _id(criteria, "sagsbehandler")) is not None:
+        qs = qs.filter(sagsbehandler_id=worker_id)
     if criteria.get("uden_sagsbehandler") == "1":
         qs = qs.filter(sagsbehandler__isnull=True)
-    if criteria.get("sag_team", "").isdigit():
-        qs = qs.filter(team_id=int(criteria["sag_team"]))
+    if (team_id := _id(criteria, "sag_team")) is not None:
+        qs = qs.filter(team_id=team_id)
     now = timezone.now()
     if criteria.get("overskredet") in Frist.Art.values:
         late = _overdue_frister(now).filter(sag=OuterRef("pk"), art=criteria["overskredet"])
         qs = qs.filter(Exists(late))
-    if criteria.get("frist_ikke_overholdt", "").isdigit():
+    if (service_id := _id(criteria, "frist_ikke_overholdt")) is not None:
         missed = Frist.objects.filter(
             Q(status=Frist.Status.OVERSKREDET) | Q(status=Frist.Status.AABEN, frist__lt=now),
             sag=OuterRef("pk"),
@@ -1259,9 +1303,8 @@ def drilldown(user: User, f: Filter, criteria: dict[str, str]) -> QuerySet[Sag]:
             frist__gte=f.start,
             frist__lt=f.end,
         )
-        qs = qs.filter(Exists(missed), kommunal_ydelse_id=int(criteria["frist_ikke_overholdt"]))
-    if criteria.get("udfoerer", "").isdigit():
-        provider = int(criteria["udfoerer"])
+        qs = qs.filter(Exists(missed), kommunal_ydelse_id=service_id)
+    if (provider := _id(criteria, "udfoerer")) is not None:
         ids = {line.sag_id for line in granted_lines(qs) if line.udfoerer_id == provider}
         qs = qs.filter(pk__in=ids)
     return qs
@@ -1274,27 +1317,23 @@ def describe(user: User, criteria: dict[str, str]) -> str:
     parts = []
     if criteria.get("fase") in Fase.values:
         parts.append(f"Fase: {Fase(criteria['fase']).label}")
-    if criteria.get("sag_team", "").isdigit():
-        team = teams.filter(pk=int(criteria["sag_team"])).first()
+    if (team_id := _id(criteria, "sag_team")) is not None:
+        team = teams.filter(pk=team_id).first()
         parts.append(f"Team: {team.navn if team else 'ukendt'}")
-    if criteria.get("sagsbehandler", "").isdigit():
-        worker = (
-            User.objects.filter(pk=int(criteria["sagsbehandler"]), teams__in=teams)
-            .distinct()
-            .first()
-        )
+    if (worker_id := _id(criteria, "sagsbehandler")) is not None:
+        worker = User.objects.filter(pk=worker_id, teams__in=teams).distinct().first()
         parts.append(f"Sagsbehandler: {worker.get_full_name() if worker else 'ukendt'}")
     if criteria.get("uden_sagsbehandler") == "1":
         parts.append("Uden sagsbehandler")
     if criteria.get("overskredet") in Frist.Art.values:
         parts.append(f"Med overskredet frist: {Frist.Art(criteria['overskredet']).label}")
-    if criteria.get("frist_ikke_overholdt", "").isdigit():
-        ydelse = KommunalYdelse.objects.filter(pk=int(criteria["frist_ikke_overholdt"])).first()
+    if (service_id := _id(criteria, "frist_ikke_overholdt")) is not None:
+        ydelse = KommunalYdelse.objects.filter(pk=service_id).first()
         parts.append(
             f"Sagsbehandlingsfrist ikke overholdt i perioden: {ydelse.kode if ydelse else 'ukendt'}"
         )
-    if criteria.get("udfoerer", "").isdigit():
-        org = Organisation.objects.filter(pk=int(criteria["udfoerer"])).first()
+    if (provider := _id(criteria, "udfoerer")) is not None:
+        org = Organisation.objects.filter(pk=provider).first()
         parts.append(f"Indsats i kraft hos: {org.navn if org else 'ukendt'}")
     if criteria.get("fase") not in Fase.values and _open_only(criteria):
         parts.append("Kun åbne sager")

@@ -1,7 +1,8 @@
 """The dashboard as a file: CSV (semicolon separated, as Danish Excel opens it) and Excel, one
 block or sheet per table. A figure that rests on fewer than `SUPPRESS_BELOW` citizens (a count,
-or a share, median or amount of a group that small) is written as "<5", so a small group cannot
-be told from the file."""
+or a share, median or amount of a group that small) is written as "<5", and so is every other
+figure of its row (secondary suppression), so a small group cannot be told from the file, not
+even by subtracting."""
 
 import csv
 import io
@@ -21,8 +22,16 @@ def _value(cell: Celle) -> str | int | Decimal:
     return "" if cell.value is None else cell.value
 
 
+def _row(row: list[Celle]) -> list[str | int | Decimal]:
+    """A row with a suppressed figure hides all its figures: otherwise the row's total, share
+    or other parts would give the hidden one away (total minus the shown parts)."""
+    if any(cell.suppressed for cell in row):
+        return [SUPPRESSED if cell.borgere is not None else _value(cell) for cell in row]
+    return [_value(cell) for cell in row]
+
+
 def export_rows(tabel: Tabel) -> list[list[str | int | Decimal]]:
-    return [list(tabel.columns), *[[_value(cell) for cell in row] for row in tabel.rows]]
+    return [list(tabel.columns), *[_row(row) for row in tabel.rows]]
 
 
 def _heading(f: Filter) -> str:
@@ -33,7 +42,12 @@ def to_csv(sections: Sequence[Sektion], f: Filter) -> str:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     writer.writerow([_heading(f)])
-    writer.writerow([f"Celler med færre end {SUPPRESS_BELOW} borgere vises som {SUPPRESSED}."])
+    writer.writerow(
+        [
+            f"Tal, der bygger på færre end {SUPPRESS_BELOW} borgere, vises som {SUPPRESSED}, "
+            "og det gør deres rækkes øvrige tal."
+        ]
+    )
     for section in sections:
         for tabel in section.tabeller:
             writer.writerow([])

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from cases.forms import DateInput
 from followup.dashboard import HISTORY_MONTHS, first_kept_month
@@ -432,6 +433,9 @@ class DashboardFilterForm(forms.Form):
                 self.add_error("til", "Slutmåneden skal ligge efter startmåneden.")
             elif months >= self.MAX_MONTHS:
                 self.add_error("fra", "Perioden kan højst være fem år (60 måneder).")
+        this_month = timezone.localdate().replace(day=1)
+        if til and til > this_month:
+            self.add_error("til", "Slutmåneden kan ikke ligge efter denne måned.")
         first = first_kept_month()
         if fra and fra < first:
             self.add_error(

@@ -278,7 +278,7 @@ class Noegletal(models.Model):
     """One pre-aggregated group of the leader's dashboard: a count of what happened in one team,
     for one service, in one month (or, for a snapshot, what stands today), by the panel's keys.
 
-    The dashboard reads these instead of the case tables, so a page costs the same at any size;
+    The dashboard reads these instead of the case tables (a leader's groups, not their cases);
     `followup.services.noegletal_refresh` rebuilds them all (a beat task, every
     `VUM_NOEGLETAL_MINUTES`). What `noegle`, `noegle2`, `noegle3` and the sums mean depends on
     the panel (`emne`) and is written beside each collector in `followup/dashboard.py`. The
@@ -311,6 +311,9 @@ class Noegletal(models.Model):
     sum3 = models.DecimalField("sum 3", max_digits=16, decimal_places=2, default=0)
     vaerdier = models.JSONField("værdier", default=list, blank=True)
     borger_ids = models.JSONField("borgere (id)", default=list, blank=True)
+    # For panels whose sums count rows (e.g. deadlines met, missed): the citizens behind each
+    # sum, {"1": [ids], ...}, so an export suppresses a small part of a large row too.
+    delmaengder = models.JSONField("delmængder (id)", default=dict, blank=True)
 
     class Meta:
         verbose_name = "nøgletal"

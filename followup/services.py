@@ -1007,4 +1007,9 @@ def noegletal_refresh(*, now: datetime | None = None) -> NoegletalOpgoerelse:
         status.varighed = timezone.now() - started
         status.grupper = count + len(batch)
         status.save()
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # The old figures are dead rows now; left to autovacuum (or none), the table would
+        # grow by its own size every rebuild and index-only scans would visit the heap.
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM (ANALYZE) {Noegletal._meta.db_table}")
     return status

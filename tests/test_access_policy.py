@@ -205,3 +205,20 @@ def test_mine_sager_follows_the_policy() -> None:
     assert [s.pk for s in inbox_sager(user=caseworker)] == [sag.pk]
     caseworker.teams.clear()  # moved away from the team
     assert inbox_sager(user=caseworker) == []
+
+
+def test_a_case_closed_since_it_was_loaded_refuses_edits() -> None:
+    """The object in hand may be stale: the policy asks the database for the phase."""
+    caseworker = UserFactory()
+    sag = SagFactory(team=caseworker.teams.get(), sagsbehandler=caseworker)
+    assert may(caseworker, Action.EDIT, sag)
+    Sag.objects.filter(pk=sag.pk).update(fase="afsluttet")
+    assert not may(caseworker, Action.EDIT, sag)
+
+
+def test_leaving_a_team_ends_access_for_the_same_user_object() -> None:
+    caseworker = UserFactory()
+    sag = SagFactory(team=caseworker.teams.get(), sagsbehandler=caseworker)
+    assert may(caseworker, Action.VIEW, sag)
+    caseworker.teams.clear()
+    assert not may(caseworker, Action.VIEW, sag)

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.db.models import Model, Q, QuerySet
+from django.db.models.signals import m2m_changed
+from django.dispatch import receiver
 from django.http import Http404
 
 from vum.accounts.models import Role, Team, User
@@ -141,6 +143,14 @@ def _in_own_teams(actor: User, sag: Any) -> bool:
     return sag.team_id in team_ids
 
 
+@receiver(m2m_changed, sender=User.teams.through)
+def _forget_team_ids(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """A user's teams changed: the cached ids of `_in_own_teams` are stale. (Changed from the
+    team's side, the users are not at hand; they are new objects in the next request.)"""
+    if isinstance(instance, User):
+        instance.__dict__.pop("_vum_team_ids", None)
+
+
 def may(user: Any, action: Action, obj: Model | None = None) -> bool:
     """May `user` take `action` on `obj`: a Sag, a Borger, or None for actions without one?"""
     actor = _active_user(user)
@@ -177,8 +187,11 @@ def may(user: Any, action: Action, obj: Model | None = None) -> bool:
                 return False
             # A closed case is a record: it is read, never written (new needs open a new
             # case). Transitions stay, so a move racing the close is told of the conflict.
-            # The services check the phase again under the case's row lock.
-            return action == Action.TRANSITION or getattr(obj, "fase", None) != "afsluttet"
+            if action == Action.TRANSITION:
+                return True
+            # Read from the database, not the object: a case closed since it was loaded must
+            # refuse the write (the record services rely on this check).
+            return _model("cases.Sag").objects.filter(pk=obj.pk).exclude(fase="afsluttet").exists()
         return False
     if label == "orders.Bestilling":
         visible = bestillinger_visible_to(actor).filter(pk=obj.pk)

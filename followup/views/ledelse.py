@@ -63,11 +63,14 @@ def _bound_form(user: User, query: QueryDict) -> DashboardFilterForm:
 
 
 def _opgoerelse() -> NoegletalOpgoerelse | None:
-    """When the figures were rebuilt; before the first time, a rebuild is started at once
-    rather than waiting for the schedule."""
+    """When the figures were rebuilt. Before the first time, the first view starts a rebuild
+    rather than waiting for the schedule; it creates the status row, so the views after it
+    (a rebuild takes minutes on a large database) do not queue more."""
     done = dashboard.opgoerelse()
     if done is None:
-        transaction.on_commit(refresh_dashboard.delay)
+        _status, created = NoegletalOpgoerelse.objects.get_or_create(pk=1)
+        if created:
+            transaction.on_commit(refresh_dashboard.delay)
     return done
 
 
