@@ -29,7 +29,7 @@ import math
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -461,17 +461,17 @@ def collect_waiting_time(now: datetime, since: date) -> Iterable[_Facts]:
 
 
 def collect_deadlines(now: datetime, since: date) -> Iterable[_Facts]:
-    """frist: processing deadlines due in the month, met or missed (closed late, or open past
-    due); sum1 = met, sum2 = missed. overskredet (today): noegle = the deadline's kind."""
+    """frist: processing deadlines whose time has come, by the month they fell due: met, or
+    missed (closed late, or still open); sum1 = met, sum2 = missed. One not yet due is counted
+    when it falls due, met early or not, so the running month is not counted only by its early
+    successes. overskredet (today): noegle = the deadline's kind."""
     met_or_missed, overdue = _Facts("frist"), _Facts("overskredet")
-    due = (
-        Frist.objects.filter(art=Frist.Art.SAGSBEHANDLINGSFRIST, frist__gte=_aware(since))
-        .filter(
-            Q(status__in=[Frist.Status.OVERHOLDT, Frist.Status.OVERSKREDET])
-            | Q(status=Frist.Status.AABEN, frist__lt=now)
-        )
-        .values_list("sag__team_id", "sag__kommunal_ydelse_id", "frist", "status", "sag__borger_id")
-    )
+    due = Frist.objects.filter(
+        art=Frist.Art.SAGSBEHANDLINGSFRIST,
+        frist__gte=_aware(since),
+        frist__lt=now,
+        status__in=[Frist.Status.OVERHOLDT, Frist.Status.OVERSKREDET, Frist.Status.AABEN],
+    ).values_list("sag__team_id", "sag__kommunal_ydelse_id", "frist", "status", "sag__borger_id")
     for team, ydelse, frist, status, borger in due.iterator(chunk_size=5000):
         met = status == Frist.Status.OVERHOLDT
         met_or_missed.add(
@@ -1279,7 +1279,10 @@ def _open_only(criteria: dict[str, str]) -> bool:
 def drilldown(user: User, f: Filter, criteria: dict[str, str]) -> QuerySet[Sag]:
     """The cases behind one cell of the dashboard, read live, inside the leader's scope.
     Unknown criteria are ignored, so a hand-edited link never widens what is shown."""
-    qs = scope(user, f)
+    provider = _id(criteria, "udfoerer")
+    # The cost figures are by each indsats's own service, not the case's: a provider's cases
+    # are chosen by their lines below, so the case's service must not narrow them first.
+    qs = scope(user, replace(f, ydelse=None) if provider is not None else f)
     fase = criteria.get("fase")
     if fase in Fase.values:
         qs = qs.filter(fase=fase)
@@ -1304,8 +1307,14 @@ def drilldown(user: User, f: Filter, criteria: dict[str, str]) -> QuerySet[Sag]:
             frist__lt=f.end,
         )
         qs = qs.filter(Exists(missed), kommunal_ydelse_id=service_id)
-    if (provider := _id(criteria, "udfoerer")) is not None:
-        ids = {line.sag_id for line in granted_lines(qs) if line.udfoerer_id == provider}
+    if provider is not None:
+        service = f.ydelse.pk if f.ydelse else None
+        ids = {
+            line.sag_id
+            for line in granted_lines(qs)
+            if line.udfoerer_id == provider
+            and (service is None or line.kommunal_ydelse_id == service)
+        }
         qs = qs.filter(pk__in=ids)
     return qs
 

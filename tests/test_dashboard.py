@@ -575,6 +575,9 @@ def test_processing_deadlines_met_per_service_against_the_target(area: Area, cat
     v107_open = deadline("V-107", Frist.Status.AABEN, local(today - timedelta(days=10)))
     deadline("V-107", Frist.Status.ANNULLERET)
     deadline("V-107", Frist.Status.AABEN, local(today + timedelta(days=10)))
+    # Nor one met early that is not due yet: it counts when it falls due, so the running month
+    # is not counted only by its early successes.
+    deadline("V-107", Frist.Status.OVERHOLDT, local(today + timedelta(days=10)))
     deadline("V-107", Frist.Status.OVERHOLDT, local(today - timedelta(days=200)))
     deadline("V-107", Frist.Status.OVERSKREDET, team=area.other)
     # Randers sets no target.
@@ -1098,8 +1101,9 @@ def test_cost_per_paragraph_follows_each_indsats_service(area: Area, catalog: No
     vbo, v85 = ydelse("V-108"), ydelse("V-85")
     case = sag(area.a, Fase.LEVERING, kommunal_ydelse=vbo)
     v = vurdering(case)
+    helper = Organisation.objects.create(navn="Støttecentret")
     indsats(v, [("1", "aar", "400000")], kommunal_ydelse=vbo, tilbud="Botilbud til voksne")
-    indsats(v, [("1", "aar", "30000")], kommunal_ydelse=v85)
+    indsats(v, [("1", "aar", "30000")], kommunal_ydelse=v85, udfoerer=helper)
     decide(case, date(2025, 1, 1), vurdering=v)
 
     tables = dashboard.cost(figures(area.leder))
@@ -1109,6 +1113,15 @@ def test_cost_per_paragraph_follows_each_indsats_service(area: Area, catalog: No
         for name, row in values(table(tables, "udgift_paragraf")).items()
     }
     assert paragraf == {"V-108": Decimal("400000"), "V-85": Decimal("30000")}
+
+    # The provider's figure under a service filter (V-85, not the case's V-108) leads to the
+    # case: the drill-down chooses by the indsats's service too.
+    by_v85 = Filter(fra=Filter.default().fra, til=Filter.default().til, ydelse=v85)
+    assert values(table(dashboard.cost(figures(area.leder, by_v85)), "udgift_udfoerer")) == {
+        "Støttecentret": {"Borgere": 1, "Årlig udgift": Decimal("30000")}
+    }
+    found = dashboard.drilldown(area.leder, by_v85, {"udfoerer": str(helper.pk)})
+    assert pks(found) == {case.pk}
 
 
 def test_the_mads_case_through_the_services(area: Area, catalog: None) -> None:
