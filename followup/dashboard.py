@@ -63,7 +63,7 @@ from assessment.models import (
 from cases.lifecycle import Fase
 from cases.models import Henvendelse, Sag
 from followup.models import Noegletal, NoegletalOpgoerelse, Opfoelgningsskema, SkemaMaal
-from orders.content import GRANTED
+from orders.content import granted_indsats_ids, granting_decisions
 from vum.access import sager_visible_to, teams_visible_to
 from vum.accounts.models import Organisation, Team, User
 from vum.catalog.models import (
@@ -298,16 +298,6 @@ def _month(value: date | datetime | None) -> date:
     return value.replace(day=1)
 
 
-def _overdue_frister(now: datetime) -> QuerySet[Frist]:
-    return Frist.objects.filter(status=Frist.Status.AABEN, frist__lt=now)
-
-
-def _grants() -> QuerySet[Afgoerelse]:
-    """Decisions that grant something, the latest first."""
-    granted = AfgoerelsesResultat.objects.filter(afgoerelse=OuterRef("pk"), resultat__in=GRANTED)
-    return Afgoerelse.objects.filter(Exists(granted)).order_by("-truffet", "-pk")
-
-
 @dataclass(frozen=True)
 class Linje:
     """One price line of a granted service in force, with what the cost panel groups it by."""
@@ -325,10 +315,9 @@ class Linje:
 def granted_lines(sager: QuerySet[Sag]) -> Iterator[Linje]:
     """The price lines of the services in force: for cases in bestilling, levering or
     opfølgning, the indsatser their latest granting decision grants, by the rule of
-    `orders.content.granted_indsatser` (those its results name, else those of the granted
-    services, else on full medhold all of the assessment's; alternatives are never bought).
+    `orders.content.granted_indsats_ids` (alternatives are never bought).
     Read in four set-wide queries and matched here, however many cases there are."""
-    latest = _grants().filter(sag=OuterRef("pk")).values("pk")[:1]
+    latest = granting_decisions().filter(sag=OuterRef("pk")).values("pk")[:1]
     grant_ids = sager.filter(fase__in=IN_FORCE_PHASES).annotate(a=Subquery(latest)).values("a")
     grants = {
         vurdering: (pk, fuldt)
@@ -337,15 +326,11 @@ def granted_lines(sager: QuerySet[Sag]) -> Iterator[Linje]:
         )
         if vurdering is not None
     }
-    named: dict[int, set[int]] = defaultdict(set)
-    services: dict[int, set[int]] = defaultdict(set)
-    for afgoerelse, indsats, ydelse in AfgoerelsesResultat.objects.filter(
-        afgoerelse__in=grant_ids, resultat__in=GRANTED
-    ).values_list("afgoerelse_id", "indsats_id", "kommunal_ydelse_id"):
-        if indsats is not None:
-            named[afgoerelse].add(indsats)
-        elif ydelse is not None:
-            services[afgoerelse].add(ydelse)
+    results: dict[int, list[tuple[str, int | None, int | None]]] = defaultdict(list)
+    for afgoerelse, resultat, indsats, ydelse in AfgoerelsesResultat.objects.filter(
+        afgoerelse__in=grant_ids
+    ).values_list("afgoerelse_id", "resultat", "indsats_id", "kommunal_ydelse_id"):
+        results[afgoerelse].append((resultat, indsats, ydelse))
     candidates: dict[int, list[tuple[int, int | None]]] = defaultdict(list)
     for pk, vurdering, ydelse in Indsats.objects.filter(
         vurdering_id__in=grants, alternativ=False
@@ -353,14 +338,9 @@ def granted_lines(sager: QuerySet[Sag]) -> Iterator[Linje]:
         candidates[vurdering].append((pk, ydelse))
     chosen: set[int] = set()
     for vurdering, (afgoerelse, fuldt) in grants.items():
-        picked = {
-            pk
-            for pk, ydelse in candidates[vurdering]
-            if pk in named[afgoerelse] or (ydelse is not None and ydelse in services[afgoerelse])
-        }
-        if not picked and fuldt:
-            picked = {pk for pk, _ydelse in candidates[vurdering]}
-        chosen |= picked
+        chosen |= granted_indsats_ids(
+            candidates[vurdering], results[afgoerelse], fuldt_medhold=fuldt
+        )
     primary = VurderingMaalgruppe.objects.filter(
         vurdering=OuterRef("indsats__vurdering_id"), primaer=True
     ).values("maalgruppe_id")[:1]
@@ -412,7 +392,7 @@ def collect_caseload(now: datetime, since: date) -> Iterable[_Facts]:
     """fase: noegle = phase. sagsbehandler: noegle = caseworker id ("" unassigned), sum1 = the
     cases with an overdue deadline."""
     phases, caseworkers = _Facts("fase"), _Facts("sagsbehandler")
-    overdue = Exists(_overdue_frister(now).filter(sag=OuterRef("pk")))
+    overdue = Exists(Frist.objects.overdue(now).filter(sag=OuterRef("pk")))
     rows = (
         Sag.objects.exclude(fase=Fase.AFSLUTTET)
         .annotate(o=overdue)
@@ -478,7 +458,7 @@ def collect_deadlines(now: datetime, since: date) -> Iterable[_Facts]:
             team, ydelse, _month(frist), borger=borger, sums=(int(met), int(not met)), counts=True
         )
     late = (
-        _overdue_frister(now)
+        Frist.objects.overdue(now)
         .filter(art__in=OVERDUE_ARTS)
         .values_list("sag__team_id", "sag__kommunal_ydelse_id", "art", "sag__borger_id")
     )
@@ -540,7 +520,7 @@ def collect_support_need(now: datetime, since: date) -> Iterable[_Facts]:
         afsluttet__isnull=False,
         stoettebehov_efter__isnull=False,
     ).order_by("-afsluttet")
-    grant = _grants().filter(sag=OuterRef("pk"))
+    grant = granting_decisions().filter(sag=OuterRef("pk"))
     in_force = (
         Sag.objects.filter(fase__in=IN_FORCE_PHASES)
         .annotate(
@@ -1296,7 +1276,7 @@ def drilldown(user: User, f: Filter, criteria: dict[str, str]) -> QuerySet[Sag]:
         qs = qs.filter(team_id=team_id)
     now = timezone.now()
     if criteria.get("overskredet") in Frist.Art.values:
-        late = _overdue_frister(now).filter(sag=OuterRef("pk"), art=criteria["overskredet"])
+        late = Frist.objects.overdue(now).filter(sag=OuterRef("pk"), art=criteria["overskredet"])
         qs = qs.filter(Exists(late))
     if (service_id := _id(criteria, "frist_ikke_overholdt")) is not None:
         missed = Frist.objects.filter(

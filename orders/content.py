@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Exists, OuterRef, QuerySet
+
 from assessment.models import (
     Afgoerelse,
     AfgoerelsesResultat,
@@ -50,8 +52,7 @@ def needs_no_order(indsats: Indsats) -> bool:
 
 
 def granted_indsatser(afgoerelse: Afgoerelse) -> list[Indsats]:
-    """The indsatser the decision grants: those its results name, else those of the granted
-    municipal services, else (full medhold) all of the assessment's."""
+    """The indsatser the decision grants (see `granted_indsats_ids`)."""
     vurdering = afgoerelse.vurdering
     if vurdering is None:
         return []
@@ -62,20 +63,42 @@ def granted_indsatser(afgoerelse: Afgoerelse) -> list[Indsats]:
             "ydelser", "prislinjer__ydelse", "kommunal_ydelse__hjemler__lovhenvisning"
         )
     )
-    results = list(afgoerelse.resultater.all())
-    granted = [r for r in results if r.resultat in GRANTED]
-    named = {r.indsats_id for r in granted if r.indsats_id is not None}
-    services = {
-        r.kommunal_ydelse_id for r in granted if r.indsats_id is None and r.kommunal_ydelse_id
+    chosen = granted_indsats_ids(
+        [(i.pk, i.kommunal_ydelse_id) for i in candidates],
+        [(r.resultat, r.indsats_id, r.kommunal_ydelse_id) for r in afgoerelse.resultater.all()],
+        fuldt_medhold=afgoerelse.fuldt_medhold,
+    )
+    return [i for i in candidates if i.pk in chosen]
+
+
+def granted_indsats_ids(
+    candidates: Iterable[tuple[int, int | None]],
+    results: Iterable[tuple[str, int | None, int | None]],
+    *,
+    fuldt_medhold: bool | None,
+) -> set[int]:
+    """Which of the assessment's indsatser (pk, municipal service; alternatives left out) a
+    decision with these results (resultat, indsats, municipal service) grants: those its
+    granting results name, else those of the granted municipal services, else (full medhold)
+    all of them. On plain ids, so a caller can apply it to many decisions read at once."""
+    candidates = list(candidates)
+    granted = [(indsats, ydelse) for resultat, indsats, ydelse in results if resultat in GRANTED]
+    named = {indsats for indsats, _ydelse in granted if indsats is not None}
+    services = {ydelse for indsats, ydelse in granted if indsats is None and ydelse}
+    chosen = {
+        pk
+        for pk, ydelse in candidates
+        if pk in named or (ydelse is not None and ydelse in services)
     }
-    chosen = [
-        i
-        for i in candidates
-        if i.pk in named or (i.kommunal_ydelse_id is not None and i.kommunal_ydelse_id in services)
-    ]
-    if not chosen and afgoerelse.fuldt_medhold:
-        chosen = candidates
+    if not chosen and fuldt_medhold:
+        chosen = {pk for pk, _ydelse in candidates}
     return chosen
+
+
+def granting_decisions() -> QuerySet[Afgoerelse]:
+    """Decisions that grant something, the latest first."""
+    granting = AfgoerelsesResultat.objects.filter(afgoerelse=OuterRef("pk"), resultat__in=GRANTED)
+    return Afgoerelse.objects.filter(Exists(granting)).order_by("-truffet", "-pk")
 
 
 @dataclass
@@ -368,9 +391,4 @@ def content_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
 
 def latest_grant(sag: Sag) -> Afgoerelse | None:
     """The case's latest decision that grants something."""
-    return (
-        Afgoerelse.objects.filter(sag=sag, resultater__resultat__in=GRANTED)
-        .select_related("sag", "vurdering")
-        .order_by("-truffet", "-id")
-        .first()
-    )
+    return granting_decisions().filter(sag=sag).select_related("sag", "vurdering").first()

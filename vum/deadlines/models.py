@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -7,6 +9,10 @@ from django.utils import timezone
 class FristQuerySet(models.QuerySet["Frist"]):
     def open(self) -> "FristQuerySet":
         return self.filter(status=Frist.Status.AABEN)
+
+    def overdue(self, now: datetime) -> "FristQuerySet":
+        """Open and past their time."""
+        return self.open().filter(frist__lt=now)
 
     def for_user(self, user: object) -> "FristQuerySet":
         """Deadlines the user answers for: their own; their team's with no named person; those

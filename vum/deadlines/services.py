@@ -301,7 +301,8 @@ def frist_close_passed_meetings(*, now: datetime) -> int:
     case's next deadline. Returns how many were closed; running it again closes none."""
     passed = list(
         Frist.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(art=Frist.Art.AFTALE, status=Frist.Status.AABEN, frist__lt=now)
+        .overdue(now)
+        .filter(art=Frist.Art.AFTALE)
         .select_related("sag")
     )
     if not passed:
