@@ -4,10 +4,11 @@ Two halves:
 
 - **Collectors** read the case tables once for all teams and write `Noegletal`: one row per team,
   service, month (or "today" for a snapshot) and the panel's keys, with its counts, sums and
-  distinct citizens. `followup.services.noegletal_refresh` runs them (a beat task), so a page
-  reads groups instead of cases: at 200,000 citizens a team leader's year is some 30,000 of these
-  rows instead of hundreds of thousands of case rows. The cost still grows with the leader's
-  area (a head of department over 40 teams reads ten times a team leader's rows).
+  distinct citizens, and for most panels the same groups for the whole area (team empty).
+  `followup.services.noegletal_refresh` runs them (a beat task), so a page reads groups instead
+  of cases: at 200,000 citizens a team leader's year is some 30,000 of these rows instead of
+  hundreds of thousands of case rows. A leader of every team reads the whole area's groups; a
+  leader of some teams reads theirs, so that cost grows with the number of teams.
 - **Readers** build the panels from those rows for the leader's teams (`teams_visible_to`) and
   the filter (period in whole months, team, service, municipality), one grouped query per panel.
   Each panel is a `Tabel`: the rows a page shows as an accessible table beside its chart, and an
@@ -97,6 +98,20 @@ OVERDUE_ARTS = [
     Frist.Art.HANDLEPLAN,
     Frist.Art.ANMODNING,
 ]
+# The panels that are also kept for the whole area (team empty), which a leader of every team
+# reads instead of each team's groups: some forty times fewer rows for a head of department.
+# Not the caseload, whose tables show the teams, nor the cost, whose groups are per citizen.
+WHOLE_AREA_PANELS = {
+    "ventetid",
+    "frist",
+    "overskredet",
+    "udvalg",
+    "klage",
+    "afgoerelse",
+    "stoettebehov",
+    "bevaegelse",
+    "funktionsevne",
+}
 CHANGED_AT_REASSESSMENT = {Klage.Genvurdering.MEDHOLD, Klage.Genvurdering.DELVIST_MEDHOLD}
 CHANGED_BY_ANKESTYRELSEN = {
     Klage.Ankestyrelsen.AENDRET,
@@ -228,16 +243,29 @@ class _Group:
     # For sums that count rows (0 or 1 each): the citizens each sum counts, by its number.
     delmaengder: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
 
+    def merge(self, other: "_Group") -> None:
+        self.antal += other.antal
+        self.sum1 += other.sum1
+        self.sum2 += other.sum2
+        self.sum3 += other.sum3
+        self.borgere |= other.borgere
+        self.vaerdier.extend(other.vaerdier)
+        for number, members in other.delmaengder.items():
+            self.delmaengder[number] |= members
 
-GroupKey = tuple[int, int | None, date | None, str, str, str, int | None]
+
+# team (None: the whole area), service, month, the panel's three keys, citizen.
+GroupKey = tuple[int | None, int | None, date | None, str, str, str, int | None]
 
 
 class _Facts:
-    """One panel's groups as they are collected; `per_citizen` makes the citizen a key too."""
+    """One panel's groups as they are collected; `per_citizen` makes the citizen a key too.
+    Panels in `WHOLE_AREA_PANELS` get the whole area's groups as well."""
 
     def __init__(self, emne: str, *, per_citizen: bool = False) -> None:
         self.emne = emne
         self.per_citizen = per_citizen
+        self.whole_area = emne in WHOLE_AREA_PANELS
         self.groups: dict[GroupKey, _Group] = defaultdict(_Group)
 
     def add(
@@ -266,28 +294,39 @@ class _Facts:
             group.vaerdier.append(vaerdi)
 
     def rows(self) -> Iterator[Noegletal]:
+        """Each team's groups, then (for a whole-area panel) the area's, each team's group
+        folded into the area's as it is written, so the two are not held in memory at once."""
+        area: dict[GroupKey, _Group] = defaultdict(_Group)
         # Written in the order a page reads them (one team's months together), so a leader's
         # groups sit on few pages of the table.
-        ordered = sorted(self.groups.items(), key=lambda kv: (kv[0][0], kv[0][2] or date.min))
-        for (team, ydelse, maaned, k1, k2, k3, citizen), g in ordered:
-            yield Noegletal(
-                emne=self.emne,
-                team_id=team,
-                kommunal_ydelse_id=ydelse,
-                maaned=maaned,
-                noegle=k1,
-                noegle2=k2,
-                noegle3=k3,
-                borger_id=citizen,
-                antal=g.antal,
-                borgere=len(g.borgere),
-                sum1=g.sum1,
-                sum2=g.sum2,
-                sum3=g.sum3,
-                vaerdier=sorted(g.vaerdier),
-                borger_ids=sorted(g.borgere),
-                delmaengder={k: sorted(v) for k, v in g.delmaengder.items()},
-            )
+        for key in sorted(self.groups, key=lambda k: (k[0] or 0, k[2] or date.min)):
+            group = self.groups.pop(key)
+            yield self._row(key, group)
+            if self.whole_area:
+                area[(None, *key[1:])].merge(group)
+        for key in sorted(area, key=lambda k: k[2] or date.min):
+            yield self._row(key, area.pop(key))
+
+    def _row(self, key: GroupKey, g: _Group) -> Noegletal:
+        team, ydelse, maaned, k1, k2, k3, citizen = key
+        return Noegletal(
+            emne=self.emne,
+            team_id=team,
+            kommunal_ydelse_id=ydelse,
+            maaned=maaned,
+            noegle=k1,
+            noegle2=k2,
+            noegle3=k3,
+            borger_id=citizen,
+            antal=g.antal,
+            borgere=len(g.borgere),
+            sum1=g.sum1,
+            sum2=g.sum2,
+            sum3=g.sum3,
+            vaerdier=sorted(g.vaerdier),
+            borger_ids=sorted(g.borgere),
+            delmaengder={k: sorted(v) for k, v in g.delmaengder.items()},
+        )
 
 
 def _month(value: date | datetime | None) -> date:
@@ -667,20 +706,28 @@ class Udsnit:
     def __init__(self, user: User, f: Filter, *, exact: bool = False) -> None:
         self.f = f
         self.exact = exact
-        qs = Noegletal.objects.filter(team__in=teams_visible_to(user))
-        if f.team:
-            qs = qs.filter(team=f.team)
+        qs = Noegletal.objects.all()
         if f.ydelse:
             qs = qs.filter(kommunal_ydelse=f.ydelse)
         if f.kommune:
             qs = qs.filter(kommunal_ydelse__kommune=f.kommune)
-        self.base = qs
+        teams = teams_visible_to(user)
+        self.per_team = qs.filter(team__in=teams)
+        if f.team:
+            self.per_team = self.per_team.filter(team=f.team)
+        # A leader of every team (a head of department) reads the whole area's groups.
+        every_team = f.team is None and not Team.objects.exclude(pk__in=teams).exists()
+        self.whole_area = qs.filter(team__isnull=True) if every_team else self.per_team
+
+    def _groups(self, emne: str) -> QuerySet[Noegletal]:
+        scope = self.whole_area if emne in WHOLE_AREA_PANELS else self.per_team
+        return scope.filter(emne=emne)
 
     def snapshot(self, emne: str) -> QuerySet[Noegletal]:
-        return self.base.filter(emne=emne, maaned__isnull=True)
+        return self._groups(emne).filter(maaned__isnull=True)
 
     def flow(self, emne: str) -> QuerySet[Noegletal]:
-        return self.base.filter(emne=emne, maaned__gte=self.f.fra, maaned__lte=self.f.til)
+        return self._groups(emne).filter(maaned__gte=self.f.fra, maaned__lte=self.f.til)
 
     def grouped(self, qs: QuerySet[Noegletal], *keys: str) -> list[dict[str, Any]]:
         """The groups summed by `keys`; `borgere` is exact (the union of the groups' citizens)
@@ -1216,7 +1263,10 @@ def opgoerelse() -> NoegletalOpgoerelse | None:
 
 
 def dashboard(*, user: User, f: Filter, exact: bool = False) -> list[Sektion]:
-    u = Udsnit(user, f, exact=exact)
+    return panels(Udsnit(user, f, exact=exact))
+
+
+def panels(u: Udsnit) -> list[Sektion]:
     return [
         Sektion("sager", SECTIONS["sager"], [*caseload(u), waiting_time(u)]),
         Sektion("frister", SECTIONS["frister"], [deadlines_met(u), overdue(u)]),

@@ -275,8 +275,9 @@ class Sagsudlevering(CaseRecord):
 
 
 class Noegletal(models.Model):
-    """One pre-aggregated group of the leader's dashboard: a count of what happened in one team,
-    for one service, in one month (or, for a snapshot, what stands today), by the panel's keys.
+    """One pre-aggregated group of the leader's dashboard: a count of what happened in one team
+    (or, for most panels, in the whole area as well: team empty), for one service, in one month
+    (or, for a snapshot, what stands today), by the panel's keys.
 
     The dashboard reads these instead of the case tables (a leader's groups, not their cases);
     `followup.services.noegletal_refresh` rebuilds them all (a beat task, every
@@ -288,7 +289,12 @@ class Noegletal(models.Model):
 
     emne = models.CharField("emne", max_length=20)
     team = models.ForeignKey(
-        "accounts.Team", on_delete=models.CASCADE, related_name="+", verbose_name="team"
+        "accounts.Team",
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="team",
+        help_text="Tom for hele området (alle teams).",
     )
     kommunal_ydelse = models.ForeignKey(
         "catalog.KommunalYdelse",
@@ -321,7 +327,8 @@ class Noegletal(models.Model):
         indexes = [models.Index(fields=["emne", "team", "maaned"], name="noegletal_emne_team")]
 
     def __str__(self) -> str:
-        return f"{self.emne} {self.team_id} {self.maaned or 'i dag'}: {self.antal}"
+        team = self.team_id or "hele området"
+        return f"{self.emne} {team} {self.maaned or 'i dag'}: {self.antal}"
 
 
 class NoegletalOpgoerelse(models.Model):

@@ -2,9 +2,10 @@
 figures are checked against what the data says, the leader sees only their teams' cases, the
 filter narrows them, and a drill-down returns exactly the cases behind a figure."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from io import StringIO
 from typing import Any
 
 import pytest
@@ -1167,3 +1168,62 @@ def test_the_dashboard_shows_no_citizen(area: Area, caseload: Caseload, costs: C
         assert borger.cpr not in shown
         assert borger.cpr_masked not in shown
         assert borger.navn not in shown
+
+
+# A leader of every team reads the whole area's groups
+
+
+def _as_read_per_team(u: dashboard.Udsnit) -> dashboard.Udsnit:
+    """The same leader and filter, reading each team's groups instead of the whole area's."""
+    u.whole_area = u.per_team
+    return u
+
+
+def _shown(sections: list[dashboard.Sektion], *, exact: bool) -> list[Any]:
+    """Every table's cells; on screen (not exact) a cell's citizens are an upper bound that
+    depends on how finely the groups were kept, so only its value and link are compared."""
+    return [
+        (t.key, [[c if exact else (c.value, c.link) for c in row] for row in t.rows], t.chart)
+        for s in sections
+        for t in s.tabeller
+    ]
+
+
+def test_a_leader_of_every_team_reads_the_whole_areas_figures(catalog: None) -> None:
+    """A head of department's dashboard, read from the whole area's groups, shows what adding
+    up every team's groups shows, on screen and in an export's exact suppression."""
+    call_command("seed_scale", borgere=150, seed=11, stdout=StringIO())
+    head = User.objects.get(titel="Afdelingschef")
+    assert set(head.teams.all()) == set(Team.objects.all())
+    noegletal_refresh()
+    whole_area = Noegletal.objects.filter(team__isnull=True)
+    assert set(whole_area.values_list("emne", flat=True)) == dashboard.WHOLE_AREA_PANELS
+    # Every flow panel has figures in the period, so the comparison is not of empty tables.
+    f = Filter(fra=Filter.default().fra - relativedelta(months=24), til=Filter.default().til)
+
+    for exact in (False, True):
+        u = dashboard.Udsnit(head, f, exact=exact)
+        assert not u.whole_area.filter(team__isnull=False).exists()
+        from_area = dashboard.panels(u)
+        per_team = dashboard.panels(_as_read_per_team(dashboard.Udsnit(head, f, exact=exact)))
+        assert _shown(from_area, exact=exact) == _shown(per_team, exact=exact)
+        assert sum(len(t.rows) for s in from_area for t in s.tabeller) > 50
+
+
+def test_a_leader_of_some_teams_or_of_one_team_reads_each_teams_figures(
+    area: Area, caseload: Caseload
+) -> None:
+    noegletal_refresh()
+    head = UserFactory(leder=True, teams=[area.a, area.b, area.other])
+
+    for user, f in [
+        (area.leder, Filter.default()),
+        (head, replace(Filter.default(), team=area.a)),
+    ]:
+        u = dashboard.Udsnit(user, f)
+        assert not u.snapshot("overskredet").filter(team__isnull=True).exists()
+        assert u.snapshot("overskredet").exists()
+    u = dashboard.Udsnit(head, Filter.default())
+    assert set(u.snapshot("overskredet").values_list("team", flat=True)) == {None}
+    # The caseload shows the teams: always read per team.
+    assert None not in set(u.snapshot("fase").values_list("team", flat=True))

@@ -136,6 +136,8 @@ def _in_own_teams(actor: User, sag: Any) -> bool:
     """Is the case in one of the actor's teams (the scope of `sager_visible_to` for caseworkers
     and leaders)? The team ids are read once per user object, i.e. once per request: a page asks
     this for every action it offers."""
+    if getattr(sag, "_vum_found_in_scope_of", None) == actor.pk:
+        return True
     team_ids: set[int] | None = getattr(actor, "_vum_team_ids", None)
     if team_ids is None:
         team_ids = set(actor.teams.values_list("pk", flat=True))
@@ -230,13 +232,17 @@ def require(user: Any, action: Action, obj: Model | None = None) -> None:
 def get_sag_or_404(user: Any, pk: Any) -> "Sag":
     try:
         # The sagsåbning (one per case) comes along: every case page shows it.
-        return (
+        sag = (
             sager_visible_to(user)
             .select_related("borger", "team", "sagsbehandler", "sagsaabning")
             .get(pk=pk)
         )
     except (_model("cases.Sag").DoesNotExist, ValueError, TypeError) as exc:
         raise NotFoundForUser("Sagen findes ikke eller er ikke tilgængelig for dig.") from exc
+    # Found through the user's scope (for caseworkers and leaders, their teams) just now: the
+    # request's further checks on this case need not look the user's teams up again.
+    sag._vum_found_in_scope_of = user.pk  # type: ignore[attr-defined]
+    return sag
 
 
 def get_bestilling_or_404(user: Any, pk: Any) -> Any:
