@@ -400,7 +400,7 @@ SELECT
     WHERE emne = 'fase' GROUP BY 1, 2) t),
  (SELECT json_agg(t) FROM (
     SELECT noegle, team_id, sum(antal), sum(borgere), sum(sum1) FROM mine_snap
-    WHERE emne = 'sagsbehandler' GROUP BY 1, 2) t),
+    WHERE emne = 'sagsbehandler_alle' GROUP BY 1, 2) t),
  (SELECT json_agg(t) FROM (
     SELECT kommunal_ydelse_id, vaerdier, borgere FROM flow WHERE emne = 'ventetid') t),
  (SELECT json_agg(t) FROM (
@@ -424,17 +424,23 @@ SELECT
  (SELECT json_agg(t) FROM (
     SELECT noegle, noegle2, sum(antal), sum(borgere), sum(sum1), sum(sum2), sum(sum3) FROM flow
     WHERE emne = 'funktionsevne' GROUP BY 1, 2) t),
- (SELECT json_agg(t) FROM (
-    SELECT kommunal_ydelse_id, noegle, noegle2, noegle3, sum(sum1), count(DISTINCT borger_id)
-    FROM mine_snap WHERE emne = 'udgift'
-    GROUP BY GROUPING SETS ((kommunal_ydelse_id), (noegle), (noegle2), (noegle3))) t)
+ (SELECT json_agg(t) FROM ({cost}) t)
 """
 
 
 TEAM_LEADER_FLOOR = DASHBOARD_FLOOR.format(
-    area="team_id IN (SELECT team_id FROM accounts_user_teams WHERE user_id = %(user_id)s)"
+    area="team_id IN (SELECT team_id FROM accounts_user_teams WHERE user_id = %(user_id)s)",
+    cost="""
+    SELECT kommunal_ydelse_id, noegle, noegle2, noegle3, sum(sum1), count(DISTINCT borger_id)
+    FROM mine_snap WHERE emne = 'udgift'
+    GROUP BY GROUPING SETS ((kommunal_ydelse_id), (noegle), (noegle2), (noegle3))""",
 )
-WHOLE_AREA_FLOOR = DASHBOARD_FLOOR.format(area="team_id IS NULL")
+WHOLE_AREA_FLOOR = DASHBOARD_FLOOR.format(
+    area="team_id IS NULL",
+    cost="""
+    SELECT noegle, noegle2, sum1, borgere FROM snap
+    WHERE emne = 'udgift_omraade' AND noegle3 = 'alle'""",
+)
 
 
 def _leaders(n: int, *, head: bool) -> list[Subject]:

@@ -80,6 +80,8 @@ from vum.catalog.models import (
 from vum.deadlines.models import Frist
 
 SUPPRESS_BELOW = 5
+# The rows a long ranked table shows on the overview (see `Tabel.shown_rows`).
+OVERVIEW_ROWS = 20
 # Flow figures are kept this far back: the filter's longest period.
 HISTORY_MONTHS = 60
 OPEN_PHASES = [f for f in Fase.values if f != Fase.AFSLUTTET]
@@ -100,7 +102,8 @@ OVERDUE_ARTS = [
 ]
 # The panels that are also kept for the whole area (team empty), which a leader of every team
 # reads instead of each team's groups: some forty times fewer rows for a head of department.
-# Not the caseload, whose tables show the teams, nor the cost, whose groups are per citizen.
+# Not the caseload, whose tables show the teams, nor the cost, whose groups are per citizen (the
+# cost's whole-area rows are its own panel, `udgift_omraade`).
 WHOLE_AREA_PANELS = {
     "ventetid",
     "frist",
@@ -112,6 +115,9 @@ WHOLE_AREA_PANELS = {
     "bevaegelse",
     "funktionsevne",
 }
+# The whole area's cost rows (`udgift_omraade`) for all services, or for one service.
+COST_ALL_SERVICES = "alle"
+COST_ONE_SERVICE = "ydelse"
 CHANGED_AT_REASSESSMENT = {Klage.Genvurdering.MEDHOLD, Klage.Genvurdering.DELVIST_MEDHOLD}
 CHANGED_BY_ANKESTYRELSEN = {
     Klage.Ankestyrelsen.AENDRET,
@@ -202,10 +208,28 @@ class Tabel:
     rows: list[list[Celle]] = field(default_factory=list)
     chart: list[Soejle] = field(default_factory=list)
     chart_title: str = ""
+    # A ranked table that can run to thousands of rows (a head of department's caseworkers,
+    # providers) shows its first rows on the overview; the whole table is a page of its own
+    # (`whole_table`) and in the exports.
+    shown_rows: int | None = None
+    # The rows an overview's table left out without building them.
+    hidden_rows: int = 0
 
     @property
     def chart_max(self) -> float:
         return max((bar.value for bar in self.chart), default=0) or 1
+
+    @property
+    def row_count(self) -> int:
+        return len(self.rows) + self.hidden_rows
+
+    @property
+    def shortened(self) -> bool:
+        return self.shown_rows is not None and self.row_count > self.shown_rows
+
+    @property
+    def overview_rows(self) -> list[list[Celle]]:
+        return self.rows[: self.shown_rows] if self.shown_rows is not None else self.rows
 
 
 @dataclass
@@ -270,7 +294,7 @@ class _Facts:
 
     def add(
         self,
-        team: int,
+        team: int | None,
         ydelse: int | None,
         maaned: date | None,
         *keys: object,
@@ -429,8 +453,11 @@ def _yearly_factor() -> Case:
 
 def collect_caseload(now: datetime, since: date) -> Iterable[_Facts]:
     """fase: noegle = phase. sagsbehandler: noegle = caseworker id ("" unassigned), sum1 = the
-    cases with an overdue deadline."""
+    cases with an overdue deadline. sagsbehandler_alle: the same for all services (no service),
+    what the table reads unless the filter names a service or a municipality: a head of
+    department's caseworkers are some 2,000 rows so, instead of 16,000."""
     phases, caseworkers = _Facts("fase"), _Facts("sagsbehandler")
+    all_services = _Facts("sagsbehandler_alle")
     overdue = Exists(Frist.objects.overdue(now).filter(sag=OuterRef("pk")))
     rows = (
         Sag.objects.exclude(fase=Fase.AFSLUTTET)
@@ -442,7 +469,10 @@ def collect_caseload(now: datetime, since: date) -> Iterable[_Facts]:
         caseworkers.add(
             team, ydelse, None, sagsbehandler, borger=borger, sums=(int(o),), counts=True
         )
-    return [phases, caseworkers]
+        all_services.add(
+            team, None, None, sagsbehandler, borger=borger, sums=(int(o),), counts=True
+        )
+    return [phases, caseworkers, all_services]
 
 
 def collect_waiting_time(now: datetime, since: date) -> Iterable[_Facts]:
@@ -663,8 +693,17 @@ def collect_cost(now: datetime, since: date) -> Iterable[_Facts]:
     """udgift (today): the yearly cost of the services in force per citizen (see
     `granted_lines`), kommunal_ydelse = the indsats's service, noegle = primary target group
     id, noegle2 = tilbudstype id, noegle3 = provider id; sum1 = kroner a year (each price line's
-    amount per period times the periods in a year)."""
+    amount per period times the periods in a year).
+
+    udgift_omraade (today), the same for the whole area, per cost table (`COST_DIMENSIONS`) and
+    filter, so that a leader of every team reads a table's rows, not every citizen's: noegle =
+    the table, noegle2 = its row (service id, target group id, ...), noegle3 = the filter: all
+    services, one municipality's (`kommune:<id>`) or one service's (kommunal_ydelse)."""
     facts = _Facts("udgift", per_citizen=True)
+    area = _Facts("udgift_omraade")
+    municipality: dict[int | None, int] = dict(
+        KommunalYdelse.objects.values_list("pk", "kommune_id")
+    )
     for line in granted_lines(Sag.objects.all()):
         facts.add(
             line.team_id,
@@ -676,7 +715,29 @@ def collect_cost(now: datetime, since: date) -> Iterable[_Facts]:
             borger=line.borger_id,
             sums=(line.aarligt,),
         )
-    return [facts]
+        filters = [
+            (None, COST_ALL_SERVICES),
+            (None, f"kommune:{municipality.get(line.kommunal_ydelse_id)}"),
+            (line.kommunal_ydelse_id, COST_ONE_SERVICE),
+        ]
+        for table, value in [
+            ("paragraf", line.kommunal_ydelse_id),
+            ("maalgruppe", line.maalgruppe_id),
+            ("tilbud", line.tilbudstype_id),
+            ("udfoerer", line.udfoerer_id),
+        ]:
+            for ydelse, scope in filters:
+                area.add(
+                    None,
+                    ydelse,
+                    None,
+                    table,
+                    value,
+                    scope,
+                    borger=line.borger_id,
+                    sums=(line.aarligt,),
+                )
+    return [facts, area]
 
 
 COLLECTORS: list[Callable[[datetime, date], Iterable[_Facts]]] = [
@@ -703,9 +764,14 @@ def collect_all(now: datetime) -> Iterator[Noegletal]:
 class Udsnit:
     """The figures one leader may see under one filter."""
 
-    def __init__(self, user: User, f: Filter, *, exact: bool = False) -> None:
+    def __init__(
+        self, user: User, f: Filter, *, exact: bool = False, overview: bool = False
+    ) -> None:
+        """`exact`: count citizens exactly (an export); `overview`: a long table may build only
+        the rows the overview shows (`Tabel.shown_rows`)."""
         self.f = f
         self.exact = exact
+        self.overview = overview
         qs = Noegletal.objects.all()
         if f.ydelse:
             qs = qs.filter(kommunal_ydelse=f.ydelse)
@@ -763,6 +829,22 @@ class Udsnit:
                     row[f"b{number}"] = len(parts[key][number])
         return rows
 
+    def whole_area_cost(self, table: str) -> QuerySet[Noegletal] | None:
+        """The rows of one cost table for a leader of every team (None for other leaders):
+        the whole area's, for the filter's service or municipality or all services."""
+        if self.whole_area is self.per_team:
+            return None
+        f = self.f
+        qs = Noegletal.objects.filter(
+            emne="udgift_omraade", team__isnull=True, maaned__isnull=True, noegle=table
+        )
+        if f.ydelse:
+            qs = qs.filter(noegle3=COST_ONE_SERVICE, kommunal_ydelse=f.ydelse)
+            return qs.filter(kommunal_ydelse__kommune=f.kommune) if f.kommune else qs
+        if f.kommune:
+            return qs.filter(noegle3=f"kommune:{f.kommune.pk}")
+        return qs.filter(noegle3=COST_ALL_SERVICES)
+
     def part(self, row: dict[str, Any], number: int) -> Celle:
         """The count of sum `number` of a grouped row, resting on its own citizens (exact for
         an export; on screen, where nothing is suppressed, bounded by the row's)."""
@@ -815,13 +897,24 @@ def caseload(u: Udsnit) -> list[Tabel]:
         by_phase.rows.append(cells)
     by_phase.chart = [Soejle(labels[p], totals[p], str(totals[p])) for p in OPEN_PHASES]
 
-    per_worker = u.grouped(u.snapshot("sagsbehandler"), "noegle", "team_id", "team__navn")
+    # A caseworker's team has open cases, so it is among the teams above (the same rebuild).
+    emne = "sagsbehandler" if u.f.ydelse or u.f.kommune else "sagsbehandler_alle"
+    per_worker = sorted(u.grouped(u.snapshot(emne), "noegle", "team_id"), key=lambda r: -r["n"])
+    shown = per_worker
+    if u.overview and len(per_worker) > OVERVIEW_ROWS:
+        # The overview shows the caseworkers with the most cases (and names only them): those
+        # down to the count of the last row shown, ties included, as the whole table orders
+        # them.
+        shown = [r for r in per_worker if r["n"] >= per_worker[OVERVIEW_ROWS - 1]["n"]]
     names = {
-        str(user.pk): user.get_full_name() or user.username
-        for user in User.objects.filter(
-            pk__in={int(r["noegle"]) for r in per_worker if r["noegle"]}
-        )
+        str(pk): f"{first} {last}".strip() or username
+        for pk, first, last, username in User.objects.filter(
+            pk__in={int(r["noegle"]) for r in shown if r["noegle"]}
+        ).values_list("pk", "first_name", "last_name", "username")
     }
+    shown = sorted(shown, key=lambda r: (-r["n"], names.get(r["noegle"], "")))
+    if u.overview:
+        shown = shown[:OVERVIEW_ROWS]
     by_worker = Tabel(
         key="sager_sagsbehandler",
         title="Åbne sager pr. sagsbehandler",
@@ -829,8 +922,10 @@ def caseload(u: Udsnit) -> list[Tabel]:
         "frist.",
         columns=["Sagsbehandler", "Team", "Åbne sager", "Med overskredet frist"],
         chart_title="Åbne sager pr. sagsbehandler (de 15 største)",
+        shown_rows=OVERVIEW_ROWS,
+        hidden_rows=len(per_worker) - len(shown),
     )
-    for row in sorted(per_worker, key=lambda r: (-r["n"], names.get(r["noegle"], ""))):
+    for row in shown:
         if row["noegle"]:
             navn, who = names.get(row["noegle"], "Ukendt"), f"sagsbehandler={row['noegle']}"
         else:
@@ -838,7 +933,7 @@ def caseload(u: Udsnit) -> list[Tabel]:
         by_worker.rows.append(
             [
                 Celle(navn),
-                Celle(row["team__navn"]),
+                Celle(teams.get(row["team_id"], "")),
                 Celle(row["n"], row["b"], f"{who}&sag_team={row['team_id']}"),
                 u.part(row, 1),
             ]
@@ -1195,12 +1290,7 @@ def cost(u: Udsnit) -> list[Tabel]:
     database counts them exactly."""
     tables = []
     for key, (title, path) in COST_DIMENSIONS.items():
-        rows = list(
-            u.snapshot("udgift")
-            .values(path)
-            .annotate(beloeb=Sum("sum1"), borgere_i_alt=Count("borger_id", distinct=True))
-            .order_by("-beloeb")
-        )
+        rows = _cost_rows(u, key, path)
         names = _cost_names(key, [row[path] for row in rows])
         tabel = Tabel(
             key=f"udgift_{key}",
@@ -1208,7 +1298,9 @@ def cost(u: Udsnit) -> list[Tabel]:
             description="Indsatser i kraft (sager i bestilling, levering eller opfølgning) "
             "efter den seneste bevilling, omregnet til et år ud fra prislinjerne.",
             columns=[title, "Borgere", "Årlig udgift"],
-            chart_title=f"Årlig udgift pr. {title.lower()}",
+            chart_title=f"Årlig udgift pr. {title.lower()}"
+            + (f" (de {OVERVIEW_ROWS} største)" if len(rows) > OVERVIEW_ROWS else ""),
+            shown_rows=OVERVIEW_ROWS,
         )
         for row in rows:
             value, amount, borgere = row[path], Decimal(row["beloeb"]), row["borgere_i_alt"]
@@ -1221,9 +1313,32 @@ def cost(u: Udsnit) -> list[Tabel]:
                     Celle(amount.quantize(Decimal(1)), borgere),
                 ]
             )
-            tabel.chart.append(Soejle(label, float(amount), fmt_kroner(amount)))
+            if len(tabel.chart) < OVERVIEW_ROWS:
+                tabel.chart.append(Soejle(label, float(amount), fmt_kroner(amount)))
         tables.append(tabel)
     return tables
+
+
+def _cost_rows(u: Udsnit, table: str, path: str) -> list[dict[str, Any]]:
+    """A cost table's rows by amount: each row's value (at `path`), amount and citizens."""
+    area = u.whole_area_cost(table)
+    rows: list[dict[str, Any]]
+    if area is None:
+        rows = list(
+            u.snapshot("udgift")
+            .values(path)
+            .annotate(beloeb=Sum("sum1"), borgere_i_alt=Count("borger_id", distinct=True))
+            .order_by()
+        )
+    else:
+        rows = [
+            {path: value, "beloeb": amount, "borgere_i_alt": citizens}
+            for value, amount, citizens in area.values_list("noegle2", "sum1", "borgere")
+        ]
+        if path == "kommunal_ydelse_id":
+            for row in rows:
+                row[path] = int(row[path]) if row[path] else None
+    return sorted(rows, key=lambda row: (-row["beloeb"], str(row[path] or "")))
 
 
 def _cost_names(key: str, ids: list[Any]) -> dict[Any, str]:
@@ -1262,8 +1377,10 @@ def opgoerelse() -> NoegletalOpgoerelse | None:
     return NoegletalOpgoerelse.objects.filter(opgjort__isnull=False).first()
 
 
-def dashboard(*, user: User, f: Filter, exact: bool = False) -> list[Sektion]:
-    return panels(Udsnit(user, f, exact=exact))
+def dashboard(
+    *, user: User, f: Filter, exact: bool = False, overview: bool = False
+) -> list[Sektion]:
+    return panels(Udsnit(user, f, exact=exact, overview=overview))
 
 
 def panels(u: Udsnit) -> list[Sektion]:
@@ -1274,6 +1391,22 @@ def panels(u: Udsnit) -> list[Sektion]:
         Sektion("progression", SECTIONS["progression"], [*support_need(u), *progression(u)]),
         Sektion("oekonomi", SECTIONS["oekonomi"], cost(u)),
     ]
+
+
+# The long tables the overview shortens, by the panel that builds each.
+LONG_TABLES: dict[str, Callable[[Udsnit], list[Tabel]]] = {
+    "sager_sagsbehandler": caseload,
+    **{f"udgift_{key}": cost for key in COST_DIMENSIONS},
+}
+
+
+def whole_table(*, user: User, f: Filter, key: str) -> Tabel | None:
+    """One long table with all its rows (None: no such table)."""
+    panel = LONG_TABLES.get(key)
+    if panel is None:
+        return None
+    (found,) = [t for t in panel(Udsnit(user, f)) if t.key == key]
+    return found
 
 
 # Drill-down: the live cases behind a figure

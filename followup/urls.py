@@ -13,6 +13,7 @@ urlpatterns = [
     # The leader
     path("ledelse/", ledelse.overblik, name="dashboard"),
     path("ledelse/sager/", ledelse.sager, name="dashboard-sager"),
+    path("ledelse/tabel/<slug:key>/", ledelse.tabel, name="dashboard-tabel"),
     # The caseworker
     path("sager/<int:sag_pk>/opfoelgning/", views.opfoelgninger, name="opfoelgninger"),
     path("sager/<int:sag_pk>/opfoelgning/planlaeg/", views.planlaeg, name="planlaeg"),

@@ -1197,17 +1197,32 @@ def test_a_leader_of_every_team_reads_the_whole_areas_figures(catalog: None) -> 
     assert set(head.teams.all()) == set(Team.objects.all())
     noegletal_refresh()
     whole_area = Noegletal.objects.filter(team__isnull=True)
-    assert set(whole_area.values_list("emne", flat=True)) == dashboard.WHOLE_AREA_PANELS
-    # Every flow panel has figures in the period, so the comparison is not of empty tables.
-    f = Filter(fra=Filter.default().fra - relativedelta(months=24), til=Filter.default().til)
-
-    for exact in (False, True):
-        u = dashboard.Udsnit(head, f, exact=exact)
-        assert not u.whole_area.filter(team__isnull=False).exists()
-        from_area = dashboard.panels(u)
-        per_team = dashboard.panels(_as_read_per_team(dashboard.Udsnit(head, f, exact=exact)))
-        assert _shown(from_area, exact=exact) == _shown(per_team, exact=exact)
-        assert sum(len(t.rows) for s in from_area for t in s.tabeller) > 50
+    assert set(whole_area.values_list("emne", flat=True)) == {
+        *dashboard.WHOLE_AREA_PANELS,
+        "udgift_omraade",
+    }
+    # Two years, so that every flow panel has figures and no table compared is empty.
+    years = Filter(fra=Filter.default().fra - relativedelta(months=12), til=Filter.default().til)
+    costly = Noegletal.objects.filter(emne="udgift").values("kommunal_ydelse").distinct()
+    a_service = KommunalYdelse.objects.filter(pk__in=costly).order_by("pk").first()
+    assert a_service is not None
+    for f in [
+        years,
+        # The municipality whose services cost, and the other (its tables are empty).
+        *[replace(years, kommune=kommune) for kommune in Kommune.objects.all()],
+        replace(years, ydelse=a_service),
+        replace(years, ydelse=a_service, kommune=a_service.kommune),
+    ]:
+        for exact in (False, True):
+            u = dashboard.Udsnit(head, f, exact=exact)
+            assert not u.whole_area.filter(team__isnull=False).exists()
+            from_area = dashboard.panels(u)
+            per_team = dashboard.panels(_as_read_per_team(dashboard.Udsnit(head, f, exact=exact)))
+            assert _shown(from_area, exact=exact) == _shown(per_team, exact=exact)
+            shown = {t.key: t.rows for s in from_area for t in s.tabeller}
+            assert bool(shown["udgift_udfoerer"]) == (f.kommune in (None, a_service.kommune)), f
+            if f == years:
+                assert all(rows for key, rows in shown.items() if key != "frister_overskredne")
 
 
 def test_a_leader_of_some_teams_or_of_one_team_reads_each_teams_figures(

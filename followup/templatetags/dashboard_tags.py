@@ -51,13 +51,16 @@ def _cell(cell: Celle, drill_url: str, filter_qs: str) -> str:
 
 
 @register.simple_tag
-def dashboard_table(tabel: Tabel, drill_url: str, filter_qs: str) -> SafeString:
+def dashboard_table(
+    tabel: Tabel, drill_url: str, filter_qs: str, whole: bool = False
+) -> SafeString:
+    """The table as the overview shows it (a long one's first rows), or `whole`."""
     head = "".join(f'<th scope="col">{escape(c)}</th>' for c in tabel.columns)
     rows = "".join(
         f'<tr><th scope="row">{_text(row[0].value)}</th>'
         + "".join(_cell(cell, drill_url, filter_qs) for cell in row[1:])
         + "</tr>"
-        for row in tabel.rows
+        for row in (tabel.rows if whole else tabel.overview_rows)
     )
     return mark_safe(  # noqa: S308 - every part is escaped above
         '<table class="table table--compact">'

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -86,7 +86,8 @@ def overblik(request: HttpRequest) -> HttpResponse:
     f = _filter(form)
     fmt = request.GET.get("format")
     # An export counts each figure's citizens exactly, to suppress the small ones.
-    sections = dashboard.dashboard(user=user, f=f, exact=fmt in ("csv", "xlsx"))
+    exporting = fmt in ("csv", "xlsx")
+    sections = dashboard.dashboard(user=user, f=f, exact=exporting, overview=not exporting)
     filename = f"ledelsesoverblik-{f.fra:%Y%m}-{f.til:%Y%m}"
     if fmt == "csv":
         response = HttpResponse(
@@ -111,6 +112,33 @@ def overblik(request: HttpRequest) -> HttpResponse:
             "suppress_below": dashboard.SUPPRESS_BELOW,
             "opgoerelse": _opgoerelse(),
             "interval_minutes": settings.VUM_NOEGLETAL_MINUTES,
+        },
+    )
+
+
+@login_required
+@require_GET
+def tabel(request: HttpRequest, key: str) -> HttpResponse:
+    """One long table of the overview with all its rows, under the same filter."""
+    user = _leader(request)
+    form = _bound_form(user, request.GET)
+    if not form.is_valid():
+        return render(
+            request, "followup/dashboard_tabel.html", {"form": form, "tabel": None}, status=400
+        )
+    f = _filter(form)
+    found = dashboard.whole_table(user=user, f=f, key=key)
+    if found is None:
+        raise Http404("Overblikket har ingen sådan tabel.")
+    return render(
+        request,
+        "followup/dashboard_tabel.html",
+        {
+            "form": form,
+            "tabel": found,
+            "filter_qs": urlencode(f.params()),
+            "drill_url": reverse("followup:dashboard-sager"),
+            "opgoerelse": dashboard.opgoerelse(),
         },
     )
 

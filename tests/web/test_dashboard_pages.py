@@ -36,6 +36,7 @@ from assessment.models import (
 )
 from cases.lifecycle import Fase
 from cases.models import Borger, Sag
+from followup import dashboard
 from followup.dashboard import Filter, first_kept_month
 from followup.models import Opfoelgning, Opfoelgningsskema, SkemaMaal
 from followup.services import noegletal_refresh
@@ -67,6 +68,7 @@ pytestmark = pytest.mark.django_db
 
 DASHBOARD = reverse("followup:dashboard")
 DRILLDOWN = reverse("followup:dashboard-sager")
+CASEWORKERS = reverse("followup:dashboard-tabel", args=["sager_sagsbehandler"])
 SUMMARY = "Ledelsesoverblik: sager bag et tal"
 
 
@@ -114,7 +116,7 @@ def borger(n: int) -> Borger:
 # Who may see it
 
 
-@pytest.mark.parametrize("url", [DASHBOARD, DRILLDOWN, f"{DASHBOARD}?format=csv"])
+@pytest.mark.parametrize("url", [DASHBOARD, DRILLDOWN, f"{DASHBOARD}?format=csv", CASEWORKERS])
 def test_only_a_leader_sees_the_dashboard(area: Area, url: str) -> None:
     assert logged_in(area.leder).get(url).status_code == 200
     for user in [
@@ -683,3 +685,45 @@ def test_an_export_hides_a_part_that_rests_on_one_citizen(area: Area) -> None:
     export = logged_in(area.leder).get(DASHBOARD, {"format": "csv"}).content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(export), delimiter=";"))
     assert [area.anna.get_full_name(), area.a.navn, "<5", "<5"] in rows
+
+
+# A long table: its first rows on the overview, the whole table a page of its own
+
+
+def test_a_long_table_shows_its_first_rows_and_links_the_whole_table(
+    area: Area, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dashboard, "OVERVIEW_ROWS", 2)
+    cases = {"Dorte": 3, "Carl": 2, "Berit": 2, "Erik": 1, "Frida": 1}
+    for name, count in cases.items():
+        worker = UserFactory(teams=[area.a], first_name=name, last_name="Sagsbehandlersen")
+        for _ in range(count):
+            sag_in_phase(Fase.SAGSOPLYSNING, team=area.a, sagsbehandler=worker)
+    noegletal_refresh()
+    client = logged_in(area.leder)
+
+    page = client.get(DASHBOARD).content.decode()
+    panel = page.split('id="sager_sagsbehandler"')[1].split('class="card dashboard-panel"')[0]
+    # The most cases first; of the two with two cases, the first by name.
+    shown = re.findall(r'<th scope="row">(\w+) Sagsbehandlersen</th>', panel)
+    assert shown == ["Dorte", "Berit"]
+    assert "Viser de 2 første af 5 rækker." in panel
+    link = html.unescape(re.search(r'href="([^"]*/ledelse/tabel/[^"]*)"', panel)[1])
+    assert link.startswith(CASEWORKERS)
+
+    whole = client.get(link)
+    assert whole.status_code == 200
+    rows = re.findall(r'<th scope="row">(\w+) Sagsbehandlersen</th>', whole.content.decode())
+    assert rows == ["Dorte", "Berit", "Carl", "Erik", "Frida"]
+    # The export has every row too.
+    csv_text = client.get(DASHBOARD, {"format": "csv"}).content.decode()
+    assert all(f"{name} Sagsbehandlersen" in csv_text for name in cases)
+
+
+def test_the_whole_table_page_refuses_a_bad_filter_and_an_unknown_table(area: Area) -> None:
+    client = logged_in(area.leder)
+    bad = client.get(CASEWORKERS, {"fra": "2020-13", "til": "2021-01"})
+    assert bad.status_code == 400
+    assert "Filteret bag tabellen er ugyldigt" in bad.content.decode()
+    unknown = reverse("followup:dashboard-tabel", args=["sager_fase"])
+    assert client.get(unknown).status_code == 404
