@@ -319,7 +319,7 @@ class _Facts:
 
     def rows(self) -> Iterator[Noegletal]:
         """Each team's groups, then (for a whole-area panel) the area's, each team's group
-        folded into the area's as it is written, so the two are not held in memory at once."""
+        folded into the area's as it is written and then let go."""
         area: dict[GroupKey, _Group] = defaultdict(_Group)
         # Written in the order a page reads them (one team's months together), so a leader's
         # groups sit on few pages of the table.
@@ -439,9 +439,10 @@ def granted_lines(sager: QuerySet[Sag]) -> Iterator[Linje]:
         faktor,
     ) in lines.iterator(chunk_size=5000):
         if indsats in chosen:
-            yield Linje(
-                sag, team, borger, ydelse, maalgruppe, tilbud, udfoerer, antal * pris * faktor
-            )
+            # To the øre per line, as the figures keep it: a sum of lines is then the same
+            # whether it is added up per team or for the whole area.
+            yearly = (antal * pris * faktor).quantize(Decimal("0.01"))
+            yield Linje(sag, team, borger, ydelse, maalgruppe, tilbud, udfoerer, yearly)
 
 
 def _yearly_factor() -> Case:
@@ -1400,12 +1401,9 @@ LONG_TABLES: dict[str, Callable[[Udsnit], list[Tabel]]] = {
 }
 
 
-def whole_table(*, user: User, f: Filter, key: str) -> Tabel | None:
-    """One long table with all its rows (None: no such table)."""
-    panel = LONG_TABLES.get(key)
-    if panel is None:
-        return None
-    (found,) = [t for t in panel(Udsnit(user, f)) if t.key == key]
+def whole_table(*, user: User, f: Filter, key: str) -> Tabel:
+    """One of the `LONG_TABLES` with all its rows."""
+    (found,) = [t for t in LONG_TABLES[key](Udsnit(user, f)) if t.key == key]
     return found
 
 

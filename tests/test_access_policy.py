@@ -222,3 +222,15 @@ def test_leaving_a_team_ends_access_for_the_same_user_object() -> None:
     assert may(caseworker, Action.VIEW, sag)
     caseworker.teams.clear()
     assert not may(caseworker, Action.VIEW, sag)
+
+
+def test_leaving_a_team_ends_access_to_a_case_the_user_just_opened() -> None:
+    """A case found through the user's teams spares the policy a lookup of them, until the
+    teams change."""
+    caseworker = UserFactory()
+    sag = SagFactory(team=caseworker.teams.get(), sagsbehandler=caseworker)
+    opened = get_sag_or_404(caseworker, sag.pk)
+    assert may(caseworker, Action.EDIT, opened)
+    caseworker.teams.clear()
+    assert not may(caseworker, Action.VIEW, opened)
+    assert not may(caseworker, Action.EDIT, opened)

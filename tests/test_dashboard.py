@@ -1242,3 +1242,30 @@ def test_a_leader_of_some_teams_or_of_one_team_reads_each_teams_figures(
     assert set(u.snapshot("overskredet").values_list("team", flat=True)) == {None}
     # The caseload shows the teams: always read per team.
     assert None not in set(u.snapshot("fase").values_list("team", flat=True))
+
+
+def test_the_whole_areas_cost_is_the_sum_of_the_teams_to_the_krone(
+    area: Area, catalog: None
+) -> None:
+    """A line's yearly amount is kept to the øre, so the area's sum is the teams' sum: three
+    lines of 0.1675 kr. a year are 0.51 kr. (1 kr.) however they are added up."""
+    head = UserFactory(leder=True, teams=[area.a, area.b, area.other])
+    aar = Prislinje.Frekvens.AAR.value
+    for team in (area.a, area.b, area.other):
+        case = sag(team, Fase.LEVERING, kommunal_ydelse=ydelse("R-85"))
+        grant = vurdering(case)
+        indsats(grant, [("0.25", aar, "0.67")], kommunal_ydelse=ydelse("R-85"))
+        decide(case, date(2025, 1, 1), vurdering=grant)
+    noegletal_refresh()
+
+    u = dashboard.Udsnit(head, Filter.default())
+    assert u.whole_area_cost("paragraf") is not None
+    from_area = table(dashboard.cost(u), "udgift_paragraf")
+    per_team = table(
+        dashboard.cost(_as_read_per_team(dashboard.Udsnit(head, Filter.default()))),
+        "udgift_paragraf",
+    )
+    assert [[c.value for c in row] for row in from_area.rows] == [
+        [c.value for c in row] for row in per_team.rows
+    ]
+    assert [c.value for c in from_area.rows[0]][1:] == [3, Decimal("1")]

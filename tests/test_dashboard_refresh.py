@@ -1,9 +1,14 @@
 """Rebuilding the dashboard's figures: a beat task that may run twice, or twice at once."""
 
+import importlib
 import threading
+from typing import Any
 
 import pytest
-from django.db import connections
+from django.apps import apps as django_apps
+from django.db import connection, connections
+from django.test import Client
+from django.urls import reverse
 
 from cases.lifecycle import Fase
 from followup.models import Noegletal, NoegletalOpgoerelse
@@ -56,3 +61,27 @@ def test_two_rebuilds_at_once_do_not_add_up() -> None:
         thread.join(timeout=30)
     assert errors == []
     assert _figures() == expected
+
+
+@pytest.mark.django_db
+def test_the_migration_to_whole_area_figures_has_them_rebuilt_at_once(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Figures of the old layout are dropped with their status, so the dashboard's first view
+    queues a rebuild instead of showing the old ones until the schedule comes round."""
+    migration = importlib.import_module("followup.migrations.0006_rebuild_dashboard_figures")
+    worker = UserFactory()
+    SagFactory(team=worker.teams.get(), sagsbehandler=worker)
+    refresh_dashboard()
+    assert Noegletal.objects.exists()
+
+    migration.forget_old_figures(django_apps, connection.schema_editor())
+    assert not Noegletal.objects.exists()
+    assert not NoegletalOpgoerelse.objects.exists()
+    leder = UserFactory(leder=True, teams=[worker.teams.get()])
+    client = Client()
+    client.force_login(leder)
+    with django_capture_on_commit_callbacks() as queued:
+        page = client.get(reverse("followup:dashboard"))
+    assert "Tallene er ved at blive opgjort for første gang" in page.content.decode()
+    assert len(queued) == 1  # the rebuild

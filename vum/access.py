@@ -136,9 +136,9 @@ def _in_own_teams(actor: User, sag: Any) -> bool:
     """Is the case in one of the actor's teams (the scope of `sager_visible_to` for caseworkers
     and leaders)? The team ids are read once per user object, i.e. once per request: a page asks
     this for every action it offers."""
-    if getattr(sag, "_vum_found_in_scope_of", None) == actor.pk:
-        return True
     team_ids: set[int] | None = getattr(actor, "_vum_team_ids", None)
+    if team_ids is None and sag.team_id in getattr(actor, "_vum_teams_seen", ()):
+        return True
     if team_ids is None:
         team_ids = set(actor.teams.values_list("pk", flat=True))
         actor._vum_team_ids = team_ids  # type: ignore[attr-defined]
@@ -151,6 +151,7 @@ def _forget_team_ids(sender: Any, instance: Any, **kwargs: Any) -> None:
     team's side, the users are not at hand; they are new objects in the next request.)"""
     if isinstance(instance, User):
         instance.__dict__.pop("_vum_team_ids", None)
+        instance.__dict__.pop("_vum_teams_seen", None)
 
 
 def may(user: Any, action: Action, obj: Model | None = None) -> bool:
@@ -239,9 +240,14 @@ def get_sag_or_404(user: Any, pk: Any) -> "Sag":
         )
     except (_model("cases.Sag").DoesNotExist, ValueError, TypeError) as exc:
         raise NotFoundForUser("Sagen findes ikke eller er ikke tilgængelig for dig.") from exc
-    # Found through the user's scope (for caseworkers and leaders, their teams) just now: the
-    # request's further checks on this case need not look the user's teams up again.
-    sag._vum_found_in_scope_of = user.pk  # type: ignore[attr-defined]
+    actor = _active_user(user)
+    if actor is not None and actor.role in (Role.SAGSBEHANDLER, Role.LEDER):
+        # Found through the user's teams just now: the case's team is one of them, so the
+        # request's further checks on it need not look the teams up. Kept on the user, and
+        # forgotten with the rest when their teams change.
+        seen: set[int] = getattr(actor, "_vum_teams_seen", set())
+        seen.add(sag.team_id)
+        actor._vum_teams_seen = seen  # type: ignore[attr-defined]
     return sag
 
 

@@ -121,6 +121,8 @@ def overblik(request: HttpRequest) -> HttpResponse:
 def tabel(request: HttpRequest, key: str) -> HttpResponse:
     """One long table of the overview with all its rows, under the same filter."""
     user = _leader(request)
+    if key not in dashboard.LONG_TABLES:
+        raise Http404("Overblikket har ingen sådan tabel.")
     form = _bound_form(user, request.GET)
     if not form.is_valid():
         return render(
@@ -128,8 +130,6 @@ def tabel(request: HttpRequest, key: str) -> HttpResponse:
         )
     f = _filter(form)
     found = dashboard.whole_table(user=user, f=f, key=key)
-    if found is None:
-        raise Http404("Overblikket har ingen sådan tabel.")
     return render(
         request,
         "followup/dashboard_tabel.html",
