@@ -62,6 +62,16 @@ def _bound_form(user: User, query: QueryDict) -> DashboardFilterForm:
     return DashboardFilterForm(data, user=user)
 
 
+def _leader_and_filter(
+    request: HttpRequest,
+) -> tuple[User, DashboardFilterForm, dashboard.Filter | None]:
+    """The leader, the filter form and its filter (None when the form has errors: the page
+    then answers 400 with them)."""
+    user = _leader(request)
+    form = _bound_form(user, request.GET)
+    return user, form, _filter(form) if form.is_valid() else None
+
+
 def _opgoerelse() -> NoegletalOpgoerelse | None:
     """When the figures were rebuilt. Before the first time, the first view starts a rebuild
     rather than waiting for the schedule; it creates the status row, so the views after it
@@ -77,13 +87,9 @@ def _opgoerelse() -> NoegletalOpgoerelse | None:
 @login_required
 @require_GET
 def overblik(request: HttpRequest) -> HttpResponse:
-    user = _leader(request)
-    form = _bound_form(user, request.GET)
-    if not form.is_valid():
-        return render(
-            request, "followup/dashboard.html", {"form": form, "sections": []}, status=400
-        )
-    f = _filter(form)
+    user, form, f = _leader_and_filter(request)
+    if f is None:
+        return render(request, "followup/dashboard.html", {"form": form}, status=400)
     fmt = request.GET.get("format")
     # An export counts each figure's citizens exactly, to suppress the small ones.
     exporting = fmt in ("csv", "xlsx")
@@ -120,15 +126,11 @@ def overblik(request: HttpRequest) -> HttpResponse:
 @require_GET
 def tabel(request: HttpRequest, key: str) -> HttpResponse:
     """One long table of the overview with all its rows, under the same filter."""
-    user = _leader(request)
+    user, form, f = _leader_and_filter(request)
     if key not in dashboard.LONG_TABLES:
         raise Http404("Overblikket har ingen sådan tabel.")
-    form = _bound_form(user, request.GET)
-    if not form.is_valid():
-        return render(
-            request, "followup/dashboard_tabel.html", {"form": form, "tabel": None}, status=400
-        )
-    f = _filter(form)
+    if f is None:
+        return render(request, "followup/dashboard_tabel.html", {"form": form}, status=400)
     found = dashboard.whole_table(user=user, f=f, key=key)
     return render(
         request,
@@ -147,13 +149,9 @@ def tabel(request: HttpRequest, key: str) -> HttpResponse:
 @require_GET
 def sager(request: HttpRequest) -> HttpResponse:
     """The cases behind a figure: the same filter, plus the figure's criteria."""
-    user = _leader(request)
-    form = _bound_form(user, request.GET)
-    if not form.is_valid():
-        return render(
-            request, "followup/dashboard_sager.html", {"form": form, "sager": []}, status=400
-        )
-    f = _filter(form)
+    user, form, f = _leader_and_filter(request)
+    if f is None:
+        return render(request, "followup/dashboard_sager.html", {"form": form}, status=400)
     criteria = {k: request.GET[k] for k in DRILLDOWN_CRITERIA if k in request.GET}
     qs = dashboard.drilldown(user, f, criteria).select_related("borger", "team", "sagsbehandler")
     total = qs.count()
