@@ -782,13 +782,13 @@ class Udsnit:
         self.per_team = qs.filter(team__in=teams)
         if f.team:
             self.per_team = self.per_team.filter(team=f.team)
+        self.whole_area = qs.filter(team__isnull=True)
         # A leader of every team (a head of department) reads the whole area's groups.
-        every_team = f.team is None and not Team.objects.exclude(pk__in=teams).exists()
-        self.whole_area = qs.filter(team__isnull=True) if every_team else self.per_team
+        self.every_team = f.team is None and not Team.objects.exclude(pk__in=teams).exists()
 
     def _groups(self, emne: str) -> QuerySet[Noegletal]:
-        scope = self.whole_area if emne in WHOLE_AREA_PANELS else self.per_team
-        return scope.filter(emne=emne)
+        whole = self.every_team and emne in WHOLE_AREA_PANELS
+        return (self.whole_area if whole else self.per_team).filter(emne=emne)
 
     def snapshot(self, emne: str) -> QuerySet[Noegletal]:
         return self._groups(emne).filter(maaned__isnull=True)
@@ -833,7 +833,7 @@ class Udsnit:
     def whole_area_cost(self, table: str) -> QuerySet[Noegletal] | None:
         """The rows of one cost table for a leader of every team (None for other leaders):
         the whole area's, for the filter's service or municipality or all services."""
-        if self.whole_area is self.per_team:
+        if not self.every_team:
             return None
         f = self.f
         qs = Noegletal.objects.filter(

@@ -1175,7 +1175,7 @@ def test_the_dashboard_shows_no_citizen(area: Area, caseload: Caseload, costs: C
 
 def _as_read_per_team(u: dashboard.Udsnit) -> dashboard.Udsnit:
     """The same leader and filter, reading each team's groups instead of the whole area's."""
-    u.whole_area = u.per_team
+    u.every_team = False
     return u
 
 
@@ -1215,7 +1215,7 @@ def test_a_leader_of_every_team_reads_the_whole_areas_figures(catalog: None) -> 
     ]:
         for exact in (False, True):
             u = dashboard.Udsnit(head, f, exact=exact)
-            assert not u.whole_area.filter(team__isnull=False).exists()
+            assert u.every_team
             from_area = dashboard.panels(u)
             per_team = dashboard.panels(_as_read_per_team(dashboard.Udsnit(head, f, exact=exact)))
             assert _shown(from_area, exact=exact) == _shown(per_team, exact=exact)

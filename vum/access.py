@@ -73,7 +73,7 @@ def sager_visible_to(user: Any) -> "QuerySet[Sag]":
     if actor is None:
         return qs.none()
     if actor.role in (Role.SAGSBEHANDLER, Role.LEDER):
-        return qs.filter(team__in=actor.teams.all())
+        return qs.filter(team__in=teams_visible_to(actor))
     if actor.role == Role.VISITATIONSUDVALG:
         agenda = _model("assessment.Dagsordenspunkt").objects.filter(moede__udvalg__medlemmer=actor)
         return qs.filter(pk__in=agenda.values("sag_id"))
@@ -135,10 +135,11 @@ def henvendelser_visible_to(user: Any) -> "QuerySet[Henvendelse]":
 def _in_own_teams(actor: User, sag: Any) -> bool:
     """Is the case in one of the actor's teams (the scope of `sager_visible_to` for caseworkers
     and leaders)? The team ids are read once per user object, i.e. once per request: a page asks
-    this for every action it offers."""
-    team_ids: set[int] | None = getattr(actor, "_vum_team_ids", None)
-    if team_ids is None and sag.team_id in getattr(actor, "_vum_teams_seen", ()):
+    this for every action it offers; not at all for a case `get_sag_or_404` just found through
+    them."""
+    if sag.team_id in getattr(actor, "_vum_teams_seen", ()):
         return True
+    team_ids: set[int] | None = getattr(actor, "_vum_team_ids", None)
     if team_ids is None:
         team_ids = set(actor.teams.values_list("pk", flat=True))
         actor._vum_team_ids = team_ids  # type: ignore[attr-defined]

@@ -144,7 +144,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-# How often the leaders' dashboard figures are rebuilt (a rebuild reads every case: about four
+# How often the leaders' dashboard figures are rebuilt (a rebuild reads every case: about five
 # minutes at 200,000 citizens on two cores).
 VUM_NOEGLETAL_MINUTES = env.int("VUM_NOEGLETAL_MINUTES", default=60)
 
