@@ -185,6 +185,9 @@ class Sag(FSMModelMixin, models.Model):
     oprettet = models.DateTimeField("oprettet", auto_now_add=True)
     fase_skiftet = models.DateTimeField("fase skiftet", default=timezone.now)
 
+    # Read with the case by `selectors.sag_get`, for its page: the current purpose's text.
+    gaeldende_formaal: str | None
+
     class Meta:
         ordering = ["-oprettet"]
         verbose_name = "sag"

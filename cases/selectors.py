@@ -155,7 +155,10 @@ def borger_relationer(*, user: User, borger: Borger) -> list[Relation]:
 
 
 def sag_get(*, user: User, pk: object) -> Sag:
-    sag = get_sag_or_404(user, pk)
+    """The case as its page shows it: with the current purpose's text (`gaeldende_formaal`), read
+    in the same statement."""
+    current = Formaal.objects.filter(sag=OuterRef("pk")).order_by("-oprettet", "-pk")
+    sag = get_sag_or_404(user, pk, gaeldende_formaal=Subquery(current.values("formaal")[:1]))
     audit_record(actor=user, action=AuditAction.VIEW, obj=sag, summary="Sag vist")
     return sag
 

@@ -50,7 +50,7 @@ from cases.models import (
     Samtykke,
     TidligereHenvendelse,
 )
-from vum.access import Action, get_borger_or_404, get_sag_or_404, require
+from vum.access import Action, get_borger_or_404, get_sag_or_404, may, require
 from vum.accounts.models import Role, User
 from vum.calendar import end_of_day
 from vum.deadlines.models import Frist
@@ -297,12 +297,13 @@ def _sag_page(
         "sag": sag,
         "borger": sag.borger,
         "aabning": sag.sagsaabning,
-        "formaal": sag.formaal_versioner.first(),
+        "formaal": sag.gaeldende_formaal,
+        "kan_redigere": may(user, Action.EDIT, sag, as_loaded=True),
         "timeline": timeline,
         "overgange": overgange,
         "transitions": _transition_forms(sag, options, transition_form),
         "henvendelser": sag.henvendelser.all(),
-        "notater": sag.journalnotater.select_related("forfatter", "retter", "rettet_af"),
+        "notater": sag.journalnotater.select_related("retter", "rettet_af"),
         "journal_form": journal_form
         or JournalnotatForm(initial={"dato": timezone.localdate()}, auto_id="id_notat_%s"),
     }

@@ -70,6 +70,7 @@ def test_permission_matrix(world: dict[str, object], role: str) -> None:
 
     assert may(user, Action.VIEW, sag) is view_sag
     assert may(user, Action.EDIT, sag) is edit_sag
+    assert may(user, Action.EDIT, sag, as_loaded=True) is edit_sag
     assert may(user, Action.TRANSITION, sag) is transition
     assert may(user, Action.VIEW, sag.borger) is view_borger
     assert may(user, Action.EDIT_BORGER, sag.borger) is edit_borger
@@ -214,6 +215,19 @@ def test_a_case_closed_since_it_was_loaded_refuses_edits() -> None:
     assert may(caseworker, Action.EDIT, sag)
     Sag.objects.filter(pk=sag.pk).update(fase="afsluttet")
     assert not may(caseworker, Action.EDIT, sag)
+
+
+def test_a_page_offers_its_forms_by_the_case_as_loaded() -> None:
+    """Which forms a page shows is decided from the case the request loaded; the write that
+    follows asks the database again (above)."""
+    caseworker = UserFactory()
+    sag = SagFactory(team=caseworker.teams.get(), sagsbehandler=caseworker)
+    Sag.objects.filter(pk=sag.pk).update(fase="afsluttet")
+    assert may(caseworker, Action.EDIT, sag, as_loaded=True)
+    closed = get_sag_or_404(caseworker, sag.pk)
+    assert not may(caseworker, Action.EDIT, closed, as_loaded=True)
+    elsewhere = SagFactory()
+    assert not may(caseworker, Action.EDIT, elsewhere, as_loaded=True)
 
 
 def test_leaving_a_team_ends_access_for_the_same_user_object() -> None:

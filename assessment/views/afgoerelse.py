@@ -216,7 +216,7 @@ def _klage_row(klage: Klage, nye: list[Afgoerelse], kan: bool, failed: Failed) -
 
 def _context(request: HttpRequest, sag: Sag, failed: Failed) -> dict[str, Any]:
     user = _user(request)
-    kan_redigere = may(user, Action.EDIT, sag)
+    kan_redigere = may(user, Action.EDIT, sag, as_loaded=True)
     i_fase = sag.fase == Fase.AFGOERELSE
     afgoerelser = list(
         sag.afgoerelser.select_related("maalgruppe", "erstatter")

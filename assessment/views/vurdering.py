@@ -226,7 +226,7 @@ def _context(
     request: HttpRequest, sag: Sag, failed: Failed, saved: dict[str, str] | None = None
 ) -> dict[str, Any]:
     user = _user(request)
-    kan_redigere = may(user, Action.EDIT, sag)
+    kan_redigere = may(user, Action.EDIT, sag, as_loaded=True)
     i_fase = sag.fase == Fase.SAGSVURDERING
     view = selectors.sagsvurdering_overview(user=user, sag=sag)
     vurdering = view.vurdering

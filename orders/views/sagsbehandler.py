@@ -154,7 +154,7 @@ def _sag_page(
     user = _user(request)
     failed = failed or {}
     view = selectors.sag_bestillinger(user=user, sag=sag)
-    kan_redigere = may(user, Action.EDIT, sag)
+    kan_redigere = may(user, Action.EDIT, sag, as_loaded=True)
     placed: set[str] = set()
     anmodninger = []
     for a in view.anmodninger:

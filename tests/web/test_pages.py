@@ -1,6 +1,8 @@
 """Behaviour of the caseworker's pages: auditing, escaping, query counts, lock-out, conflicts and
 Danish error messages."""
 
+import re
+
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -8,11 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Borger, Henvendelse, Journalnotat, Sag
-from cases.services import sag_transition
+from cases.services import formaal_set, sag_transition
 from tests.factories import PASSWORD, BorgerFactory, SagFactory, UserFactory
 from tests.web.conftest import World
 from vum.accounts.models import User
 from vum.audit.models import AuditAction, AuditEvent
+from vum.notifications.services import Besked, notifikationer_create
 
 XSS = "<script>alert(1)</script>"
 
@@ -316,3 +319,46 @@ def test_journal_note_in_the_future_is_refused(world: World, login) -> None:  # 
     html = response.content.decode()
     assert "Et notat kan ikke dateres i fremtiden." in html
     assert "Min tekst bevares." in html
+
+
+def _main_table(sql: str) -> str:
+    """The table a SELECT reads rows of: that of its first column, or of its first FROM."""
+    found = re.match(r'SELECT "(\w+)"\.', sql) or re.search(r'FROM "(\w+)"', sql)
+    assert found is not None, sql
+    return found.group(1)
+
+
+def test_case_page_reads_each_thing_once(world: World, login) -> None:  # type: ignore[no-untyped-def]
+    """The case page's statements, one per kind of thing it shows: the bell's count comes with
+    the user, the current purpose with the case, and whether to offer the forms is decided from
+    the case as loaded."""
+    caseworker = world.users["sagsbehandler_ind"]
+    formaal_set(actor=caseworker, sag=world.sag, formaal="Første udgave")
+    formaal_set(actor=caseworker, sag=world.sag, formaal="Afklare boligbehov")
+    Sag.objects.filter(pk=world.sag.pk).update(fase="levering")  # the benchmark's case
+    notifikationer_create(
+        beskeder=[Besked(modtager=caseworker, titel="Frist", tekst="", link="", kilde="t:1")]
+    )
+    client = login(caseworker)
+    url = reverse("sag_detail", args=[world.sag.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        html = client.get(url).content.decode()
+
+    assert "Afklare boligbehov" in html
+    assert "Første udgave" not in html
+    assert 'aria-label="Notifikationer, 1 ulæste"' in html
+    assert 'action="' + reverse("journal_add", args=[world.sag.pk]) + '"' in html
+    reads = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT")]
+    assert [_main_table(sql) for sql in reads] == [
+        "django_session",
+        "accounts_user",
+        "cases_sag",
+        "cases_overgang",
+        "followup_opfoelgning",  # the guard of the move to opfølgning
+        "deadlines_frist",
+        "cases_henvendelse",
+        "cases_journalnotat",
+    ]
+    assert "notifications_notifikation" in reads[1]
+    assert "cases_formaal" in reads[2]

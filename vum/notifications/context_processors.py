@@ -8,5 +8,7 @@ def unread_notifications(request: HttpRequest) -> dict[str, int]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    count = Notifikation.objects.filter(modtager=user, laest__isnull=True).count()
+    count = getattr(user, "ulaeste_notifikationer", None)  # read with the user: UserBackend
+    if count is None:
+        count = Notifikation.objects.filter(modtager=user, laest__isnull=True).count()
     return {"ulaeste_notifikationer": count}

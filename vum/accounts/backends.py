@@ -1,0 +1,31 @@
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+
+from vum.accounts.models import User
+from vum.notifications.models import Notifikation
+
+
+class UserBackend(ModelBackend):
+    """Django's model backend, except that the user of each request comes with the count of
+    their unread notifications (`ulaeste_notifikationer`, the bell in every page's header) from
+    the same statement, rather than a second one per page. The count is as of the start of the
+    request; the actions that change it redirect."""
+
+    def get_user(self, user_id: Any) -> User | None:
+        unread = (
+            Notifikation.objects.filter(modtager=OuterRef("pk"), laest__isnull=True)
+            .order_by()
+            .values("modtager")
+            .annotate(antal=Count("pk"))
+            .values("antal")
+        )
+        try:
+            user = User._default_manager.annotate(
+                ulaeste_notifikationer=Coalesce(Subquery(unread), 0)
+            ).get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
