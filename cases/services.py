@@ -4,7 +4,7 @@ Each service checks the access policy, validates, writes and leaves an audit eve
 transaction. Errors carry Danish messages meant for the user.
 """
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -31,7 +31,7 @@ from cases.models import (
     TidligereHenvendelse,
 )
 from vum import calendar
-from vum.access import Action, require
+from vum.access import Action, NotFoundForUser, require
 from vum.accounts.models import Role, Team, User
 from vum.audit.models import AuditAction
 from vum.audit.services import audit_record, diff, snapshot
@@ -39,7 +39,7 @@ from vum.calendar import end_of_day
 from vum.catalog.models import Ansoegningstype, KommunalYdelse
 from vum.catalog.selectors import kommunale_ydelser, processing_deadline_rule
 from vum.deadlines.models import Frist
-from vum.deadlines.services import frist_cancel, frist_create, frist_move
+from vum.deadlines.services import frist_cancel, frist_create, frist_meet, frist_move
 
 
 class TransitionError(Exception):
@@ -532,6 +532,33 @@ def journalnotat_create(
         changes=diff({}, snapshot(notat, ["dato", "emne", "tekst", "retter"])),
     )
     return notat
+
+
+# The case's deadlines, by hand from its page
+
+
+def _own_frist(actor: User, sag: Sag, frist: Frist) -> None:
+    """The caseworker may write on the case, and the deadline is one of the case's."""
+    require(actor, Action.EDIT, sag)
+    if frist.sag_id != sag.pk:
+        raise NotFoundForUser("Fristen findes ikke i denne sag.")
+
+
+def sag_frist_move(
+    *, actor: User, sag: Sag, frist: Frist, til: datetime, begrundelse: str
+) -> Frist:
+    _own_frist(actor, sag, frist)
+    return frist_move(frist=frist, til=til, begrundelse=begrundelse, actor=actor)
+
+
+def sag_frist_meet(*, actor: User, sag: Sag, frist: Frist) -> Frist:
+    _own_frist(actor, sag, frist)
+    return frist_meet(frist=frist, actor=actor)
+
+
+def sag_frist_cancel(*, actor: User, sag: Sag, frist: Frist, begrundelse: str) -> Frist:
+    _own_frist(actor, sag, frist)
+    return frist_cancel(frist=frist, begrundelse=begrundelse, actor=actor)
 
 
 # The lifecycle

@@ -54,7 +54,6 @@ from vum.access import Action, get_borger_or_404, get_sag_or_404, may, require
 from vum.accounts.models import Role, User
 from vum.calendar import end_of_day
 from vum.deadlines.models import Frist
-from vum.deadlines.services import frist_cancel, frist_meet, frist_move
 
 ROW_MODELS: dict[str, type[TidligereHenvendelse | Diagnose | EksisterendeOplysning | Aftale]] = {
     "tidligere-henvendelse": TidligereHenvendelse,
@@ -436,8 +435,8 @@ def journal_correct(request: HttpRequest, pk: int, notat_pk: int) -> HttpRespons
 
 
 def _sag_frist(request: HttpRequest, pk: int, frist_pk: int) -> tuple[Sag, Frist]:
-    """The case (in scope and editable by the user, else 404) and one of its deadlines."""
-    sag = _editable_sag(request, pk)
+    """The case (in the user's scope, else 404) and one of its deadlines."""
+    sag = get_sag_or_404(_user(request), pk)
     frist = Frist.objects.filter(sag=sag, pk=frist_pk).first()
     if frist is None:
         raise Http404("Fristen findes ikke i denne sag.")
@@ -461,11 +460,12 @@ def frist_flyt(request: HttpRequest, pk: int, frist_pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             # A deadline runs until the end of its last day (vum.calendar).
-            moved = frist_move(
+            moved = services.sag_frist_move(
+                actor=_user(request),
+                sag=sag,
                 frist=frist,
                 til=end_of_day(form.cleaned_data["til"]),
                 begrundelse=form.cleaned_data["begrundelse"],
-                actor=_user(request),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -481,7 +481,7 @@ def frist_flyt(request: HttpRequest, pk: int, frist_pk: int) -> HttpResponse:
 def frist_overhold(request: HttpRequest, pk: int, frist_pk: int) -> HttpResponse:
     sag, frist = _sag_frist(request, pk, frist_pk)
     try:
-        met = frist_meet(frist=frist, actor=_user(request))
+        met = services.sag_frist_meet(actor=_user(request), sag=sag, frist=frist)
     except ValidationError as exc:
         # Nothing to correct on a form: e.g. someone else closed the deadline meanwhile.
         messages.error(request, " ".join(exc.messages))
@@ -500,8 +500,11 @@ def frist_annuller(request: HttpRequest, pk: int, frist_pk: int) -> HttpResponse
     form = _annuller_form(frist, request.POST)
     if form.is_valid():
         try:
-            frist_cancel(
-                frist=frist, begrundelse=form.cleaned_data["begrundelse"], actor=_user(request)
+            services.sag_frist_cancel(
+                actor=_user(request),
+                sag=sag,
+                frist=frist,
+                begrundelse=form.cleaned_data["begrundelse"],
             )
         except ValidationError as exc:
             add_service_errors(form, exc)

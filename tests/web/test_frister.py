@@ -1,6 +1,7 @@
 """The deadline pages: "Mine frister", the urgency badges, and moving, meeting and cancelling a
 deadline from the case page."""
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
@@ -11,8 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Sag
+from cases.services import sag_frist_cancel, sag_frist_meet, sag_frist_move
 from tests.factories import SagFactory, UserFactory
 from tests.web.conftest import World
+from vum.access import NotFoundForUser
 from vum.accounts.models import User
 from vum.audit.models import AuditAction, AuditEvent
 from vum.calendar import end_of_day
@@ -304,6 +307,41 @@ def test_a_deadline_of_another_case_is_not_found_through_this_case(world: World)
         assert client.post(url, data).status_code == 404
     foreign.refresh_from_db()
     assert foreign.status == Frist.Status.AABEN
+
+
+def _service_calls(sag: Sag, frist: Frist) -> list[Callable[[User], Frist]]:
+    return [
+        lambda u: sag_frist_move(actor=u, sag=sag, frist=frist, til=_due(30), begrundelse="x"),
+        lambda u: sag_frist_meet(actor=u, sag=sag, frist=frist),
+        lambda u: sag_frist_cancel(actor=u, sag=sag, frist=frist, begrundelse="x"),
+    ]
+
+
+@pytest.mark.parametrize("role", ["sagsbehandler_ude", "leder_ind", "udvalg_ind", "udfoerer_ind"])
+def test_the_services_check_the_policy_themselves(world: World, role: str) -> None:
+    """The case page's deadline services refuse whoever may not write on the case, whatever
+    called them (a page, the API, a script)."""
+    frist = _frist(world.sag, 5)
+    for call in _service_calls(world.sag, frist):
+        with pytest.raises(NotFoundForUser):
+            call(world.users[role])
+    frist.refresh_from_db()
+    assert frist.status == Frist.Status.AABEN
+    assert frist.generation == 1
+
+
+def test_the_services_refuse_a_deadline_of_another_case_and_a_closed_case(world: World) -> None:
+    cw = world.users["sagsbehandler_ind"]
+    foreign = _frist(SagFactory(team=world.sag.team), 5)
+    for call in _service_calls(world.sag, foreign):
+        with pytest.raises(NotFoundForUser):
+            call(cw)
+    own = _frist(world.sag, 5)
+    Sag.objects.filter(pk=world.sag.pk).update(fase="afsluttet")
+    for call in _service_calls(world.sag, own):
+        with pytest.raises(NotFoundForUser):
+            call(cw)
+    assert Frist.objects.filter(status=Frist.Status.AABEN).count() == 2
 
 
 def test_a_leader_sees_the_deadlines_without_actions(world: World) -> None:
