@@ -8,8 +8,9 @@ come `runs` timed requests, rotating over the subjects, then one more request pe
 `CaptureQueriesContext` for the query count, so that capturing does not distort the timing.
 
 The floor of a scenario is one hand-written SQL query that fetches what the page shows (the same
-rows and the columns it renders), timed over the same subjects, each time right after the page's
-request, so that page and floor meet the same state of the machine. It says how much of
+rows and the columns it renders), timed over the same subjects in turn with the page's requests
+(before or after it, alternately), by the same timer as the page's statements, so that page and
+floor meet the same state of the machine. It says how much of
 a page's time the data needs; the rest is the framework, the access policy, the audit trail and
 the rendering. During the timed runs the time of the page's own statements is added up: all of
 them ("DB"), and its reads alone ("læs": the SELECTs, i.e. without the audit trail's and the
@@ -590,8 +591,8 @@ def measure(
     db_times: list[float] = []
     read_times: list[float] = []
     floor_times: list[float] = []
-    for i in range(runs):
-        client, subject = pairs[i % len(pairs)]
+
+    def page(client: Client, subject: Subject) -> None:
         timer = _QueryTimer()
         with connection.execute_wrapper(timer):
             started = time.perf_counter()
@@ -599,11 +600,24 @@ def measure(
             times.append((time.perf_counter() - started) * 1000)
         db_times.append(timer.seconds * 1000)
         read_times.append(timer.read_seconds * 1000)
-        # The floor right after its page: both timed in the same state of the machine (a floor
-        # timed in a loop of its own runs with hotter caches than any page's statements).
-        started = time.perf_counter()
-        _rows(scenario.floor_sql, subject.params)
-        floor_times.append((time.perf_counter() - started) * 1000)
+
+    def floor(subject: Subject) -> None:
+        timer = _QueryTimer()
+        with connection.execute_wrapper(timer):
+            _rows(scenario.floor_sql, subject.params)
+        floor_times.append(timer.read_seconds * 1000)
+
+    for i in range(runs):
+        client, subject = pairs[i % len(pairs)]
+        # Page and floor in turn, the floor first on every other run: both are timed in the
+        # same state of the machine and by the same timer (the statement's execution, as the
+        # page's reads), neither always right after the other.
+        if i % 2:
+            floor(subject)
+            page(client, subject)
+        else:
+            page(client, subject)
+            floor(subject)
 
     queries = []
     for client, subject in pairs:

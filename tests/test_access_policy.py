@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db.models import Value
 from django.utils import timezone
 
 from cases.models import Sag
@@ -228,6 +229,19 @@ def test_a_page_offers_its_forms_by_the_case_as_loaded() -> None:
     assert not may(caseworker, Action.EDIT, closed, as_loaded=True)
     elsewhere = SagFactory()
     assert not may(caseworker, Action.EDIT, elsewhere, as_loaded=True)
+
+
+def test_a_page_cannot_annotate_away_the_team_check() -> None:
+    """The team check of a caseworker's or leader's case is a column of the case's statement;
+    a page's own annotations cannot replace it, and a mistaken one is an error, not a 404."""
+    caseworker = UserFactory()
+    elsewhere = SagFactory()
+    with pytest.raises(TypeError):
+        get_sag_or_404(caseworker, elsewhere.pk, in_user_teams=Value(True))
+    with pytest.raises(ValueError, match="conflicts with a field"):
+        get_sag_or_404(caseworker, elsewhere.pk, fase=Value("x"))
+    with pytest.raises(NotFoundForUser):
+        get_sag_or_404(caseworker, elsewhere.pk, noget=Value(1))
 
 
 def test_leaving_a_team_ends_access_for_the_same_user_object() -> None:

@@ -158,8 +158,9 @@ def _forget_team_ids(sender: Any, instance: Any, **kwargs: Any) -> None:
 def may(user: Any, action: Action, obj: Model | None = None, *, as_loaded: bool = False) -> bool:
     """May `user` take `action` on `obj`: a Sag, a Borger, or None for actions without one?
 
-    `as_loaded` decides from the object as the request loaded it rather than from the database's
-    latest state: for which forms a page offers. The write itself asks without it."""
+    `as_loaded` decides EDIT on a case from the case as the request loaded it rather than from
+    the database's latest state: for which forms a page offers. The write itself asks without
+    it. (The other rules read nothing that could have changed since, and ignore it.)"""
     actor = _active_user(user)
     if actor is None:
         return False
@@ -237,11 +238,14 @@ def require(user: Any, action: Action, obj: Model | None = None) -> None:
 
 
 _SAG_NOT_FOUND = "Sagen findes ikke eller er ikke tilgængelig for dig."
+_IN_USER_TEAMS = "in_user_teams"
 
 
 def get_sag_or_404(user: Any, pk: Any, **annotations: Any) -> "Sag":
     """The case `pk` if the user may see it, with its citizen, team, caseworker and sagsåbning
     (every case page shows them) and any `annotations` a page asks for."""
+    if _IN_USER_TEAMS in annotations:
+        raise TypeError(f"{_IN_USER_TEAMS} is the access policy's own column.")
     actor = _active_user(user)
     member = actor if actor is not None and actor.role in (Role.SAGSBEHANDLER, Role.LEDER) else None
     if member is not None:
@@ -250,19 +254,16 @@ def get_sag_or_404(user: Any, pk: Any, **annotations: Any) -> "Sag":
         # took more than half of the statement's time. A case outside the teams is refused
         # below all the same.
         in_teams = Exists(teams_visible_to(member).filter(pk=OuterRef("team_id")))
-        qs = _model("cases.Sag").objects.annotate(in_user_teams=in_teams)
+        qs = _model("cases.Sag").objects.annotate(**{_IN_USER_TEAMS: in_teams})
     else:
         qs = sager_visible_to(user)
+    qs = qs.select_related("borger", "team", "sagsbehandler", "sagsaabning").annotate(**annotations)
     try:
-        sag = (
-            qs.select_related("borger", "team", "sagsbehandler", "sagsaabning")
-            .annotate(**annotations)
-            .get(pk=pk)
-        )
+        sag = qs.get(pk=pk)
     except (_model("cases.Sag").DoesNotExist, ValueError, TypeError) as exc:
         raise NotFoundForUser(_SAG_NOT_FOUND) from exc
     if member is not None:
-        if not sag.in_user_teams:
+        if not getattr(sag, _IN_USER_TEAMS):
             raise NotFoundForUser(_SAG_NOT_FOUND)
         # Found through the user's teams just now: the case's team is one of them, so the
         # request's further checks on it need not look the teams up. Kept on the user, and

@@ -321,6 +321,18 @@ def test_journal_note_in_the_future_is_refused(world: World, login) -> None:  # 
     assert "Min tekst bevares." in html
 
 
+def test_a_closed_case_page_offers_no_forms(world: World, login) -> None:  # type: ignore[no-untyped-def]
+    caseworker = world.users["sagsbehandler_ind"]
+    client = login(caseworker)
+    url = reverse("sag_detail", args=[world.sag.pk])
+    journal = 'action="' + reverse("journal_add", args=[world.sag.pk]) + '"'
+    assert journal in client.get(url).content.decode()
+    Sag.objects.filter(pk=world.sag.pk).update(fase="afsluttet")
+    html = client.get(url).content.decode()
+    assert journal not in html
+    assert reverse("sagsaabning", args=[world.sag.pk]) not in html
+
+
 def _main_table(sql: str) -> str:
     """The table a SELECT reads rows of: that of its first column, or of its first FROM."""
     found = re.match(r'SELECT "(\w+)"\.', sql) or re.search(r'FROM "(\w+)"', sql)

@@ -12,7 +12,8 @@ class UserBackend(ModelBackend):
     """Django's model backend, except that the user of each request comes with the count of
     their unread notifications (`ulaeste_notifikationer`, the bell in every page's header) from
     the same statement, rather than a second one per page. The count is as of the start of the
-    request; the actions that change it redirect."""
+    request; the actions that change it redirect. (The async `aget_user` is Django's: vum serves
+    no async views, and a user loaded without the count gets it from its own query.)"""
 
     def get_user(self, user_id: Any) -> User | None:
         unread = (
