@@ -223,6 +223,21 @@ class Bestilling(FSMModelMixin, CaseRecord):
     def awaits_answer(self) -> bool:
         return self.status in (self.Status.SENDT, self.Status.MODTAGET)
 
+    @property
+    def taken_on(self) -> bool:
+        """Has the provider taken the order on: accepted this version, or an earlier one (the
+        service goes on while a new version awaits its answer)? Until then the provider
+        answers the order; it does not yet document on it. A replaced version that was
+        answered was accepted: a refusal ends an order, it is never replaced."""
+        version: Bestilling | None = self
+        while version is not None:
+            if version.status == self.Status.ACCEPTERET or (
+                version.status == self.Status.ERSTATTET and version.besvaret is not None
+            ):
+                return True
+            version = version.erstatter
+        return False
+
     @transition(field=status, source=Status.SENDT, target=Status.MODTAGET)
     def receive(self) -> None:
         pass

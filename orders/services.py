@@ -561,6 +561,15 @@ def _require_delivering(actor: User, bestilling: Bestilling) -> None:
     require(actor, Action.DELIVER, bestilling)
 
 
+def _require_documenting(actor: User, bestilling: Bestilling) -> None:
+    """Sub-goals and notes are written on an order the provider has taken on. (A use of force
+    is reported, and a request sent, whatever the order's answer.)"""
+    _require_delivering(actor, bestilling)
+    # Read again: the object in hand may be from before the answer.
+    if not Bestilling.objects.get(pk=bestilling.pk).taken_on:
+        raise ValidationError("Accepter bestillingen, før I dokumenterer på den.")
+
+
 def _ordered_goals(bestilling: Bestilling, goals: Iterable[Indsatsmaal]) -> list[Indsatsmaal]:
     chosen = list(goals)
     ordered = set(bestilling.maal.values_list("pk", flat=True))
@@ -580,7 +589,7 @@ def delmaal_create(
     indsatsmaal: Iterable[Indsatsmaal],
     tidsfrist: date | None = None,
 ) -> Delmaal:
-    _require_delivering(actor, bestilling)
+    _require_documenting(actor, bestilling)
     if not formulering.strip():
         raise ValidationError({"formulering": "Skriv delmålet sammen med borgeren."})
     if tidsfrist is not None and tidsfrist < timezone.localdate():
@@ -605,7 +614,7 @@ def delmaal_create(
 
 
 def _own_delmaal(actor: User, bestilling: Bestilling, delmaal: Delmaal) -> None:
-    _require_delivering(actor, bestilling)
+    _require_documenting(actor, bestilling)
     if delmaal.sag_id != bestilling.sag_id or delmaal.udfoerer_id != bestilling.udfoerer_id:
         raise ValidationError("Delmålet hører ikke til denne bestilling.")
 
@@ -685,7 +694,7 @@ def leveringsnotat_add(
     undertemaer: Iterable[Undertema] = (),
     dato: date | None = None,
 ) -> Leveringsnotat:
-    _require_delivering(actor, bestilling)
+    _require_documenting(actor, bestilling)
     dato = dato or timezone.localdate()
     errors: dict[str, str] = {}
     if not tekst.strip():

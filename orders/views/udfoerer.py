@@ -301,6 +301,7 @@ class DelmaalRow:
     notat_form: forms.BaseForm
     handling_form: forms.BaseForm
     status_form: forms.BaseForm
+    kan_dokumentere: bool
     gemt: str = ""
 
 
@@ -318,6 +319,7 @@ class Sektion:
     notat_form: forms.BaseForm
     magt_form: forms.BaseForm
     anmodning_form: forms.BaseForm
+    kan_dokumentere: bool
 
 
 def _delmaal_row(
@@ -334,6 +336,7 @@ def _delmaal_row(
         or HandlingForm(auto_id=f"id_handling_{key}_%s"),
         status_form=failed.get(f"status-{key}")
         or DelmaalStatusForm(initial={"status": delmaal.status}, auto_id=f"id_status_{key}_%s"),
+        kan_dokumentere=bestilling.taken_on,
         gemt=gemt,
     )
 
@@ -360,6 +363,7 @@ def _sektion(
         magt_form=failed.get(f"magt-{key}") or MagtanvendelseForm(auto_id=f"id_magt_{key}_%s"),
         anmodning_form=failed.get(f"anmodning-{key}")
         or AnmodningForm(auto_id=f"id_anmodning_{key}_%s"),
+        kan_dokumentere=bestilling.taken_on,
     )
 
 

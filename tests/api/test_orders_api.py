@@ -75,6 +75,12 @@ def sent(caseworker: User) -> Sent:
     )
 
 
+def accept_all(sent: Sent) -> None:
+    """Both providers take their orders on: they document only on an order they accepted."""
+    services.bestilling_accept(actor=sent.x_staff, bestilling=sent.x_hus)
+    services.bestilling_accept(actor=sent.center_staff, bestilling=sent.center)
+
+
 def goal(mads: Mads, nr: int) -> Indsatsmaal:
     return mads.vurdering.maal.get(raekkefoelge=nr)
 
@@ -148,6 +154,7 @@ def test_the_provider_list_keeps_its_queries(
 
 
 def test_every_provider_read_is_audited(api: Api, sent: Sent) -> None:
+    accept_all(sent)
     client = api(sent.x_staff)
     services.delmaal_create(
         actor=sent.x_staff,
@@ -286,6 +293,7 @@ def _answers(client: APIClient, pk: int, delmaal_pk: int) -> list[tuple[str, int
 
 
 def test_another_organisation_gets_404_like_for_a_missing_bestilling(api: Api, sent: Sent) -> None:
+    accept_all(sent)
     delmaal = services.delmaal_create(
         actor=sent.x_staff,
         bestilling=sent.x_hus,
@@ -309,7 +317,7 @@ def test_another_organisation_gets_404_like_for_a_missing_bestilling(api: Api, s
         assert {status for _, status, _ in theirs} == {404}
         assert all(body == NOT_FOUND for _, _, body in theirs)
     sent.x_hus.refresh_from_db()
-    assert sent.x_hus.status == Bestilling.Status.SENDT
+    assert sent.x_hus.status == Bestilling.Status.ACCEPTERET  # not refused by a stranger
     # Nothing was written; only the center's own list reads were audited.
     for model in (Delmaal, Magtanvendelse, Anmodning, Notifikation):
         assert model.objects.count() == before[model]
@@ -318,6 +326,7 @@ def test_another_organisation_gets_404_like_for_a_missing_bestilling(api: Api, s
 
 def test_another_providers_delmaal_is_not_found(api: Api, sent: Sent) -> None:
     """The center works on the same case, but X-Hus's delmål are not its delmål."""
+    accept_all(sent)
     delmaal = services.delmaal_create(
         actor=sent.x_staff,
         bestilling=sent.x_hus,
@@ -340,6 +349,7 @@ def test_another_providers_delmaal_is_not_found(api: Api, sent: Sent) -> None:
 
 
 def test_an_ended_bestilling_is_not_found(api: Api, sent: Sent) -> None:
+    accept_all(sent)
     delmaal = services.delmaal_create(
         actor=sent.x_staff,
         bestilling=sent.x_hus,
@@ -371,6 +381,7 @@ def test_anonymous_calls_are_refused(api: Api, sent: Sent) -> None:
 
 
 def test_delmaal_with_handlinger_notes_and_status(api: Api, sent: Sent) -> None:
+    accept_all(sent)
     client = api(sent.x_staff)
     goals = [goal(sent.mads, 1).pk, goal(sent.mads, 4).pk]
     created = client.post(
@@ -411,6 +422,7 @@ def test_delmaal_with_handlinger_notes_and_status(api: Api, sent: Sent) -> None:
 
 
 def test_a_delmaal_takes_only_the_bestillings_goals(api: Api, sent: Sent) -> None:
+    accept_all(sent)
     client = api(sent.x_staff)
     ordered = goal(sent.mads, 1).pk
     answers = []
@@ -439,6 +451,7 @@ def test_a_delmaal_takes_only_the_bestillings_goals(api: Api, sent: Sent) -> Non
 
 
 def test_notes_are_tagged_with_current_sub_themes(api: Api, sent: Sent) -> None:
+    accept_all(sent)
     client = api(sent.x_staff)
     tag = Undertema.objects.current().get(navn="Gøre rent")
     created = client.post(
@@ -589,6 +602,7 @@ def test_the_caseworker_sends_the_bestillinger_through_the_api(
     # What the provider reports back is listed without a query per row.
     x_hus = Bestilling.objects.get(sag=mads.sag, udfoerer=mads.x_hus)
     staff = UserFactory(udfoerer=True, organisation=mads.x_hus)
+    services.bestilling_accept(actor=staff, bestilling=x_hus)
     for nr in (1, 2):
         delmaal = services.delmaal_create(
             actor=staff, bestilling=x_hus, formulering=f"Delmål {nr}", indsatsmaal=[goal(mads, nr)]

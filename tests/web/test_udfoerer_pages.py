@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -256,7 +257,7 @@ def _write_posts(b: Bestilling, delmaal: Delmaal | None) -> list[tuple[str, dict
 
 def _nothing_written(b: Bestilling) -> None:
     b.refresh_from_db()
-    assert b.status == Bestilling.Status.SENDT
+    assert b.status == Bestilling.Status.ACCEPTERET  # as X-Hus left it
     assert Delmaal.objects.count() <= 1
     assert not Delmaalsnotat.objects.exists()
     assert not Handling.objects.exists()
@@ -270,6 +271,7 @@ def _nothing_written(b: Bestilling) -> None:
 def test_everything_outside_the_providers_orders_is_404(
     bestilling: Bestilling, x_hus: User, caseworker: User, mads: Mads, who: str
 ) -> None:
+    _accept(x_hus, bestilling)
     delmaal = services.delmaal_create(
         actor=x_hus,
         bestilling=bestilling,
@@ -451,12 +453,89 @@ def test_a_replaced_order_leads_to_its_newer_version(bestilling: Bestilling, x_h
 # The workspace's writes
 
 
+def _new_version(old: Bestilling) -> Bestilling:
+    old = Bestilling.objects.get(pk=old.pk)
+    old.replace()
+    old.save()
+    newer = Bestilling.objects.create(
+        sag=old.sag,
+        udfoerer=old.udfoerer,
+        afgoerelse=old.afgoerelse,
+        version=old.version + 1,
+        erstatter=old,
+        startdato=old.startdato,
+        indhold=old.indhold,
+    )
+    newer.maal.set(old.maal.all())
+    return newer
+
+
+def test_documenting_waits_until_the_order_is_accepted(
+    bestilling: Bestilling, x_hus: User, mads: Mads
+) -> None:
+    """The provider answers an order before it writes on it; a use of force is reported, and a
+    request sent, whatever the answer."""
+    client = _client(x_hus)
+    page = _text(client.get(_workspace(mads.sag.borger_id)))
+    assert "Når I har accepteret bestillingen, skriver I delmål og notater her." in page
+    assert _bestilling_url("delmaal-create", bestilling) not in page
+    assert _bestilling_url("leveringsnotat-add", bestilling) not in page
+    goals = list(bestilling.maal.filter(pk=_goal(bestilling, 1)))
+    refused = "Accepter bestillingen, før I dokumenterer på den."
+    with pytest.raises(ValidationError, match=refused):
+        services.delmaal_create(
+            actor=x_hus, bestilling=bestilling, formulering="Vaske tøj", indsatsmaal=goals
+        )
+    with pytest.raises(ValidationError, match=refused):
+        services.leveringsnotat_add(actor=x_hus, bestilling=bestilling, tekst="Rodet.")
+    page = _text(
+        client.post(_bestilling_url("leveringsnotat-add", bestilling), {"tekst": "Rodet."})
+    )
+    assert refused in page
+    assert not Leveringsnotat.objects.exists()
+    services.magtanvendelse_report(
+        actor=x_hus,
+        bestilling=bestilling,
+        tidspunkt=timezone.now() - timedelta(hours=1),
+        type="fastholdelse",
+        beskrivelse="Holdt.",
+    )
+    services.anmodning_create(
+        actor=x_hus, bestilling=bestilling, art="revisitation", begrundelse="Mere støtte."
+    )
+
+    _accept(x_hus, bestilling)
+    page = _text(client.get(_workspace(mads.sag.borger_id)))
+    assert _bestilling_url("delmaal-create", bestilling) in page
+    delmaal = services.delmaal_create(
+        actor=x_hus, bestilling=bestilling, formulering="Vaske tøj", indsatsmaal=goals
+    )
+    # A new version awaiting its answer: the service goes on, and so does the writing.
+    newer = _new_version(bestilling)
+    assert newer.awaits_answer
+    assert newer.taken_on
+    services.delmaalsnotat_add(actor=x_hus, bestilling=newer, delmaal=delmaal, tekst="Godt.")
+    page = _text(client.get(_workspace(mads.sag.borger_id)))
+    assert _bestilling_url("delmaal-create", newer) in page
+
+
+def test_a_new_version_of_an_order_never_accepted_still_waits(
+    bestilling: Bestilling, x_hus: User
+) -> None:
+    newer = _new_version(bestilling)
+    assert not newer.taken_on
+    with pytest.raises(ValidationError):
+        services.leveringsnotat_add(actor=x_hus, bestilling=newer, tekst="Rodet.")
+
+
 def test_a_sub_goal_only_towards_the_orders_goals(
     two_providers: tuple[Mads, Bestilling, Bestilling],
 ) -> None:
     mads, order, misbrug_order = two_providers
     goal_3 = misbrug_order.indhold["maal"][0]["id"]
-    client = _client(UserFactory(udfoerer=True, organisation=mads.x_hus))
+    staff = UserFactory(udfoerer=True, organisation=mads.x_hus)
+    _accept(staff, order)
+    client = _client(staff)
     url = _bestilling_url("delmaal-create", order)
     page = _text(client.post(url, {"formulering": "Holde op med at ryge", "indsatsmaal": [goal_3]}))
     assert "Delmål kan kun knyttes til bestillingens mål." in page
@@ -561,6 +640,7 @@ def test_sub_goal_writes_without_javascript_redirect_back(
 
 
 def test_other_notes_with_ffb_sub_themes(bestilling: Bestilling, x_hus: User, mads: Mads) -> None:
+    _accept(x_hus, bestilling)
     client = _client(x_hus)
     tema = Undertema.objects.current().get(navn="Gøre rent")
     url = _bestilling_url("leveringsnotat-add", bestilling)
@@ -698,6 +778,7 @@ def _write_rows(b: Bestilling, user: User, rows: range) -> None:
 def test_the_workspace_does_not_grow_in_queries_with_more_rows(
     bestilling: Bestilling, x_hus: User, mads: Mads, django_assert_max_num_queries
 ) -> None:
+    _accept(x_hus, bestilling)
     client = _client(x_hus)
     url = _workspace(mads.sag.borger_id)
     _write_rows(bestilling, x_hus, range(1))
