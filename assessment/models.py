@@ -63,6 +63,11 @@ class Udvalgsmoede(models.Model):
     def __str__(self) -> str:
         return f"{self.udvalg} {self.dato:%d.%m.%Y}"
 
+    @property
+    def has_begun(self) -> bool:
+        """Has the meeting's day come? Its outcomes are recorded at the meeting, not before."""
+        return self.dato <= timezone.localdate()
+
 
 class Dagsordenspunkt(models.Model):
     moede = models.ForeignKey(

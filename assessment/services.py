@@ -1142,6 +1142,11 @@ def udvalg_outcome_record(
         raise ValidationError("Udfaldet er allerede registreret.")
     if Udvalgsmoede.objects.select_for_update().get(pk=locked.moede_id).afsluttet is not None:
         raise ValidationError("Mødet er afsluttet, og referatet er låst.")
+    if not locked.moede.has_begun:
+        raise ValidationError(
+            f"Mødet holdes {locked.moede.dato:%d.%m.%Y}: udfaldet registreres på mødet eller "
+            "derefter."
+        )
     errors: dict[str, str] = {}
     if udfald.slug not in OUTCOME_STATUS:
         errors["udfald"] = "Ukendt udfald."
@@ -1215,6 +1220,8 @@ def udvalgsmoede_close(*, actor: User, moede: Udvalgsmoede) -> Udvalgsmoede:
     locked = Udvalgsmoede.objects.select_for_update().get(pk=moede.pk)
     if locked.afsluttet is not None:
         raise ValidationError("Mødet er allerede afsluttet.")
+    if not locked.has_begun:
+        raise ValidationError(f"Mødet holdes {locked.dato:%d.%m.%Y} og afsluttes først da.")
     punkter = list(
         locked.punkter.select_related("sag__borger", "udfald", "indstilling").order_by("id")
     )

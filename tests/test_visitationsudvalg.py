@@ -122,7 +122,8 @@ def committee():  # type: ignore[no-untyped-def]
     udvalg = VisitationsudvalgFactory(moede_ugedag=1, moede_uge=2)
     udvalg.medlemmer.add(member)
     moede = Udvalgsmoede.objects.create(
-        udvalg=udvalg, dato=timezone.localdate() + timedelta(days=10)
+        udvalg=udvalg,
+        dato=timezone.localdate(),  # today: items are sent to it, and its outcomes recorded
     )
     return member, udvalg, moede
 
@@ -416,6 +417,24 @@ def test_a_committee_case_cannot_be_decided_by_the_caseworker_alone(caseworker, 
         actor=member, punkt=punkt, udfald=current(Visitationsudfald, slug="godkendes")
     )
     assert Sag.objects.get(pk=sag.pk).fase == Fase.AFGOERELSE
+
+
+def test_outcomes_are_recorded_at_the_meeting_not_before(caseworker, committee) -> None:
+    member, _udvalg, moede = committee
+    Udvalgsmoede.objects.filter(pk=moede.pk).update(dato=timezone.localdate() + timedelta(days=7))
+    moede.refresh_from_db()
+    punkt = on_agenda(caseworker, assessed_case(caseworker), moede)
+    godkendes = current(Visitationsudfald, slug="godkendes")
+    with pytest.raises(ValidationError, match="registreres på mødet eller derefter"):
+        services.udvalg_outcome_record(actor=member, punkt=punkt, udfald=godkendes)
+    with pytest.raises(ValidationError, match="afsluttes først da"):
+        services.udvalgsmoede_close(actor=member, moede=moede)
+    assert Dagsordenspunkt.objects.get(pk=punkt.pk).udfald is None
+    assert Sag.objects.get(pk=punkt.sag_id).fase == Fase.SAGSVURDERING
+
+    Udvalgsmoede.objects.filter(pk=moede.pk).update(dato=timezone.localdate())  # the day comes
+    services.udvalg_outcome_record(actor=member, punkt=punkt, udfald=godkendes)
+    assert Sag.objects.get(pk=punkt.sag_id).fase == Fase.AFGOERELSE
 
 
 def test_a_closed_meeting_takes_no_new_items_or_outcomes(caseworker, committee) -> None:

@@ -288,11 +288,13 @@ def _moede_page(
     user = _user(request)
     punkter = selectors.dagsorden(user=user, moede=moede)
     aaben = moede.afsluttet is None
-    udfald = _udfald_choices() if aaben else []
+    # Outcomes are recorded at the meeting: no forms before its day.
+    registrerer = aaben and moede.has_begun
+    udfald = _udfald_choices() if registrerer else []
     rows = []
     for p in punkter:
         form = failed.get(p.pk)
-        if form is None and aaben and p.udfald_id is None:
+        if form is None and registrerer and p.udfald_id is None:
             form = UdfaldForm(udfald=udfald, auto_id=f"id_p{p.pk}_%s")
         rows.append(PunktRow(punkt=p, form=form))
     behandlet = sum(1 for p in punkter if p.udfald_id is not None)
@@ -302,7 +304,7 @@ def _moede_page(
         "antal": len(punkter),
         "behandlet": behandlet,
         "aaben": aaben,
-        "afslut_form": afslut_form or (AfslutForm() if aaben else None),
+        "afslut_form": afslut_form or (AfslutForm() if registrerer else None),
     }
     return render(request, "assessment/udvalgsmoede.html", context)
 

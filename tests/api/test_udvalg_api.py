@@ -45,7 +45,8 @@ def committee() -> tuple[User, Visitationsudvalg, Udvalgsmoede]:
     udvalg = VisitationsudvalgFactory(moede_ugedag=1, moede_uge=2)
     udvalg.medlemmer.add(member)
     moede = Udvalgsmoede.objects.create(
-        udvalg=udvalg, dato=timezone.localdate() + timedelta(days=10)
+        udvalg=udvalg,
+        dato=timezone.localdate(),  # today: items are sent to it, and its outcomes recorded
     )
     return member, udvalg, moede
 
@@ -301,6 +302,18 @@ def test_outcomes_that_need_an_explanation(
         moeder(f"{moede.pk}/punkter/{punkt.pk}/udfald/"), {"udfald": "maaske"}, format="json"
     )
     assert unknown.status_code == 400
+    assert Sag.objects.get(pk=punkt.sag_id).fase == Fase.SAGSVURDERING
+
+
+def test_an_outcome_before_the_meeting_is_400(api: Api, caseworker: User, committee: Any) -> None:
+    member, _udvalg, moede = committee
+    Udvalgsmoede.objects.filter(pk=moede.pk).update(dato=timezone.localdate() + timedelta(days=7))
+    punkt = on_agenda(api(caseworker), assessed_case(caseworker), moede)
+    response = api(member).post(
+        moeder(f"{moede.pk}/punkter/{punkt.pk}/udfald/"), {"udfald": "godkendes"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "registreres på mødet eller derefter" in str(response.data)
     assert Sag.objects.get(pk=punkt.sag_id).fase == Fase.SAGSVURDERING
 
 

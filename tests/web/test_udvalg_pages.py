@@ -54,7 +54,8 @@ def moede(member: User) -> Udvalgsmoede:
     udvalg = VisitationsudvalgFactory(navn="Visitationsudvalget Voksen")
     udvalg.medlemmer.add(member)
     return Udvalgsmoede.objects.create(
-        udvalg=udvalg, dato=timezone.localdate() + timedelta(days=10)
+        udvalg=udvalg,
+        dato=timezone.localdate(),  # today: items are sent to it, and its outcomes recorded
     )
 
 
@@ -340,6 +341,25 @@ def test_an_outcome_without_its_explanation_keeps_the_input(
     assert f'id="id_p{punkt.pk}_aendringer_fejl"' in html
     assert 'aria-invalid="true"' in html
     assert "Timetallet er for højt." in html
+    assert Dagsordenspunkt.objects.get(pk=punkt.pk).udfald is None
+
+
+def test_before_the_meeting_day_the_page_offers_no_outcome_forms(
+    caseworker: User, moede: Udvalgsmoede, member: User
+) -> None:
+    punkt = _on_agenda(caseworker, moede)
+    day = timezone.localdate() + timedelta(days=7)
+    Udvalgsmoede.objects.filter(pk=moede.pk).update(dato=day)
+    client = _client(member)
+    html = client.get(reverse("udvalgsmoede", args=[moede.pk])).content.decode()
+    assert reverse("udvalg_udfald", args=[moede.pk, punkt.pk]) not in html
+    assert reverse("udvalgsmoede_afslut", args=[moede.pk]) not in html
+    assert f"Udfaldet registreres på mødet {day:%d.%m.%Y}." in html
+    response = client.post(
+        reverse("udvalg_udfald", args=[moede.pk, punkt.pk]),
+        {"udfald": str(udfald(MED_AENDRINGER).pk), "aendringer": "Færre timer."},
+    )
+    assert "registreres på mødet eller derefter" in response.content.decode()
     assert Dagsordenspunkt.objects.get(pk=punkt.pk).udfald is None
 
 
