@@ -1,12 +1,24 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from assessment.models import Dagsordenspunkt, Kompetenceregel, Udvalgsmoede, Visitationsudvalg
+from assessment.services import udvalgsmoeder_plan
 
 
 @admin.register(Visitationsudvalg)
 class VisitationsudvalgAdmin(admin.ModelAdmin):
     list_display = ("navn", "moede_ugedag", "moede_uge")
     filter_horizontal = ("medlemmer",)
+
+    def save_model(
+        self, request: HttpRequest, obj: Visitationsudvalg, form: Any, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        # A new committee (or a new pattern) has its meetings at once, not after the night's
+        # planning task: caseworkers can send to it the same day.
+        udvalgsmoeder_plan(udvalg=obj)
 
 
 class DagsordenspunktInline(admin.TabularInline):

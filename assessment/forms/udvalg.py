@@ -45,10 +45,9 @@ class SendForm(forms.Form):
 
     def __init__(self, *args: Any, moeder: Iterable[Udvalgsmoede] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["moede"].choices = [  # type: ignore[attr-defined]
-            ("", "Vælg et møde"),
-            *((m.pk, moede_label(m)) for m in moeder),
-        ]
+        choices = [(m.pk, moede_label(m)) for m in moeder]
+        self.has_meetings = bool(choices)
+        self.fields["moede"].choices = [("", "Vælg et møde"), *choices]  # type: ignore[attr-defined]
 
 
 class UdfaldForm(forms.Form):

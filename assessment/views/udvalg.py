@@ -16,11 +16,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessment import selectors, services
@@ -36,7 +34,6 @@ from assessment.models import (
     Dagsordenspunkt,
     Indstilling,
     Udvalgsmoede,
-    Visitationsudvalg,
 )
 from cases import selectors as case_selectors
 from cases.forms import add_service_errors
@@ -81,19 +78,6 @@ def _pdf_response(content: bytes | memoryview | None, filename: str) -> HttpResp
 
 
 # The indstilling page
-
-
-def _upcoming_meetings() -> list[Udvalgsmoede]:
-    """The meetings an indstilling can go to. A committee without an upcoming meeting gets its
-    monthly meetings planned now, so the caseworker is never left without a choice when the
-    daily planning task has not run yet."""
-    today = timezone.localdate()
-    upcoming = Udvalgsmoede.objects.filter(
-        udvalg=OuterRef("pk"), dato__gte=today, afsluttet__isnull=True
-    )
-    for udvalg in Visitationsudvalg.objects.filter(~Exists(upcoming)):
-        services.udvalgsmoeder_plan(udvalg=udvalg, months=3)
-    return selectors.kommende_moeder(today=today)
 
 
 @dataclass
@@ -153,7 +137,7 @@ def _indstilling_page(
         context["tilbud_form"] = failed.get("tilbud") or TilbudForm(auto_id="id_tilbud_%s")
         send_form = failed.get("send")
         if send_form is None:
-            moeder = _upcoming_meetings()
+            moeder = selectors.kommende_moeder()
             send_form = SendForm(
                 moeder=moeder,
                 initial={"moede": moeder[0].pk} if moeder else None,

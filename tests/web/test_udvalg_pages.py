@@ -146,14 +146,36 @@ def test_the_caseworker_writes_sends_and_downloads_the_indstilling(
     ).exists()
 
 
-def test_meetings_are_planned_when_a_committee_has_none_upcoming(caseworker: User) -> None:
+def test_reading_the_page_plans_no_meetings_and_says_so(caseworker: User) -> None:
+    """Meetings are planned by the nightly task and when a committee is saved, never by a page
+    being read."""
     udvalg = VisitationsudvalgFactory(navn="Udvalget uden møder")
     sag = assessed_case(caseworker)
     services.indstilling_create(actor=caseworker, sag=sag, indstilling="Støtte.")
     html = _indstilling_page(_client(caseworker), sag)
+    assert not Udvalgsmoede.objects.filter(udvalg=udvalg).exists()
+    assert "Der er ingen planlagte møder." in html
+
+
+def test_saving_a_committee_plans_its_meetings(caseworker: User) -> None:
+    admin_user = UserFactory(administrator=True, is_superuser=True)
+    client = _client(admin_user)
+    response = client.post(
+        reverse("admin:assessment_visitationsudvalg_add"),
+        {
+            "navn": "Nyt udvalg",
+            "moede_ugedag": 1,
+            "moede_uge": 2,
+            "medlemmer": [UserFactory(udvalgsmedlem=True).pk],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    udvalg = Visitationsudvalg.objects.get(navn="Nyt udvalg")
     planned = Udvalgsmoede.objects.filter(udvalg=udvalg, dato__gte=timezone.localdate())
     assert planned.count() == 3
-    assert html.count("Udvalget uden møder,") == 3
+    sag = assessed_case(caseworker)
+    services.indstilling_create(actor=caseworker, sag=sag, indstilling="Støtte.")
+    assert _indstilling_page(_client(caseworker), sag).count("Nyt udvalg,") == 3
 
 
 def test_a_botilbud_needs_three_offers(caseworker: User, moede: Udvalgsmoede) -> None:

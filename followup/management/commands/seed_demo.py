@@ -186,6 +186,8 @@ class Command(BaseCommand):
                 users = {u.username: self._user(u, teams, x_hus) for u in DEMO_USERS}
                 udvalg, _ = Visitationsudvalg.objects.get_or_create(navn=VISITATIONSUDVALGET)
                 udvalg.medlemmer.add(users["visitation"])
+                # The nightly task's job, done now so that the demo's committee has its meetings.
+                assessment.udvalgsmoeder_plan(udvalg=udvalg)
                 sag, created = self._mads(users["sagsbehandler"], teams["handicap"])
                 liam = self._liam(users["sagsbehandler"], users["udfoerer"], teams["handicap"])
         finally:
