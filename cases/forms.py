@@ -21,7 +21,7 @@ from cases.models import (
     Samtykke,
     TidligereHenvendelse,
 )
-from vum.accounts.models import Team, User
+from vum.accounts.models import Organisation, Team, User
 from vum.catalog.models import Ansoegningstype, KommunalYdelse
 from vum.catalog.selectors import kommunale_ydelser
 
@@ -291,7 +291,14 @@ class SamtykkeForm(forms.Form):
         label="Specifikation",
         max_length=200,
         required=False,
-        help_text="F.eks. navnet på lægen eller tilbuddet.",
+        help_text="F.eks. navnet på lægen.",
+    )
+    tilbud = forms.ModelChoiceField(
+        label="Tilbud",
+        queryset=Organisation.objects.all(),
+        required=False,
+        empty_label="Alle tilbud",
+        help_text="Når samtykket gælder videregivelse til et tilbud: hvilket.",
     )
     form = forms.ChoiceField(
         label="Samtykkets form", choices=Samtykke.Form.choices, widget=forms.RadioSelect

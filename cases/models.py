@@ -11,7 +11,7 @@ from django_fsm import FSMField, FSMModelMixin, Transition, transition
 
 from cases import cpr
 from cases.lifecycle import Fase, phase_guard
-from vum.accounts.models import Team
+from vum.accounts.models import Organisation, Team
 from vum.catalog.models import Ansoegningstype
 
 JA_NEJ = [(True, "Ja"), (False, "Nej")]
@@ -691,6 +691,16 @@ class Samtykke(SagsaabningRow):
         blank=True,
         help_text="F.eks. navnet på lægen eller tilbuddet.",
     )
+    # Which tilbud a consent to pass information to a tilbud names, as the provider itself: a
+    # typed name matched providers with similar names. Empty (and no specifikation): any tilbud.
+    tilbud = models.ForeignKey(
+        "accounts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="tilbud",
+    )
     form = models.CharField("form", max_length=20, choices=Form.choices)
     givet = models.DateField("givet den")
     tilbagekaldt = models.DateField("tilbagekaldt den", null=True, blank=True)
@@ -708,8 +718,21 @@ class Samtykke(SagsaabningRow):
         verbose_name_plural = "samtykker"
 
     def __str__(self) -> str:
-        spec = f" ({self.specifikation})" if self.specifikation else ""
+        named = self.tilbud.navn if self.tilbud is not None else self.specifikation
+        spec = f" ({named})" if named else ""
         return f"{self.get_retning_display()} {self.get_part_display().lower()}{spec}"
+
+    def clean(self) -> None:
+        if self.tilbud_id is not None and self.part != self.Part.TILBUD:
+            raise ValidationError({"tilbud": "Vælg kun et tilbud, når samtykket gælder et tilbud."})
+
+    def covers_tilbud(self, udfoerer: Organisation) -> bool:
+        """Does this consent name this provider, or any tilbud? A name typed before consents
+        named the provider itself counts only if it is the provider's name."""
+        if self.tilbud_id is not None:
+            return self.tilbud_id == udfoerer.pk
+        named = " ".join(self.specifikation.split()).casefold()
+        return not named or named == " ".join(udfoerer.navn.split()).casefold()
 
     @property
     def is_active(self) -> bool:

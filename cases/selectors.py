@@ -186,7 +186,7 @@ def formaal_versioner(*, user: User, sag: Sag) -> list[Formaal]:
 
 def sag_samtykker(*, sag: Sag) -> QuerySet[Samtykke]:
     """Not audited: `sag_list_page` and `samtykke_get` audit what is shown."""
-    return Samtykke.objects.filter(sag=sag)
+    return Samtykke.objects.filter(sag=sag).select_related("tilbud")
 
 
 def samtykke_get(*, user: User, sag: Sag, pk: object) -> Samtykke:

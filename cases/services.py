@@ -32,7 +32,7 @@ from cases.models import (
 )
 from vum import calendar
 from vum.access import Action, NotFoundForUser, require
-from vum.accounts.models import Role, Team, User
+from vum.accounts.models import Organisation, Role, Team, User
 from vum.audit.models import AuditAction
 from vum.audit.services import audit_record, diff, snapshot
 from vum.calendar import end_of_day
@@ -433,6 +433,7 @@ def samtykke_register(
     form: str,
     givet: date,
     specifikation: str = "",
+    tilbud: Organisation | None = None,
 ) -> Samtykke:
     require(actor, Action.EDIT, sag)
     samtykke = Samtykke(
@@ -442,6 +443,7 @@ def samtykke_register(
         form=form,
         givet=givet,
         specifikation=specifikation,
+        tilbud=tilbud,
         registreret_af=actor,
     )
     samtykke.full_clean(exclude=["sag", "registreret_af"])

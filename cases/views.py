@@ -560,7 +560,7 @@ def _sagsaabning_page(
     row_forms = row_forms or {}
     withdraw_forms = withdraw_forms or {}
     latest = sag.formaal_versioner.first()
-    samtykker = list(sag.samtykker.select_related("registreret_af"))
+    samtykker = list(sag.samtykker.select_related("registreret_af", "tilbud"))
     context = {
         "sag": sag,
         "borger": sag.borger,

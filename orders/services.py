@@ -235,20 +235,13 @@ def handleplan_finalise(*, actor: User, borger: Borger) -> HandleplanVersion:
 # Bestilling
 
 
-def _consent_to_share(sag: Sag, udfoerer_navn: str) -> Samtykke | None:
+def _consent_to_share(sag: Sag, udfoerer: Organisation) -> Samtykke | None:
     """An active consent to pass information to this provider (a tilbud): one naming it, or a
     general one to tilbud."""
-    consents = list(
-        sag.samtykker.active().filter(
-            retning=Samtykke.Retning.VIDEREGIVELSE, part=Samtykke.Part.TILBUD
-        )
+    consents = sag.samtykker.active().filter(
+        retning=Samtykke.Retning.VIDEREGIVELSE, part=Samtykke.Part.TILBUD
     )
-    wanted = udfoerer_navn.strip().lower()
-    for consent in consents:
-        named = consent.specifikation.strip().lower()
-        if not named or named in wanted or wanted in named:
-            return consent
-    return None
+    return next((c for c in consents.select_related("tilbud") if c.covers_tilbud(udfoerer)), None)
 
 
 def handleplan_attachment(*, sag: Sag, udkast: Udkast) -> str:
@@ -257,7 +250,7 @@ def handleplan_attachment(*, sag: Sag, udkast: Udkast) -> str:
     plan = Handleplan.objects.filter(borger_id=sag.borger_id).first()
     if plan is None or not plan.versioner.exists():
         return Bestilling.Vedlaeg.INGEN
-    if _consent_to_share(sag, udkast.udfoerer.navn) is not None:
+    if _consent_to_share(sag, udkast.udfoerer) is not None:
         return Bestilling.Vedlaeg.HELE
     if any(PLAN_WITHOUT_CONSENT_LAWS.search(indsats_laws(i)) for i in udkast.indsatser):
         return Bestilling.Vedlaeg.RELEVANTE_DELE

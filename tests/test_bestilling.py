@@ -12,10 +12,11 @@ from django.utils import timezone
 from assessment.models import Indsatsmaal
 from cases.lifecycle import Fase, blockers
 from cases.models import Sag, Samtykke
+from cases.services import samtykke_register
 from orders import services
 from orders.content import content_changes, order_plan
 from orders.models import Anmodning, Bestilling, Delmaalsnotat, Magtanvendelse
-from tests.factories import UserFactory
+from tests.factories import OrganisationFactory, UserFactory
 from tests.mads import Mads, mads_decided
 from tests.pdf import pdf_text
 from vum.access import Action, bestillinger_visible_to, borgere_visible_to, may
@@ -138,7 +139,7 @@ def test_consent_controls_the_handleplan_attachment(caseworker, mads: Mads) -> N
         sag=mads.sag,
         retning=Samtykke.Retning.VIDEREGIVELSE,
         part=Samtykke.Part.TILBUD,
-        specifikation="X-Hus",
+        tilbud=mads.x_hus,
         form=Samtykke.Form.SKRIFTLIGT,
         givet=timezone.localdate(),
         registreret_af=caseworker,
@@ -148,6 +149,58 @@ def test_consent_controls_the_handleplan_attachment(caseworker, mads: Mads) -> N
 
     Samtykke.objects.update(tilbagekaldt=timezone.localdate())
     assert services.handleplan_attachment(sag=mads.sag, udkast=udkast) == "ingen"
+
+
+@pytest.mark.parametrize(
+    ("named", "covers"),
+    [
+        ({"tilbud": "x_hus"}, True),
+        ({"tilbud": "other"}, False),
+        ({}, True),  # to any tilbud
+        ({"specifikation": "  socialpædagogisk  opholdssted x-hus "}, True),  # its name, typed
+        ({"specifikation": "X-Hus"}, False),  # part of its name: another provider's, maybe
+        ({"specifikation": "Hus"}, False),
+    ],
+)
+def test_a_consent_to_share_covers_the_tilbud_it_names(
+    caseworker, mads: Mads, named: dict[str, str], covers: bool
+) -> None:
+    """Only a consent naming this provider (or any tilbud) sends the whole handleplan along."""
+    borger = mads.sag.borger
+    services.handleplan_update(
+        actor=caseworker, borger=borger, tilbudt=True, oensket=True, formaal="Egen bolig."
+    )
+    services.handleplan_finalise(actor=caseworker, borger=borger)
+    other = OrganisationFactory(navn="Hus og Have")
+    fields: dict[str, object] = {"specifikation": named.get("specifikation", "")}
+    if "tilbud" in named:
+        fields["tilbud"] = mads.x_hus if named["tilbud"] == "x_hus" else other
+    samtykke_register(
+        actor=caseworker,
+        sag=mads.sag,
+        retning=Samtykke.Retning.VIDEREGIVELSE,
+        part=Samtykke.Part.TILBUD,
+        form=Samtykke.Form.SKRIFTLIGT,
+        givet=timezone.localdate(),
+        **fields,  # type: ignore[arg-type]
+    )
+    udkast = order_plan(mads.afgoerelse).udkast[0]
+    assert services.handleplan_attachment(sag=mads.sag, udkast=udkast) == (
+        "hele" if covers else "ingen"
+    )
+
+
+def test_only_a_consent_to_a_tilbud_names_one(caseworker, mads: Mads) -> None:
+    with pytest.raises(ValidationError, match="kun et tilbud"):
+        samtykke_register(
+            actor=caseworker,
+            sag=mads.sag,
+            retning=Samtykke.Retning.VIDEREGIVELSE,
+            part=Samtykke.Part.EGEN_LAEGE,
+            tilbud=mads.x_hus,
+            form=Samtykke.Form.SKRIFTLIGT,
+            givet=timezone.localdate(),
+        )
 
 
 def test_107_gets_the_relevant_parts_of_the_plan_without_consent(caseworker, mads: Mads) -> None:

@@ -28,7 +28,7 @@ from cases.models import (
 from cases.selectors import borger_sager, sagsbehandlingsfrist, transition_options
 from cases.services import SAGSAABNING_EDITABLE
 from vum.access import borgere_visible_to
-from vum.accounts.models import Team, User
+from vum.accounts.models import Organisation, Team, User
 from vum.catalog.models import Ansoegningstype, KommunalYdelse
 from vum.deadlines.models import Frist
 
@@ -458,6 +458,7 @@ class SamtykkeSerializer(serializers.ModelSerializer[Samtykke]):
             "retning",
             "part",
             "specifikation",
+            "tilbud",
             "form",
             "givet",
             "tilbagekaldt",
@@ -475,6 +476,12 @@ class SamtykkeCreateSerializer(serializers.Serializer[Samtykke]):
     part = serializers.ChoiceField(choices=Samtykke.Part.choices)
     specifikation = serializers.CharField(
         max_length=200, required=False, allow_blank=True, help_text="F.eks. lægens navn."
+    )
+    tilbud = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Ved videregivelse til et tilbud: udførerorganisationens id. Tomt: alle tilbud.",
     )
     form = serializers.ChoiceField(choices=Samtykke.Form.choices)
     givet = serializers.DateField(help_text="Datoen samtykket blev givet.")

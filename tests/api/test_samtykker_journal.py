@@ -6,7 +6,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from cases.models import Journalnotat, Sag, Samtykke
-from tests.factories import JournalnotatFactory, SagFactory, UserFactory
+from tests.factories import JournalnotatFactory, OrganisationFactory, SagFactory, UserFactory
 from vum.accounts.models import User
 from vum.audit.models import AuditAction, AuditEvent
 
@@ -66,6 +66,30 @@ class TestSamtykker:
             ).count()
             == 1
         )
+
+    def test_a_consent_to_share_names_the_tilbud_itself(
+        self, api: Api, caseworker: User, sag: Sag
+    ) -> None:
+        tilbud = OrganisationFactory(navn="Bostedet Åen")
+        url = f"/api/v1/sager/{sag.pk}/samtykker/"
+        body = {"retning": "videregivelse", "part": "tilbud", "form": "skriftligt"}
+        client = api(caseworker)
+        created = client.post(
+            url, {**body, "tilbud": tilbud.pk, "givet": "2024-03-01"}, format="json"
+        )
+        assert created.status_code == 201, created.data
+        assert created.data["tilbud"] == tilbud.pk
+        assert created.data["beskrivelse"] == "Videregivelse til tilbud (Bostedet Åen)"
+        wrong_part = client.post(
+            url,
+            {**body, "part": "hospital", "tilbud": tilbud.pk, "givet": "2024-03-01"},
+            format="json",
+        )
+        assert wrong_part.status_code == 400
+        assert "tilbud" in wrong_part.data
+        unknown = client.post(url, {**body, "tilbud": 10**9, "givet": "2024-03-01"}, format="json")
+        assert unknown.status_code == 400
+        assert "tilbud" in unknown.data
 
     def test_future_consent_is_400(self, api: Api, caseworker: User, sag: Sag) -> None:
         response = api(caseworker).post(

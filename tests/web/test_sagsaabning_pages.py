@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Diagnose, Formaal, Samtykke, TidligereHenvendelse
+from tests.factories import OrganisationFactory
 from tests.web.conftest import World
 from vum.audit.models import AuditAction, AuditEvent
 from vum.deadlines.models import Frist
@@ -190,6 +191,26 @@ def test_samtykke_register_and_withdraw(world: World) -> None:
     assert samtykke.tilbagekaldt == today
     html = client.get(reverse("sagsaabning", args=[world.sag.pk])).content.decode()
     assert "Tilbagekaldt" in html
+
+
+def test_a_consent_to_share_is_registered_for_the_tilbud_chosen(world: World) -> None:
+    tilbud = OrganisationFactory(navn="Bostedet Åen")
+    client = _client(world)
+    url = reverse("sagsaabning", args=[world.sag.pk])
+    assert "Bostedet Åen" in client.get(url).content.decode()  # a choice of the form
+    body = {"retning": "videregivelse", "form": "skriftligt", "givet": timezone.localdate()}
+    response = client.post(
+        reverse("samtykke_add", args=[world.sag.pk]),
+        {**body, "part": "hospital", "tilbud": tilbud.pk},
+    )
+    assert "Vælg kun et tilbud, når samtykket gælder et tilbud." in response.content.decode()
+    client.post(
+        reverse("samtykke_add", args=[world.sag.pk]),
+        {**body, "part": "tilbud", "tilbud": tilbud.pk},
+    )
+    samtykke = Samtykke.objects.get(sag=world.sag)
+    assert samtykke.tilbud == tilbud
+    assert "Videregivelse til tilbud (Bostedet Åen)" in client.get(url).content.decode()
 
 
 def test_the_form_shown_again_after_an_error_is_audited(world: World) -> None:
