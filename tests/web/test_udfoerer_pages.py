@@ -422,21 +422,30 @@ def test_a_refusal_needs_a_reason(
     assert client.get(_workspace(mads.sag.borger_id)).status_code == 404
 
 
-def test_a_replaced_order_leads_to_its_newer_version(bestilling: Bestilling, x_hus: User) -> None:
-    old = Bestilling.objects.get(pk=bestilling.pk)
+def _new_version(old: Bestilling, aendringer: list[str] | None = None) -> Bestilling:
+    """A new version of the order, replacing it: what sending it again after a change makes."""
+    old = Bestilling.objects.get(pk=old.pk)
     old.replace()
     old.save()
     newer = Bestilling.objects.create(
         sag=old.sag,
         udfoerer=old.udfoerer,
         afgoerelse=old.afgoerelse,
-        version=2,
+        version=old.version + 1,
         erstatter=old,
         startdato=old.startdato,
         indhold=old.indhold,
-        aendringer=["Mål 'Jeg passer selv min lejlighed': forventet niveau ændret fra 1 til 2"],
+        aendringer=aendringer or [],
     )
     newer.maal.set(old.maal.all())
+    return newer
+
+
+def test_a_replaced_order_leads_to_its_newer_version(bestilling: Bestilling, x_hus: User) -> None:
+    old = bestilling
+    newer = _new_version(
+        old, ["Mål 'Jeg passer selv min lejlighed': forventet niveau ændret fra 1 til 2"]
+    )
     client = _client(x_hus)
     response = client.get(_bestilling_url("udfoerer-bestilling", old))
     assert response.status_code == 302
@@ -451,23 +460,6 @@ def test_a_replaced_order_leads_to_its_newer_version(bestilling: Bestilling, x_h
 
 
 # The workspace's writes
-
-
-def _new_version(old: Bestilling) -> Bestilling:
-    old = Bestilling.objects.get(pk=old.pk)
-    old.replace()
-    old.save()
-    newer = Bestilling.objects.create(
-        sag=old.sag,
-        udfoerer=old.udfoerer,
-        afgoerelse=old.afgoerelse,
-        version=old.version + 1,
-        erstatter=old,
-        startdato=old.startdato,
-        indhold=old.indhold,
-    )
-    newer.maal.set(old.maal.all())
-    return newer
 
 
 def test_documenting_waits_until_the_order_is_accepted(
