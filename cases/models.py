@@ -691,8 +691,8 @@ class Samtykke(SagsaabningRow):
         blank=True,
         help_text="F.eks. navnet på lægen eller tilbuddet.",
     )
-    # Which tilbud a consent to pass information to a tilbud names, as the provider itself: a
-    # typed name matched providers with similar names. Empty (and no specifikation): any tilbud.
+    # The tilbud a consent to pass information names, as the provider itself (a typed name
+    # would match providers with similar names). Empty, with no specifikation: any tilbud.
     tilbud = models.ForeignKey(
         "accounts.Organisation",
         null=True,

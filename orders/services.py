@@ -241,7 +241,7 @@ def _consent_to_share(sag: Sag, udfoerer: Organisation) -> Samtykke | None:
     consents = sag.samtykker.active().filter(
         retning=Samtykke.Retning.VIDEREGIVELSE, part=Samtykke.Part.TILBUD
     )
-    return next((c for c in consents.select_related("tilbud") if c.covers_tilbud(udfoerer)), None)
+    return next((c for c in consents if c.covers_tilbud(udfoerer)), None)
 
 
 def handleplan_attachment(*, sag: Sag, udkast: Udkast) -> str:
