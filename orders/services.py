@@ -2,7 +2,6 @@
 access policy, validates, writes and audits in one transaction; notifications go in the same
 transaction (their e-mails leave through the outbox after commit)."""
 
-import contextlib
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
@@ -17,7 +16,7 @@ from assessment.models import Afgoerelse, Indsats, Indsatsmaal
 from assessment.services import letter_context
 from cases.lifecycle import Fase, blockers
 from cases.models import Borger, Sag, Samtykke
-from cases.services import TransitionError, sag_move
+from cases.services import sag_move
 from orders.content import (
     GRANTED,
     PLAN_WITHOUT_CONSENT_LAWS,
@@ -500,6 +499,9 @@ def bestilling_receive(*, actor: User, bestilling: Bestilling) -> Bestilling:
 def bestilling_accept(*, actor: User, bestilling: Bestilling) -> Bestilling:
     """The provider takes the order on. When every order on the case is accepted, delivery
     starts (the case moves to levering)."""
+    # The case's row first: two providers accepting at once would each see the other's order
+    # still unanswered, and neither would start the delivery.
+    Sag.objects.select_for_update().filter(pk=bestilling.sag_id).first()
     locked = _answer(actor, bestilling)
     locked.accept()
     locked.modtaget = locked.modtaget or timezone.now()
@@ -511,9 +513,7 @@ def bestilling_accept(*, actor: User, bestilling: Bestilling) -> Bestilling:
     )
     sag = locked.sag
     if sag.fase == Fase.BESTILLING and not blockers(sag, "start_levering"):
-        # Another provider's acceptance may have moved the case first; the order stands.
-        with contextlib.suppress(TransitionError):
-            sag_move(actor=actor, sag=sag, name="start_levering")
+        sag_move(actor=actor, sag=sag, name="start_levering")
     return locked
 
 

@@ -1,16 +1,20 @@
-"""Two users move the same case at once: exactly one wins, the other gets a clear conflict."""
+"""Two users move the same case at once: exactly one wins, the other gets a clear conflict. Two
+providers accept their orders on one case at once: the delivery starts, once."""
 
 import threading
 import time
 from collections.abc import Callable
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, connections, transaction
 
 from cases import services
 from cases.lifecycle import Fase
 from cases.models import Overgang, Sag
+from orders import services as orders
 from tests.factories import SagFactory, UserFactory
+from tests.mads import mads_decided
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -101,3 +105,29 @@ def test_different_moves_at_once_one_wins_the_other_is_told_why() -> None:
     assert Sag.objects.get(pk=sag.pk).fase == winners[0].fase
     assert Overgang.objects.filter(sag=sag).count() == 1
     assert "af en anden bruger. Opdatér siden og prøv igen." in conflicts[0].message
+
+
+def test_two_providers_accepting_at_once_start_the_delivery(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Each acceptance checks whether every order on the case is accepted; two at once must not
+    both miss the other's and leave the case waiting in bestilling."""
+    settings.VUM_MUNICIPALITY = "randers"
+    settings.VUM_LETTER_DIR = tmp_path / "breve"
+    call_command("load_catalog", verbosity=0)
+    caseworker = UserFactory()
+    mads = mads_decided(caseworker, second_provider=True)
+    assert mads.other is not None
+    sent = {
+        b.udfoerer_id: b
+        for b in orders.bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
+    }
+    staff = {
+        org.pk: UserFactory(udfoerer=True, organisation=org) for org in (mads.x_hus, mads.other)
+    }
+
+    def accept(org_id: int) -> Callable[[], object]:
+        return lambda: orders.bestilling_accept(actor=staff[org_id], bestilling=sent[org_id])
+
+    results = race(mads.sag, accept(mads.x_hus.pk), accept(mads.other.pk))
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert Sag.objects.get(pk=mads.sag.pk).fase == Fase.LEVERING
+    assert Overgang.objects.filter(sag=mads.sag, til_fase=Fase.LEVERING).count() == 1
