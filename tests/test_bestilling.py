@@ -20,7 +20,7 @@ from tests.factories import OrganisationFactory, UserFactory
 from tests.mads import Mads, mads_decided
 from tests.pdf import pdf_text
 from vum.access import Action, bestillinger_visible_to, borgere_visible_to, may
-from vum.accounts.models import Role
+from vum.accounts.models import Role, User
 from vum.catalog.models import Undertema
 from vum.deadlines.models import Frist
 from vum.notifications.models import Notifikation
@@ -124,12 +124,17 @@ def test_the_finance_function_and_the_provider_are_notified(caseworker, mads: Ma
     assert not may(caseworker, Action.VIEW_FINANCE)
 
 
-def test_consent_controls_the_handleplan_attachment(caseworker, mads: Mads) -> None:
+def _finalised_plan(caseworker: User, mads: Mads) -> None:
+    """Mads has a finalised handleplan that could go along with his order."""
     borger = mads.sag.borger
     services.handleplan_update(
         actor=caseworker, borger=borger, tilbudt=True, oensket=True, formaal="Egen bolig."
     )
     services.handleplan_finalise(actor=caseworker, borger=borger)
+
+
+def test_consent_controls_the_handleplan_attachment(caseworker, mads: Mads) -> None:
+    _finalised_plan(caseworker, mads)
 
     (without,) = services.bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
     assert without.vedlagt_handleplan == Bestilling.Vedlaeg.INGEN  # § 85, no consent
@@ -166,11 +171,7 @@ def test_a_consent_to_share_covers_the_tilbud_it_names(
     caseworker, mads: Mads, named: dict[str, str], covers: bool
 ) -> None:
     """Only a consent naming this provider (or any tilbud) sends the whole handleplan along."""
-    borger = mads.sag.borger
-    services.handleplan_update(
-        actor=caseworker, borger=borger, tilbudt=True, oensket=True, formaal="Egen bolig."
-    )
-    services.handleplan_finalise(actor=caseworker, borger=borger)
+    _finalised_plan(caseworker, mads)
     other = OrganisationFactory(navn="Hus og Have")
     fields: dict[str, object] = {"specifikation": named.get("specifikation", "")}
     if "tilbud" in named:

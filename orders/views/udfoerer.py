@@ -323,7 +323,12 @@ class Sektion:
 
 
 def _delmaal_row(
-    delmaal: Delmaal, bestilling: Bestilling, failed: Failed, gemt: str = ""
+    delmaal: Delmaal,
+    bestilling: Bestilling,
+    failed: Failed,
+    gemt: str = "",
+    *,
+    kan_dokumentere: bool,
 ) -> DelmaalRow:
     numbers = {g["id"]: g.get("nr") for g in (bestilling.indhold or {}).get("maal", [])}
     key = str(delmaal.pk)
@@ -336,7 +341,7 @@ def _delmaal_row(
         or HandlingForm(auto_id=f"id_handling_{key}_%s"),
         status_form=failed.get(f"status-{key}")
         or DelmaalStatusForm(initial={"status": delmaal.status}, auto_id=f"id_status_{key}_%s"),
-        kan_dokumentere=bestilling.taken_on,
+        kan_dokumentere=kan_dokumentere,
         gemt=gemt,
     )
 
@@ -349,10 +354,15 @@ def _sektion(
     def on_case(rows: list[Any]) -> list[Any]:
         return [r for r in rows if r.sag_id == bestilling.sag_id]
 
+    # Read once for the section and its rows (a new version looks back through the old ones).
+    taken_on = bestilling.taken_on
     return Sektion(
         bestilling=bestilling,
         indhold=_readable(bestilling.indhold),
-        delmaal=[_delmaal_row(d, bestilling, failed) for d in on_case(mappe.delmaal)],
+        delmaal=[
+            _delmaal_row(d, bestilling, failed, kan_dokumentere=taken_on)
+            for d in on_case(mappe.delmaal)
+        ],
         notater=on_case(mappe.notater),
         magtanvendelser=on_case(mappe.magtanvendelser),
         anmodninger=on_case(mappe.anmodninger),
@@ -363,7 +373,7 @@ def _sektion(
         magt_form=failed.get(f"magt-{key}") or MagtanvendelseForm(auto_id=f"id_magt_{key}_%s"),
         anmodning_form=failed.get(f"anmodning-{key}")
         or AnmodningForm(auto_id=f"id_anmodning_{key}_%s"),
-        kan_dokumentere=bestilling.taken_on,
+        kan_dokumentere=taken_on,
     )
 
 
@@ -438,7 +448,13 @@ def _delmaal_response(
             "handlinger",
             Prefetch("notater", queryset=Delmaalsnotat.objects.select_related("oprettet_af")),
         )
-        row = _delmaal_row(fresh, bestilling, dict([failed]) if failed else {}, gemt)
+        row = _delmaal_row(
+            fresh,
+            bestilling,
+            dict([failed]) if failed else {},
+            gemt,
+            kan_dokumentere=bestilling.taken_on,
+        )
         return render(request, "orders/_udfoerer_delmaal.html", {"row": row})
     if failed is not None:
         return _failed(request, bestilling, *failed)
