@@ -168,14 +168,14 @@ PROGRESSION = {
     MAALTYPE_BEGRAENSE: {0: 60, 1: 40},
 }
 
-# Synthetic CPR numbers: born 1926-1999 with seventh digit 0 (the 1900s), or born 2000-2009 with
-# seventh digit 5 (the 2000s). The test factories (serials 1000-9999, born 1950-1999) and the
-# demo citizens never fall in it.
-SYNTHETIC_CPR_REGEX = r"^[0-9]{4}([0-9]{2}0|0[0-9]5)"
+# Synthetic CPR numbers: born 1926-1999 with seventh digit 0 (the 1900s), or born 2000-2049 with
+# seventh digit 5 (the 2000s), so an 18-year-old is synthetic until 2067. The test factories
+# (born 1950-1999) and the demo citizens never fall in it.
+SYNTHETIC_CPR_REGEX = r"^[0-9]{4}([0-9]{2}0|[0-4][0-9]5)"
 
 
 def is_synthetic_cpr(cpr: str) -> bool:
-    return cpr[6] == "0" or (cpr[6] == "5" and cpr[4] == "0")
+    return cpr[6] == "0" or (cpr[6] == "5" and cpr[4] in "01234")
 
 
 def synthetic_citizens() -> "models.QuerySet[Borger]":
