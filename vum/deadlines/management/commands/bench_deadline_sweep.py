@@ -15,6 +15,7 @@ task's work, not the sweep's, and is not timed.
 
 import time
 from argparse import ArgumentParser
+from datetime import datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -46,13 +47,13 @@ class Command(BaseCommand):
         if missing > 0:
             self.stdout.write(f"Inserting {missing:,} open deadlines...")
             started = time.perf_counter()
-            self._insert(target.pk, target.sagsbehandler_id, missing)
+            self._insert(target.pk, target.sagsbehandler_id, missing, now=timezone.now())
             self.stdout.write(f"  inserted in {time.perf_counter() - started:.1f} s")
-        self._make_due(due)
+        now = timezone.now()
+        self._make_due(due, now=now)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE deadlines_frist; ANALYZE deadlines_varsel;")
 
-        now = timezone.now()
         pending = Varsel.objects.filter(leveret__isnull=True, annulleret=False).count()
         with transaction.atomic():
             started = time.perf_counter()
@@ -82,21 +83,23 @@ class Command(BaseCommand):
             )
         )
 
-    def _make_due(self, count: int) -> None:
+    # "Now" is the application's (timezone.now()), never PostgreSQL's now(): the two differ
+    # under a shifted clock, and the sweep reads the application's.
+    def _make_due(self, count: int, *, now: datetime) -> None:
         with connection.cursor() as cursor:
             cursor.execute(
                 """
-                UPDATE deadlines_varsel SET forfald = now() - interval '1 minute'
+                UPDATE deadlines_varsel SET forfald = %s - interval '1 minute'
                 WHERE id IN (
                     SELECT id FROM deadlines_varsel
                     WHERE leveret IS NULL AND NOT annulleret AND trin = '7_dage_foer'
                     ORDER BY id LIMIT %s
                 )
                 """,
-                [count],
+                [now, count],
             )
 
-    def _insert(self, sag_id: int, ansvarlig_id: int | None, count: int) -> None:
+    def _insert(self, sag_id: int, ansvarlig_id: int | None, count: int, *, now: datetime) -> None:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
                 """
@@ -104,12 +107,12 @@ class Command(BaseCommand):
                     (sag_id, art, beskrivelse, frist, status, ansvarlig_id, regel, oprettet,
                      generation)
                 SELECT %s, 'sagsbehandlingsfrist', 'Benchmark ' || n,
-                       now() + make_interval(days => 8 + n %% 365), 'aaben', %s, 'benchmark',
-                       now(), 1
+                       %s + make_interval(days => 8 + n %% 365), 'aaben', %s, 'benchmark',
+                       %s, 1
                 FROM generate_series(1, %s) AS n
                 RETURNING id
                 """,
-                [sag_id, ansvarlig_id, count],
+                [sag_id, now, ansvarlig_id, now, count],
             )
             ids = [row[0] for row in cursor.fetchall()]
             cursor.execute(
