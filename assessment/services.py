@@ -1049,18 +1049,20 @@ def _next_meeting_day(first_of_month: date, ugedag: int, uge: int) -> date:
 
 @transaction.atomic
 def udvalgsmoeder_plan(*, udvalg: Visitationsudvalg, months: int = 3) -> list[Udvalgsmoede]:
-    """Make sure the committee's monthly meetings exist for the coming months (a meeting on a
-    closed day moves to the next working day). Safe to run again."""
+    """Make sure the committee's next `months` monthly meetings exist: this month's while it is
+    still to come (today included), then the following months' (a meeting on a closed day moves
+    to the next working day). So "three months ahead" is always three meetings, never four early
+    in a month. Safe to run again."""
     today = timezone.localdate()
     month = today.replace(day=1)
-    planned = []
-    for _ in range(months + 1):
+    planned: list[Udvalgsmoede] = []
+    while len(planned) < months:
         day = _next_meeting_day(month, udvalg.moede_ugedag, udvalg.moede_uge)
         if day >= today:
             moede, _ = Udvalgsmoede.objects.get_or_create(udvalg=udvalg, dato=day)
             planned.append(moede)
         month = (month + timedelta(days=32)).replace(day=1)
-    return planned[:months]
+    return planned
 
 
 @transaction.atomic

@@ -1,9 +1,16 @@
 """The handbook's Mads (scenarios.md) brought through the services to a granted, communicated
-§ 85 decision, ready to be ordered from X-Hus. Needs the Randers catalog loaded."""
+§ 85 decision, ready to be ordered from X-Hus. Needs the Randers catalog loaded.
+
+His story has fixed dates: decided 15 September 2026, supported from 1 October 2026, first
+followed up on 4 January 2027 (three months on, New Year's Day moved to the next working day). A
+test that takes him through it runs at `MADS_NOW` (mark it `@mads_time`, or its module), between
+the start of his support and the statusnotat due before his first follow-up."""
 
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+
+import pytest
 
 from assessment import services
 from assessment.models import Afgoerelse, Indsats, Sagsvurdering
@@ -22,6 +29,9 @@ from vum.catalog.models import (
     Undertema,
     Ydelse,
 )
+
+MADS_NOW = "2026-11-18 10:00"
+mads_time = pytest.mark.now(MADS_NOW)
 
 MADS_SCORES = {
     "Varetage uddannelse": 2,

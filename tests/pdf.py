@@ -2,11 +2,16 @@
 
 import subprocess
 
+from tests.programs import require_program
+
+PDFTOTEXT = "/usr/bin/pdftotext"
+
 
 def pdf_text(pdf: bytes) -> str:
     """The PDF's text as one line of words (the PDF wraps lines where it likes), read with
-    Debian's pdftotext."""
-    text = subprocess.run(
-        ["/usr/bin/pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+    Debian's pdftotext (package poppler-utils)."""
+    require_program(PDFTOTEXT, install="poppler-utils")
+    text = subprocess.run(  # noqa: S603 (a fixed program and arguments)
+        [PDFTOTEXT, "-", "-"], input=pdf, capture_output=True, check=True
     ).stdout.decode()
     return " ".join(text.split())

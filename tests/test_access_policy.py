@@ -1,4 +1,8 @@
-"""The permission matrix: every role by the main actions, at the policy that pages and API share."""
+"""The permission matrix: every role by the main actions, at the policy that pages and API share.
+
+Yesterday and three days ahead are relative to the suite's instant (tests/clock.py): the policy
+reads whether a meeting has come, not which day it is.
+"""
 
 from datetime import timedelta
 

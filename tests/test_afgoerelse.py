@@ -23,7 +23,8 @@ from vum.catalog.models import KommunalYdelse
 from vum.deadlines.models import Frist
 from vum.deadlines.services import frist_create
 
-pytestmark = pytest.mark.django_db
+# Jørn's case: he applied on 23 April 2026, the decision is of 29 May and is sent on 3 June.
+pytestmark = [pytest.mark.django_db, pytest.mark.now("2026-06-03 10:00")]
 
 SECTIONS = [
     "Resultat",

@@ -17,7 +17,7 @@ from orders import services
 from orders.content import content_changes, order_plan
 from orders.models import Anmodning, Bestilling, Delmaalsnotat, Magtanvendelse
 from tests.factories import OrganisationFactory, UserFactory
-from tests.mads import Mads, mads_decided
+from tests.mads import Mads, mads_decided, mads_time
 from tests.pdf import pdf_text
 from vum.access import Action, bestillinger_visible_to, borgere_visible_to, may
 from vum.accounts.models import Role, User
@@ -25,7 +25,7 @@ from vum.catalog.models import Undertema
 from vum.deadlines.models import Frist
 from vum.notifications.models import Notifikation
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, mads_time]
 
 UDREDNING_TEXT = "Jeg har omkring 100 venner"
 

@@ -1,4 +1,8 @@
-"""Without the municipality's catalog, pages and API that need it explain it (503), never 500."""
+"""Without the municipality's catalog, pages and API that need it explain it (503), never 500.
+
+The answer deadline posted is 20 days on from the suite's instant (tests/clock.py): the page
+must explain the missing catalog before it reads any date.
+"""
 
 from datetime import timedelta
 

@@ -14,7 +14,7 @@ from cases.lifecycle import Fase
 from cases.models import Overgang, Sag
 from orders import services as orders
 from tests.factories import SagFactory, UserFactory
-from tests.mads import mads_decided
+from tests.mads import mads_decided, mads_time
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -107,6 +107,7 @@ def test_different_moves_at_once_one_wins_the_other_is_told_why() -> None:
     assert "af en anden bruger. Opdatér siden og prøv igen." in conflicts[0].message
 
 
+@mads_time
 def test_two_providers_accepting_at_once_start_the_delivery(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Each acceptance checks whether every order on the case is accepted; two at once must not
     both miss the other's and leave the case waiting in bestilling."""

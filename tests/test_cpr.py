@@ -5,6 +5,10 @@ from django.core.exceptions import ValidationError
 
 from cases import cpr
 
+# Ages are asked on the dates given; the instant is stated so that none can quietly come from
+# today.
+pytestmark = pytest.mark.now("2026-11-18 10:00")
+
 
 @pytest.mark.parametrize(
     ("raw", "expected"),

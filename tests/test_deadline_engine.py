@@ -1,8 +1,13 @@
 """The deadline engine: arming, moving, meeting and cancelling deadlines, and warnings delivered
-exactly once (in-app and by e-mail)."""
+exactly once (in-app and by e-mail).
+
+Deadlines end at the end of a day relative to the suite's instant (tests/clock.py);
+tests/test_awkward_instants.py runs these tests again at awkward instants. The on-the-day
+warning's two sides (made before or after the warning hour) are pinned here.
+"""
 
 import threading
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.core import mail
@@ -11,6 +16,7 @@ from django.db import connections
 from django.utils import timezone
 
 from tests.factories import SagFactory, UserFactory
+from vum.calendar import end_of_day
 from vum.deadlines.models import Frist, FristFlytning, Varsel
 from vum.deadlines.services import (
     frist_cancel,
@@ -24,7 +30,8 @@ from vum.notifications.services import emails_send
 
 
 def _due(days: int) -> datetime:
-    return timezone.now() + timedelta(days=days)
+    """The end of the day `days` from today: a deadline runs until the end of its last day."""
+    return end_of_day(timezone.localdate() + timedelta(days=days))
 
 
 def _frist(sag, days: int = 30, **kwargs) -> Frist:
@@ -177,18 +184,43 @@ def test_extending_a_processing_deadline_asks_the_caseworker_to_inform_the_citiz
     assert Notifikation.objects.count() == 1  # bringing a deadline forward needs no letter
 
 
-@pytest.mark.django_db
-def test_a_deadline_due_later_today_warns_at_once(sag) -> None:
-    end_of_today = timezone.localtime().replace(hour=23, minute=59, second=59)
-    if end_of_today <= timezone.now() + timedelta(minutes=1):
-        pytest.skip("too close to midnight for a deadline later today")
-    frist = frist_create(
-        sag=sag, art=Frist.Art.PARTSHOERING, frist=end_of_today, beskrivelse="Svar på høring"
+def _due_today(sag, at: time) -> Frist:  # type: ignore[no-untyped-def]
+    return frist_create(
+        sag=sag,
+        art=Frist.Art.PARTSHOERING,
+        frist=timezone.make_aware(datetime.combine(timezone.localdate(), at)),
+        beskrivelse="Svar på høring",
     )
-    today = frist.varsler.get(trin="paa_dagen")
-    assert today.forfald <= timezone.now()
+
+
+@pytest.mark.django_db
+@pytest.mark.now("2026-11-18 10:00")
+def test_a_deadline_due_later_today_made_after_the_warning_hour_warns_at_once(sag) -> None:
+    frist = _due_today(sag, time(23, 59, 59))
+    assert frist.varsler.get(trin="paa_dagen").forfald <= timezone.now()
     assert varsler_deliver_due() == 1
     assert Notifikation.objects.get().titel.startswith("Frist i dag")
+
+
+@pytest.mark.django_db
+@pytest.mark.now("2026-11-18 03:00")
+def test_a_deadline_due_later_today_made_before_the_warning_hour_warns_at_that_hour(sag) -> None:
+    """Nobody is warned in the night: the warning waits for 07:00, like every on-the-day one."""
+    frist = _due_today(sag, time(23, 59, 59))
+    warning = frist.varsler.get(trin="paa_dagen")
+    assert timezone.localtime(warning.forfald) == timezone.localtime().replace(
+        hour=7, minute=0, second=0, microsecond=0
+    )
+    assert varsler_deliver_due() == 0
+    assert varsler_deliver_due(now=warning.forfald) == 1
+    assert Notifikation.objects.get().titel.startswith("Frist i dag")
+
+
+@pytest.mark.django_db
+@pytest.mark.now("2026-11-18 03:00")
+def test_a_deadline_before_the_warning_hour_has_only_its_overdue_warning(sag) -> None:
+    frist = _due_today(sag, time(6, 30))
+    assert list(frist.varsler.values_list("trin", flat=True)) == ["overskredet"]
 
 
 @pytest.mark.django_db

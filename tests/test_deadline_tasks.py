@@ -1,4 +1,8 @@
-"""The periodic deadline task, run by a real Celery worker over the Redis broker."""
+"""The periodic deadline task, run by a real Celery worker over the Redis broker.
+
+Meeting times are relative to the suite's instant (tests/clock.py); the in-process worker
+shares the test's clock.
+"""
 
 import time
 from datetime import timedelta

@@ -1,8 +1,12 @@
 """Warnings survive a real Celery worker killed mid-sweep and a Redis that lost its queue.
 
-The worker is a separate process on the real Redis broker and the test database; it is killed
-with SIGKILL while it delivers, then the remaining sweeps run. Each warning must end up delivered
+The worker is a separate process on the real Redis broker and the test database, its clock
+started at the test's instant (tests/timed_worker.py); it is killed with SIGKILL while it
+delivers, then the remaining sweeps run. Each warning must end up delivered
 exactly once, and no e-mail may be sent twice.
+
+The due warnings are five minutes before the suite's instant (tests/clock.py), which the worker
+process shares: due on any day.
 """
 
 import os
@@ -70,10 +74,8 @@ def _start_worker(mail_dir: Path) -> subprocess.Popen[bytes]:
         [
             sys.executable,
             "-m",
-            "celery",
-            "-A",
-            "vum",
-            "worker",
+            "tests.timed_worker",
+            timezone.now().isoformat(),
             "-P",
             "solo",
             "-Q",

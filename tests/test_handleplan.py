@@ -8,11 +8,11 @@ from django.core.management import call_command
 from orders import services
 from orders.models import Handleplan, HandleplanVersion
 from tests.factories import UserFactory, sag_in_phase
-from tests.mads import mads_decided
+from tests.mads import mads_decided, mads_time
 from tests.pdf import pdf_text
 from vum.access import Action, NotFoundForUser, may
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, mads_time]
 
 
 @pytest.fixture(autouse=True)

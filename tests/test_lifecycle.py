@@ -1,4 +1,8 @@
-"""The case lifecycle: forward moves, the sagsåbning guards, backward moves with reasons."""
+"""The case lifecycle: forward moves, the sagsåbning guards, backward moves with reasons.
+
+The one deadline here is 20 days on from the suite's instant (tests/clock.py): the guard reads
+that it is open, not its day.
+"""
 
 from datetime import timedelta
 

@@ -21,7 +21,7 @@ from followup.scheduling import next_follow_up
 from orders import services as orders
 from orders.models import Bestilling, Magtanvendelse
 from tests.factories import UserFactory
-from tests.mads import Mads, mads_decided
+from tests.mads import Mads, mads_decided, mads_time
 from tests.pdf import pdf_text
 from vum import calendar
 from vum.access import Action, may
@@ -36,7 +36,7 @@ from vum.deadlines.models import Frist
 from vum.deadlines.services import varsler_deliver_due
 from vum.notifications.models import Notifikation
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, mads_time]
 
 CONTINUE = "Træf afgørelse om fortsættelse af indsats"
 

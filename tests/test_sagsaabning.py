@@ -1,4 +1,9 @@
-"""Opening a case: citizen registration, triage, the sagsåbning fields, consent and the journal."""
+"""Opening a case: citizen registration, triage, the sagsåbning fields, consent and the journal.
+
+Dates are relative to the suite's instant (tests/clock.py), except the withdrawn consent, which
+is pinned: a meeting a week ahead, a consent given tomorrow refused. None of the rules depends
+on which day today is.
+"""
 
 from datetime import date, datetime, timedelta
 
@@ -215,6 +220,7 @@ def test_an_agreed_meeting_becomes_the_next_deadline(caseworker, sag: Sag) -> No
     assert not Aftale.objects.filter(sag=sag).exists()
 
 
+@pytest.mark.now("2026-10-15 10:00")  # given 3 September, withdrawn today
 def test_consent_is_registered_and_withdrawn(caseworker, sag: Sag) -> None:
     samtykke = services.samtykke_register(
         actor=caseworker,

@@ -16,6 +16,7 @@ from cases import services as case_services
 from cases.lifecycle import Fase, blockers
 from cases.models import Sag
 from tests.factories import OrganisationFactory, sag_in_phase
+from tests.mads import mads_time
 from vum.catalog.models import Maalgruppe, Maaltype, Tema, Tilbudstype, Undertema, Ydelse
 
 pytestmark = pytest.mark.django_db
@@ -86,6 +87,7 @@ MADS_SCORES = {
 }
 
 
+@mads_time
 def test_the_mads_assessment_reaches_the_decision(caseworker) -> None:
     sag = scored_case(caseworker, MADS_SCORES)
     vurdering = services.sagsvurdering_start(actor=caseworker, sag=sag)
@@ -229,6 +231,7 @@ def test_the_pricing_example_totals_143000(caseworker) -> None:
         )
 
 
+@pytest.mark.now("2025-12-01 10:00")  # planning a time-limited indsats for the first half of 2026
 def test_only_82a_b_d_may_have_a_fixed_end(caseworker) -> None:
     sag = scored_case(caseworker, {"Lave mad": 2})
     vurdering = services.sagsvurdering_start(actor=caseworker, sag=sag)

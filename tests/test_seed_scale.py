@@ -1,5 +1,10 @@
 """`manage.py seed_scale`: synthetic data at scale, written with COPY, consistent enough that
-the pages work on it."""
+the pages work on it.
+
+The synthetic data are laid out back from the suite's instant (tests/clock.py); the checks are
+of proportions and consistency, which hold on any day (citizens born from 2000 on keep a
+synthetic CPR number until 2067).
+"""
 
 from datetime import timedelta
 from io import StringIO

@@ -1,5 +1,10 @@
 """Sagsoplysning: the udredning theme by theme, scores with history, consent before obtaining
-information, and partshøring (PDF, deadline, blocking the decision)."""
+information, and partshøring (PDF, deadline, blocking the decision).
+
+Dates are relative to the suite's instant (tests/clock.py), except the dated home visit of
+Mads's udredning, which is pinned: consents given today, answer deadlines days ahead, a catalog
+version ended yesterday. None of the rules depends on which day today is.
+"""
 
 from datetime import date, timedelta
 
@@ -55,6 +60,7 @@ def tema(navn: str) -> Tema:
     return Tema.objects.current().get(navn=navn)
 
 
+@pytest.mark.now("2026-09-04 10:00")  # the day after the home visit
 def test_the_mads_udredning_with_scores_and_history(caseworker, sag: Sag) -> None:
     udredning = services.udredning_start(actor=caseworker, sag=sag)
     relationer = services.tema_oplysning_save(

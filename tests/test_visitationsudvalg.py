@@ -1,7 +1,11 @@
 """Indstilling and the visitationsudvalg: which decisions go to the committee, the indstilling as
-a PDF, the botilbud rule, monthly meetings, each outcome, and the minutes."""
+a PDF, the botilbud rule, monthly meetings, each outcome, and the minutes.
 
-from datetime import timedelta
+Meetings are relative to the suite's instant (tests/clock.py): a meeting today takes items and
+outcomes on any day. "Three months ahead" is pinned on both sides of a month's meeting.
+"""
+
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -214,6 +218,38 @@ def test_monthly_meetings_are_planned_once(committee) -> None:
         assert moede.dato.weekday() == 1 or not calendar.is_working_day(
             moede.dato - timedelta(days=(moede.dato.weekday() - 1) % 7)
         )
+
+
+# "Three months ahead" is the next three monthly meetings: this month's while it is still to come.
+# The committee meets on the second Tuesday: 8 December 2026, 12 January, 9 February, 9 March 2027.
+@pytest.mark.parametrize(
+    "expected",
+    [
+        pytest.param(
+            [date(2026, 12, 8), date(2027, 1, 12), date(2027, 2, 9)],
+            id="this-months-meeting-ahead",
+            marks=pytest.mark.now("2026-12-01 10:00"),
+        ),
+        pytest.param(
+            [date(2026, 12, 8), date(2027, 1, 12), date(2027, 2, 9)],
+            id="on-the-meeting-day",
+            marks=pytest.mark.now("2026-12-08 10:00"),
+        ),
+        pytest.param(
+            [date(2027, 1, 12), date(2027, 2, 9), date(2027, 3, 9)],
+            id="this-months-meeting-held",
+            marks=pytest.mark.now("2026-12-09 10:00"),
+        ),
+    ],
+)
+def test_three_months_ahead_is_always_the_next_three_meetings(expected: list[date]) -> None:
+    udvalg = VisitationsudvalgFactory(moede_ugedag=1, moede_uge=2)
+    planned = services.udvalgsmoeder_plan(udvalg=udvalg)
+    assert plan_committee_meetings() == 3
+    assert [m.dato for m in planned] == expected
+    assert sorted(Udvalgsmoede.objects.filter(udvalg=udvalg).values_list("dato", flat=True)) == (
+        expected
+    )
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,8 @@ from vum.audit.models import AuditAction, AuditEvent
 
 Api = Callable[[User | None], APIClient]
 
-pytestmark = pytest.mark.django_db
+# Jørn's case: he applied on 23 April 2026, the decision is of 29 May and is sent on 3 June.
+pytestmark = [pytest.mark.django_db, pytest.mark.now("2026-06-03 10:00")]
 
 # The Viborg catalog (autouse) and the Jørn case, from the service tests.
 catalog = base.catalog

@@ -10,7 +10,9 @@ from cases.models import Henvendelse
 from tests.factories import BorgerFactory, SagFactory, UserFactory
 from vum.catalog.models import KommunalYdelse
 
-pytestmark = pytest.mark.django_db
+# The enquiries arrive on 30 October and 2 November 2026; the caseworker registers them two days
+# later, and their deadlines (up to 25 January 2027) all lie ahead.
+pytestmark = [pytest.mark.django_db, pytest.mark.now("2026-11-04 10:00")]
 
 
 @pytest.fixture(autouse=True)

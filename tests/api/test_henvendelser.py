@@ -1,4 +1,8 @@
-"""Enquiries over the API: triage, the case they open, scope and audit."""
+"""Enquiries over the API: triage, the case they open, scope and audit.
+
+The one date here is tomorrow, relative to the suite's instant (tests/clock.py): an enquiry
+cannot be received in the future on any day.
+"""
 
 from collections.abc import Callable
 from datetime import timedelta

@@ -20,7 +20,7 @@ from followup.models import Opfoelgning, Opfoelgningsskema, Statusnotat
 from orders import services as orders
 from orders.models import Bestilling
 from tests.factories import UserFactory
-from tests.mads import Mads, mads_decided
+from tests.mads import Mads, mads_decided, mads_time
 from vum import calendar
 from vum.accounts.models import User
 from vum.audit.models import AuditAction, AuditEvent
@@ -29,7 +29,7 @@ from vum.deadlines.models import Frist
 
 Api = Callable[[User | None], APIClient]
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, mads_time]
 
 CONTINUE = "Træf afgørelse om fortsættelse af indsats"
 NOT_FOUND = {"detail": "Opfølgningen findes ikke eller er ikke tilgængelig for dig."}

@@ -20,7 +20,7 @@ from cases.models import Sag
 from orders import services
 from orders.models import Anmodning, Bestilling, Delmaal, Magtanvendelse
 from tests.factories import UserFactory, sag_in_phase
-from tests.mads import MADS_GOALS, Mads, mads_decided
+from tests.mads import MADS_GOALS, Mads, mads_decided, mads_time
 from tests.pdf import pdf_text
 from vum.accounts.models import User
 from vum.audit.models import AuditAction, AuditEvent
@@ -30,7 +30,7 @@ from vum.notifications.models import Notifikation
 
 Api = Callable[[User | None], APIClient]
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, mads_time]
 
 UDREDNING_TEXT = "Jeg har omkring 100 venner og kan ikke sige nej, når de vil sove hos mig."
 HASH_GOAL = MADS_GOALS[2][0]  # goal 3, supported by the misbrugscenter

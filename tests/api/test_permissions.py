@@ -98,6 +98,7 @@ def test_borger_create_only_for_caseworkers(api: Api, world: World, role: str) -
     assert Borger.objects.filter(cpr="0101901234").exists() == (role in CREATES_BORGER)
 
 
+@pytest.mark.now("2024-06-03 10:00")  # a consent given on 1 March 2024
 @pytest.mark.parametrize("role", ROLES)
 def test_samtykke_create_only_for_the_cases_caseworkers(api: Api, world: World, role: str) -> None:
     response = api(world.users[role]).post(

@@ -12,7 +12,8 @@ from vum.audit.models import AuditAction, AuditEvent
 
 Api = Callable[[User | None], APIClient]
 
-pytestmark = pytest.mark.django_db
+# The consents are given and withdrawn in the first months of 2024 and recorded in June.
+pytestmark = [pytest.mark.django_db, pytest.mark.now("2024-06-03 10:00")]
 
 
 @pytest.fixture

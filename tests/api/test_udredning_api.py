@@ -1,5 +1,9 @@
 """The sagsoplysning over the API: the udredning on the FFB structure, scores with history,
-consent before obtaining information, partshøring with its PDF, and who may do what."""
+consent before obtaining information, partshøring with its PDF, and who may do what.
+
+Dates are relative to the suite's instant (tests/clock.py), except the dated scores of Mads's
+udredning, which are pinned; none of the other rules depends on which day today is.
+"""
 
 from collections.abc import Callable
 from datetime import timedelta
@@ -71,6 +75,7 @@ def in_days(days: int) -> str:
 # The udredning and scores
 
 
+@pytest.mark.now("2026-01-06 10:00")  # the day after the home visit
 def test_the_mads_scores_and_the_current_score_view(api: Api, caseworker: User, sag: Sag) -> None:
     client = api(caseworker)
     assert client.get(url(sag, "udredning/")).data["udredning"] is None
@@ -173,6 +178,7 @@ def test_scoring_needs_a_started_udredning(api: Api, caseworker: User, sag: Sag)
     assert "ingen udredning" in response.data["detail"][0]
 
 
+@pytest.mark.now("2026-01-06 10:00")  # the day after the home visit
 def test_theme_source_and_delanalyse(api: Api, caseworker: User, sag: Sag) -> None:
     client = api(caseworker)
     start(client, sag)

@@ -1,6 +1,10 @@
 """The indstilling and the visitationsudvalg over the API: the frozen PDF, the botilbud rule,
 each outcome (Viborg: the written decision within 5 working days), the minutes, and that only
-the committee's members see its meetings and record outcomes."""
+the committee's members see its meetings and record outcomes.
+
+Meetings and deadlines are relative to the suite's instant (tests/clock.py): a meeting today, a
+week ahead or a fortnight's answer deadline behave alike on any day.
+"""
 
 from collections.abc import Callable
 from datetime import timedelta

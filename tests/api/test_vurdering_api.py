@@ -15,7 +15,7 @@ from cases import services as case_services
 from cases.lifecycle import Fase
 from cases.models import Sag
 from tests.factories import BestillingFactory, OrganisationFactory, UserFactory, sag_in_phase
-from tests.mads import MADS_GOALS, MADS_SCORES
+from tests.mads import MADS_GOALS, MADS_SCORES, mads_time
 from vum.accounts.models import User
 from vum.audit.models import AuditAction, AuditEvent
 from vum.catalog.models import Maalgruppe, Maaltype, Tema, Tilbudstype, Undertema, Ydelse
@@ -66,6 +66,7 @@ def started(client: APIClient, sag: Sag) -> dict[str, Any]:
     return dict(response.json())
 
 
+@mads_time
 def test_the_mads_assessment_reaches_the_decision(api: Api, caseworker: User) -> None:
     sag = scored_case(caseworker, MADS_SCORES)
     client = api(caseworker)
@@ -257,6 +258,7 @@ def test_the_pricing_example_totals_143000(api: Api, caseworker: User) -> None:
     assert missing.status_code == 404
 
 
+@pytest.mark.now("2025-12-01 10:00")  # planning a time-limited indsats for the first half of 2026
 def test_only_82a_b_d_may_have_a_fixed_end(api: Api, caseworker: User) -> None:
     sag = scored_case(caseworker, {"Lave mad": 2})
     client = api(caseworker)

@@ -16,7 +16,8 @@ from cases.lifecycle import Fase
 from tests.factories import PASSWORD, BorgerFactory, UserFactory, sag_in_phase
 from vum.catalog.models import KommunalYdelse
 
-pytestmark = pytest.mark.browser
+# Jørn's case: he applied on 23 April 2026, the decision is of 29 May and is sent on 3 June.
+pytestmark = [pytest.mark.browser, pytest.mark.now("2026-06-03 10:00")]
 
 
 @pytest.mark.django_db(transaction=True)

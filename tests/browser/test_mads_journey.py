@@ -23,11 +23,11 @@ from cases.models import Borger, Sag
 from followup.models import Opfoelgning, Opfoelgningsskema
 from orders.models import Bestilling
 from tests.factories import PASSWORD, UserFactory
-from tests.mads import MADS_GOALS, MADS_SCORES
+from tests.mads import MADS_GOALS, MADS_SCORES, mads_time
 from vum.accounts.models import Organisation
 from vum.catalog.models import Undertema
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, mads_time]
 
 X_HUS = "Socialpædagogisk opholdssted X-Hus"
 CPR = "1503021234"

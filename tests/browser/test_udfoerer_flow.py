@@ -12,9 +12,9 @@ from pytest_django.live_server_helper import LiveServer
 from orders import services
 from orders.models import Delmaalsnotat
 from tests.factories import PASSWORD, UserFactory
-from tests.mads import mads_decided
+from tests.mads import mads_decided, mads_time
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, mads_time]
 
 NOTE = "Mads lavede selv aftensmad i dag og ryddede op bagefter."
 

@@ -20,6 +20,10 @@ from vum.catalog import models as m
 from vum.catalog.loading import default_directory, load_all, load_file
 from vum.catalog.selectors import current_kommune, kommunale_ydelser, processing_deadline_rule
 
+# The catalogs are dated versions (FFB from 30 May 2024, a test version from 1 January 2025, the
+# municipal catalogs from 2020) read in November 2026: "current" means current then.
+pytestmark = pytest.mark.now("2026-11-18 10:00")
+
 # The domain files live in shared/ beside the repository (as in CI). Without them the content
 # checks cannot run: they skip, except in CI, where a missing shared/ is a failure.
 DOMAIN = Path(__file__).resolve().parents[3] / "shared" / "domain"

@@ -23,6 +23,9 @@ from tests.web.conftest import World
 from vum.audit.models import AuditAction, AuditEvent
 from vum.catalog.models import KommunalYdelse, Ydelse
 
+# Jørn's case: he applied on 23 April 2026, the decision is of 29 May and is sent on 3 June.
+pytestmark = pytest.mark.now("2026-06-03 10:00")
+
 REASONS = {
     "begrundelse_vurdering": "Vi vurderer, at du kan bo i egen bolig med støtte.",
     "begrundelse_oplysninger": "Statusnotat fra Bostedet Møllebo og dine egne oplysninger.",

@@ -14,6 +14,10 @@ from tests.web.conftest import World
 from vum.catalog.models import KommunalYdelse
 from vum.deadlines.models import Frist
 
+# The enquiries arrive on 30 October and 2 November 2026; the caseworker registers them two days
+# later, and their deadlines (up to 25 January 2027) all lie ahead.
+pytestmark = pytest.mark.now("2026-11-04 10:00")
+
 
 @pytest.fixture
 def catalog(db: None, settings) -> None:  # type: ignore[no-untyped-def]

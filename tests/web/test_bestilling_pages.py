@@ -18,13 +18,13 @@ from cases.models import Sag
 from orders import services
 from orders.models import Anmodning, Bestilling, Handleplan, HandleplanVersion
 from tests.factories import OrganisationFactory, UserFactory, sag_in_phase
-from tests.mads import Mads, mads_decided
+from tests.mads import Mads, mads_decided, mads_time
 from tests.pdf import pdf_text
 from vum.accounts.models import Organisation, Role, User
 from vum.audit.models import AuditAction, AuditEvent
 from vum.deadlines.models import Frist
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, mads_time]
 
 X_HUS = "Socialpædagogisk opholdssted X-Hus"
 GOAL_1 = "Jeg passer selv min lejlighed, laver mad og vasker tøj"

@@ -65,6 +65,9 @@ from vum.catalog.models import (
 from vum.deadlines.models import Frist
 
 pytestmark = pytest.mark.django_db
+# Tests that name months read figures of 2019-2026 in November 2026: 2025 lies inside the 60
+# months the dashboard keeps, 2019 before them, and the months after November 2026 are to come.
+figures_of_2025 = pytest.mark.now("2026-11-18 10:00")
 
 DASHBOARD = reverse("followup:dashboard")
 DRILLDOWN = reverse("followup:dashboard-sager")
@@ -155,6 +158,7 @@ def test_a_first_visit_shows_the_last_twelve_months(area: Area) -> None:
     assert f"?fra={default.fra:%Y-%m}&amp;til={default.til:%Y-%m}&amp;format=csv" in page
 
 
+@figures_of_2025
 def test_the_team_filter_offers_only_the_leaders_teams(area: Area) -> None:
     sag_in_phase(Fase.LEVERING, team=area.a, borger=borger(1))
     sag_in_phase(Fase.LEVERING, team=area.b, borger=borger(2))
@@ -171,6 +175,7 @@ def test_the_team_filter_offers_only_the_leaders_teams(area: Area) -> None:
     assert [row[0].value for row in caseload.rows] == ["Psykiatri"]
 
 
+@figures_of_2025
 def test_the_page_says_when_the_figures_were_made_and_starts_the_first_rebuild(
     area: Area, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -199,6 +204,7 @@ def test_the_page_says_when_the_figures_were_made_and_starts_the_first_rebuild(
     assert started == ["refresh"]
 
 
+@figures_of_2025
 def test_a_period_before_the_kept_history_is_not_silently_empty(area: Area) -> None:
     """The figures keep HISTORY_MONTHS of flows: a period further back is refused with a
     reason, not shown as "no data"."""
@@ -236,6 +242,7 @@ BAD_FILTERS = [
 ]
 
 
+@figures_of_2025
 @pytest.mark.parametrize(("query", "error"), BAD_FILTERS)
 def test_a_bad_filter_is_400_with_the_danish_error(
     area: Area, query: dict[str, str], error: str
@@ -250,6 +257,7 @@ def test_a_bad_filter_is_400_with_the_danish_error(
     assert client.get(DRILLDOWN, query | {"fase": "levering"}).status_code == 400
 
 
+@figures_of_2025
 def test_another_leaders_team_is_a_bad_filter(area: Area) -> None:
     sag_in_phase(Fase.LEVERING, team=area.other, borger=borger(1))
     query = {"fra": "2025-01", "til": "2025-12", "team": area.other.pk}
@@ -272,6 +280,7 @@ def test_five_years_is_allowed(area: Area) -> None:
     assert response.status_code == 200
 
 
+@figures_of_2025
 def test_the_drilldown_with_a_bad_filter_says_what_is_wrong(area: Area) -> None:
     """The list has no filter fields to mark, so the message must say what is wrong."""
     response = logged_in(area.leder).get(DRILLDOWN, {"fra": "2025-06", "til": "2025-01"})
@@ -305,6 +314,7 @@ def no_citizen_in(text: str, citizens: list[Borger]) -> None:
 CASELOAD_ROW = ["Handicap", "<5", "<5", "<5", "<5", "<5", "<5", "<5", "<5"]
 
 
+@figures_of_2025
 def test_csv_export(area: Area, small_and_large: list[Borger]) -> None:
     response = logged_in(area.leder).get(
         DASHBOARD, {"fra": "2025-01", "til": "2025-12", "format": "csv"}
@@ -349,6 +359,7 @@ def test_the_page_shows_no_citizen_either(area: Area, small_and_large: list[Borg
     no_citizen_in(page, small_and_large)
 
 
+@figures_of_2025
 def test_excel_export(area: Area, small_and_large: list[Borger]) -> None:
     response = logged_in(area.leder).get(
         DASHBOARD, {"fra": "2025-01", "til": "2025-12", "format": "xlsx"}
@@ -648,6 +659,7 @@ def test_odd_ids_in_a_drilldown_link_are_ignored_not_a_500(
     assert response.status_code == 200
 
 
+@figures_of_2025
 def test_a_period_ending_after_this_month_is_refused(area: Area) -> None:
     for url in (DASHBOARD, reverse("followup:dashboard-sager")):
         response = logged_in(area.leder).get(
@@ -720,6 +732,7 @@ def test_a_long_table_shows_its_first_rows_and_links_the_whole_table(
     assert all(f"{name} Sagsbehandlersen" in csv_text for name in cases)
 
 
+@figures_of_2025
 def test_the_whole_table_page_refuses_a_bad_filter_and_an_unknown_table(area: Area) -> None:
     client = logged_in(area.leder)
     bad = client.get(CASEWORKERS, {"fra": "2020-13", "til": "2021-01"})

@@ -1,5 +1,10 @@
 """The deadline pages: "Mine frister", the urgency badges, and moving, meeting and cancelling a
-deadline from the case page."""
+deadline from the case page.
+
+Deadlines are relative to the suite's instant (tests/clock.py); tests/test_awkward_instants.py
+runs the calendar-sensitive ones again at awkward instants (midnight, the clock changes,
+Christmas, Easter, the end of February).
+"""
 
 from collections.abc import Callable
 from datetime import datetime, timedelta

@@ -1,4 +1,8 @@
-"""The bell and the notification inbox: counts, order, marking read, and privacy."""
+"""The bell and the notification inbox: counts, order, marking read, and privacy.
+
+Times are relative to the suite's instant (tests/clock.py): notifications are ordered by when
+they came, whatever day that is.
+"""
 
 from datetime import timedelta
 

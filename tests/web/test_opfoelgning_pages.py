@@ -25,13 +25,13 @@ from followup.models import Opfoelgning, Opfoelgningsskema, Sagsudlevering
 from orders import services as orders
 from orders.models import Bestilling, Magtanvendelse
 from tests.factories import UserFactory, sag_in_phase
-from tests.mads import Mads, mads_decided
+from tests.mads import Mads, mads_decided, mads_time
 from vum import calendar
 from vum.accounts.models import User
 from vum.audit.models import AuditAction, AuditEvent
 from vum.catalog.models import Fremadrettet, StatusPaaIndsats, Stoettebehov
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, mads_time]
 
 CONTINUE = "Træf afgørelse om fortsættelse af indsats"
 END = "Træf afgørelse om afslutning af indsats"

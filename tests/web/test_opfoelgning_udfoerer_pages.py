@@ -22,13 +22,13 @@ from followup.models import Opfoelgning, Statusnotat
 from orders import services as orders
 from orders.models import Bestilling
 from tests.factories import UserFactory
-from tests.mads import Mads, mads_decided
+from tests.mads import Mads, mads_decided, mads_time
 from vum.accounts.models import User
 from vum.audit.models import AuditAction, AuditEvent
 from vum.deadlines.models import Frist
 from vum.notifications.models import Notifikation
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, mads_time]
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,9 @@
 """Behaviour of the caseworker's pages: auditing, escaping, query counts, lock-out, conflicts and
-Danish error messages."""
+Danish error messages.
+
+Dates posted are today's (the suite's instant, tests/clock.py): what is checked (escaping,
+queries, conflicts, errors) does not depend on the day.
+"""
 
 import re
 

@@ -1,6 +1,9 @@
 """The page permission matrix: every role against every kind of page, inside and outside scope.
 
 Outside the user's scope (and for actions the role may not take) the answer is 404, never 403.
+
+The one date posted is today's (the suite's instant, tests/clock.py): who may post it does not
+depend on the day.
 """
 
 import pytest

@@ -1,8 +1,13 @@
-"""The sagsåbning form, its repeating rows, the formål versions and consent."""
+"""The sagsåbning form, its repeating rows, the formål versions and consent.
+
+Dates are relative to the suite's instant (tests/clock.py), except the row that records a dated
+call, which is pinned; none of the other rules depends on which day today is.
+"""
 
 import re
 from datetime import timedelta
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -109,6 +114,7 @@ def test_row_add_and_delete_without_javascript(world: World) -> None:
     assert not Diagnose.objects.filter(sag=world.sag).exists()
 
 
+@pytest.mark.now("2026-01-07 10:00")  # a call from the GP two days ago
 def test_row_add_with_htmx_returns_the_section(world: World) -> None:
     client = _client(world)
     response = client.post(

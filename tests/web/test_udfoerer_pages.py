@@ -31,7 +31,7 @@ from orders.models import (
     Magtanvendelse,
 )
 from tests.factories import BestillingFactory, BorgerFactory, SagFactory, UserFactory
-from tests.mads import Mads, mads_decided
+from tests.mads import Mads, mads_decided, mads_time
 from tests.pdf import pdf_text
 from vum.accounts.models import User
 from vum.audit.models import AuditAction, AuditEvent
@@ -39,7 +39,7 @@ from vum.catalog.models import Undertema
 from vum.deadlines.models import Frist
 from vum.notifications.models import Notifikation
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, mads_time]
 
 GOAL_1 = "Jeg passer selv min lejlighed, laver mad og vasker tøj"
 GOAL_2 = "Jeg har fokus på mine egne behov og siger fra"

@@ -1,5 +1,10 @@
 """The caseworker's pages for the sagsoplysning: the udredning (themes, sources, scores,
-delanalyser), requests for information and partshøring."""
+delanalyser), requests for information and partshøring.
+
+Dates are relative to the suite's instant (tests/clock.py), whichever day it is: scores and
+answers dated today, consents given today, answer deadlines some days ahead; no rule here
+depends on which day today is.
+"""
 
 from datetime import timedelta
 
@@ -136,6 +141,7 @@ def test_unknown_theme_or_sub_theme_is_404(world: World, sag: Sag) -> None:
 # Themes and sources
 
 
+@pytest.mark.now("2026-09-04 10:00")  # the day after the home visit
 def test_save_a_theme_with_highlighted_sub_themes_and_a_source(world: World, sag: Sag) -> None:
     udredning = _start(world, sag)
     client = _client(world)

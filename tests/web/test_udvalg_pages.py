@@ -1,6 +1,11 @@
 """The indstilling page and the visitationsudvalg's pages: the caseworker writes the
 recommendation, adds tilbud and sends it to a meeting; committee members see their meetings,
-record outcomes and close the meeting with its minutes."""
+record outcomes and close the meeting with its minutes.
+
+Meetings are dated relative to the suite's instant (tests/clock.py): a meeting today takes items
+and outcomes on any day; planning "three months ahead" gives three meetings at any instant
+(both sides of the month's meeting are pinned in tests/test_visitationsudvalg.py).
+"""
 
 from datetime import timedelta
 from decimal import Decimal

@@ -18,6 +18,7 @@ from cases import services as case_services
 from cases.lifecycle import Fase
 from cases.models import Sag
 from tests.factories import OrganisationFactory, UserFactory, sag_in_phase
+from tests.mads import mads_time
 from tests.web.conftest import World
 from vum.catalog.models import Maalgruppe, Maaltype, Tema, Tilbudstype, Undertema, Ydelse
 
@@ -227,6 +228,7 @@ def test_unknown_choices_are_form_errors_not_500(
 # The Mads flow
 
 
+@mads_time
 def test_mads_through_the_sections(world: World, sag: Sag, vurdering: Sagsvurdering) -> None:
     client = _client(world)
     x_hus = OrganisationFactory(navn="Socialpædagogisk opholdssted X-Hus")
@@ -342,6 +344,7 @@ def test_a_refusal_without_the_citizens_own_need_is_refused_in_danish(
     assert Sagsvurdering.objects.get().berettiget is None
 
 
+@pytest.mark.now("2025-12-01 10:00")  # planning a time-limited indsats for the first half of 2026
 def test_a_fixed_end_on_85_is_refused(world: World, sag: Sag, vurdering: Sagsvurdering) -> None:
     client = _client(world)
     data = {

@@ -45,17 +45,24 @@ def warning_steps() -> list[WarningStep]:
 
 
 def _arm(frist: Frist, *, now: datetime) -> None:
-    """Create the warnings of the deadline's current generation. Steps whose time has already
-    passed are skipped (nobody is warned seven days ahead of a deadline set for tomorrow), except
-    the overdue warning, which always comes, and the on-the-day warning of a deadline that falls
-    today, which comes at once."""
+    """Create the warnings of the deadline's current generation, each at its step's time.
+
+    A step whose time has already passed is skipped (nobody is warned seven days ahead of a
+    deadline set for tomorrow), except the overdue warning, which always comes, and the
+    on-the-day warning of a deadline created (or moved) on its day after the warning hour, which
+    comes at once. Created before the warning hour, the on-the-day warning waits for that hour
+    like every other: warnings reach people at the start of their working day, not in the night.
+    A warning that would come only after the deadline itself is not armed (a meeting at 06:30
+    gets no "Frist i dag" at 07:00): the overdue warning says it."""
     due_today = timezone.localtime(frist.frist).date() == timezone.localtime(now).date()
     varsler = []
     for step in warning_steps():
         due = step.due(frist.frist)
+        if step.dage_foer is not None and due >= frist.frist:
+            continue
         if due <= now and step.dage_foer is not None:
             if step.dage_foer == 0 and due_today and frist.frist > now:
-                due = now  # the day has come already: warn at once
+                due = now  # the warning hour has passed on the day itself: warn at once
             else:
                 continue
         varsler.append(
