@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from assessment.models import Dagsordenspunkt, Kompetenceregel, Udvalgsmoede, Visitationsudvalg
-from assessment.services import udvalgsmoeder_plan
+from assessment.services.udvalg import udvalgsmoeder_plan
 
 
 @admin.register(Visitationsudvalg)

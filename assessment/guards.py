@@ -5,8 +5,9 @@ from collections.abc import Iterator
 from django.utils import timezone
 
 from assessment.models import Dagsordenspunkt, Partshoering
-from assessment.selectors import current_scores
-from assessment.services import OUTCOME_MOVES_TO_DECISION, decision_route
+from assessment.selectors.udredning import current_scores
+from assessment.services.udvalg import OUTCOME_MOVES_TO_DECISION
+from assessment.services.vurdering import decision_route
 from cases.lifecycle import Fase, register_guard
 from cases.models import Sag
 

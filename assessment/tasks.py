@@ -1,7 +1,8 @@
 from celery import shared_task
 
 from assessment.models import Visitationsudvalg
-from assessment.services import brev_dispatch, udvalgsmoeder_plan
+from assessment.services.forsendelse import brev_dispatch
+from assessment.services.udvalg import udvalgsmoeder_plan
 
 
 @shared_task(name="assessment.plan_committee_meetings")

@@ -1,7 +1,34 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from cases import views
+from cases.views.borger import (
+    borger_create,
+    borger_detail,
+    borger_log_detail,
+    borger_log_search,
+    borger_search,
+    henvendelse_create,
+    relation_add,
+)
+from cases.views.oversigt import borgere, frister, home, inbox, sager
+from cases.views.sag import (
+    frist_annuller,
+    frist_flyt,
+    frist_overhold,
+    journal_add,
+    journal_correct,
+    sag_detail,
+    sag_transition,
+)
+from cases.views.sagsaabning import (
+    ansoegning_set,
+    formaal_add,
+    row_add,
+    row_delete,
+    sagsaabning,
+    samtykke_add,
+    samtykke_withdraw,
+)
 
 urlpatterns = [
     path(
@@ -13,50 +40,50 @@ urlpatterns = [
     ),
     # Django's LogoutView accepts POST only, so a link or a prefetch cannot log the user out.
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", views.home, name="home"),
-    path("mine-sager/", views.inbox, name="inbox"),
-    path("frister/", views.frister, name="frister"),
-    path("sager/", views.sager, name="sager"),
-    path("borgere/", views.borgere, name="borgere"),
-    path("borgere/soeg/", views.borger_search, name="borger_search"),
-    path("borgere/opret/", views.borger_create, name="borger_create"),
-    path("borgere/<int:pk>/", views.borger_detail, name="borger_detail"),
-    path("borgere/<int:pk>/relationer/", views.relation_add, name="relation_add"),
-    path("borgere/<int:pk>/henvendelse/", views.henvendelse_create, name="henvendelse_create"),
-    path("sager/<int:pk>/", views.sag_detail, name="sag_detail"),
-    path("sager/<int:pk>/faseskift/", views.sag_transition, name="sag_transition"),
-    path("sager/<int:pk>/journal/", views.journal_add, name="journal_add"),
-    path("sager/<int:pk>/frister/<int:frist_pk>/flyt/", views.frist_flyt, name="frist_flyt"),
+    path("", home, name="home"),
+    path("mine-sager/", inbox, name="inbox"),
+    path("frister/", frister, name="frister"),
+    path("sager/", sager, name="sager"),
+    path("borgere/", borgere, name="borgere"),
+    path("borgere/soeg/", borger_search, name="borger_search"),
+    path("borgere/opret/", borger_create, name="borger_create"),
+    path("borgere/<int:pk>/", borger_detail, name="borger_detail"),
+    path("borgere/<int:pk>/relationer/", relation_add, name="relation_add"),
+    path("borgere/<int:pk>/henvendelse/", henvendelse_create, name="henvendelse_create"),
+    path("sager/<int:pk>/", sag_detail, name="sag_detail"),
+    path("sager/<int:pk>/faseskift/", sag_transition, name="sag_transition"),
+    path("sager/<int:pk>/journal/", journal_add, name="journal_add"),
+    path("sager/<int:pk>/frister/<int:frist_pk>/flyt/", frist_flyt, name="frist_flyt"),
     path(
         "sager/<int:pk>/frister/<int:frist_pk>/overholdt/",
-        views.frist_overhold,
+        frist_overhold,
         name="frist_overhold",
     ),
     path(
         "sager/<int:pk>/frister/<int:frist_pk>/annuller/",
-        views.frist_annuller,
+        frist_annuller,
         name="frist_annuller",
     ),
     path(
         "sager/<int:pk>/journal/<int:notat_pk>/ret/",
-        views.journal_correct,
+        journal_correct,
         name="journal_correct",
     ),
-    path("sager/<int:pk>/sagsaabning/", views.sagsaabning, name="sagsaabning"),
-    path("sager/<int:pk>/sagsaabning/ansoegning/", views.ansoegning_set, name="ansoegning_set"),
-    path("sager/<int:pk>/sagsaabning/formaal/", views.formaal_add, name="formaal_add"),
-    path("sager/<int:pk>/sagsaabning/samtykker/", views.samtykke_add, name="samtykke_add"),
+    path("sager/<int:pk>/sagsaabning/", sagsaabning, name="sagsaabning"),
+    path("sager/<int:pk>/sagsaabning/ansoegning/", ansoegning_set, name="ansoegning_set"),
+    path("sager/<int:pk>/sagsaabning/formaal/", formaal_add, name="formaal_add"),
+    path("sager/<int:pk>/sagsaabning/samtykker/", samtykke_add, name="samtykke_add"),
     path(
         "sager/<int:pk>/sagsaabning/samtykker/<int:samtykke_pk>/tilbagekald/",
-        views.samtykke_withdraw,
+        samtykke_withdraw,
         name="samtykke_withdraw",
     ),
-    path("sager/<int:pk>/sagsaabning/<slug:kind>/", views.row_add, name="row_add"),
+    path("sager/<int:pk>/sagsaabning/<slug:kind>/", row_add, name="row_add"),
     path(
         "sager/<int:pk>/sagsaabning/<slug:kind>/<int:row_pk>/slet/",
-        views.row_delete,
+        row_delete,
         name="row_delete",
     ),
-    path("log/", views.borger_log_search, name="borger_log"),
-    path("log/<int:borger_id>/", views.borger_log_detail, name="borger_log_detail"),
+    path("log/", borger_log_search, name="borger_log"),
+    path("log/<int:borger_id>/", borger_log_detail, name="borger_log_detail"),
 ]

@@ -42,7 +42,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.lifecycle import Fase
-from followup.dashboard import Filter
+from followup.dashboard.figures import Filter
 from orders.models import Bestilling
 from vum.accounts.models import User
 

@@ -15,9 +15,9 @@ from django import forms
 from django.utils import timezone
 
 from cases.forms import DateInput
-from followup.dashboard import HISTORY_MONTHS, first_kept_month
+from followup.dashboard.figures import HISTORY_MONTHS, first_kept_month
 from followup.models import Opfoelgningsskema, SkemaMaal
-from followup.services import MAAL_FIELDS, SKEMA_FIELDS
+from followup.services.skema import MAAL_FIELDS, SKEMA_FIELDS
 from vum.access import teams_visible_to
 from vum.accounts.models import Team, User
 from vum.catalog.models import (

@@ -2,6 +2,7 @@
 caseworker's follow-up form with the personrettet tilsyn, and the case file handed to a new
 municipality when the citizen moves."""
 
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.db import models
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from cases.models import CaseRecord, Sag
+from vum import calendar
 
 
 class Opfoelgning(FSMModelMixin, CaseRecord):
@@ -57,6 +59,16 @@ class Opfoelgning(FSMModelMixin, CaseRecord):
 
     def __str__(self) -> str:
         return f"Opfølgning {self.dato:%d.%m.%Y} (sag {self.sag_id})"
+
+    def held_at(self) -> datetime:
+        """When the follow-up took place: its meeting, else when its form was completed, else
+        the end of its day."""
+        skema = getattr(self, "skema", None)
+        if self.moede_tidspunkt is not None:
+            return self.moede_tidspunkt
+        if skema is not None and skema.afsluttet is not None:
+            return skema.afsluttet
+        return calendar.end_of_day(self.dato)
 
     @transition(field=status, source=[Status.PLANLAGT, Status.INDKALDT], target=Status.INDKALDT)
     def call(self) -> None:

@@ -15,7 +15,7 @@ from followup.models import (
     Statusnotat,
     StatusnotatMaal,
 )
-from followup.services import magtanvendelser_in_period, previous_held_at
+from followup.services.skema import magtanvendelser_in_period, previous_held_at
 from orders.models import Bestilling, Delmaalsnotat, Magtanvendelse
 from vum.access import Action, NotFoundForUser, bestillinger_visible_to, require
 from vum.accounts.models import Role, User

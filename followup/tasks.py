@@ -1,6 +1,7 @@
 from celery import shared_task
 
-from followup.services import noegletal_refresh, plan_missing_follow_ups
+from followup.dashboard.refresh import noegletal_refresh
+from followup.services.opfoelgning import plan_missing_follow_ups
 
 
 @shared_task(name="followup.plan_follow_ups")

@@ -20,7 +20,8 @@ from orders.models import (
     Leveringsnotat,
     Magtanvendelse,
 )
-from orders.services import handleplan_content, handleplan_for, handleplan_status, order_blockers
+from orders.services.bestilling import order_blockers
+from orders.services.handleplan import handleplan_content, handleplan_for, handleplan_status
 from vum.access import (
     Action,
     NotFoundForUser,

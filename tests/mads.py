@@ -12,12 +12,21 @@ from decimal import Decimal
 
 import pytest
 
-from assessment import services
 from assessment.models import Afgoerelse, Indsats, Sagsvurdering
-from assessment.services import Resultatlinje
-from cases import services as case_services
+from assessment.services.afgoerelse import Resultatlinje, afgoerelse_create, afgoerelse_send
+from assessment.services.udredning import funktionsevne_score, tema_oplysning_save, udredning_start
+from assessment.services.vurdering import (
+    indsats_add,
+    maal_add,
+    maalgrupper_set,
+    prislinje_add,
+    sagsvurdering_start,
+    sagsvurdering_update,
+    stoettebehov_set,
+)
 from cases.lifecycle import Fase
 from cases.models import Diagnose, Sag, Sagsaabning
+from cases.services.sag import sag_transition
 from tests.factories import sag_in_phase
 from vum.accounts.models import Organisation, User
 from vum.catalog.models import (
@@ -89,23 +98,23 @@ def mads_decided(caseworker: User, *, second_provider: bool = False) -> Mads:
         fuldmagt="Fuldmagt til mor, Malene",
     )
     Diagnose.objects.create(sag=sag, diagnose="Tourettes syndrom (F 95.2)", stillet_af="BUP")
-    udredning = services.udredning_start(actor=caseworker, sag=sag)
-    services.tema_oplysning_save(
+    udredning = udredning_start(actor=caseworker, sag=sag)
+    tema_oplysning_save(
         actor=caseworker,
         udredning=udredning,
         tema=_current(Tema, navn="Relationer"),
         fra_borgeren="Jeg har omkring 100 venner og kan ikke sige nej, når de vil sove hos mig.",
     )
     for navn, vaerdi in MADS_SCORES.items():
-        services.funktionsevne_score(
+        funktionsevne_score(
             actor=caseworker,
             udredning=udredning,
             undertema=_current(Undertema, navn=navn),
             vaerdi=vaerdi,
         )
-    sag = case_services.sag_transition(actor=caseworker, sag=sag, name="start_sagsvurdering")
-    vurdering = services.sagsvurdering_start(actor=caseworker, sag=sag)
-    services.sagsvurdering_update(
+    sag = sag_transition(actor=caseworker, sag=sag, name="start_sagsvurdering")
+    vurdering = sagsvurdering_start(actor=caseworker, sag=sag)
+    sagsvurdering_update(
         actor=caseworker,
         vurdering=vurdering,
         vurdering_af_situation="Mads har svært ved at strukturere sin hverdag og sige fra.",
@@ -127,7 +136,7 @@ def mads_decided(caseworker: User, *, second_provider: bool = False) -> Mads:
         else None
     )
     for nr, (text, sub, expected, hours) in enumerate(MADS_GOALS, start=1):
-        services.maal_add(
+        maal_add(
             actor=caseworker,
             vurdering=vurdering,
             maalformulering=text,
@@ -137,9 +146,9 @@ def mads_decided(caseworker: User, *, second_provider: bool = False) -> Mads:
             udfoerer=other if other is not None and nr == 3 else x_hus,
             timer_pr_uge=Decimal(hours),
         )
-    services.stoettebehov_set(actor=caseworker, vurdering=vurdering, vaerdi=3)
+    stoettebehov_set(actor=caseworker, vurdering=vurdering, vaerdi=3)
     r85 = KommunalYdelse.objects.current().get(kommune__slug="randers", kode="R-85")
-    indsats = services.indsats_add(
+    indsats = indsats_add(
         actor=caseworker,
         vurdering=vurdering,
         ydelser=[
@@ -153,7 +162,7 @@ def mads_decided(caseworker: User, *, second_provider: bool = False) -> Mads:
         udfoerer=x_hus,
         forventet_start=date(2026, 10, 1),
     )
-    services.prislinje_add(
+    prislinje_add(
         actor=caseworker,
         indsats=indsats,
         ydelse=_current(Ydelse, navn="Støtte til daglige opgaver i hjemmet"),
@@ -166,7 +175,7 @@ def mads_decided(caseworker: User, *, second_provider: bool = False) -> Mads:
     indsatser = [indsats]
     if other is not None:
         indsatser.append(
-            services.indsats_add(
+            indsats_add(
                 actor=caseworker,
                 vurdering=vurdering,
                 ydelser=[_current(Ydelse, navn="Støtte til sund levevis")],
@@ -175,14 +184,14 @@ def mads_decided(caseworker: User, *, second_provider: bool = False) -> Mads:
                 forventet_start=date(2026, 10, 1),
             )
         )
-    services.maalgrupper_set(
+    maalgrupper_set(
         actor=caseworker,
         vurdering=vurdering,
         primaer=_current(Maalgruppe, navn="Anden intellektuel/kognitiv forstyrrelse"),
         andre=[_current(Maalgruppe, navn="Stofmisbrug")],
     )
-    sag = case_services.sag_transition(actor=caseworker, sag=sag, name="start_afgoerelse")
-    afgoerelse = services.afgoerelse_create(
+    sag = sag_transition(actor=caseworker, sag=sag, name="start_afgoerelse")
+    afgoerelse = afgoerelse_create(
         actor=caseworker,
         sag=sag,
         truffet_af=Afgoerelse.TruffetAf.SAGSBEHANDLER,
@@ -201,7 +210,7 @@ def mads_decided(caseworker: User, *, second_provider: bool = False) -> Mads:
             for i in indsatser
         ],
     )
-    services.afgoerelse_send(actor=caseworker, afgoerelse=afgoerelse, tekster={})
-    sag = case_services.sag_transition(actor=caseworker, sag=sag, name="start_bestilling")
+    afgoerelse_send(actor=caseworker, afgoerelse=afgoerelse, tekster={})
+    sag = sag_transition(actor=caseworker, sag=sag, name="start_bestilling")
     afgoerelse.refresh_from_db()
     return Mads(sag, vurdering, afgoerelse, x_hus, indsats, other)

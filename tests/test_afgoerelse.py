@@ -11,9 +11,16 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from assessment import services
+from assessment.letters import afgoerelse_letter_texts
 from assessment.models import Afgoerelse, Brev, Forsendelse, Klage
-from assessment.services import Resultatlinje
+from assessment.services.afgoerelse import Resultatlinje, afgoerelse_create, afgoerelse_send
+from assessment.services.forsendelse import brev_dispatch
+from assessment.services.klage import (
+    klage_ankestyrelsens_afgoerelse,
+    klage_genvurder,
+    klage_register,
+    klage_send_to_ankestyrelsen,
+)
 from cases.lifecycle import Fase
 from cases.models import Henvendelse, Relation, Sag
 from tests.factories import RelationFactory, sag_in_phase
@@ -78,7 +85,7 @@ def jorn_decision(caseworker, sag: Sag, **kwargs) -> Afgoerelse:  # type: ignore
         ),
     }
     fields.update(kwargs)
-    return services.afgoerelse_create(
+    return afgoerelse_create(
         actor=caseworker,
         sag=sag,
         truffet_af=Afgoerelse.TruffetAf.SAGSBEHANDLER,
@@ -106,9 +113,9 @@ def jorn_decision(caseworker, sag: Sag, **kwargs) -> Afgoerelse:  # type: ignore
 
 def test_the_jorn_letter_end_to_end(caseworker, jorn_case: Sag, tmp_path: Path) -> None:
     afgoerelse = jorn_decision(caseworker, jorn_case)
-    texts = services.afgoerelse_letter_texts(afgoerelse=afgoerelse)
+    texts = afgoerelse_letter_texts(afgoerelse=afgoerelse)
     assert "modtaget 23.04.2026" in texts["overskrift"]
-    brev = services.afgoerelse_send(
+    brev = afgoerelse_send(
         actor=caseworker,
         afgoerelse=afgoerelse,
         tekster={"indsatsformaal": "at du bor i egen bolig og har styr på din økonomi."},
@@ -126,9 +133,9 @@ def test_the_jorn_letter_end_to_end(caseworker, jorn_case: Sag, tmp_path: Path) 
     assert "Bilag: lovtekst" in text
     assert "Du skal ikke betale" in text
 
-    forsendelse = services.brev_dispatch(brev_id=brev.pk)
+    forsendelse = brev_dispatch(brev_id=brev.pk)
     assert Path(forsendelse.reference).read_bytes() == bytes(brev.pdf)
-    assert services.brev_dispatch(brev_id=brev.pk) == forsendelse  # sent once
+    assert brev_dispatch(brev_id=brev.pk) == forsendelse  # sent once
     afgoerelse.refresh_from_db()
     sent_day = timezone.localtime(forsendelse.sendt).date()
     assert afgoerelse.meddelt == sent_day
@@ -136,7 +143,7 @@ def test_the_jorn_letter_end_to_end(caseworker, jorn_case: Sag, tmp_path: Path) 
 
 
 def test_full_medhold_needs_no_reasons_but_a_partial_refusal_does(caseworker, jorn_case) -> None:
-    granted = services.afgoerelse_create(
+    granted = afgoerelse_create(
         actor=caseworker,
         sag=jorn_case,
         truffet_af=Afgoerelse.TruffetAf.SAGSBEHANDLER,
@@ -157,7 +164,7 @@ def test_full_medhold_needs_no_reasons_but_a_partial_refusal_does(caseworker, jo
         jorn_decision(caseworker, jorn_case, begrundelse_vurdering="", begrundelse_regler="")
     assert {"begrundelse_vurdering", "begrundelse_regler"} <= set(excinfo.value.message_dict)
     with pytest.raises(ValidationError, match="Fuldt medhold forudsætter"):
-        services.afgoerelse_create(
+        afgoerelse_create(
             actor=caseworker,
             sag=jorn_case,
             truffet_af=Afgoerelse.TruffetAf.SAGSBEHANDLER,
@@ -175,7 +182,7 @@ def test_a_reduction_under_96_takes_effect_14_weeks_after_notice(caseworker, jor
     told = date(2026, 6, 1)
 
     def reduce(effective: date) -> Afgoerelse:
-        return services.afgoerelse_create(
+        return afgoerelse_create(
             actor=caseworker,
             sag=jorn_case,
             truffet_af=Afgoerelse.TruffetAf.SAGSBEHANDLER,
@@ -206,7 +213,7 @@ def test_an_oral_refusal_gives_the_citizen_14_days_to_ask_for_it_in_writing(
     caseworker, jorn_case
 ) -> None:
     told = timezone.localdate()
-    services.afgoerelse_create(
+    afgoerelse_create(
         actor=caseworker,
         sag=jorn_case,
         truffet_af=Afgoerelse.TruffetAf.SAGSBEHANDLER,
@@ -223,7 +230,7 @@ def test_an_oral_refusal_gives_the_citizen_14_days_to_ask_for_it_in_writing(
 
 def test_the_sent_letter_is_frozen(caseworker, jorn_case) -> None:
     afgoerelse = jorn_decision(caseworker, jorn_case)
-    brev = services.afgoerelse_send(actor=caseworker, afgoerelse=afgoerelse, tekster={})
+    brev = afgoerelse_send(actor=caseworker, afgoerelse=afgoerelse, tekster={})
     with (
         pytest.raises(DatabaseError, match="kan kun tilføjes rækker"),
         transaction.atomic(),
@@ -231,8 +238,8 @@ def test_the_sent_letter_is_frozen(caseworker, jorn_case) -> None:
     ):
         cursor.execute("UPDATE assessment_brev SET sha256 = 'x'")
     with pytest.raises(ValidationError, match="en rettelse er et nyt brev"):
-        services.afgoerelse_send(actor=caseworker, afgoerelse=afgoerelse, tekster={})
-    correction = services.afgoerelse_send(
+        afgoerelse_send(actor=caseworker, afgoerelse=afgoerelse, tekster={})
+    correction = afgoerelse_send(
         actor=caseworker, afgoerelse=afgoerelse, tekster={"kontakt": "Ring til mig."}, retter=brev
     )
     assert correction.retter == brev
@@ -249,7 +256,7 @@ def test_a_guardian_holding_the_rights_gets_the_letter_with_a_copy_to_the_citize
         navn="Karen Værge",
         varetager_partsrettigheder=True,
     )
-    brev = services.afgoerelse_send(
+    brev = afgoerelse_send(
         actor=caseworker, afgoerelse=jorn_decision(caseworker, jorn_case), tekster={}
     )
     assert brev.modtager_navn == "Karen Værge"
@@ -264,10 +271,10 @@ def test_a_processing_deadline_is_met_when_the_letter_is_sent(caseworker, jorn_c
         frist=timezone.now() + timedelta(days=5),
         beskrivelse="Afgørelse",
     )
-    brev = services.afgoerelse_send(
+    brev = afgoerelse_send(
         actor=caseworker, afgoerelse=jorn_decision(caseworker, jorn_case), tekster={}
     )
-    services.brev_dispatch(brev_id=brev.pk)
+    brev_dispatch(brev_id=brev.pk)
     assert Frist.objects.get(pk=frist.pk).status == Frist.Status.OVERHOLDT
     assert Forsendelse.objects.filter(brev=brev).count() == 1
 
@@ -277,9 +284,7 @@ def test_a_processing_deadline_is_met_when_the_letter_is_sent(caseworker, jorn_c
 
 def sent_decision(caseworker, sag: Sag) -> Afgoerelse:  # type: ignore[no-untyped-def]
     afgoerelse = jorn_decision(caseworker, sag)
-    services.brev_dispatch(
-        brev_id=services.afgoerelse_send(actor=caseworker, afgoerelse=afgoerelse, tekster={}).pk
-    )
+    brev_dispatch(brev_id=afgoerelse_send(actor=caseworker, afgoerelse=afgoerelse, tekster={}).pk)
     afgoerelse.refresh_from_db()
     return afgoerelse
 
@@ -292,7 +297,7 @@ def test_a_late_complaint_is_flagged_not_refused(caseworker, jorn_case) -> None:
         meddelt=afgoerelse.meddelt - timedelta(days=60)
     )
     afgoerelse.refresh_from_db()
-    old = services.klage_register(
+    old = klage_register(
         actor=caseworker,
         afgoerelse=afgoerelse,
         modtaget=timezone.now() - timedelta(minutes=1),
@@ -306,7 +311,7 @@ def test_a_late_complaint_is_flagged_not_refused(caseworker, jorn_case) -> None:
 @pytest.mark.parametrize("outcome", ["stadfaestet", "aendret", "hjemvist", "ophaevet"])
 def test_an_upheld_complaint_goes_to_ankestyrelsen(caseworker, jorn_case, outcome) -> None:
     afgoerelse = sent_decision(caseworker, jorn_case)
-    klage = services.klage_register(
+    klage = klage_register(
         actor=caseworker,
         afgoerelse=afgoerelse,
         modtaget=timezone.now(),
@@ -319,13 +324,13 @@ def test_an_upheld_complaint_goes_to_ankestyrelsen(caseworker, jorn_case, outcom
         timezone.localdate(), 4, calendar.Unit.WEEKS
     )
     with pytest.raises(ValidationError, match="ikke sendt til Ankestyrelsen"):
-        services.klage_ankestyrelsens_afgoerelse(
+        klage_ankestyrelsens_afgoerelse(
             actor=caseworker, klage=klage, resultat=outcome, dato=timezone.localdate()
         )
-    services.klage_genvurder(actor=caseworker, klage=klage, genvurdering="fastholdt")
-    services.klage_send_to_ankestyrelsen(actor=caseworker, klage=klage, dato=timezone.localdate())
+    klage_genvurder(actor=caseworker, klage=klage, genvurdering="fastholdt")
+    klage_send_to_ankestyrelsen(actor=caseworker, klage=klage, dato=timezone.localdate())
     assert Frist.objects.get(pk=deadline.pk).status == Frist.Status.OVERHOLDT
-    done = services.klage_ankestyrelsens_afgoerelse(
+    done = klage_ankestyrelsens_afgoerelse(
         actor=caseworker, klage=klage, resultat=outcome, dato=timezone.localdate()
     )
     assert done.ankestyrelsens_afgoerelse == outcome
@@ -334,7 +339,7 @@ def test_an_upheld_complaint_goes_to_ankestyrelsen(caseworker, jorn_case, outcom
 @pytest.mark.parametrize("genvurdering", ["medhold", "delvist_medhold"])
 def test_medhold_gives_a_new_decision(caseworker, jorn_case, genvurdering) -> None:
     afgoerelse = sent_decision(caseworker, jorn_case)
-    klage = services.klage_register(
+    klage = klage_register(
         actor=caseworker,
         afgoerelse=afgoerelse,
         modtaget=timezone.now(),
@@ -342,8 +347,8 @@ def test_medhold_gives_a_new_decision(caseworker, jorn_case, genvurdering) -> No
         tekst="Jeg vil blive på Møllebo.",
     )
     with pytest.raises(ValidationError, match="ny afgørelse"):
-        services.klage_genvurder(actor=caseworker, klage=klage, genvurdering=genvurdering)
-    new = services.afgoerelse_create(
+        klage_genvurder(actor=caseworker, klage=klage, genvurdering=genvurdering)
+    new = afgoerelse_create(
         actor=caseworker,
         sag=jorn_case,
         erstatter=afgoerelse,
@@ -361,7 +366,7 @@ def test_medhold_gives_a_new_decision(caseworker, jorn_case, genvurdering) -> No
             )
         ],
     )
-    done = services.klage_genvurder(
+    done = klage_genvurder(
         actor=caseworker, klage=klage, genvurdering=genvurdering, ny_afgoerelse=new
     )
     assert done.ny_afgoerelse == new
@@ -370,7 +375,7 @@ def test_medhold_gives_a_new_decision(caseworker, jorn_case, genvurdering) -> No
 
 def test_a_complaint_cannot_be_received_in_the_future(caseworker, jorn_case) -> None:
     with pytest.raises(ValidationError, match="fremtiden"):
-        services.klage_register(
+        klage_register(
             actor=caseworker,
             afgoerelse=sent_decision(caseworker, jorn_case),
             modtaget=timezone.now() + timedelta(hours=2),

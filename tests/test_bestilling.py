@@ -12,10 +12,28 @@ from django.utils import timezone
 from assessment.models import Indsatsmaal
 from cases.lifecycle import Fase, blockers
 from cases.models import Sag, Samtykke
-from cases.services import samtykke_register
-from orders import services
+from cases.services.sagsaabning import samtykke_register
 from orders.content import content_changes, order_plan
 from orders.models import Anmodning, Bestilling, Delmaalsnotat, Magtanvendelse
+from orders.services.bestilling import (
+    bestilling_accept,
+    bestilling_receive,
+    bestilling_reject,
+    bestillinger_send,
+    handleplan_attachment,
+    indsats_udfoerer_set,
+)
+from orders.services.handleplan import handleplan_finalise, handleplan_update
+from orders.services.levering import (
+    anmodning_answer,
+    anmodning_create,
+    delmaal_create,
+    delmaal_set_status,
+    delmaalsnotat_add,
+    handling_add,
+    leveringsnotat_add,
+    magtanvendelse_report,
+)
 from tests.factories import OrganisationFactory, UserFactory
 from tests.mads import Mads, mads_decided, mads_time
 from tests.pdf import pdf_text
@@ -46,7 +64,7 @@ def goal_texts(bestilling: Bestilling) -> list[str]:
 
 
 def test_the_mads_bestilling_goes_to_x_hus_with_his_goals_only(caseworker, mads: Mads) -> None:
-    (bestilling,) = services.bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
+    (bestilling,) = bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
 
     assert bestilling.udfoerer == mads.x_hus
     assert bestilling.status == Bestilling.Status.SENDT
@@ -77,10 +95,7 @@ def test_the_mads_bestilling_goes_to_x_hus_with_his_goals_only(caseworker, mads:
 
 def test_a_second_provider_gets_only_its_own_goal_and_indsats(caseworker) -> None:
     mads = mads_decided(caseworker, second_provider=True)
-    sent = {
-        b.udfoerer: b
-        for b in services.bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
-    }
+    sent = {b.udfoerer: b for b in bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)}
 
     x_hus, center = sent[mads.x_hus], sent[mads.other]
     assert [g["nr"] for g in x_hus.indhold["maal"]] == [1, 2, 4]
@@ -105,13 +120,13 @@ def test_no_bestilling_for_100_or_bpa(caseworker, mads: Mads) -> None:
     assert plan.udkast == []
     assert plan.uden_bestilling == [mads.indsats]
     with pytest.raises(ValidationError, match="§ 100 eller BPA"):
-        services.bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
+        bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
 
 
 def test_the_finance_function_and_the_provider_are_notified(caseworker, mads: Mads) -> None:
     finance = UserFactory(role=Role.OEKONOMI, teams=[], email="oekonomi@randers.dk")
     staff = UserFactory(udfoerer=True, organisation=mads.x_hus)
-    (bestilling,) = services.bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
+    (bestilling,) = bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
 
     notice = Notifikation.objects.get(modtager=finance)
     assert f"Bestilling nr. {bestilling.pk}" in notice.tekst
@@ -127,16 +142,16 @@ def test_the_finance_function_and_the_provider_are_notified(caseworker, mads: Ma
 def _finalised_plan(caseworker: User, mads: Mads) -> None:
     """Mads has a finalised handleplan that could go along with his order."""
     borger = mads.sag.borger
-    services.handleplan_update(
+    handleplan_update(
         actor=caseworker, borger=borger, tilbudt=True, oensket=True, formaal="Egen bolig."
     )
-    services.handleplan_finalise(actor=caseworker, borger=borger)
+    handleplan_finalise(actor=caseworker, borger=borger)
 
 
 def test_consent_controls_the_handleplan_attachment(caseworker, mads: Mads) -> None:
     _finalised_plan(caseworker, mads)
 
-    (without,) = services.bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
+    (without,) = bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
     assert without.vedlagt_handleplan == Bestilling.Vedlaeg.INGEN  # § 85, no consent
     assert without.bilag_pdf is None
 
@@ -150,10 +165,10 @@ def test_consent_controls_the_handleplan_attachment(caseworker, mads: Mads) -> N
         registreret_af=caseworker,
     )
     udkast = order_plan(mads.afgoerelse).udkast[0]
-    assert services.handleplan_attachment(sag=mads.sag, udkast=udkast) == "hele"
+    assert handleplan_attachment(sag=mads.sag, udkast=udkast) == "hele"
 
     Samtykke.objects.update(tilbagekaldt=timezone.localdate())
-    assert services.handleplan_attachment(sag=mads.sag, udkast=udkast) == "ingen"
+    assert handleplan_attachment(sag=mads.sag, udkast=udkast) == "ingen"
 
 
 @pytest.mark.parametrize(
@@ -186,9 +201,7 @@ def test_a_consent_to_share_covers_the_tilbud_it_names(
         **fields,  # type: ignore[arg-type]
     )
     udkast = order_plan(mads.afgoerelse).udkast[0]
-    assert services.handleplan_attachment(sag=mads.sag, udkast=udkast) == (
-        "hele" if covers else "ingen"
-    )
+    assert handleplan_attachment(sag=mads.sag, udkast=udkast) == ("hele" if covers else "ingen")
 
 
 def test_only_a_consent_to_a_tilbud_names_one(caseworker, mads: Mads) -> None:
@@ -208,18 +221,18 @@ def test_107_gets_the_relevant_parts_of_the_plan_without_consent(caseworker, mad
     from vum.catalog.models import Tilbudstype
 
     borger = mads.sag.borger
-    services.handleplan_update(
+    handleplan_update(
         actor=caseworker,
         borger=borger,
         oensket=True,
         formaal="Mads bor i egen bolig.",
         bolig="Lejlighed i Randers C.",
     )
-    services.handleplan_finalise(actor=caseworker, borger=borger)
+    handleplan_finalise(actor=caseworker, borger=borger)
     mads.indsats.tilbudstype = Tilbudstype.objects.current().get(navn="Midlertidigt botilbud")
     mads.indsats.save()
 
-    (bestilling,) = services.bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
+    (bestilling,) = bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
     assert bestilling.vedlagt_handleplan == Bestilling.Vedlaeg.RELEVANTE_DELE
     excerpt = pdf_text(bytes(bestilling.bilag_pdf))
     assert "Uddrag af handleplan" in excerpt
@@ -229,17 +242,14 @@ def test_107_gets_the_relevant_parts_of_the_plan_without_consent(caseworker, mad
 
 def test_the_provider_answers_and_delivery_starts_when_all_have_accepted(caseworker) -> None:
     mads = mads_decided(caseworker, second_provider=True)
-    sent = {
-        b.udfoerer: b
-        for b in services.bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
-    }
+    sent = {b.udfoerer: b for b in bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)}
     x_staff = UserFactory(udfoerer=True, organisation=mads.x_hus)
     center_staff = UserFactory(udfoerer=True, organisation=mads.other)
 
-    received = services.bestilling_receive(actor=x_staff, bestilling=sent[mads.x_hus])
+    received = bestilling_receive(actor=x_staff, bestilling=sent[mads.x_hus])
     assert received.status == Bestilling.Status.MODTAGET
     assert received.modtaget is not None
-    services.bestilling_accept(actor=x_staff, bestilling=received)
+    bestilling_accept(actor=x_staff, bestilling=received)
     sag = Sag.objects.get(pk=mads.sag.pk)
     assert sag.fase == Fase.BESTILLING
     assert blockers(sag, "start_levering") == [
@@ -247,22 +257,22 @@ def test_the_provider_answers_and_delivery_starts_when_all_have_accepted(casewor
     ]
 
     with pytest.raises(Exception, match="ikke tilgængelig"):
-        services.bestilling_accept(actor=x_staff, bestilling=sent[mads.other])
-    services.bestilling_accept(actor=center_staff, bestilling=sent[mads.other])
+        bestilling_accept(actor=x_staff, bestilling=sent[mads.other])
+    bestilling_accept(actor=center_staff, bestilling=sent[mads.other])
     assert Sag.objects.get(pk=mads.sag.pk).fase == Fase.LEVERING
 
     with pytest.raises(ValidationError, match="allerede accepteret"):
-        services.bestilling_receive(actor=center_staff, bestilling=sent[mads.other])
+        bestilling_receive(actor=center_staff, bestilling=sent[mads.other])
 
 
 def test_a_refusal_goes_back_to_the_caseworker_who_orders_elsewhere(caseworker, mads: Mads) -> None:
-    (bestilling,) = services.bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
+    (bestilling,) = bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
     staff = UserFactory(udfoerer=True, organisation=mads.x_hus)
     with pytest.raises(ValidationError, match="hvorfor"):
-        services.bestilling_reject(actor=staff, bestilling=bestilling, begrundelse="  ")
+        bestilling_reject(actor=staff, bestilling=bestilling, begrundelse="  ")
     assert Bestilling.objects.get(pk=bestilling.pk).status == Bestilling.Status.SENDT
 
-    services.bestilling_reject(actor=staff, bestilling=bestilling, begrundelse="Ingen ledig plads.")
+    bestilling_reject(actor=staff, bestilling=bestilling, begrundelse="Ingen ledig plads.")
     notice = Notifikation.objects.get(modtager=caseworker, titel="Bestilling afvist")
     assert "Ingen ledig plads" not in notice.tekst  # the reason stays in the case
     assert not may(staff, Action.VIEW, bestilling)  # a refused order gives no access
@@ -270,26 +280,26 @@ def test_a_refusal_goes_back_to_the_caseworker_who_orders_elsewhere(caseworker, 
     from tests.factories import OrganisationFactory
 
     other = OrganisationFactory(navn="Bostøtten Nord")
-    services.indsats_udfoerer_set(actor=caseworker, indsats=mads.indsats, udfoerer=other)
+    indsats_udfoerer_set(actor=caseworker, indsats=mads.indsats, udfoerer=other)
     assert set(
         Indsatsmaal.objects.filter(vurdering=mads.vurdering).values_list("udfoerer", flat=True)
     ) == {other.pk}
-    (again,) = services.bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
+    (again,) = bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
     assert again.udfoerer == other
     assert again.version == 1
 
 
 def test_changed_goals_give_a_new_version_that_says_what_changed(caseworker, mads: Mads) -> None:
-    (first,) = services.bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
+    (first,) = bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
     staff = UserFactory(udfoerer=True, organisation=mads.x_hus)
-    services.bestilling_accept(actor=staff, bestilling=first)
+    bestilling_accept(actor=staff, bestilling=first)
 
-    assert services.bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse) == []
+    assert bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse) == []
 
     goal = mads.vurdering.maal.get(raekkefoelge=2)
     goal.forventet_niveau = 1
     goal.save()
-    (second,) = services.bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
+    (second,) = bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
 
     first.refresh_from_db()
     assert first.status == Bestilling.Status.ERSTATTET
@@ -313,16 +323,16 @@ def test_content_changes_name_new_and_removed_goals() -> None:
 
 @pytest.fixture
 def delivering(caseworker, mads: Mads):  # type: ignore[no-untyped-def]
-    (bestilling,) = services.bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
+    (bestilling,) = bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
     staff = UserFactory(udfoerer=True, organisation=mads.x_hus)
-    services.bestilling_accept(actor=staff, bestilling=bestilling)
+    bestilling_accept(actor=staff, bestilling=bestilling)
     return Bestilling.objects.get(pk=bestilling.pk), staff
 
 
 def test_delmaal_with_handlinger_and_notes(caseworker, mads: Mads, delivering) -> None:
     bestilling, staff = delivering
     goals = list(mads.vurdering.maal.filter(raekkefoelge__in=[1, 4]))
-    delmaal = services.delmaal_create(
+    delmaal = delmaal_create(
         actor=staff,
         bestilling=bestilling,
         formulering="Jeg går i seng kl. 22 på hverdage",
@@ -330,24 +340,24 @@ def test_delmaal_with_handlinger_and_notes(caseworker, mads: Mads, delivering) -
         tidsfrist=timezone.localdate() + timedelta(days=60),
     )
     assert set(delmaal.indsatsmaal.all()) == set(goals)
-    services.handling_add(
+    handling_add(
         actor=staff, bestilling=bestilling, delmaal=delmaal, beskrivelse="Aftenrutine med alarm"
     )
-    notat = services.delmaalsnotat_add(
+    notat = delmaalsnotat_add(
         actor=staff, bestilling=bestilling, delmaal=delmaal, tekst="I seng 22.15 i aftes."
     )
     assert notat.dato == timezone.localdate()
     with pytest.raises(PermissionError):
         notat.save()
     with pytest.raises(ValidationError, match="frem i tiden"):
-        services.delmaalsnotat_add(
+        delmaalsnotat_add(
             actor=staff,
             bestilling=bestilling,
             delmaal=delmaal,
             tekst="x",
             dato=timezone.localdate() + timedelta(days=1),
         )
-    services.delmaal_set_status(actor=staff, bestilling=bestilling, delmaal=delmaal, status="naaet")
+    delmaal_set_status(actor=staff, bestilling=bestilling, delmaal=delmaal, status="naaet")
     assert Delmaalsnotat.objects.filter(delmaal=delmaal).count() == 1
 
 
@@ -355,14 +365,14 @@ def test_a_delmaal_links_only_to_the_bestillings_goals(caseworker, delivering) -
     bestilling, staff = delivering
     elsewhere = mads_decided(UserFactory(teams=[caseworker.teams.get()]))
     with pytest.raises(ValidationError, match="bestillingens mål"):
-        services.delmaal_create(
+        delmaal_create(
             actor=staff,
             bestilling=bestilling,
             formulering="Jeg smører madpakke hver aften",
             indsatsmaal=[elsewhere.vurdering.maal.first()],
         )
     with pytest.raises(ValidationError, match="mindst ét"):
-        services.delmaal_create(actor=staff, bestilling=bestilling, formulering="x", indsatsmaal=[])
+        delmaal_create(actor=staff, bestilling=bestilling, formulering="x", indsatsmaal=[])
 
 
 def test_a_caseworker_cannot_write_the_providers_records(
@@ -370,7 +380,7 @@ def test_a_caseworker_cannot_write_the_providers_records(
 ) -> None:
     bestilling, _staff = delivering
     with pytest.raises(Exception, match="ikke tilgængelig"):
-        services.delmaal_create(
+        delmaal_create(
             actor=caseworker,
             bestilling=bestilling,
             formulering="Jeg står op kl. 6.30",
@@ -381,7 +391,7 @@ def test_a_caseworker_cannot_write_the_providers_records(
 def test_notes_are_tagged_with_sub_themes(delivering) -> None:
     bestilling, staff = delivering
     tag = Undertema.objects.current().get(navn="Indgå i samspil og kontakt")
-    notat = services.leveringsnotat_add(
+    notat = leveringsnotat_add(
         actor=staff,
         bestilling=bestilling,
         tekst="Mads sagde fra over for en ven.",
@@ -393,10 +403,10 @@ def test_notes_are_tagged_with_sub_themes(delivering) -> None:
 def test_magtanvendelse_notifies_the_caseworker_at_once(caseworker, mads: Mads, delivering) -> None:
     bestilling, staff = delivering
     with pytest.raises(ValidationError):
-        services.magtanvendelse_report(
+        magtanvendelse_report(
             actor=staff, bestilling=bestilling, tidspunkt=timezone.now(), type="x", beskrivelse=""
         )
-    report = services.magtanvendelse_report(
+    report = magtanvendelse_report(
         actor=staff,
         bestilling=bestilling,
         tidspunkt=timezone.now() - timedelta(hours=2),
@@ -413,7 +423,7 @@ def test_a_revisitation_request_is_a_task_with_a_deadline(
     caseworker, mads: Mads, delivering, settings
 ) -> None:
     bestilling, staff = delivering
-    anmodning = services.anmodning_create(
+    anmodning = anmodning_create(
         actor=staff,
         bestilling=bestilling,
         art=Anmodning.Art.REVISITATION,
@@ -428,7 +438,7 @@ def test_a_revisitation_request_is_a_task_with_a_deadline(
         modtager=caseworker, kilde=f"anmodning-{anmodning.pk}"
     ).exists()
 
-    answered = services.anmodning_answer(
+    answered = anmodning_answer(
         actor=caseworker, anmodning=anmodning, svar="Vi tager det op ved opfølgningen."
     )
     frist.refresh_from_db()
@@ -436,7 +446,7 @@ def test_a_revisitation_request_is_a_task_with_a_deadline(
     assert frist.status == Frist.Status.OVERHOLDT
     assert Notifikation.objects.filter(modtager=staff, titel="Svar på anmodning").exists()
     with pytest.raises(ValidationError, match="allerede besvaret"):
-        services.anmodning_answer(actor=caseworker, anmodning=anmodning, svar="igen")
+        anmodning_answer(actor=caseworker, anmodning=anmodning, svar="igen")
 
 
 def test_access_ends_with_the_bestilling(caseworker, mads: Mads, delivering) -> None:
@@ -446,7 +456,7 @@ def test_access_ends_with_the_bestilling(caseworker, mads: Mads, delivering) -> 
     assert not may(staff, Action.VIEW, bestilling)
     assert not borgere_visible_to(staff).exists()
     with pytest.raises(Exception, match="ikke tilgængelig"):
-        services.leveringsnotat_add(actor=staff, bestilling=bestilling, tekst="For sent.")
+        leveringsnotat_add(actor=staff, bestilling=bestilling, tekst="For sent.")
 
 
 def test_ordering_needs_a_communicated_grant(caseworker) -> None:

@@ -9,10 +9,10 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, connections, transaction
 
-from cases import services
 from cases.lifecycle import Fase
 from cases.models import Overgang, Sag
-from orders import services as orders
+from cases.services.sag import TransitionConflict, sag_transition
+from orders.services.bestilling import bestilling_accept, bestillinger_send
 from tests.factories import SagFactory, UserFactory
 from tests.mads import mads_decided, mads_time
 
@@ -63,14 +63,14 @@ def test_same_move_by_two_users_one_wins() -> None:
     second.teams.add(sag.team)
 
     def attempt(user) -> Callable[[], Sag]:
-        return lambda: services.sag_transition(
+        return lambda: sag_transition(
             actor=user, sag=sag, name="start_sagsoplysning", expected_fase=Fase.SAGSAABNING
         )
 
     results = race(sag, attempt(first), attempt(second))
 
     winners = [r for r in results if isinstance(r, Sag)]
-    losers = [r for r in results if isinstance(r, services.TransitionConflict)]
+    losers = [r for r in results if isinstance(r, TransitionConflict)]
     assert len(winners) == 1, results
     assert len(losers) == 1, results
     assert "flyttet til sagsoplysning af en anden bruger" in losers[0].message
@@ -86,10 +86,10 @@ def test_different_moves_at_once_one_wins_the_other_is_told_why() -> None:
 
     results = race(
         sag,
-        lambda: services.sag_transition(
+        lambda: sag_transition(
             actor=first, sag=sag, name="start_sagsoplysning", expected_fase=Fase.SAGSAABNING
         ),
-        lambda: services.sag_transition(
+        lambda: sag_transition(
             actor=second,
             sag=sag,
             name="afslut",
@@ -99,7 +99,7 @@ def test_different_moves_at_once_one_wins_the_other_is_told_why() -> None:
     )
 
     winners = [r for r in results if isinstance(r, Sag)]
-    conflicts = [r for r in results if isinstance(r, services.TransitionConflict)]
+    conflicts = [r for r in results if isinstance(r, TransitionConflict)]
     assert len(winners) == 1, results
     assert len(conflicts) == 1, results
     assert Sag.objects.get(pk=sag.pk).fase == winners[0].fase
@@ -118,15 +118,14 @@ def test_two_providers_accepting_at_once_start_the_delivery(settings, tmp_path) 
     mads = mads_decided(caseworker, second_provider=True)
     assert mads.other is not None
     sent = {
-        b.udfoerer_id: b
-        for b in orders.bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
+        b.udfoerer_id: b for b in bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
     }
     staff = {
         org.pk: UserFactory(udfoerer=True, organisation=org) for org in (mads.x_hus, mads.other)
     }
 
     def accept(org_id: int) -> Callable[[], object]:
-        return lambda: orders.bestilling_accept(actor=staff[org_id], bestilling=sent[org_id])
+        return lambda: bestilling_accept(actor=staff[org_id], bestilling=sent[org_id])
 
     results = race(mads.sag, accept(mads.x_hus.pk), accept(mads.other.pk))
     assert not [r for r in results if isinstance(r, Exception)], results

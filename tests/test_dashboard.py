@@ -1,4 +1,4 @@
-"""The manager's dashboard (followup/dashboard.py) on small hand-built areas: each panel's
+"""The manager's dashboard (followup/dashboard/) on small hand-built areas: each panel's
 figures are checked against what the data says, the leader sees only their teams' cases, the
 filter narrows them, and a drill-down returns exactly the cases behind a figure."""
 
@@ -27,10 +27,26 @@ from assessment.models import (
 )
 from cases.lifecycle import Fase
 from cases.models import Borger, Sag
-from followup import dashboard
-from followup.dashboard import Celle, Filter, Tabel
+from followup.dashboard import (
+    drilldown,
+    panels,
+    progression,
+    udgift,
+    udsnit,
+    udvalg_klager,
+)
+from followup.dashboard.figures import (
+    OPEN_PHASES,
+    OVERDUE_ARTS,
+    WHOLE_AREA_PANELS,
+    Celle,
+    Filter,
+    Sektion,
+    Tabel,
+    month_start,
+)
+from followup.dashboard.refresh import noegletal_refresh
 from followup.models import Noegletal, Opfoelgning, Opfoelgningsskema, SkemaMaal
-from followup.services import noegletal_refresh
 from tests.factories import (
     BorgerFactory,
     HenvendelseFactory,
@@ -63,7 +79,7 @@ YEAR_2025 = Filter(fra=date(2025, 1, 1), til=date(2025, 12, 1))
 BEVILGET = AfgoerelsesResultat.Resultat.BEVILGET
 AFSLAG = AfgoerelsesResultat.Resultat.AFSLAG
 LABEL = dict(Fase.choices)
-OPEN = [LABEL[f] for f in dashboard.OPEN_PHASES]
+OPEN = [LABEL[f] for f in OPEN_PHASES]
 
 
 @pytest.fixture
@@ -211,10 +227,10 @@ def completed_skema(
     )
 
 
-def figures(user: User, f: Filter | None = None, *, exact: bool = False) -> dashboard.Udsnit:
+def figures(user: User, f: Filter | None = None, *, exact: bool = False) -> udsnit.Udsnit:
     """Rebuild the figures from the case tables, as the beat task does, and read them."""
     noegletal_refresh()
-    return dashboard.Udsnit(user, f or Filter.default(), exact=exact)
+    return udsnit.Udsnit(user, f or Filter.default(), exact=exact)
 
 
 def table(tables: list[Tabel], key: str) -> Tabel:
@@ -290,7 +306,7 @@ def caseload(area: Area) -> Caseload:
 
 
 def test_caseload_per_team_and_phase(area: Area, caseload: Caseload) -> None:
-    tabel = table(dashboard.caseload(figures(area.leder)), "sager_fase")
+    tabel = table(panels.caseload(figures(area.leder)), "sager_fase")
 
     assert tabel.columns == ["Team", *OPEN, "I alt"]
     assert values(tabel) == {
@@ -312,7 +328,7 @@ def test_caseload_per_team_and_phase(area: Area, caseload: Caseload) -> None:
 
 
 def test_caseload_per_caseworker_with_overdue_cases(area: Area, caseload: Caseload) -> None:
-    tabel = table(dashboard.caseload(figures(area.leder)), "sager_sagsbehandler")
+    tabel = table(panels.caseload(figures(area.leder)), "sager_sagsbehandler")
 
     assert values(tabel) == {
         "Anna Andersen": {"Team": "Handicap", "Åbne sager": 3, "Med overskredet frist": 1},
@@ -335,7 +351,7 @@ def test_drilldown_returns_the_cases_behind_each_caseload_figure(
     f, cl = Filter.default(), caseload
 
     def drill(**criteria: str) -> set[int]:
-        return pks(dashboard.drilldown(area.leder, f, criteria))
+        return pks(drilldown.drilldown(area.leder, f, criteria))
 
     open_in_scope = {cl.aabning.pk, cl.levering.pk, cl.levering_overdue.pk}
     open_in_scope |= {cl.unassigned.pk, cl.psykiatri.pk}
@@ -361,7 +377,7 @@ def test_drilldown_never_leaves_the_leaders_scope(area: Area, caseload: Caseload
     f = Filter.default()
 
     def drill(f: Filter = f, **criteria: str) -> set[int]:
-        return pks(dashboard.drilldown(area.leder, f, criteria))
+        return pks(drilldown.drilldown(area.leder, f, criteria))
 
     # Hand-edited links to another leader's team, its caseworker or its provider find nothing.
     assert drill(sag_team=str(area.other.pk)) == set()
@@ -373,24 +389,24 @@ def test_drilldown_never_leaves_the_leaders_scope(area: Area, caseload: Caseload
     assert drill(Filter(fra=f.fra, til=f.til, team=area.a), sag_team=str(area.b.pk)) == set()
     # Another leader, of the other team, sees only that team's case.
     other_leader = UserFactory(leder=True, teams=[area.other])
-    assert pks(dashboard.drilldown(other_leader, f, {})) == {caseload.outside.pk}
+    assert pks(drilldown.drilldown(other_leader, f, {})) == {caseload.outside.pk}
     # A caseworker is no leader, but the function still answers only inside their scope.
-    assert pks(dashboard.drilldown(area.bo, f, {})) == {caseload.psykiatri.pk}
+    assert pks(drilldown.drilldown(area.bo, f, {})) == {caseload.psykiatri.pk}
 
 
 def test_describe_says_what_the_drilldown_shows(area: Area) -> None:
     leder = area.leder
-    assert dashboard.describe(leder, {"fase": "levering", "sag_team": str(area.a.pk)}) == (
+    assert drilldown.describe(leder, {"fase": "levering", "sag_team": str(area.a.pk)}) == (
         "Fase: Levering; Team: Handicap."
     )
-    assert dashboard.describe(leder, {"sagsbehandler": str(area.anna.pk)}) == (
+    assert drilldown.describe(leder, {"sagsbehandler": str(area.anna.pk)}) == (
         "Sagsbehandler: Anna Andersen; Kun åbne sager."
     )
-    assert dashboard.describe(leder, {"overskredet": "partshoering"}) == (
+    assert drilldown.describe(leder, {"overskredet": "partshoering"}) == (
         "Med overskredet frist: Partshøring; Kun åbne sager."
     )
     # A hand-edited link names no team outside the leader's own.
-    assert dashboard.describe(leder, {"sag_team": str(area.other.pk)}) == (
+    assert drilldown.describe(leder, {"sag_team": str(area.other.pk)}) == (
         "Team: ukendt; Kun åbne sager."
     )
 
@@ -406,7 +422,7 @@ def test_team_service_and_municipality_filters_narrow_the_area(area: Area, catal
 
     def teams(**narrow: Any) -> set[str]:
         f = Filter(fra=year.fra, til=year.til, **narrow)
-        rows = table(dashboard.caseload(dashboard.Udsnit(area.leder, f)), "sager_fase").rows
+        rows = table(panels.caseload(udsnit.Udsnit(area.leder, f)), "sager_fase").rows
         return {str(row[0].value) for row in rows}
 
     assert teams() == {"Handicap", "Psykiatri"}
@@ -428,16 +444,16 @@ def test_the_default_filter_is_the_last_twelve_months() -> None:
 
 def test_the_figures_are_those_of_the_last_rebuild(area: Area) -> None:
     sag(area.a, Fase.LEVERING)
-    assert dashboard.opgoerelse() is None
+    assert panels.opgoerelse() is None
     moment = timezone.now() - timedelta(minutes=5)
     noegletal_refresh(now=moment)
-    opgoerelse = dashboard.opgoerelse()
+    opgoerelse = panels.opgoerelse()
     assert opgoerelse is not None
     assert opgoerelse.opgjort == moment
 
     def in_levering() -> Any:
-        u = dashboard.Udsnit(area.leder, Filter.default())
-        return cells(table(dashboard.caseload(u), "sager_fase"))["Handicap"]["Levering"].value
+        u = udsnit.Udsnit(area.leder, Filter.default())
+        return cells(table(panels.caseload(u), "sager_fase"))["Handicap"]["Levering"].value
 
     # A new case shows at the next rebuild, not before; a rebuild replaces, never adds.
     sag(area.a, Fase.LEVERING)
@@ -459,9 +475,9 @@ def test_an_export_counts_each_figures_citizens_exactly(area: Area, catalog: Non
     for _ in range(3):
         sag(area.a, Fase.LEVERING, kommunal_ydelse=ydelse("R-85"))
 
-    on_screen = cells(table(dashboard.caseload(figures(area.leder)), "sager_fase"))["Handicap"]
-    exact = dashboard.Udsnit(area.leder, Filter.default(), exact=True)
-    exported = cells(table(dashboard.caseload(exact), "sager_fase"))["Handicap"]
+    on_screen = cells(table(panels.caseload(figures(area.leder)), "sager_fase"))["Handicap"]
+    exact = udsnit.Udsnit(area.leder, Filter.default(), exact=True)
+    exported = cells(table(panels.caseload(exact), "sager_fase"))["Handicap"]
 
     assert on_screen["Levering"].value == exported["Levering"].value == 5
     assert on_screen["Levering"].borgere == 5
@@ -513,7 +529,7 @@ def test_waiting_time_from_the_enquiry_to_the_first_decision_in_the_period(
     # A decision on a case without an enquiry has no waiting time.
     decide(sag(area.a, kommunal_ydelse=r85), date(2025, 6, 1))
 
-    tabel = dashboard.waiting_time(figures(area.leder, YEAR_2025))
+    tabel = panels.waiting_time(figures(area.leder, YEAR_2025))
 
     assert values(tabel) == {
         "R-85 Mestringsvejledning": {
@@ -545,7 +561,7 @@ def test_waiting_time_median_of_an_even_number(area: Area) -> None:
         )
         decide(case, date(2025, 5, 1) + timedelta(days=days))
 
-    tabel = dashboard.waiting_time(figures(area.leder, YEAR_2025))
+    tabel = panels.waiting_time(figures(area.leder, YEAR_2025))
 
     row = values(tabel)["Ingen ydelse angivet"]
     assert row["Median (dage)"] == Decimal("15.5")
@@ -557,7 +573,7 @@ def test_waiting_time_median_of_an_even_number(area: Area) -> None:
 
 def test_processing_deadlines_met_per_service_against_the_target(area: Area, catalog: None) -> None:
     today = timezone.localdate()
-    this_month = dashboard.month_start(today)
+    this_month = month_start(today)
     f = Filter(fra=this_month - relativedelta(months=3), til=this_month + relativedelta(months=1))
     due = local(today - timedelta(days=50))
     art = Frist.Art.SAGSBEHANDLINGSFRIST
@@ -588,7 +604,7 @@ def test_processing_deadlines_met_per_service_against_the_target(area: Area, cat
     # Other kinds of deadline are not processing deadlines.
     frist(sag(area.a, kommunal_ydelse=ydelse("R-85")), Frist.Art.PARTSHOERING, due)
 
-    tabel = dashboard.deadlines_met(figures(area.leder, f))
+    tabel = panels.deadlines_met(figures(area.leder, f))
 
     assert values(tabel) == {
         "R-85 Mestringsvejledning": {
@@ -621,7 +637,7 @@ def test_processing_deadlines_met_per_service_against_the_target(area: Area, cat
 
     def drill(kode: str) -> set[int]:
         criteria = {"frist_ikke_overholdt": str(ydelse(kode).pk)}
-        return pks(dashboard.drilldown(area.leder, f, criteria))
+        return pks(drilldown.drilldown(area.leder, f, criteria))
 
     assert drill("V-107") == {v107_open.pk}
     assert drill("V-85") == {v85_missed.pk}
@@ -634,7 +650,7 @@ def test_drilldown_of_missed_deadlines_includes_cases_closed_since(
     """A processing deadline missed in the period is counted in the panel whatever the case's
     phase today; the list behind "Ikke overholdt" must show the same case."""
     today = timezone.localdate()
-    f = Filter(fra=dashboard.month_start(today) - relativedelta(months=3), til=today.replace(day=1))
+    f = Filter(fra=month_start(today) - relativedelta(months=3), til=today.replace(day=1))
     closed = sag(area.a, Fase.AFSLUTTET, kommunal_ydelse=ydelse("V-85"))
     frist(
         closed,
@@ -642,11 +658,11 @@ def test_drilldown_of_missed_deadlines_includes_cases_closed_since(
         local(today - timedelta(days=50)),
         Frist.Status.OVERSKREDET,
     )
-    row = cells(dashboard.deadlines_met(figures(area.leder, f)))["V-85 Socialpædagogisk støtte"]
+    row = cells(panels.deadlines_met(figures(area.leder, f)))["V-85 Socialpædagogisk støtte"]
     assert row["Ikke overholdt"].value == 1
 
     criteria = dict(pair.split("=") for pair in row["Ikke overholdt"].link.split("&"))
-    assert pks(dashboard.drilldown(area.leder, f, criteria)) == {closed.pk}
+    assert pks(drilldown.drilldown(area.leder, f, criteria)) == {closed.pk}
 
 
 def test_overdue_deadlines_per_kind(area: Area, caseload: Caseload) -> None:
@@ -656,10 +672,10 @@ def test_overdue_deadlines_per_kind(area: Area, caseload: Caseload) -> None:
     # An agreed meeting past its time is not an overdue obligation of the area.
     frist(caseload.psykiatri, Frist.Art.AFTALE, now - timedelta(days=1))
 
-    tabel = dashboard.overdue(figures(area.leder))
+    tabel = panels.overdue(figures(area.leder))
 
     labels = dict(Frist.Art.choices)
-    assert [str(row[0].value) for row in tabel.rows] == [labels[a] for a in dashboard.OVERDUE_ARTS]
+    assert [str(row[0].value) for row in tabel.rows] == [labels[a] for a in OVERDUE_ARTS]
     counts = {name: row["Overskredne"] for name, row in values(tabel).items()}
     assert counts == dict.fromkeys(counts, 0) | {
         "Partshøring": 2,  # two cases; the caseload's met and future ones don't count
@@ -669,7 +685,7 @@ def test_overdue_deadlines_per_kind(area: Area, caseload: Caseload) -> None:
     partshoering = cells(tabel)["Partshøring"]["Overskredne"]
     assert (partshoering.borgere, partshoering.link) == (2, "overskredet=partshoering")
     assert cells(tabel)["Klagebehandling"]["Overskredne"].link == ""
-    drilled = dashboard.drilldown(area.leder, Filter.default(), {"overskredet": "partshoering"})
+    drilled = drilldown.drilldown(area.leder, Filter.default(), {"overskredet": "partshoering"})
     assert pks(drilled) == {caseload.aabning.pk, caseload.levering_overdue.pk}
 
 
@@ -703,7 +719,7 @@ def test_committee_outcomes_per_quarter(area: Area, catalog: None) -> None:
     point(cases[3], None, None)  # on the agenda, not yet treated
     point(sag(area.other, Fase.AFGOERELSE), "Godkendes", local(date(2025, 2, 10)))
 
-    tabel = dashboard.committee(figures(area.leder, YEAR_2025))
+    tabel = udvalg_klager.committee(figures(area.leder, YEAR_2025))
 
     assert tabel.columns == [
         "Kvartal",
@@ -759,7 +775,7 @@ def test_complaints_and_decisions_changed(area: Area) -> None:
     # A decision without a complaint counts among the decisions made.
     decide(sag(area.b), date(2025, 8, 1))
 
-    tabel = dashboard.complaints(figures(area.leder, YEAR_2025))
+    tabel = udvalg_klager.complaints(figures(area.leder, YEAR_2025))
 
     assert values(tabel) == {
         "2025 K1": {
@@ -834,7 +850,7 @@ def test_support_need_now_and_how_it_moved(area: Area, catalog: None) -> None:
     granted(Fase.AFSLUTTET, fuldt)
     granted(Fase.LEVERING, fuldt, team=area.other)
 
-    now, matrix = dashboard.support_need(figures(area.leder, YEAR_2025))
+    now, matrix = progression.support_need(figures(area.leder, YEAR_2025))
 
     assert values(now) == {
         "Intet støttebehov": {"Sager": 1},
@@ -870,7 +886,7 @@ def test_support_need_now_a_reassessment_after_the_follow_up_wins(
     completed_skema(case, local(date(2024, 6, 1)), level(2), level(1))
     decide(case, date(2024, 9, 1), vurdering=vurdering(case, level(4)))
 
-    now, _matrix = dashboard.support_need(figures(area.leder, YEAR_2025))
+    now, _matrix = progression.support_need(figures(area.leder, YEAR_2025))
 
     assert {name: n for name, row in values(now).items() if (n := row["Sager"])} == {
         "Fuldstændigt støttebehov": 1
@@ -930,7 +946,7 @@ def test_progression_is_read_against_the_goal_type(area: Area, catalog: None) ->
             nyt_niveau=4,
         )
 
-    summary, detail = dashboard.progression(figures(area.leder, YEAR_2025))
+    summary, detail = progression.progression(figures(area.leder, YEAR_2025))
 
     assert values(summary) == {
         "Udvikle funktionsevne": {
@@ -1046,7 +1062,7 @@ def costs(area: Area, catalog: None) -> Costs:
 def test_yearly_cost_per_paragraph_target_group_tilbud_and_provider(
     area: Area, costs: Costs
 ) -> None:
-    tables = dashboard.cost(figures(area.leder))
+    tables = udgift.cost(figures(area.leder))
 
     def amounts(key: str) -> dict[str, tuple[int, Decimal]]:
         return {
@@ -1076,9 +1092,9 @@ def test_yearly_cost_per_paragraph_target_group_tilbud_and_provider(
     assert [bar.text for bar in udfoerer.chart] == ["256.000 kr.", "73.000 kr."]
     x_hus = cells(udfoerer)["X-Hus"]["Borgere"]
     assert x_hus.link == f"udfoerer={costs.x_hus.pk}"
-    drilled = dashboard.drilldown(area.leder, Filter.default(), {"udfoerer": str(costs.x_hus.pk)})
+    drilled = drilldown.drilldown(area.leder, Filter.default(), {"udfoerer": str(costs.x_hus.pk)})
     assert pks(drilled) == {costs.levering.pk, costs.opfoelgning.pk}
-    drilled = dashboard.drilldown(area.leder, Filter.default(), {"udfoerer": str(costs.ydre.pk)})
+    drilled = drilldown.drilldown(area.leder, Filter.default(), {"udfoerer": str(costs.ydre.pk)})
     assert pks(drilled) == {costs.bestilling.pk}
 
 
@@ -1092,7 +1108,7 @@ def test_cost_counts_only_the_indsatser_the_decision_grants(area: Area, catalog:
     refused = indsats(v, [("1", "aar", "90000")], kommunal_ydelse=r85)
     decide(case, date(2025, 1, 1), vurdering=v, resultater=[(BEVILGET, granted), (AFSLAG, refused)])
 
-    tables = dashboard.cost(figures(area.leder))
+    tables = udgift.cost(figures(area.leder))
 
     (row,) = table(tables, "udgift_tilbud").rows
     assert row[2].value == Decimal("10000")
@@ -1109,7 +1125,7 @@ def test_cost_per_paragraph_follows_each_indsats_service(area: Area, catalog: No
     indsats(v, [("1", "aar", "30000")], kommunal_ydelse=v85, udfoerer=helper)
     decide(case, date(2025, 1, 1), vurdering=v)
 
-    tables = dashboard.cost(figures(area.leder))
+    tables = udgift.cost(figures(area.leder))
 
     paragraf = {
         name.split()[0]: row["Årlig udgift"]
@@ -1120,10 +1136,10 @@ def test_cost_per_paragraph_follows_each_indsats_service(area: Area, catalog: No
     # The provider's figure under a service filter (V-85, not the case's V-108) leads to the
     # case: the drill-down chooses by the indsats's service too.
     by_v85 = Filter(fra=Filter.default().fra, til=Filter.default().til, ydelse=v85)
-    assert values(table(dashboard.cost(figures(area.leder, by_v85)), "udgift_udfoerer")) == {
+    assert values(table(udgift.cost(figures(area.leder, by_v85)), "udgift_udfoerer")) == {
         "Støttecentret": {"Borgere": 1, "Årlig udgift": Decimal("30000")}
     }
-    found = dashboard.drilldown(area.leder, by_v85, {"udfoerer": str(helper.pk)})
+    found = drilldown.drilldown(area.leder, by_v85, {"udfoerer": str(helper.pk)})
     assert pks(found) == {case.pk}
 
 
@@ -1133,7 +1149,7 @@ def test_the_mads_case_through_the_services(area: Area, catalog: None) -> None:
     mads = mads_decided(area.anna)
     u = figures(area.leder)
 
-    tables = dashboard.cost(u)
+    tables = udgift.cost(u)
     assert values(table(tables, "udgift_udfoerer")) == {
         "Socialpædagogisk opholdssted X-Hus": {"Borgere": 1, "Årlig udgift": Decimal("182000")}
     }
@@ -1143,11 +1159,11 @@ def test_the_mads_case_through_the_services(area: Area, catalog: None) -> None:
             "Årlig udgift": Decimal("182000"),
         }
     }
-    now, _matrix = dashboard.support_need(u)
+    now, _matrix = progression.support_need(u)
     assert values(now)["Højt støttebehov"] == {"Sager": 1}
-    caseload = values(table(dashboard.caseload(u), "sager_fase"))
+    caseload = values(table(panels.caseload(u), "sager_fase"))
     assert caseload == {"Handicap": phases(BESTILLING=1)}
-    assert pks(dashboard.drilldown(area.leder, Filter.default(), {"fase": "bestilling"})) == {
+    assert pks(drilldown.drilldown(area.leder, Filter.default(), {"fase": "bestilling"})) == {
         mads.sag.pk
     }
 
@@ -1157,11 +1173,11 @@ def test_the_mads_case_through_the_services(area: Area, catalog: None) -> None:
 
 def test_the_dashboard_shows_no_citizen(area: Area, caseload: Caseload, costs: Costs) -> None:
     noegletal_refresh()
-    sections = dashboard.dashboard(user=area.leder, f=Filter.default())
+    sections = panels.dashboard(user=area.leder, f=Filter.default())
 
     keys = [t.key for s in sections for t in s.tabeller]
     assert len(keys) == len(set(keys)) == 15
-    assert [s.key for s in sections] == list(dashboard.SECTIONS)
+    assert [s.key for s in sections] == list(panels.SECTIONS)
     shown = " ".join(
         str(cell.value) for s in sections for t in s.tabeller for row in t.rows for cell in row
     )
@@ -1175,13 +1191,13 @@ def test_the_dashboard_shows_no_citizen(area: Area, caseload: Caseload, costs: C
 # A leader of every team reads the whole area's groups
 
 
-def _as_read_per_team(u: dashboard.Udsnit) -> dashboard.Udsnit:
+def _as_read_per_team(u: udsnit.Udsnit) -> udsnit.Udsnit:
     """The same leader and filter, reading each team's groups instead of the whole area's."""
     u.every_team = False
     return u
 
 
-def _shown(sections: list[dashboard.Sektion], *, exact: bool) -> list[Any]:
+def _shown(sections: list[Sektion], *, exact: bool) -> list[Any]:
     """Every table's cells; on screen (not exact) a cell's citizens are an upper bound that
     depends on how finely the groups were kept, so only its value and link are compared."""
     return [
@@ -1200,7 +1216,7 @@ def test_a_leader_of_every_team_reads_the_whole_areas_figures(catalog: None) -> 
     noegletal_refresh()
     whole_area = Noegletal.objects.filter(team__isnull=True)
     assert set(whole_area.values_list("emne", flat=True)) == {
-        *dashboard.WHOLE_AREA_PANELS,
+        *WHOLE_AREA_PANELS,
         "udgift_omraade",
     }
     # Two years, so that every flow panel has figures and no table compared is empty.
@@ -1216,10 +1232,10 @@ def test_a_leader_of_every_team_reads_the_whole_areas_figures(catalog: None) -> 
         replace(years, ydelse=a_service, kommune=a_service.kommune),
     ]:
         for exact in (False, True):
-            u = dashboard.Udsnit(head, f, exact=exact)
+            u = udsnit.Udsnit(head, f, exact=exact)
             assert u.every_team
-            from_area = dashboard.panels(u)
-            per_team = dashboard.panels(_as_read_per_team(dashboard.Udsnit(head, f, exact=exact)))
+            from_area = panels.panels(u)
+            per_team = panels.panels(_as_read_per_team(udsnit.Udsnit(head, f, exact=exact)))
             assert _shown(from_area, exact=exact) == _shown(per_team, exact=exact)
             shown = {t.key: t.rows for s in from_area for t in s.tabeller}
             assert bool(shown["udgift_udfoerer"]) == (f.kommune in (None, a_service.kommune)), f
@@ -1237,10 +1253,10 @@ def test_a_leader_of_some_teams_or_of_one_team_reads_each_teams_figures(
         (area.leder, Filter.default()),
         (head, replace(Filter.default(), team=area.a)),
     ]:
-        u = dashboard.Udsnit(user, f)
+        u = udsnit.Udsnit(user, f)
         assert not u.snapshot("overskredet").filter(team__isnull=True).exists()
         assert u.snapshot("overskredet").exists()
-    u = dashboard.Udsnit(head, Filter.default())
+    u = udsnit.Udsnit(head, Filter.default())
     assert set(u.snapshot("overskredet").values_list("team", flat=True)) == {None}
     # The caseload shows the teams: always read per team.
     assert None not in set(u.snapshot("fase").values_list("team", flat=True))
@@ -1260,11 +1276,11 @@ def test_the_whole_areas_cost_is_the_sum_of_the_teams_to_the_krone(
         decide(case, date(2025, 1, 1), vurdering=grant)
     noegletal_refresh()
 
-    u = dashboard.Udsnit(head, Filter.default())
+    u = udsnit.Udsnit(head, Filter.default())
     assert u.whole_area_cost("paragraf") is not None
-    from_area = table(dashboard.cost(u), "udgift_paragraf")
+    from_area = table(udgift.cost(u), "udgift_paragraf")
     per_team = table(
-        dashboard.cost(_as_read_per_team(dashboard.Udsnit(head, Filter.default()))),
+        udgift.cost(_as_read_per_team(udsnit.Udsnit(head, Filter.default()))),
         "udgift_paragraf",
     )
     assert [[c.value for c in row] for row in from_area.rows] == [

@@ -5,8 +5,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from orders import services
 from orders.models import Handleplan, HandleplanVersion
+from orders.services.handleplan import (
+    handleplan_finalise,
+    handleplan_for,
+    handleplan_status,
+    handleplan_update,
+)
 from tests.factories import UserFactory, sag_in_phase
 from tests.mads import mads_decided, mads_time
 from tests.pdf import pdf_text
@@ -23,38 +28,38 @@ def catalog(db: None, settings) -> None:  # type: ignore[no-untyped-def]
 
 def test_not_before_the_decision(caseworker) -> None:
     sag = sag_in_phase("sagsvurdering", team=caseworker.teams.get(), sagsbehandler=caseworker)
-    plan = services.handleplan_for(sag.borger)
+    plan = handleplan_for(sag.borger)
     assert plan.pk is None  # reading writes nothing
-    services.handleplan_update(
+    handleplan_update(
         actor=caseworker, borger=sag.borger, tilbudt=True, oensket=True, formaal="Egen bolig."
     )
     with pytest.raises(ValidationError, match="når der er truffet afgørelse"):
-        services.handleplan_finalise(actor=caseworker, borger=sag.borger)
+        handleplan_finalise(actor=caseworker, borger=sag.borger)
     assert not HandleplanVersion.objects.exists()
 
 
 def test_a_plan_not_offered_needs_a_reason(caseworker) -> None:
     sag = sag_in_phase("sagsvurdering", team=caseworker.teams.get(), sagsbehandler=caseworker)
     with pytest.raises(ValidationError, match="hvorfor"):
-        services.handleplan_update(actor=caseworker, borger=sag.borger, tilbudt=False)
+        handleplan_update(actor=caseworker, borger=sag.borger, tilbudt=False)
     assert not Handleplan.objects.exists()
 
 
 def test_the_mads_plan_with_goals_providers_and_no_economy(caseworker) -> None:
     mads = mads_decided(caseworker)
     borger = mads.sag.borger
-    plan = services.handleplan_for(borger)
+    plan = handleplan_for(borger)
     assert (plan.tilbudt, plan.oensket) == (True, True)  # from the sagsvurdering
-    assert services.handleplan_status(plan) == "Under udarbejdelse"
+    assert handleplan_status(plan) == "Under udarbejdelse"
 
-    services.handleplan_update(
+    handleplan_update(
         actor=caseworker,
         borger=borger,
         formaal="Jeg har stadig min lejlighed, og jeg har taget en uddannelse.",
         samarbejdspartnere="Rusmiddelcenter Randers, VUC",
         koordinering="Sagsbehandler i Socialafdelingen",
     )
-    version = services.handleplan_finalise(actor=caseworker, borger=borger)
+    version = handleplan_finalise(actor=caseworker, borger=borger)
     assert version.nummer == 1
     content = version.indhold
     assert [g["nr"] for g in content["maal"]] == [1, 2, 3, 4]
@@ -68,13 +73,13 @@ def test_the_mads_plan_with_goals_providers_and_no_economy(caseworker) -> None:
     assert "kr." not in text
     assert "timer" not in text
     plan = Handleplan.objects.get(borger=borger)
-    assert services.handleplan_status(plan) == "Udarbejdet"
+    assert handleplan_status(plan) == "Udarbejdet"
 
     goal = mads.vurdering.maal.get(raekkefoelge=1)
     goal.maalformulering = "Jeg passer selv min lejlighed"
     goal.save()
-    assert services.handleplan_status(plan).startswith("Under udarbejdelse (mål eller indsatser")
-    second = services.handleplan_finalise(actor=caseworker, borger=borger)
+    assert handleplan_status(plan).startswith("Under udarbejdelse (mål eller indsatser")
+    second = handleplan_finalise(actor=caseworker, borger=borger)
     assert second.nummer == 2
     assert [v.nummer for v in plan.versioner.all()] == [2, 1]  # the history is kept
     with pytest.raises(PermissionError):
@@ -84,7 +89,7 @@ def test_the_mads_plan_with_goals_providers_and_no_economy(caseworker) -> None:
 def test_only_case_staff_with_an_open_case_edit_the_plan(caseworker) -> None:
     mads = mads_decided(caseworker)
     borger = mads.sag.borger
-    services.handleplan_update(actor=caseworker, borger=borger, formaal="Egen bolig.")
+    handleplan_update(actor=caseworker, borger=borger, formaal="Egen bolig.")
     plan = Handleplan.objects.get(borger=borger)
     stranger = UserFactory()  # a caseworker of another team: sees the register, not the plan
     leader = UserFactory(leder=True, teams=[mads.sag.team])
@@ -95,4 +100,4 @@ def test_only_case_staff_with_an_open_case_edit_the_plan(caseworker) -> None:
     assert not may(stranger, Action.VIEW, plan)
     assert not may(provider, Action.VIEW, plan)
     with pytest.raises(NotFoundForUser):
-        services.handleplan_update(actor=stranger, borger=borger, formaal="Andet.")
+        handleplan_update(actor=stranger, borger=borger, formaal="Andet.")

@@ -10,9 +10,18 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from cases import lifecycle, services
+from cases import lifecycle
 from cases.lifecycle import Fase, blockers, register_guard
 from cases.models import Henvendelse, Overgang, Sag
+from cases.services.henvendelse import henvendelse_register
+from cases.services.sag import (
+    TransitionBlocked,
+    TransitionConflict,
+    UnknownTransition,
+    journalnotat_create,
+    sag_transition,
+)
+from cases.services.sagsaabning import formaal_set, sagsaabning_update
 from tests.factories import (
     SagFactory,
     UserFactory,
@@ -34,11 +43,11 @@ def sag(caseworker) -> Sag:
 
 
 def move(actor, sag: Sag, name: str, begrundelse: str = "") -> Sag:
-    return services.sag_transition(actor=actor, sag=sag, name=name, begrundelse=begrundelse)
+    return sag_transition(actor=actor, sag=sag, name=name, begrundelse=begrundelse)
 
 
 def test_a_new_case_is_blocked_until_sagsaabning_is_complete(caseworker, sag: Sag) -> None:
-    with pytest.raises(services.TransitionBlocked) as excinfo:
+    with pytest.raises(TransitionBlocked) as excinfo:
         move(caseworker, sag, "start_sagsoplysning")
     assert excinfo.value.reasons == [
         "Borgeren er ikke registreret som informeret om elektronisk registrering.",
@@ -50,7 +59,7 @@ def test_a_new_case_is_blocked_until_sagsaabning_is_complete(caseworker, sag: Sa
 
 def test_an_enquiry_from_someone_else_needs_the_citizens_agreement(caseworker) -> None:
     team = caseworker.teams.get()
-    henvendelse = services.henvendelse_register(
+    henvendelse = henvendelse_register(
         actor=caseworker,
         borger=SagFactory().borger,
         kilde=Henvendelse.Kilde.LAEGE,
@@ -60,15 +69,13 @@ def test_an_enquiry_from_someone_else_needs_the_citizens_agreement(caseworker) -
     )
     sag = henvendelse.sag
     assert sag is not None
-    services.sagsaabning_update(
-        actor=caseworker, sag=sag, informeret_om_elektronisk_registrering=True
-    )
-    services.formaal_set(actor=caseworker, sag=sag, formaal="Afklare støttebehovet.")
+    sagsaabning_update(actor=caseworker, sag=sag, informeret_om_elektronisk_registrering=True)
+    formaal_set(actor=caseworker, sag=sag, formaal="Afklare støttebehovet.")
     assert blockers(Sag.objects.get(pk=sag.pk), "start_sagsoplysning") == [
         "Henvendelsen kom ikke fra borgeren selv: borgeren skal være indforstået med, "
         "at sagen påbegyndes."
     ]
-    services.sagsaabning_update(actor=caseworker, sag=sag, borger_indforstaaet=True)
+    sagsaabning_update(actor=caseworker, sag=sag, borger_indforstaaet=True)
     assert move(caseworker, sag, "start_sagsoplysning").fase == Fase.SAGSOPLYSNING
 
 
@@ -126,22 +133,22 @@ def test_backward_moves_need_a_reason_and_keep_it(caseworker, fase, name, target
 
 def test_only_a_klar_sag_may_skip_sagsoplysning(caseworker) -> None:
     sag = SagFactory(team=caseworker.teams.get(), aabning_ready=True)
-    with pytest.raises(services.TransitionBlocked) as excinfo:
+    with pytest.raises(TransitionBlocked) as excinfo:
         move(caseworker, sag, "start_sagsvurdering")
     assert "Kun en klar sag" in excinfo.value.reasons[0]
 
-    services.sagsaabning_update(
+    sagsaabning_update(
         actor=caseworker, sag=sag, klar_sag=True, klar_sag_ydelse="SEL § 85 socialpædagogisk støtte"
     )
     assert move(caseworker, sag, "start_sagsvurdering").fase == Fase.SAGSVURDERING
 
 
 def test_unknown_and_impossible_transitions_are_refused(caseworker, sag: Sag) -> None:
-    with pytest.raises(services.UnknownTransition):
+    with pytest.raises(UnknownTransition):
         move(caseworker, sag, "delete_everything")
-    with pytest.raises(services.TransitionConflict, match="ikke mulig, når sagen er i sagsåbning"):
+    with pytest.raises(TransitionConflict, match="ikke mulig, når sagen er i sagsåbning"):
         move(caseworker, sag, "start_levering")
-    with pytest.raises(services.TransitionConflict):
+    with pytest.raises(TransitionConflict):
         move(caseworker, sag, "revisitation", "Ny vurdering")
 
 
@@ -161,7 +168,7 @@ def test_a_later_phase_can_register_its_own_guard(caseworker) -> None:
             yield "Mindst ét tema skal være oplyst."
 
     try:
-        with pytest.raises(services.TransitionBlocked) as excinfo:
+        with pytest.raises(TransitionBlocked) as excinfo:
             move(caseworker, sag, "start_sagsvurdering")
         assert excinfo.value.reasons == ["Mindst ét tema skal være oplyst."]
     finally:
@@ -195,6 +202,6 @@ def test_closing_a_case_cancels_its_open_deadlines(caseworker) -> None:
 def test_a_closed_case_is_read_only(caseworker) -> None:
     sag = sag_in_phase(Fase.AFSLUTTET, team=caseworker.teams.get(), sagsbehandler=caseworker)
     with pytest.raises(NotFoundForUser):
-        services.journalnotat_create(actor=caseworker, sag=sag, emne="x", tekst="y")
+        journalnotat_create(actor=caseworker, sag=sag, emne="x", tekst="y")
     with pytest.raises(NotFoundForUser):
-        services.sagsaabning_update(actor=caseworker, sag=sag, borgersamarbejde="Tolk")
+        sagsaabning_update(actor=caseworker, sag=sag, borgersamarbejde="Tolk")

@@ -15,11 +15,34 @@ from django.utils import timezone
 from assessment.models import Afgoerelse, Brev, Sagsvurdering
 from cases.lifecycle import Fase
 from cases.models import Journalnotat, Sag, Samtykke
-from followup import services
+from cases.services.sag import TransitionBlocked, sag_transition
 from followup.models import Opfoelgning, Opfoelgningsskema
 from followup.scheduling import next_follow_up
-from orders import services as orders
+from followup.services.opfoelgning import (
+    open_follow_up,
+    opfoelgning_call,
+    opfoelgning_cancel,
+    opfoelgning_plan,
+    plan_missing_follow_ups,
+    statusnotat_save,
+)
+from followup.services.skema import (
+    magtanvendelser_in_period,
+    previous_held_at,
+    skema_blockers,
+    skema_start,
+    skema_update,
+)
+from followup.services.udfald import (
+    opfoelgning_continue,
+    opfoelgning_end,
+    opfoelgning_move_away,
+    opfoelgning_revise_goals,
+    opfoelgning_revisitation,
+)
 from orders.models import Bestilling, Magtanvendelse
+from orders.services.bestilling import bestilling_accept, bestillinger_send
+from orders.services.levering import magtanvendelse_report
 from tests.factories import UserFactory
 from tests.mads import Mads, mads_decided, mads_time
 from tests.pdf import pdf_text
@@ -51,9 +74,9 @@ def catalog(db: None, settings) -> None:  # type: ignore[no-untyped-def]
 def delivering(caseworker):  # type: ignore[no-untyped-def]
     """Mads in levering with X-Hus, whose staff member is returned with the case."""
     mads = mads_decided(caseworker)
-    (order,) = orders.bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
+    (order,) = bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
     staff = UserFactory(udfoerer=True, organisation=mads.x_hus)
-    orders.bestilling_accept(actor=staff, bestilling=order)
+    bestilling_accept(actor=staff, bestilling=order)
     return mads, staff
 
 
@@ -63,7 +86,7 @@ def moderat() -> Stoettebehov:
 
 def test_the_first_mads_follow_up_is_three_months_after_start(caseworker, delivering) -> None:
     mads, staff = delivering
-    opfoelgning = services.opfoelgning_plan(actor=caseworker, sag=mads.sag)
+    opfoelgning = opfoelgning_plan(actor=caseworker, sag=mads.sag)
 
     # Start 1 October 2026; 3 months is New Year's Day, a holiday, so the next working day.
     assert opfoelgning.dato == date(2027, 1, 4)
@@ -84,13 +107,13 @@ def test_the_first_mads_follow_up_is_three_months_after_start(caseworker, delive
     assert Notifikation.objects.filter(
         modtager=caseworker, titel__contains="opfølgningsskema"
     ).exists()
-    assert services.opfoelgning_plan(actor=caseworker, sag=mads.sag) == opfoelgning  # once
+    assert opfoelgning_plan(actor=caseworker, sag=mads.sag) == opfoelgning  # once
 
 
 def test_planning_is_a_daily_task_that_is_safe_to_repeat(caseworker, delivering) -> None:
     mads, _staff = delivering
-    assert services.plan_missing_follow_ups() == 1
-    assert services.plan_missing_follow_ups() == 0
+    assert plan_missing_follow_ups() == 1
+    assert plan_missing_follow_ups() == 0
     assert Opfoelgning.objects.filter(sag=mads.sag).count() == 1
 
 
@@ -140,11 +163,11 @@ def test_the_catalog_rule_viborg_107_four_months_then_at_most_twelve(caseworker)
 
 
 def _meeting(caseworker, staff, mads: Mads) -> Opfoelgning:  # type: ignore[no-untyped-def]
-    opfoelgning = services.opfoelgning_plan(actor=caseworker, sag=mads.sag)
+    opfoelgning = opfoelgning_plan(actor=caseworker, sag=mads.sag)
     when = timezone.make_aware(
         datetime.combine(timezone.localdate() + timedelta(days=20), time(10))
     )
-    return services.opfoelgning_call(
+    return opfoelgning_call(
         actor=staff,
         opfoelgning=opfoelgning,
         tidspunkt=when,
@@ -191,13 +214,13 @@ def test_the_mads_follow_up_continues_the_indsats(caseworker, delivering) -> Non
 
     goal2 = mads.vurdering.maal.get(raekkefoelge=2)
     with pytest.raises(ValidationError, match="mål 1, 3, 4"):
-        services.statusnotat_save(
+        statusnotat_save(
             actor=staff,
             opfoelgning=opfoelgning,
             maal={goal2.pk: {"vurdering_af_arbejdet": "Mads siger oftere fra."}},
             indsend=True,
         )
-    note = services.statusnotat_save(
+    note = statusnotat_save(
         actor=staff,
         opfoelgning=opfoelgning,
         maal={
@@ -213,18 +236,18 @@ def test_the_mads_follow_up_continues_the_indsats(caseworker, delivering) -> Non
     assert note.indsendt is not None
     assert opfoelgning.frister.get(art="statusnotat").status == Frist.Status.OVERHOLDT
 
-    skema = services.skema_start(actor=caseworker, opfoelgning=opfoelgning)
+    skema = skema_start(actor=caseworker, opfoelgning=opfoelgning)
     assert Sag.objects.get(pk=mads.sag.pk).fase == Fase.OPFOELGNING
     row2 = skema.maal.get(indsatsmaal=goal2)
     assert (row2.overfoert_niveau, row2.overfoert_forventet) == (2, 0)  # goal (2): 2 → 0
     assert skema.stoettebehov_foer == moderat()
 
     next_date = opfoelgning.dato + timedelta(days=91)
-    services.skema_update(
+    skema_update(
         actor=caseworker, skema=skema, maal=_all_goals(skema), naeste_dato=next_date, **_tilsyn()
     )
     assert skema.maal.get(indsatsmaal=goal2).nyt_niveau == 2
-    following = services.opfoelgning_continue(actor=caseworker, skema=skema)
+    following = opfoelgning_continue(actor=caseworker, skema=skema)
 
     sag = Sag.objects.get(pk=mads.sag.pk)
     assert sag.fase == Fase.LEVERING
@@ -239,21 +262,21 @@ def test_the_mads_follow_up_continues_the_indsats(caseworker, delivering) -> Non
 
 def test_the_form_needs_the_tilsyn_and_meeting_the_citizen(caseworker, delivering) -> None:
     mads, staff = delivering
-    skema = services.skema_start(actor=caseworker, opfoelgning=_meeting(caseworker, staff, mads))
-    services.skema_update(
+    skema = skema_start(actor=caseworker, opfoelgning=_meeting(caseworker, staff, mads))
+    skema_update(
         actor=caseworker,
         skema=skema,
         maal=_all_goals(skema),
         **_tilsyn(tilsyn_gennemfoert=None, trives=None, moedt_borgeren=False),
     )
-    reasons = services.skema_blockers(skema)
+    reasons = skema_blockers(skema)
     assert "Det personrettede tilsyn skal være gennemført." in reasons
     assert "Tilsyn: angiv om borgeren trives." in reasons
     assert any("Du har ikke mødt borgeren" in r for r in reasons)
     with pytest.raises(ValidationError):
-        services.opfoelgning_continue(actor=caseworker, skema=skema)
+        opfoelgning_continue(actor=caseworker, skema=skema)
 
-    services.skema_update(
+    skema_update(
         actor=caseworker,
         skema=skema,
         **_tilsyn(
@@ -262,20 +285,20 @@ def test_the_form_needs_the_tilsyn_and_meeting_the_citizen(caseworker, deliverin
             nyt_moede=timezone.localdate() + timedelta(days=14),
         ),
     )
-    assert services.skema_blockers(skema) == []
+    assert skema_blockers(skema) == []
 
 
 def test_anders_does_not_thrive_and_is_revisited(caseworker, delivering) -> None:
     mads, staff = delivering
-    skema = services.skema_start(actor=caseworker, opfoelgning=_meeting(caseworker, staff, mads))
-    services.skema_update(
+    skema = skema_start(actor=caseworker, opfoelgning=_meeting(caseworker, staff, mads))
+    skema_update(
         actor=caseworker,
         skema=skema,
         maal=_all_goals(skema, "Mål skal afsluttes"),
         **_tilsyn(trives=False, borger_enig=None),
     )
-    assert "Tilsyn: beskriv hvorfor borgeren ikke trives." in services.skema_blockers(skema)
-    services.skema_update(
+    assert "Tilsyn: beskriv hvorfor borgeren ikke trives." in skema_blockers(skema)
+    skema_update(
         actor=caseworker,
         skema=skema,
         trivsel_bemaerkninger="Borgeren trives ikke; bostedet beder om 15 timer ekstra om ugen.",
@@ -285,8 +308,8 @@ def test_anders_does_not_thrive_and_is_revisited(caseworker, delivering) -> None
         ),
     )
     with pytest.raises(ValidationError, match="ikke er enig"):
-        services.opfoelgning_continue(actor=caseworker, skema=skema)
-    sag = services.opfoelgning_revisitation(
+        opfoelgning_continue(actor=caseworker, skema=skema)
+    sag = opfoelgning_revisitation(
         actor=caseworker, skema=skema, begrundelse="Ny udredning: Anders trives ikke på bostedet."
     )
     assert sag.fase == Fase.SAGSOPLYSNING
@@ -295,12 +318,12 @@ def test_anders_does_not_thrive_and_is_revisited(caseworker, delivering) -> None
 
 def test_revised_goals_give_the_provider_a_new_bestilling_version(caseworker, delivering) -> None:
     mads, staff = delivering
-    skema = services.skema_start(actor=caseworker, opfoelgning=_meeting(caseworker, staff, mads))
+    skema = skema_start(actor=caseworker, opfoelgning=_meeting(caseworker, staff, mads))
     goals = _all_goals(skema)
     goal3 = mads.vurdering.maal.get(raekkefoelge=3)
     goals[goal3.pk]["fremadrettet"] = Fremadrettet.objects.current().get(navn="Mål skal revideres")
-    services.skema_update(actor=caseworker, skema=skema, maal=goals, **_tilsyn())
-    (version2,) = services.opfoelgning_revise_goals(
+    skema_update(actor=caseworker, skema=skema, maal=goals, **_tilsyn())
+    (version2,) = opfoelgning_revise_goals(
         actor=caseworker,
         skema=skema,
         maal={goal3.pk: {"maalformulering": "Jeg ryger ikke hash og træner to gange om ugen"}},
@@ -313,8 +336,8 @@ def test_revised_goals_give_the_provider_a_new_bestilling_version(caseworker, de
 
 def test_ending_the_indsats_ends_the_order_and_the_providers_access(caseworker, delivering) -> None:
     mads, staff = delivering
-    skema = services.skema_start(actor=caseworker, opfoelgning=_meeting(caseworker, staff, mads))
-    services.skema_update(
+    skema = skema_start(actor=caseworker, opfoelgning=_meeting(caseworker, staff, mads))
+    skema_update(
         actor=caseworker,
         skema=skema,
         maal=_all_goals(skema, "Mål skal afsluttes"),
@@ -326,7 +349,7 @@ def test_ending_the_indsats_ends_the_order_and_the_providers_access(caseworker, 
         ),
     )
     end = timezone.localdate() + timedelta(days=30)
-    decision = services.opfoelgning_end(
+    decision = opfoelgning_end(
         actor=caseworker,
         skema=skema,
         virkningsdato=end,
@@ -348,10 +371,10 @@ def test_ending_the_indsats_ends_the_order_and_the_providers_access(caseworker, 
 
 def test_moving_away_exports_the_case_file_with_consent(caseworker, delivering) -> None:
     mads, staff = delivering
-    skema = services.skema_start(actor=caseworker, opfoelgning=_meeting(caseworker, staff, mads))
-    services.skema_update(actor=caseworker, skema=skema, maal=_all_goals(skema), **_tilsyn())
+    skema = skema_start(actor=caseworker, opfoelgning=_meeting(caseworker, staff, mads))
+    skema_update(actor=caseworker, skema=skema, maal=_all_goals(skema), **_tilsyn())
     with pytest.raises(ValidationError, match="samtykke"):
-        services.opfoelgning_move_away(actor=caseworker, skema=skema, modtager="Aarhus Kommune")
+        opfoelgning_move_away(actor=caseworker, skema=skema, modtager="Aarhus Kommune")
     Samtykke.objects.create(
         sag=mads.sag,
         retning=Samtykke.Retning.VIDEREGIVELSE,
@@ -361,9 +384,7 @@ def test_moving_away_exports_the_case_file_with_consent(caseworker, delivering) 
         givet=timezone.localdate(),
         registreret_af=caseworker,
     )
-    udlevering = services.opfoelgning_move_away(
-        actor=caseworker, skema=skema, modtager="Aarhus Kommune"
-    )
+    udlevering = opfoelgning_move_away(actor=caseworker, skema=skema, modtager="Aarhus Kommune")
     archive = zipfile.ZipFile(io.BytesIO(bytes(udlevering.indhold)))
     names = archive.namelist()
     assert "sag.json" in names
@@ -383,37 +404,37 @@ def test_a_meeting_cancelled_for_an_inadequate_note(caseworker, delivering) -> N
     mads, staff = delivering
     opfoelgning = _meeting(caseworker, staff, mads)
     with pytest.raises(ValidationError):
-        services.opfoelgning_cancel(actor=caseworker, opfoelgning=opfoelgning, begrundelse=" ")
-    services.opfoelgning_cancel(
+        opfoelgning_cancel(actor=caseworker, opfoelgning=opfoelgning, begrundelse=" ")
+    opfoelgning_cancel(
         actor=caseworker, opfoelgning=opfoelgning, begrundelse="Statusnotatet er utilstrækkeligt."
     )
     assert not opfoelgning.frister.filter(status=Frist.Status.AABEN).exists()
-    assert services.open_follow_up(mads.sag) is None
+    assert open_follow_up(mads.sag) is None
 
 
 def test_magtanvendelser_of_the_period_are_shown_at_the_follow_up(caseworker, delivering) -> None:
     mads, staff = delivering
     order = Bestilling.objects.get(sag=mads.sag)
-    orders.magtanvendelse_report(
+    magtanvendelse_report(
         actor=staff,
         bestilling=order,
         tidspunkt=timezone.now() - timedelta(hours=1),
         type=Magtanvendelse.Type.FASTHOLDELSE,
         beskrivelse="Kortvarig fastholdelse.",
     )
-    opfoelgning = services.opfoelgning_plan(actor=caseworker, sag=mads.sag)
-    assert [m.type for m in services.magtanvendelser_in_period(opfoelgning)] == ["fastholdelse"]
+    opfoelgning = opfoelgning_plan(actor=caseworker, sag=mads.sag)
+    assert [m.type for m in magtanvendelser_in_period(opfoelgning)] == ["fastholdelse"]
     other = UserFactory(udfoerer=True)
     with pytest.raises(Exception, match="ikke tilgængelig"):
-        services.statusnotat_save(actor=other, opfoelgning=opfoelgning, maal={})
+        statusnotat_save(actor=other, opfoelgning=opfoelgning, maal={})
 
 
 def test_the_timeline_follows_the_meeting_the_provider_calls(caseworker, delivering) -> None:
     mads, staff = delivering
-    planned = services.opfoelgning_plan(actor=caseworker, sag=mads.sag)
+    planned = opfoelgning_plan(actor=caseworker, sag=mads.sag)
     too_late = timezone.make_aware(datetime.combine(planned.dato + timedelta(days=1), time(10)))
     with pytest.raises(ValidationError, match="senest"):
-        services.opfoelgning_call(
+        opfoelgning_call(
             actor=staff, opfoelgning=planned, tidspunkt=too_late, form=Opfoelgning.Form.TELEFON
         )
     opfoelgning = _meeting(caseworker, staff, mads)
@@ -428,10 +449,9 @@ def test_the_timeline_follows_the_meeting_the_provider_calls(caseworker, deliver
 def test_a_case_with_a_running_order_is_not_closed_past_the_follow_up(
     caseworker, delivering
 ) -> None:
-    from cases.services import TransitionBlocked, sag_transition
 
     mads, staff = delivering
-    services.skema_start(actor=caseworker, opfoelgning=_meeting(caseworker, staff, mads))
+    skema_start(actor=caseworker, opfoelgning=_meeting(caseworker, staff, mads))
     sag = Sag.objects.get(pk=mads.sag.pk)
     with pytest.raises(TransitionBlocked) as blocked:
         sag_transition(actor=caseworker, sag=sag, name="afslut", begrundelse="Lukkes.")
@@ -443,9 +463,9 @@ def test_a_case_with_a_running_order_is_not_closed_past_the_follow_up(
 def test_a_goal_without_a_starting_level_does_not_block_the_form(caseworker, delivering) -> None:
     mads, staff = delivering
     mads.vurdering.maal.filter(raekkefoelge=1).update(aktuel_vurdering=None, forventet_niveau=None)
-    skema = services.skema_start(actor=caseworker, opfoelgning=_meeting(caseworker, staff, mads))
-    services.skema_update(actor=caseworker, skema=skema, maal=_all_goals(skema), **_tilsyn())
-    assert services.skema_blockers(skema) == ["Mål 1: angiv det nye aktuelle funktionsevneniveau."]
+    skema = skema_start(actor=caseworker, opfoelgning=_meeting(caseworker, staff, mads))
+    skema_update(actor=caseworker, skema=skema, maal=_all_goals(skema), **_tilsyn())
+    assert skema_blockers(skema) == ["Mål 1: angiv det nye aktuelle funktionsevneniveau."]
 
 
 def test_the_next_period_starts_when_the_previous_follow_up_was_held(
@@ -453,30 +473,28 @@ def test_the_next_period_starts_when_the_previous_follow_up_was_held(
 ) -> None:
     mads, staff = delivering
     opfoelgning = _meeting(caseworker, staff, mads)
-    skema = services.skema_start(actor=caseworker, opfoelgning=opfoelgning)
-    services.skema_update(
+    skema = skema_start(actor=caseworker, opfoelgning=opfoelgning)
+    skema_update(
         actor=caseworker,
         skema=skema,
         maal=_all_goals(skema),
         naeste_dato=opfoelgning.dato + timedelta(days=91),
         **_tilsyn(),
     )
-    following = services.opfoelgning_continue(actor=caseworker, skema=skema)
+    following = opfoelgning_continue(actor=caseworker, skema=skema)
     # Counted from the meeting, not from the first follow-up's latest date (which lies later).
     assert opfoelgning.moede_tidspunkt is not None
     assert timezone.localtime(opfoelgning.moede_tidspunkt).date() < opfoelgning.dato
-    assert services.previous_held_at(following) == opfoelgning.moede_tidspunkt
+    assert previous_held_at(following) == opfoelgning.moede_tidspunkt
     # The next form starts from the support need this one left (Moderat), not the assessment's.
     assert Sagsvurdering.objects.get(
         pk=mads.vurdering.pk
     ).stoettebehov == Stoettebehov.objects.current().get(navn="Højt støttebehov")
-    assert services.skema_start(actor=caseworker, opfoelgning=following).stoettebehov_foer == (
-        moderat()
-    )
+    assert skema_start(actor=caseworker, opfoelgning=following).stoettebehov_foer == (moderat())
 
 
 def test_the_next_follow_up_date_lies_ahead(caseworker, delivering) -> None:
     mads, staff = delivering
-    skema = services.skema_start(actor=caseworker, opfoelgning=_meeting(caseworker, staff, mads))
+    skema = skema_start(actor=caseworker, opfoelgning=_meeting(caseworker, staff, mads))
     with pytest.raises(ValidationError, match="efter i dag"):
-        services.skema_update(actor=caseworker, skema=skema, naeste_dato=timezone.localdate())
+        skema_update(actor=caseworker, skema=skema, naeste_dato=timezone.localdate())

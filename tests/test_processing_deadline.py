@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
-from cases import services
 from cases.models import Henvendelse, Sag
+from cases.services.henvendelse import henvendelse_register
+from cases.services.sagsaabning import sag_ansoegning_set
 from tests.factories import BorgerFactory
 from vum.catalog.models import Ansoegningstype, KommunalYdelse
 from vum.deadlines.models import Frist, FristFlytning
@@ -29,7 +30,7 @@ def ydelse(kommune: str, kode: str) -> KommunalYdelse:
 
 
 def open_case(caseworker, received: date, **kwargs) -> Sag:
-    henvendelse = services.henvendelse_register(
+    henvendelse = henvendelse_register(
         actor=caseworker,
         borger=BorgerFactory(),
         kilde=Henvendelse.Kilde.BORGER,
@@ -65,7 +66,7 @@ def test_viborg_85_new_and_changed_applications(caseworker, settings) -> None:
     assert "V-85" in frist.regel
     assert frist.ansvarlig == caseworker
 
-    services.sag_ansoegning_set(
+    sag_ansoegning_set(
         actor=caseworker,
         sag=sag,
         kommunal_ydelse=ydelse("viborg", "V-85"),
@@ -113,7 +114,7 @@ def test_a_service_without_a_deadline_cancels_the_one_there_was(caseworker, sett
         kommunal_ydelse=ydelse("viborg", "V-85"),
         ansoegningstype=Ansoegningstype.NY,
     )
-    services.sag_ansoegning_set(
+    sag_ansoegning_set(
         actor=caseworker,
         sag=sag,
         kommunal_ydelse=ydelse("viborg", "V-82"),
@@ -127,7 +128,7 @@ def test_only_the_deployments_own_catalog_and_a_type_are_accepted(caseworker, se
     settings.VUM_MUNICIPALITY = "viborg"
     sag = open_case(caseworker, date(2026, 11, 2))
     with pytest.raises(ValidationError) as excinfo:
-        services.sag_ansoegning_set(
+        sag_ansoegning_set(
             actor=caseworker,
             sag=sag,
             kommunal_ydelse=ydelse("randers", "R-85"),

@@ -11,7 +11,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from cases import services
 from cases.models import (
     Aftale,
     Borger,
@@ -21,6 +20,17 @@ from cases.models import (
     Journalnotat,
     Sag,
     Samtykke,
+)
+from cases.services.borger import borger_create
+from cases.services.henvendelse import henvendelse_register
+from cases.services.sag import journalnotat_create
+from cases.services.sagsaabning import (
+    formaal_set,
+    sagsaabning_row_add,
+    sagsaabning_row_delete,
+    sagsaabning_update,
+    samtykke_register,
+    samtykke_withdraw,
 )
 from tests.factories import BorgerFactory, SagFactory, UserFactory
 from vum.access import NotFoundForUser
@@ -36,7 +46,7 @@ def sag(caseworker) -> Sag:
 
 
 def test_borger_create_normalises_and_audits(caseworker) -> None:
-    borger = services.borger_create(
+    borger = borger_create(
         actor=caseworker, cpr="150590-1234", fornavn=" Mads ", efternavn="Jensen"
     )
     assert borger.cpr == "1505901234"
@@ -56,14 +66,14 @@ def test_borger_create_normalises_and_audits(caseworker) -> None:
 )
 def test_borger_create_refuses_a_bad_cpr(caseworker, cpr: str, message: str) -> None:
     with pytest.raises(ValidationError, match=message):
-        services.borger_create(actor=caseworker, cpr=cpr, fornavn="A", efternavn="B")
+        borger_create(actor=caseworker, cpr=cpr, fornavn="A", efternavn="B")
     assert not Borger.objects.exists()
 
 
 def test_borger_create_refuses_a_duplicate_cpr(caseworker) -> None:
     BorgerFactory(cpr="1505901234")
     with pytest.raises(ValidationError) as excinfo:
-        services.borger_create(actor=caseworker, cpr="150590-1234", fornavn="A", efternavn="B")
+        borger_create(actor=caseworker, cpr="150590-1234", fornavn="A", efternavn="B")
     assert excinfo.value.message_dict == {
         "cpr": ["Der findes allerede en borger med dette CPR-nummer."]
     }
@@ -71,9 +81,7 @@ def test_borger_create_refuses_a_duplicate_cpr(caseworker) -> None:
 
 def test_only_caseworkers_register_citizens() -> None:
     with pytest.raises(NotFoundForUser):
-        services.borger_create(
-            actor=UserFactory(leder=True), cpr="1505901234", fornavn="A", efternavn="B"
-        )
+        borger_create(actor=UserFactory(leder=True), cpr="1505901234", fornavn="A", efternavn="B")
 
 
 @pytest.mark.parametrize(
@@ -87,7 +95,7 @@ def test_only_caseworkers_register_citizens() -> None:
 )
 def test_triage_outcomes(caseworker, triage: str, extra: dict, opens_case: bool) -> None:
     borger = BorgerFactory()
-    henvendelse = services.henvendelse_register(
+    henvendelse = henvendelse_register(
         actor=caseworker,
         borger=borger,
         kilde=Henvendelse.Kilde.BORGER,
@@ -110,7 +118,7 @@ def test_triage_outcomes(caseworker, triage: str, extra: dict, opens_case: bool)
 )
 def test_advice_and_referral_must_say_what_was_done(caseworker, triage: str, field: str) -> None:
     with pytest.raises(ValidationError) as excinfo:
-        services.henvendelse_register(
+        henvendelse_register(
             actor=caseworker,
             borger=BorgerFactory(),
             kilde=Henvendelse.Kilde.BORGER,
@@ -124,7 +132,7 @@ def test_advice_and_referral_must_say_what_was_done(caseworker, triage: str, fie
 
 def test_an_enquiry_goes_only_to_the_caseworkers_own_team(caseworker) -> None:
     with pytest.raises(ValidationError, match="egne teams"):
-        services.henvendelse_register(
+        henvendelse_register(
             actor=caseworker,
             borger=BorgerFactory(),
             kilde=Henvendelse.Kilde.BORGER,
@@ -136,7 +144,7 @@ def test_an_enquiry_goes_only_to_the_caseworkers_own_team(caseworker) -> None:
 
 def test_an_unknown_kilde_is_refused(caseworker) -> None:
     with pytest.raises(ValidationError) as excinfo:
-        services.henvendelse_register(
+        henvendelse_register(
             actor=caseworker,
             borger=BorgerFactory(),
             kilde="naboen",
@@ -149,10 +157,10 @@ def test_an_unknown_kilde_is_refused(caseworker) -> None:
 
 def test_sagsaabning_update_validates_and_records_old_and_new(caseworker, sag: Sag) -> None:
     with pytest.raises(ValidationError) as excinfo:
-        services.sagsaabning_update(actor=caseworker, sag=sag, vaergemaal=True)
+        sagsaabning_update(actor=caseworker, sag=sag, vaergemaal=True)
     assert "vaergemaalsform" in excinfo.value.message_dict
 
-    services.sagsaabning_update(
+    sagsaabning_update(
         actor=caseworker,
         sag=sag,
         vaergemaal=True,
@@ -165,12 +173,12 @@ def test_sagsaabning_update_validates_and_records_old_and_new(caseworker, sag: S
     assert event.changes["oensker_for_fremtiden"]["new"] == "Jeg vil gerne have styr på det hele."
 
     with pytest.raises(ValidationError, match="findes ikke"):
-        services.sagsaabning_update(actor=caseworker, sag=sag, fase="afsluttet")
+        sagsaabning_update(actor=caseworker, sag=sag, fase="afsluttet")
 
 
 def test_formaal_is_versioned(caseworker, sag: Sag) -> None:
-    services.formaal_set(actor=caseworker, sag=sag, formaal="Første formål")
-    services.formaal_set(
+    formaal_set(actor=caseworker, sag=sag, formaal="Første formål")
+    formaal_set(
         actor=caseworker,
         sag=sag,
         formaal="Andet formål",
@@ -179,12 +187,12 @@ def test_formaal_is_versioned(caseworker, sag: Sag) -> None:
     versions = list(Formaal.objects.filter(sag=sag).values_list("formaal", flat=True))
     assert versions == ["Andet formål", "Første formål"]
     with pytest.raises(ValidationError):
-        services.formaal_set(actor=caseworker, sag=sag, formaal="  ")
+        formaal_set(actor=caseworker, sag=sag, formaal="  ")
 
 
 def test_diagnoses_need_an_icd10_code(caseworker, sag: Sag) -> None:
     for code in ("F 95.2", "F95.2", "F92"):
-        services.sagsaabning_row_add(
+        sagsaabning_row_add(
             actor=caseworker,
             sag=sag,
             model=Diagnose,
@@ -193,7 +201,7 @@ def test_diagnoses_need_an_icd10_code(caseworker, sag: Sag) -> None:
             stillet_af="Børne- og ungdomspsykiatrisk hus",
         )
     with pytest.raises(ValidationError) as excinfo:
-        services.sagsaabning_row_add(
+        sagsaabning_row_add(
             actor=caseworker, sag=sag, model=Diagnose, diagnose="x", icd10="95.2", stillet_af="y"
         )
     assert "icd10" in excinfo.value.message_dict
@@ -204,7 +212,7 @@ def test_an_agreed_meeting_becomes_the_next_deadline(caseworker, sag: Sag) -> No
     when = timezone.make_aware(
         datetime.combine(timezone.localdate() + timedelta(days=7), datetime.min.time())
     )
-    aftale = services.sagsaabning_row_add(
+    aftale = sagsaabning_row_add(
         actor=caseworker,
         sag=sag,
         model=Aftale,
@@ -215,14 +223,14 @@ def test_an_agreed_meeting_becomes_the_next_deadline(caseworker, sag: Sag) -> No
     )
     frist = Frist.objects.get(sag=sag)
     assert (frist.frist, frist.status) == (when, Frist.Status.AABEN)
-    services.sagsaabning_row_delete(actor=caseworker, row=aftale)
+    sagsaabning_row_delete(actor=caseworker, row=aftale)
     assert Frist.objects.get(sag=sag).status == Frist.Status.ANNULLERET
     assert not Aftale.objects.filter(sag=sag).exists()
 
 
 @pytest.mark.now("2026-10-15 10:00")  # given 3 September, withdrawn today
 def test_consent_is_registered_and_withdrawn(caseworker, sag: Sag) -> None:
-    samtykke = services.samtykke_register(
+    samtykke = samtykke_register(
         actor=caseworker,
         sag=sag,
         retning=Samtykke.Retning.INDHENTELSE,
@@ -235,10 +243,8 @@ def test_consent_is_registered_and_withdrawn(caseworker, sag: Sag) -> None:
     assert list(Samtykke.objects.active()) == [samtykke]
 
     with pytest.raises(ValidationError, match="før det er givet"):
-        services.samtykke_withdraw(
-            actor=caseworker, samtykke=samtykke, tilbagekaldt=date(2026, 9, 1)
-        )
-    services.samtykke_withdraw(
+        samtykke_withdraw(actor=caseworker, samtykke=samtykke, tilbagekaldt=date(2026, 9, 1))
+    samtykke_withdraw(
         actor=caseworker,
         samtykke=samtykke,
         tilbagekaldt=timezone.localdate(),
@@ -247,14 +253,12 @@ def test_consent_is_registered_and_withdrawn(caseworker, sag: Sag) -> None:
     assert not Samtykke.objects.active().exists()
     assert Samtykke.objects.active(on=date(2026, 10, 1)).get() == samtykke
     with pytest.raises(ValidationError, match="allerede tilbagekaldt"):
-        services.samtykke_withdraw(
-            actor=caseworker, samtykke=samtykke, tilbagekaldt=timezone.localdate()
-        )
+        samtykke_withdraw(actor=caseworker, samtykke=samtykke, tilbagekaldt=timezone.localdate())
 
 
 def test_consent_cannot_be_given_in_the_future(caseworker, sag: Sag) -> None:
     with pytest.raises(ValidationError, match="fremtiden"):
-        services.samtykke_register(
+        samtykke_register(
             actor=caseworker,
             sag=sag,
             retning=Samtykke.Retning.VIDEREGIVELSE,
@@ -265,7 +269,7 @@ def test_consent_cannot_be_given_in_the_future(caseworker, sag: Sag) -> None:
 
 
 def test_journal_notes_are_signed_immutable_and_corrected_by_new_notes(caseworker, sag) -> None:
-    note = services.journalnotat_create(
+    note = journalnotat_create(
         actor=caseworker, sag=sag, emne="Telefonsamtale", tekst="Mor ringede mandag."
     )
     assert note.underskrift.startswith(caseworker.get_full_name())
@@ -275,24 +279,22 @@ def test_journal_notes_are_signed_immutable_and_corrected_by_new_notes(caseworke
     with pytest.raises(PermissionError):
         note.delete()
 
-    correction = services.journalnotat_create(
+    correction = journalnotat_create(
         actor=caseworker, sag=sag, emne="Rettelse", tekst="Mor ringede tirsdag.", retter=note
     )
     assert Journalnotat.objects.get(pk=note.pk).tekst == "Mor ringede mandag."
     assert Journalnotat.objects.get(pk=note.pk).rettet_af == correction
     with pytest.raises(ValidationError, match="allerede rettet"):
-        services.journalnotat_create(
-            actor=caseworker, sag=sag, emne="Igen", tekst="...", retter=note
-        )
+        journalnotat_create(actor=caseworker, sag=sag, emne="Igen", tekst="...", retter=note)
     other = SagFactory(team=sag.team)
     with pytest.raises(ValidationError, match="samme sag"):
-        services.journalnotat_create(
+        journalnotat_create(
             actor=caseworker, sag=other, emne="Forkert", tekst="...", retter=correction
         )
 
 
 def test_a_leader_cannot_write_in_the_journal(sag: Sag) -> None:
     with pytest.raises(NotFoundForUser):
-        services.journalnotat_create(
+        journalnotat_create(
             actor=UserFactory(leder=True, teams=[sag.team]), sag=sag, emne="x", tekst="y"
         )

@@ -10,11 +10,21 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db.models import Sum
 
-from assessment import services
 from assessment.models import Sagsvurdering
-from cases import services as case_services
+from assessment.services.udredning import funktionsevne_score, tema_oplysning_save, udredning_start
+from assessment.services.vurdering import (
+    indsats_add,
+    maal_add,
+    maalgrupper_set,
+    prislinje_add,
+    sagsvurdering_current,
+    sagsvurdering_start,
+    sagsvurdering_update,
+    stoettebehov_set,
+)
 from cases.lifecycle import Fase, blockers
 from cases.models import Sag
+from cases.services.sag import sag_transition
 from tests.factories import OrganisationFactory, sag_in_phase
 from tests.mads import mads_time
 from vum.catalog.models import Maalgruppe, Maaltype, Tema, Tilbudstype, Undertema, Ydelse
@@ -43,18 +53,18 @@ def ydelse(navn: str) -> Ydelse:
 def scored_case(caseworker, scores: dict[str, int]) -> Sag:
     """A case informed and scored in sagsoplysning, then moved on to sagsvurdering."""
     sag = sag_in_phase(Fase.SAGSOPLYSNING, team=caseworker.teams.get(), sagsbehandler=caseworker)
-    udredning = services.udredning_start(actor=caseworker, sag=sag)
-    services.tema_oplysning_save(
+    udredning = udredning_start(actor=caseworker, sag=sag)
+    tema_oplysning_save(
         actor=caseworker,
         udredning=udredning,
         tema=Tema.objects.current().get(navn="Relationer"),
         fra_borgeren="Jeg kan ikke sige nej til mine venner.",
     )
     for navn, vaerdi in scores.items():
-        services.funktionsevne_score(
+        funktionsevne_score(
             actor=caseworker, udredning=udredning, undertema=undertema(navn), vaerdi=vaerdi
         )
-    return case_services.sag_transition(actor=caseworker, sag=sag, name="start_sagsvurdering")
+    return sag_transition(actor=caseworker, sag=sag, name="start_sagsvurdering")
 
 
 MADS_GOALS = [
@@ -90,8 +100,8 @@ MADS_SCORES = {
 @mads_time
 def test_the_mads_assessment_reaches_the_decision(caseworker) -> None:
     sag = scored_case(caseworker, MADS_SCORES)
-    vurdering = services.sagsvurdering_start(actor=caseworker, sag=sag)
-    services.sagsvurdering_update(
+    vurdering = sagsvurdering_start(actor=caseworker, sag=sag)
+    sagsvurdering_update(
         actor=caseworker,
         vurdering=vurdering,
         vurdering_af_situation="Mads har svært ved at strukturere sin hverdag og sige fra.",
@@ -108,11 +118,11 @@ def test_the_mads_assessment_reaches_the_decision(caseworker) -> None:
         handleplan_status="under_udarbejdelse",
     )
     with pytest.raises(ValidationError, match="målene først"):
-        services.stoettebehov_set(actor=caseworker, vurdering=vurdering, vaerdi=3)
+        stoettebehov_set(actor=caseworker, vurdering=vurdering, vaerdi=3)
 
     x_hus = OrganisationFactory(navn="Socialpædagogisk opholdssted X-Hus")
     for text, sub, expected, hours in MADS_GOALS:
-        services.maal_add(
+        maal_add(
             actor=caseworker,
             vurdering=vurdering,
             maalformulering=text,
@@ -127,11 +137,11 @@ def test_the_mads_assessment_reaches_the_decision(caseworker) -> None:
     assert goal2.aktuel_vurdering.niveau.vaerdi == 2  # carried from the udredning
     assert vurdering.maal.aggregate(total=Sum("timer_pr_uge"))["total"] == Decimal("8")
 
-    services.stoettebehov_set(actor=caseworker, vurdering=vurdering, vaerdi=3)  # Højt (a choice)
+    stoettebehov_set(actor=caseworker, vurdering=vurdering, vaerdi=3)  # Højt (a choice)
     reasons = blockers(Sag.objects.get(pk=sag.pk), "start_afgoerelse")
     assert reasons == ["Der er ingen indsats.", "Der er ikke valgt en primær målgruppe."]
 
-    services.indsats_add(
+    indsats_add(
         actor=caseworker,
         vurdering=vurdering,
         ydelser=[
@@ -145,14 +155,14 @@ def test_the_mads_assessment_reaches_the_decision(caseworker) -> None:
         udfoerer=x_hus,
         forventet_start=date(2026, 10, 1),
     )
-    services.maalgrupper_set(
+    maalgrupper_set(
         actor=caseworker,
         vurdering=vurdering,
         primaer=Maalgruppe.objects.current().get(navn="Anden intellektuel/kognitiv forstyrrelse"),
         andre=[Maalgruppe.objects.current().get(navn="Stofmisbrug")],
     )
     assert blockers(Sag.objects.get(pk=sag.pk), "start_afgoerelse") == []
-    moved = case_services.sag_transition(actor=caseworker, sag=sag, name="start_afgoerelse")
+    moved = sag_transition(actor=caseworker, sag=sag, name="start_afgoerelse")
     assert moved.fase == Fase.AFGOERELSE
 
 
@@ -161,14 +171,14 @@ def test_bente_10_hours_per_week_summed_per_goal(caseworker) -> None:
         caseworker,
         {"Varetage relationer til netværk": 2, "Varetage økonomi": 2, "Håndtere post": 3},
     )
-    vurdering = services.sagsvurdering_start(actor=caseworker, sag=sag)
+    vurdering = sagsvurdering_start(actor=caseworker, sag=sag)
     goals = [
         ("Jeg er holdt op med at drikke", "Varetage relationer til netværk", Decimal("4")),
         ("Jeg bor i min egen lejlighed og har styr på økonomien", "Varetage økonomi", Decimal("5")),
         ("Jeg ser min søn og mine børnebørn", "Varetage relationer til netværk", Decimal("1")),
     ]
     for text, sub, hours in goals:
-        services.maal_add(
+        maal_add(
             actor=caseworker,
             vurdering=vurdering,
             maalformulering=text,
@@ -183,17 +193,17 @@ def test_bente_10_hours_per_week_summed_per_goal(caseworker) -> None:
 
 def test_the_pricing_example_totals_143000(caseworker) -> None:
     sag = scored_case(caseworker, {"Lave mad": 2})
-    vurdering = services.sagsvurdering_start(actor=caseworker, sag=sag)
+    vurdering = sagsvurdering_start(actor=caseworker, sag=sag)
     daily = ydelse("Støtte til daglige opgaver i hjemmet")
     admin = ydelse("Støtte til administration")
-    mobilt = services.indsats_add(
+    mobilt = indsats_add(
         actor=caseworker,
         vurdering=vurdering,
         ydelser=[daily, admin],
         tilbudstype=Tilbudstype.objects.current().get(navn="Mobilt tilbud"),
     )
     for y in (daily, admin):
-        services.prislinje_add(
+        prislinje_add(
             actor=caseworker,
             indsats=mobilt,
             ydelse=y,
@@ -204,8 +214,8 @@ def test_the_pricing_example_totals_143000(caseworker) -> None:
             enhedspris=Decimal(500),
         )
     social = ydelse("Social aktivitet")  # Aktivitet og samvær, § 104
-    samvaer = services.indsats_add(actor=caseworker, vurdering=vurdering, ydelser=[social])
-    services.prislinje_add(
+    samvaer = indsats_add(actor=caseworker, vurdering=vurdering, ydelser=[social])
+    prislinje_add(
         actor=caseworker,
         indsats=samvaer,
         ydelse=social,
@@ -219,7 +229,7 @@ def test_the_pricing_example_totals_143000(caseworker) -> None:
     assert samvaer.pris == Decimal("91000")
     assert sum(i.pris for i in vurdering.indsatser.all()) == Decimal("143000")
     with pytest.raises(ValidationError, match="indsatsens ydelser"):
-        services.prislinje_add(
+        prislinje_add(
             actor=caseworker,
             indsats=samvaer,
             ydelse=daily,
@@ -234,16 +244,16 @@ def test_the_pricing_example_totals_143000(caseworker) -> None:
 @pytest.mark.now("2025-12-01 10:00")  # planning a time-limited indsats for the first half of 2026
 def test_only_82a_b_d_may_have_a_fixed_end(caseworker) -> None:
     sag = scored_case(caseworker, {"Lave mad": 2})
-    vurdering = services.sagsvurdering_start(actor=caseworker, sag=sag)
+    vurdering = sagsvurdering_start(actor=caseworker, sag=sag)
     with pytest.raises(ValidationError, match="uden slutdato"):
-        services.indsats_add(
+        indsats_add(
             actor=caseworker,
             vurdering=vurdering,
             ydelser=[ydelse("Støtte til daglige opgaver i hjemmet")],
             forventet_start=date(2026, 1, 1),
             forventet_slut=date(2026, 6, 30),
         )
-    fixed = services.indsats_add(
+    fixed = indsats_add(
         actor=caseworker,
         vurdering=vurdering,
         ydelser=[ydelse("Individuel tidsbegrænset socialpædagogisk hjælp og støtte")],
@@ -255,9 +265,9 @@ def test_only_82a_b_d_may_have_a_fixed_end(caseworker) -> None:
 
 def test_a_goal_needs_an_aktivitet_og_deltagelse_sub_theme(caseworker) -> None:
     sag = scored_case(caseworker, {"Lave mad": 2})
-    vurdering = services.sagsvurdering_start(actor=caseworker, sag=sag)
+    vurdering = sagsvurdering_start(actor=caseworker, sag=sag)
     with pytest.raises(ValidationError, match="Aktivitet og deltagelse"):
-        services.maal_add(
+        maal_add(
             actor=caseworker,
             vurdering=vurdering,
             maalformulering="Jeg har mindre ondt",
@@ -268,8 +278,8 @@ def test_a_goal_needs_an_aktivitet_og_deltagelse_sub_theme(caseworker) -> None:
 
 def test_an_unscored_goal_blocks_the_decision(caseworker) -> None:
     sag = scored_case(caseworker, {"Lave mad": 2})
-    vurdering = services.sagsvurdering_start(actor=caseworker, sag=sag)
-    services.maal_add(
+    vurdering = sagsvurdering_start(actor=caseworker, sag=sag)
+    maal_add(
         actor=caseworker,
         vurdering=vurdering,
         maalformulering="Jeg køber selv ind",
@@ -302,19 +312,17 @@ def test_an_unscored_goal_blocks_the_decision(caseworker) -> None:
 )
 def test_a_refusal_must_assess_the_citizens_own_need(caseworker, fields, field) -> None:
     sag = scored_case(caseworker, {"Lave mad": 2})
-    vurdering = services.sagsvurdering_start(actor=caseworker, sag=sag)
+    vurdering = sagsvurdering_start(actor=caseworker, sag=sag)
     with pytest.raises(ValidationError) as excinfo:
-        services.sagsvurdering_update(
-            actor=caseworker, vurdering=vurdering, berettiget=False, **fields
-        )
+        sagsvurdering_update(actor=caseworker, vurdering=vurdering, berettiget=False, **fields)
     assert field in excinfo.value.message_dict
     assert Sagsvurdering.objects.get(pk=vurdering.pk).berettiget is None
 
 
 def test_a_refusal_with_an_individual_assessment_is_accepted(caseworker) -> None:
     sag = scored_case(caseworker, {"Lave mad": 2})
-    vurdering = services.sagsvurdering_start(actor=caseworker, sag=sag)
-    services.sagsvurdering_update(
+    vurdering = sagsvurdering_start(actor=caseworker, sag=sag)
+    sagsvurdering_update(
         actor=caseworker,
         vurdering=vurdering,
         vurdering_af_situation="Borgeren laver selv mad med lidt hjælp fra sin søster.",
@@ -325,20 +333,20 @@ def test_a_refusal_with_an_individual_assessment_is_accepted(caseworker) -> None
             "laver mad de fleste dage, og at søsteren hjælper i de perioder, hvor hun er træt."
         ),
     )
-    services.stoettebehov_set(actor=caseworker, vurdering=vurdering, vaerdi=1)  # recorded anyway
+    stoettebehov_set(actor=caseworker, vurdering=vurdering, vaerdi=1)  # recorded anyway
     assert blockers(Sag.objects.get(pk=sag.pk), "start_afgoerelse") == []
 
 
 def test_the_assessment_is_only_written_in_sagsvurdering(caseworker) -> None:
     sag = sag_in_phase(Fase.SAGSOPLYSNING, team=caseworker.teams.get(), sagsbehandler=caseworker)
     with pytest.raises(ValidationError, match="kun ændres, mens sagen er i sagsvurdering"):
-        services.sagsvurdering_start(actor=caseworker, sag=sag)
+        sagsvurdering_start(actor=caseworker, sag=sag)
 
 
 def test_a_goal_set_before_its_score_carries_the_score_once_it_exists(caseworker) -> None:
     sag = scored_case(caseworker, {"Lave mad": 2})
-    vurdering = services.sagsvurdering_start(actor=caseworker, sag=sag)
-    goal = services.maal_add(
+    vurdering = sagsvurdering_start(actor=caseworker, sag=sag)
+    goal = maal_add(
         actor=caseworker,
         vurdering=vurdering,
         maalformulering="Jeg køber selv ind",
@@ -346,16 +354,14 @@ def test_a_goal_set_before_its_score_carries_the_score_once_it_exists(caseworker
         primaert_undertema=undertema("Købe ind"),
     )
     assert goal.aktuel_vurdering is None
-    sag = case_services.sag_transition(
+    sag = sag_transition(
         actor=caseworker, sag=sag, name="tilbage_til_sagsoplysning", begrundelse="Mangler score"
     )
-    services.funktionsevne_score(
+    funktionsevne_score(
         actor=caseworker, udredning=vurdering.udredning, undertema=undertema("Købe ind"), vaerdi=3
     )
-    case_services.sag_transition(actor=caseworker, sag=sag, name="start_sagsvurdering")
-    services.sagsvurdering_update(
-        actor=caseworker, vurdering=vurdering, indsatsformaal="Selvstændig"
-    )
+    sag_transition(actor=caseworker, sag=sag, name="start_sagsvurdering")
+    sagsvurdering_update(actor=caseworker, vurdering=vurdering, indsatsformaal="Selvstændig")
     goal.refresh_from_db()
     assert goal.aktuel_vurdering is not None
     assert goal.aktuel_vurdering.niveau.vaerdi == 3
@@ -363,12 +369,12 @@ def test_a_goal_set_before_its_score_carries_the_score_once_it_exists(caseworker
 
 def test_one_assessment_per_stay_in_sagsvurdering(caseworker) -> None:
     sag = scored_case(caseworker, {"Lave mad": 2})
-    first = services.sagsvurdering_start(actor=caseworker, sag=sag)
+    first = sagsvurdering_start(actor=caseworker, sag=sag)
     with pytest.raises(ValidationError, match="allerede startet"):
-        services.sagsvurdering_start(actor=caseworker, sag=sag)
-    sag = case_services.sag_transition(
+        sagsvurdering_start(actor=caseworker, sag=sag)
+    sag = sag_transition(
         actor=caseworker, sag=sag, name="tilbage_til_sagsoplysning", begrundelse="Ny viden"
     )
-    sag = case_services.sag_transition(actor=caseworker, sag=sag, name="start_sagsvurdering")
-    second = services.sagsvurdering_start(actor=caseworker, sag=sag)
-    assert services.sagsvurdering_current(sag=sag) == second != first
+    sag = sag_transition(actor=caseworker, sag=sag, name="start_sagsvurdering")
+    second = sagsvurdering_start(actor=caseworker, sag=sag)
+    assert sagsvurdering_current(sag=sag) == second != first

@@ -20,7 +20,7 @@ from cases.models import (
     Sag,
     Samtykke,
 )
-from cases.services import sag_transition
+from cases.services.sag import sag_transition
 from followup.management.commands import seed_demo
 from followup.management.commands.seed_demo import DEMO_PASSWORD, MADS_CPR
 from vum import calendar

@@ -14,12 +14,20 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from assessment import services
 from assessment.models import Funktionsevnevurdering, Partshoering
-from assessment.selectors import current_scores, udredning_overview
-from cases import services as case_services
+from assessment.selectors.udredning import current_scores, udredning_overview
+from assessment.services.partshoering import partshoering_answer, partshoering_send
+from assessment.services.udredning import (
+    funktionsevne_score,
+    indhentning_request,
+    kilde_add,
+    tema_oplysning_save,
+    udredning_start,
+)
 from cases.lifecycle import Fase, blockers
 from cases.models import Relation, Sag, Samtykke
+from cases.services.sag import TransitionBlocked, sag_transition
+from cases.services.sagsaabning import samtykke_register, samtykke_withdraw
 from tests.factories import RelationFactory, UserFactory, assess_as_refusal, sag_in_phase
 from tests.pdf import pdf_text
 from vum.access import NotFoundForUser
@@ -62,8 +70,8 @@ def tema(navn: str) -> Tema:
 
 @pytest.mark.now("2026-09-04 10:00")  # the day after the home visit
 def test_the_mads_udredning_with_scores_and_history(caseworker, sag: Sag) -> None:
-    udredning = services.udredning_start(actor=caseworker, sag=sag)
-    relationer = services.tema_oplysning_save(
+    udredning = udredning_start(actor=caseworker, sag=sag)
+    relationer = tema_oplysning_save(
         actor=caseworker,
         udredning=udredning,
         tema=tema("Relationer"),
@@ -73,7 +81,7 @@ def test_the_mads_udredning_with_scores_and_history(caseworker, sag: Sag) -> Non
         bemaerkninger="Hjemmebesøg 3. september, moren deltog.",
         fremhaevede_undertemaer=[undertema("Indgå i samspil og kontakt")],
     )
-    services.kilde_add(
+    kilde_add(
         actor=caseworker,
         tema_oplysning=relationer,
         titel="Notat fra hjemmebesøg",
@@ -81,7 +89,7 @@ def test_the_mads_udredning_with_scores_and_history(caseworker, sag: Sag) -> Non
         udsagn_af="Malene (mor)",
     )
     for navn, vaerdi in MADS_SCORES.items():
-        services.funktionsevne_score(
+        funktionsevne_score(
             actor=caseworker,
             udredning=udredning,
             undertema=undertema(navn),
@@ -91,7 +99,7 @@ def test_the_mads_udredning_with_scores_and_history(caseworker, sag: Sag) -> Non
     scores = {s.undertema.navn: s.niveau.vaerdi for s in current_scores(sag=sag).values()}
     assert scores == MADS_SCORES
 
-    services.funktionsevne_score(
+    funktionsevne_score(
         actor=caseworker, udredning=udredning, undertema=undertema("Varetage bolig"), vaerdi=2
     )
     assert current_scores(sag=sag)[undertema("Varetage bolig").pk].niveau.vaerdi == 2
@@ -113,28 +121,28 @@ def test_the_mads_udredning_with_scores_and_history(caseworker, sag: Sag) -> Non
 
 def test_funktioner_og_forhold_take_no_score(caseworker, sag: Sag) -> None:
     """Grete's udredning informs Fysiske funktioner in words; a score there is refused."""
-    udredning = services.udredning_start(actor=caseworker, sag=sag)
-    services.tema_oplysning_save(
+    udredning = udredning_start(actor=caseworker, sag=sag)
+    tema_oplysning_save(
         actor=caseworker,
         udredning=udredning,
         tema=tema("Fysiske funktioner"),
         fra_borgeren="Jeg har KOL og bliver hurtigt forpustet.",
     )
     with pytest.raises(ValidationError, match="kan ikke have et funktionsevneniveau"):
-        services.funktionsevne_score(
+        funktionsevne_score(
             actor=caseworker, udredning=udredning, undertema=undertema("Bevægelse"), vaerdi=2
         )
     with pytest.raises(ValidationError, match="0 til 4"):
-        services.funktionsevne_score(
+        funktionsevne_score(
             actor=caseworker, udredning=udredning, undertema=undertema("Lave mad"), vaerdi=5
         )
     assert not Funktionsevnevurdering.objects.exists()
 
 
 def test_left_out_information_needs_a_reason(caseworker, sag: Sag) -> None:
-    udredning = services.udredning_start(actor=caseworker, sag=sag)
+    udredning = udredning_start(actor=caseworker, sag=sag)
     with pytest.raises(ValidationError) as excinfo:
-        services.tema_oplysning_save(
+        tema_oplysning_save(
             actor=caseworker,
             udredning=udredning,
             tema=tema("Sociale forhold"),
@@ -147,30 +155,30 @@ def test_sagsvurdering_needs_an_informed_theme(caseworker, sag: Sag) -> None:
     assert blockers(sag, "start_sagsvurdering") == [
         "Mindst ét tema i udredningen skal være oplyst."
     ]
-    udredning = services.udredning_start(actor=caseworker, sag=sag)
-    services.tema_oplysning_save(
+    udredning = udredning_start(actor=caseworker, sag=sag)
+    tema_oplysning_save(
         actor=caseworker, udredning=udredning, tema=tema("Relationer"), fra_borgeren=" "
     )
     assert blockers(sag, "start_sagsvurdering")  # blank text informs nothing
-    services.tema_oplysning_save(
+    tema_oplysning_save(
         actor=caseworker, udredning=udredning, tema=tema("Relationer"), fra_borgeren="Mange venner."
     )
-    moved = case_services.sag_transition(actor=caseworker, sag=sag, name="start_sagsvurdering")
+    moved = sag_transition(actor=caseworker, sag=sag, name="start_sagsvurdering")
     assert moved.fase == Fase.SAGSVURDERING
     with pytest.raises(ValidationError, match="kun ændres, mens sagen er i sagsoplysning"):
-        services.tema_oplysning_save(
+        tema_oplysning_save(
             actor=caseworker, udredning=udredning, tema=tema("Relationer"), fra_borgeren="Ændret"
         )
 
 
 def test_a_reused_udredning_needs_consent_and_carries_the_themes(caseworker, sag: Sag) -> None:
-    first = services.udredning_start(actor=caseworker, sag=sag)
-    services.tema_oplysning_save(
+    first = udredning_start(actor=caseworker, sag=sag)
+    tema_oplysning_save(
         actor=caseworker, udredning=first, tema=tema("Relationer"), fra_borgeren="Mange venner."
     )
     with pytest.raises(ValidationError, match="samtykke"):
-        services.udredning_start(actor=caseworker, sag=sag, forrige=first)
-    second = services.udredning_start(
+        udredning_start(actor=caseworker, sag=sag, forrige=first)
+    second = udredning_start(
         actor=caseworker,
         sag=sag,
         forrige=first,
@@ -179,7 +187,7 @@ def test_a_reused_udredning_needs_consent_and_carries_the_themes(caseworker, sag
     )
     carried = second.temaer.get()
     assert (carried.fra_borgeren, carried.overfoert) == ("Mange venner.", True)
-    updated = services.tema_oplysning_save(
+    updated = tema_oplysning_save(
         actor=caseworker, udredning=second, tema=tema("Relationer"), fra_borgeren="Færre venner."
     )
     assert updated.overfoert is False
@@ -187,8 +195,8 @@ def test_a_reused_udredning_needs_consent_and_carries_the_themes(caseworker, sag
 
 
 def test_scores_cannot_be_rewritten_in_the_database(caseworker, sag: Sag) -> None:
-    udredning = services.udredning_start(actor=caseworker, sag=sag)
-    services.funktionsevne_score(
+    udredning = udredning_start(actor=caseworker, sag=sag)
+    funktionsevne_score(
         actor=caseworker, udredning=udredning, undertema=undertema("Lave mad"), vaerdi=3
     )
     with (
@@ -204,12 +212,12 @@ def test_scores_cannot_be_rewritten_in_the_database(caseworker, sag: Sag) -> Non
 
 def test_obtaining_information_needs_an_unwithdrawn_matching_consent(caseworker, sag: Sag) -> None:
     with pytest.raises(ValidationError) as excinfo:
-        services.indhentning_request(
+        indhentning_request(
             actor=caseworker, sag=sag, part=Samtykke.Part.EGEN_LAEGE, hvad="Statusattest"
         )
     assert "ikke givet et gældende samtykke" in excinfo.value.message_dict["part"][0]
 
-    samtykke = case_services.samtykke_register(
+    samtykke = samtykke_register(
         actor=caseworker,
         sag=sag,
         retning=Samtykke.Retning.INDHENTELSE,
@@ -217,13 +225,13 @@ def test_obtaining_information_needs_an_unwithdrawn_matching_consent(caseworker,
         form=Samtykke.Form.SKRIFTLIGT,
         givet=timezone.localdate() - timedelta(days=3),
     )
-    request = services.indhentning_request(
+    request = indhentning_request(
         actor=caseworker, sag=sag, part=Samtykke.Part.EGEN_LAEGE, hvad="Statusattest"
     )
     assert request.samtykke == samtykke
 
     # Consent to pass information on is not consent to obtain it.
-    case_services.samtykke_register(
+    samtykke_register(
         actor=caseworker,
         sag=sag,
         retning=Samtykke.Retning.VIDEREGIVELSE,
@@ -232,15 +240,13 @@ def test_obtaining_information_needs_an_unwithdrawn_matching_consent(caseworker,
         givet=timezone.localdate(),
     )
     with pytest.raises(ValidationError):
-        services.indhentning_request(
+        indhentning_request(
             actor=caseworker, sag=sag, part=Samtykke.Part.HOSPITAL, hvad="Udskrivningsbrev"
         )
 
-    case_services.samtykke_withdraw(
-        actor=caseworker, samtykke=samtykke, tilbagekaldt=timezone.localdate()
-    )
+    samtykke_withdraw(actor=caseworker, samtykke=samtykke, tilbagekaldt=timezone.localdate())
     with pytest.raises(ValidationError):
-        services.indhentning_request(
+        indhentning_request(
             actor=caseworker, sag=sag, part=Samtykke.Part.EGEN_LAEGE, hvad="Journal"
         )
 
@@ -249,7 +255,7 @@ def test_obtaining_information_needs_an_unwithdrawn_matching_consent(caseworker,
 
 
 def _send(caseworker, sag: Sag, days: int = 14, **kwargs) -> Partshoering:
-    return services.partshoering_send(
+    return partshoering_send(
         actor=caseworker,
         sag=sag,
         hvad_hoeres=kwargs.pop(
@@ -302,10 +308,10 @@ def test_an_open_hearing_blocks_the_decision_until_answered_or_expired(
     reasons = blockers(vurdering, "start_afgoerelse")
     assert len(reasons) == 1
     assert "afventer svar" in reasons[0]
-    with pytest.raises(case_services.TransitionBlocked):
-        case_services.sag_transition(actor=caseworker, sag=vurdering, name="start_afgoerelse")
+    with pytest.raises(TransitionBlocked):
+        sag_transition(actor=caseworker, sag=vurdering, name="start_afgoerelse")
 
-    services.partshoering_answer(
+    partshoering_answer(
         actor=caseworker,
         partshoering=hoering,
         svar="Jeg er uenig i lægens vurdering.",
@@ -319,7 +325,7 @@ def test_an_open_hearing_blocks_the_decision_until_answered_or_expired(
     Partshoering.objects.filter(pk=expired.pk).update(
         svarfrist=timezone.localdate() - timedelta(days=1)
     )
-    moved = case_services.sag_transition(actor=caseworker, sag=vurdering, name="start_afgoerelse")
+    moved = sag_transition(actor=caseworker, sag=vurdering, name="start_afgoerelse")
     assert moved.fase == Fase.AFGOERELSE
 
 
@@ -337,9 +343,9 @@ def test_a_guardian_whose_guardianship_ended_gets_no_letter(caseworker, sag: Sag
 def test_another_teams_udredning_cannot_be_copied(caseworker, sag: Sag) -> None:
     other_team_case = sag_in_phase(Fase.SAGSOPLYSNING, borger=sag.borger)
     colleague = other_team_case.sagsbehandler or UserFactory(teams=[other_team_case.team])
-    theirs = services.udredning_start(actor=colleague, sag=other_team_case)
+    theirs = udredning_start(actor=colleague, sag=other_team_case)
     with pytest.raises(NotFoundForUser):
-        services.udredning_start(
+        udredning_start(
             actor=caseworker,
             sag=sag,
             forrige=theirs,

@@ -13,17 +13,37 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
-from assessment import services
 from assessment.models import (
     Dagsordenspunkt,
     Indstilling,
     Kompetenceregel,
     Udvalgsmoede,
 )
+from assessment.services.partshoering import partshoering_send
+from assessment.services.udredning import funktionsevne_score, tema_oplysning_save, udredning_start
+from assessment.services.udvalg import (
+    indstilling_create,
+    indstilling_send_to_committee,
+    tilbud_add,
+    udvalg_outcome_record,
+    udvalgsmoede_close,
+    udvalgsmoeder_plan,
+)
+from assessment.services.vurdering import (
+    decision_route,
+    indsats_add,
+    maal_add,
+    maalgrupper_set,
+    prislinje_add,
+    sagsvurdering_start,
+    sagsvurdering_update,
+    stoettebehov_set,
+    yearly_cost,
+)
 from assessment.tasks import plan_committee_meetings
-from cases import services as case_services
 from cases.lifecycle import Fase
 from cases.models import Sag
+from cases.services.sag import TransitionBlocked, sag_transition
 from tests.factories import UserFactory, VisitationsudvalgFactory, sag_in_phase
 from tests.pdf import pdf_text
 from vum import calendar
@@ -59,22 +79,22 @@ def assessed_case(caseworker, *, kode: str = "V-85", tilbud: str = "Mobilt tilbu
     """A case in sagsvurdering with a complete assessment granting `kode` at `tilbud`, priced at
     10 hours a week at 500 kr. (260.000 kr. a year)."""
     sag = sag_in_phase(Fase.SAGSOPLYSNING, team=caseworker.teams.get(), sagsbehandler=caseworker)
-    udredning = services.udredning_start(actor=caseworker, sag=sag)
-    services.tema_oplysning_save(
+    udredning = udredning_start(actor=caseworker, sag=sag)
+    tema_oplysning_save(
         actor=caseworker,
         udredning=udredning,
         tema=current(Tema, navn="Praktiske opgaver"),
         fra_borgeren="Jeg kan ikke overskue at gøre rent.",
     )
-    services.funktionsevne_score(
+    funktionsevne_score(
         actor=caseworker,
         udredning=udredning,
         undertema=current(Undertema, navn="Gøre rent"),
         vaerdi=3,
     )
-    sag = case_services.sag_transition(actor=caseworker, sag=sag, name="start_sagsvurdering")
-    vurdering = services.sagsvurdering_start(actor=caseworker, sag=sag)
-    services.sagsvurdering_update(
+    sag = sag_transition(actor=caseworker, sag=sag, name="start_sagsvurdering")
+    vurdering = sagsvurdering_start(actor=caseworker, sag=sag)
+    sagsvurdering_update(
         actor=caseworker,
         vurdering=vurdering,
         vurdering_af_situation="Borgeren har brug for støtte til praktiske opgaver.",
@@ -84,7 +104,7 @@ def assessed_case(caseworker, *, kode: str = "V-85", tilbud: str = "Mobilt tilbu
         handleplan_tilbudt=True,
         handleplan_oensket=False,
     )
-    services.maal_add(
+    maal_add(
         actor=caseworker,
         vurdering=vurdering,
         maalformulering="Jeg gør selv rent en gang om ugen",
@@ -93,16 +113,16 @@ def assessed_case(caseworker, *, kode: str = "V-85", tilbud: str = "Mobilt tilbu
         forventet_niveau=2,
         timer_pr_uge=Decimal(10),
     )
-    services.stoettebehov_set(actor=caseworker, vurdering=vurdering, vaerdi=2)
+    stoettebehov_set(actor=caseworker, vurdering=vurdering, vaerdi=2)
     daily = current(Ydelse, navn="Støtte til daglige opgaver i hjemmet")
-    indsats = services.indsats_add(
+    indsats = indsats_add(
         actor=caseworker,
         vurdering=vurdering,
         ydelser=[daily],
         kommunal_ydelse=KommunalYdelse.objects.current().get(kommune__slug="viborg", kode=kode),
         tilbudstype=current(Tilbudstype, navn=tilbud),
     )
-    services.prislinje_add(
+    prislinje_add(
         actor=caseworker,
         indsats=indsats,
         ydelse=daily,
@@ -112,7 +132,7 @@ def assessed_case(caseworker, *, kode: str = "V-85", tilbud: str = "Mobilt tilbu
         gentagelser=52,
         enhedspris=Decimal(500),
     )
-    services.maalgrupper_set(
+    maalgrupper_set(
         actor=caseworker,
         vurdering=vurdering,
         primaer=current(Maalgruppe, navn="Mobilitetsnedsættelse"),
@@ -133,24 +153,22 @@ def committee():  # type: ignore[no-untyped-def]
 
 
 def on_agenda(caseworker, sag: Sag, moede: Udvalgsmoede) -> Dagsordenspunkt:
-    indstilling = services.indstilling_create(
+    indstilling = indstilling_create(
         actor=caseworker, sag=sag, indstilling="Det indstilles, at borgeren bevilges § 85-støtte."
     )
-    return services.indstilling_send_to_committee(
-        actor=caseworker, indstilling=indstilling, moede=moede
-    )
+    return indstilling_send_to_committee(actor=caseworker, indstilling=indstilling, moede=moede)
 
 
 def test_the_caseworker_decides_alone_unless_a_rule_says_otherwise(caseworker) -> None:
     sag = assessed_case(caseworker)
     vurdering = sag.sagsvurderinger.get()
-    assert services.yearly_cost(vurdering=vurdering) == Decimal("260000")
-    assert services.decision_route(vurdering=vurdering).visitationsudvalg is False
+    assert yearly_cost(vurdering=vurdering) == Decimal("260000")
+    assert decision_route(vurdering=vurdering).visitationsudvalg is False
 
     Kompetenceregel.objects.create(
         kommune=Kommune.objects.get(slug="viborg"), beloebsgraense_pr_aar=Decimal(200000)
     )
-    route = services.decision_route(vurdering=vurdering)
+    route = decision_route(vurdering=vurdering)
     assert route.visitationsudvalg is True
     assert route.reasons == [
         "Den årlige udgift på 260.000 kr. overstiger grænsen på 200.000 kr. (alle ydelser)."
@@ -159,7 +177,7 @@ def test_the_caseworker_decides_alone_unless_a_rule_says_otherwise(caseworker) -
 
 def test_a_temporary_botilbud_goes_to_the_committee_by_the_catalog(caseworker) -> None:
     sag = assessed_case(caseworker, kode="V-107", tilbud="Midlertidigt botilbud")
-    route = services.decision_route(vurdering=sag.sagsvurderinger.get())
+    route = decision_route(vurdering=sag.sagsvurderinger.get())
     assert route.reasons == ["V-107 afgøres af visitationsudvalget efter kataloget."]
 
 
@@ -184,31 +202,27 @@ def test_the_indstilling_pdf_has_the_sections(caseworker, committee) -> None:
 def test_a_botilbud_needs_three_offers_with_price(caseworker, committee) -> None:
     _member, _udvalg, moede = committee
     sag = assessed_case(caseworker, kode="V-107", tilbud="Midlertidigt botilbud")
-    indstilling = services.indstilling_create(actor=caseworker, sag=sag, indstilling="Botilbud.")
+    indstilling = indstilling_create(actor=caseworker, sag=sag, indstilling="Botilbud.")
     for navn, pris in (("Bostedet Møllebo", 650000), ("Sukkerdalen", 700000)):
-        services.tilbud_add(
+        tilbud_add(
             actor=caseworker, indstilling=indstilling, tilbud=navn, pris_pr_aar=Decimal(pris)
         )
     with pytest.raises(ValidationError, match="3 relevante tilbud"):
-        services.indstilling_send_to_committee(
-            actor=caseworker, indstilling=indstilling, moede=moede
-        )
-    services.tilbud_add(
+        indstilling_send_to_committee(actor=caseworker, indstilling=indstilling, moede=moede)
+    tilbud_add(
         actor=caseworker,
         indstilling=indstilling,
         tilbud="Botilbuddet Åen",
         pris_pr_aar=Decimal(610000),
     )
-    punkt = services.indstilling_send_to_committee(
-        actor=caseworker, indstilling=indstilling, moede=moede
-    )
+    punkt = indstilling_send_to_committee(actor=caseworker, indstilling=indstilling, moede=moede)
     assert punkt.sag == sag
 
 
 def test_monthly_meetings_are_planned_once(committee) -> None:
     _member, udvalg, _moede = committee
-    first = services.udvalgsmoeder_plan(udvalg=udvalg, months=3)
-    again = services.udvalgsmoeder_plan(udvalg=udvalg, months=3)
+    first = udvalgsmoeder_plan(udvalg=udvalg, months=3)
+    again = udvalgsmoeder_plan(udvalg=udvalg, months=3)
     assert [m.pk for m in first] == [m.pk for m in again]
     assert len(first) == 3
     for moede in first:
@@ -244,7 +258,7 @@ def test_monthly_meetings_are_planned_once(committee) -> None:
 )
 def test_three_months_ahead_is_always_the_next_three_meetings(expected: list[date]) -> None:
     udvalg = VisitationsudvalgFactory(moede_ugedag=1, moede_uge=2)
-    planned = services.udvalgsmoeder_plan(udvalg=udvalg)
+    planned = udvalgsmoeder_plan(udvalg=udvalg)
     assert plan_committee_meetings() == 3
     assert [m.dato for m in planned] == expected
     assert sorted(Udvalgsmoede.objects.filter(udvalg=udvalg).values_list("dato", flat=True)) == (
@@ -280,7 +294,7 @@ def test_each_committee_outcome(caseworker, committee, slug, fields, fase, statu
     member, _udvalg, moede = committee
     punkt = on_agenda(caseworker, assessed_case(caseworker), moede)
     udfald = current(Visitationsudfald, slug=slug)
-    services.udvalg_outcome_record(actor=member, punkt=punkt, udfald=udfald, **fields)
+    udvalg_outcome_record(actor=member, punkt=punkt, udfald=udfald, **fields)
 
     sag = Sag.objects.get(pk=punkt.sag_id)
     assert sag.fase == fase
@@ -297,7 +311,7 @@ def test_each_committee_outcome(caseworker, committee, slug, fields, fase, statu
         assert "Indhent udtalelse fra egen læge." not in note.tekst
         assert Dagsordenspunkt.objects.get(pk=punkt.pk).begrundelse == fields["begrundelse"]
     with pytest.raises(ValidationError, match="allerede registreret"):
-        services.udvalg_outcome_record(actor=member, punkt=punkt, udfald=udfald, **fields)
+        udvalg_outcome_record(actor=member, punkt=punkt, udfald=udfald, **fields)
 
 
 @pytest.mark.parametrize(
@@ -312,7 +326,7 @@ def test_outcomes_that_need_an_explanation(caseworker, committee, slug, field) -
     member, _udvalg, moede = committee
     punkt = on_agenda(caseworker, assessed_case(caseworker), moede)
     with pytest.raises(ValidationError) as excinfo:
-        services.udvalg_outcome_record(
+        udvalg_outcome_record(
             actor=member, punkt=punkt, udfald=current(Visitationsudfald, slug=slug)
         )
     assert field in excinfo.value.message_dict
@@ -330,14 +344,14 @@ def test_only_the_committees_members_record_outcomes(caseworker, committee) -> N
         UserFactory(leder=True, teams=[punkt.sag.team]),
     ):
         with pytest.raises(NotFoundForUser):
-            services.udvalg_outcome_record(actor=user, punkt=punkt, udfald=godkendes)
+            udvalg_outcome_record(actor=user, punkt=punkt, udfald=godkendes)
     assert Sag.objects.get(pk=punkt.sag_id).fase == Fase.SAGSVURDERING
 
 
 def test_a_returned_indstilling_can_go_to_a_later_meeting(caseworker, committee) -> None:
     member, udvalg, moede = committee
     punkt = on_agenda(caseworker, assessed_case(caseworker), moede)
-    services.udvalg_outcome_record(
+    udvalg_outcome_record(
         actor=member,
         punkt=punkt,
         udfald=current(Visitationsudfald, slug="returneres-til-raadgiver-til-yderligere-belysning"),
@@ -345,9 +359,7 @@ def test_a_returned_indstilling_can_go_to_a_later_meeting(caseworker, committee)
     )
     later = Udvalgsmoede.objects.create(udvalg=udvalg, dato=moede.dato + timedelta(days=28))
     indstilling = Indstilling.objects.get(pk=punkt.indstilling_id)
-    again = services.indstilling_send_to_committee(
-        actor=caseworker, indstilling=indstilling, moede=later
-    )
+    again = indstilling_send_to_committee(actor=caseworker, indstilling=indstilling, moede=later)
     assert again.moede == later
 
 
@@ -355,13 +367,13 @@ def test_the_minutes_need_every_outcome_and_are_a_pdf(caseworker, committee) -> 
     member, _udvalg, moede = committee
     punkt = on_agenda(caseworker, assessed_case(caseworker), moede)
     with pytest.raises(ValidationError, match="udfald"):
-        services.udvalgsmoede_close(actor=member, moede=moede)
-    services.udvalg_outcome_record(
+        udvalgsmoede_close(actor=member, moede=moede)
+    udvalg_outcome_record(
         actor=member, punkt=punkt, udfald=current(Visitationsudfald, slug="godkendes")
     )
     with pytest.raises(NotFoundForUser):
-        services.udvalgsmoede_close(actor=caseworker, moede=moede)
-    closed = services.udvalgsmoede_close(actor=member, moede=moede)
+        udvalgsmoede_close(actor=caseworker, moede=moede)
+    closed = udvalgsmoede_close(actor=member, moede=moede)
     text = pdf_text(bytes(closed.referat_pdf))
     assert "Udfald: Godkendes" in text
     assert punkt.sag.borger.navn in text
@@ -380,24 +392,22 @@ def test_the_case_waits_while_its_indstilling_is_on_an_agenda(caseworker, commit
     sag, indstilling = punkt.sag, Indstilling.objects.get(pk=punkt.indstilling_id)
     vurdering = sag.sagsvurderinger.get()
     with pytest.raises(ValidationError, match="dagsorden"):
-        services.sagsvurdering_update(actor=caseworker, vurdering=vurdering, indsatsformaal="Nyt")
+        sagsvurdering_update(actor=caseworker, vurdering=vurdering, indsatsformaal="Nyt")
     with pytest.raises(ValidationError, match="dagsorden"):
-        services.indstilling_create(actor=caseworker, sag=sag, indstilling="En anden indstilling")
+        indstilling_create(actor=caseworker, sag=sag, indstilling="En anden indstilling")
     with pytest.raises(ValidationError, match="kladde eller er returneret"):
-        services.tilbud_add(
+        tilbud_add(
             actor=caseworker, indstilling=indstilling, tilbud="Sent tilbud", pris_pr_aar=Decimal(1)
         )
     later = Udvalgsmoede.objects.create(udvalg=udvalg, dato=moede.dato + timedelta(days=28))
     with pytest.raises(ValidationError, match="dagsorden"):
-        services.indstilling_send_to_committee(
-            actor=caseworker, indstilling=indstilling, moede=later
-        )
+        indstilling_send_to_committee(actor=caseworker, indstilling=indstilling, moede=later)
 
 
 def test_a_returned_case_cannot_go_twice_on_the_same_meeting(caseworker, committee) -> None:
     member, _udvalg, moede = committee
     punkt = on_agenda(caseworker, assessed_case(caseworker), moede)
-    services.udvalg_outcome_record(
+    udvalg_outcome_record(
         actor=member,
         punkt=punkt,
         udfald=current(Visitationsudfald, slug="returneres-til-raadgiver-til-yderligere-belysning"),
@@ -405,9 +415,7 @@ def test_a_returned_case_cannot_go_twice_on_the_same_meeting(caseworker, committ
     )
     indstilling = Indstilling.objects.get(pk=punkt.indstilling_id)
     with pytest.raises(ValidationError, match="allerede på dagsordenen"):
-        services.indstilling_send_to_committee(
-            actor=caseworker, indstilling=indstilling, moede=moede
-        )
+        indstilling_send_to_committee(actor=caseworker, indstilling=indstilling, moede=moede)
 
 
 def test_an_outcome_that_cannot_move_the_case_is_refused_with_the_reason(
@@ -416,7 +424,7 @@ def test_an_outcome_that_cannot_move_the_case_is_refused_with_the_reason(
     member, _udvalg, moede = committee
     punkt = on_agenda(caseworker, assessed_case(caseworker), moede)
     # A hearing sent after the item went on the agenda (allowed: hearings are not frozen).
-    services.partshoering_send(
+    partshoering_send(
         actor=caseworker,
         sag=punkt.sag,
         hvad_hoeres="Nye oplysninger fra egen læge.",
@@ -424,7 +432,7 @@ def test_an_outcome_that_cannot_move_the_case_is_refused_with_the_reason(
         svarfrist=timezone.localdate() + timedelta(days=14),
     )
     with pytest.raises(ValidationError) as excinfo:
-        services.udvalg_outcome_record(
+        udvalg_outcome_record(
             actor=member, punkt=punkt, udfald=current(Visitationsudfald, slug="godkendes")
         )
     assert any("afventer svar" in m for m in excinfo.value.message_dict["udfald"])
@@ -435,21 +443,19 @@ def test_an_outcome_that_cannot_move_the_case_is_refused_with_the_reason(
 def test_a_committee_case_cannot_be_decided_by_the_caseworker_alone(caseworker, committee) -> None:
     member, _udvalg, moede = committee
     sag = assessed_case(caseworker, kode="V-107", tilbud="Midlertidigt botilbud")
-    with pytest.raises(case_services.TransitionBlocked) as excinfo:
-        case_services.sag_transition(actor=caseworker, sag=sag, name="start_afgoerelse")
+    with pytest.raises(TransitionBlocked) as excinfo:
+        sag_transition(actor=caseworker, sag=sag, name="start_afgoerelse")
     assert excinfo.value.reasons == [
         "Sagen skal forelægges visitationsudvalget: V-107 afgøres af visitationsudvalget efter "
         "kataloget."
     ]
-    indstilling = services.indstilling_create(actor=caseworker, sag=sag, indstilling="Botilbud.")
+    indstilling = indstilling_create(actor=caseworker, sag=sag, indstilling="Botilbud.")
     for navn in ("Møllebo", "Sukkerdalen", "Åen"):
-        services.tilbud_add(
+        tilbud_add(
             actor=caseworker, indstilling=indstilling, tilbud=navn, pris_pr_aar=Decimal(600000)
         )
-    punkt = services.indstilling_send_to_committee(
-        actor=caseworker, indstilling=indstilling, moede=moede
-    )
-    services.udvalg_outcome_record(
+    punkt = indstilling_send_to_committee(actor=caseworker, indstilling=indstilling, moede=moede)
+    udvalg_outcome_record(
         actor=member, punkt=punkt, udfald=current(Visitationsudfald, slug="godkendes")
     )
     assert Sag.objects.get(pk=sag.pk).fase == Fase.AFGOERELSE
@@ -462,27 +468,25 @@ def test_outcomes_are_recorded_at_the_meeting_not_before(caseworker, committee) 
     punkt = on_agenda(caseworker, assessed_case(caseworker), moede)
     godkendes = current(Visitationsudfald, slug="godkendes")
     with pytest.raises(ValidationError, match="registreres på mødet eller derefter"):
-        services.udvalg_outcome_record(actor=member, punkt=punkt, udfald=godkendes)
+        udvalg_outcome_record(actor=member, punkt=punkt, udfald=godkendes)
     with pytest.raises(ValidationError, match="afsluttes først da"):
-        services.udvalgsmoede_close(actor=member, moede=moede)
+        udvalgsmoede_close(actor=member, moede=moede)
     assert Dagsordenspunkt.objects.get(pk=punkt.pk).udfald is None
     assert Sag.objects.get(pk=punkt.sag_id).fase == Fase.SAGSVURDERING
 
     Udvalgsmoede.objects.filter(pk=moede.pk).update(dato=timezone.localdate())  # the day comes
-    services.udvalg_outcome_record(actor=member, punkt=punkt, udfald=godkendes)
+    udvalg_outcome_record(actor=member, punkt=punkt, udfald=godkendes)
     assert Sag.objects.get(pk=punkt.sag_id).fase == Fase.AFGOERELSE
 
 
 def test_a_closed_meeting_takes_no_new_items_or_outcomes(caseworker, committee) -> None:
     member, _udvalg, moede = committee
     punkt = on_agenda(caseworker, assessed_case(caseworker), moede)
-    services.udvalg_outcome_record(
+    udvalg_outcome_record(
         actor=member, punkt=punkt, udfald=current(Visitationsudfald, slug="godkendes")
     )
-    services.udvalgsmoede_close(actor=member, moede=moede)
+    udvalgsmoede_close(actor=member, moede=moede)
     sag = assessed_case(caseworker)
-    indstilling = services.indstilling_create(actor=caseworker, sag=sag, indstilling="Sent")
+    indstilling = indstilling_create(actor=caseworker, sag=sag, indstilling="Sent")
     with pytest.raises(ValidationError, match="kommende møde"):
-        services.indstilling_send_to_committee(
-            actor=caseworker, indstilling=indstilling, moede=moede
-        )
+        indstilling_send_to_committee(actor=caseworker, indstilling=indstilling, moede=moede)

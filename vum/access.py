@@ -24,7 +24,8 @@ from django.apps import apps
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
-from django.http import Http404
+from django.http import Http404, HttpRequest
+from rest_framework.request import Request
 
 from vum.accounts.models import Role, Team, User
 
@@ -50,6 +51,14 @@ class Action(StrEnum):
     # The register's live data (full CPR, address, relations); a provider reads only what its
     # bestilling carries, so it has no register access even for the citizens it serves.
     READ_REGISTER = "read_register"
+
+
+def request_user(request: HttpRequest | Request) -> User:
+    """The signed-in user a page or an API call acts as. Pages are behind login_required and the
+    API behind IsAuthenticated, so there is one; this narrows the type for the policy."""
+    user = request.user
+    assert isinstance(user, User), "Only authenticated users reach the pages and the API."
+    return user
 
 
 class NotFoundForUser(Http404):

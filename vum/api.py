@@ -1,13 +1,25 @@
-"""API plumbing shared by every app: errors become 4xx answers with a Danish message."""
+"""API plumbing shared by every app: errors become 4xx answers with a Danish message, a
+content negotiation that answers errors in JSON beside binary bodies, and a field for a row of a
+reference table valid today, and a frozen PDF as a download."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import status
-from rest_framework.exceptions import ValidationError
+from django.db import models
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import BaseParser
+from rest_framework.renderers import BaseRenderer
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from vum.catalog.models import VersionedRow
 from vum.catalog.selectors import CatalogNotLoaded
 
 
@@ -20,3 +32,45 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, CatalogNotLoaded):
         return Response({"detail": str(exc)}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
     return drf_exception_handler(exc, context)
+
+
+class JsonErrorsNegotiation(BaseContentNegotiation):
+    """For views that send a binary body (a letter's PDF) as a plain HttpResponse whatever the
+    client accepts: the only bodies DRF renders there are errors, and those are JSON (a client
+    asking for application/pdf gets its 404 in JSON rather than a 406)."""
+
+    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser | None:
+        return next(iter(parsers), None)
+
+    def select_renderer(
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
+        renderer = next(iter(renderers))
+        return renderer, renderer.media_type
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class CurrentCatalogField(serializers.PrimaryKeyRelatedField[VersionedRow]):
+    """An id of a row of a reference table valid today (looked up when the request comes, so a
+    catalog version that starts or ends is respected without a restart)."""
+
+    def __init__(self, model: type[VersionedRow], **kwargs: Any) -> None:
+        self.catalog_model = model
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> models.QuerySet[VersionedRow]:
+        return self.catalog_model.objects.current()
+
+
+PDF_RESPONSE = OpenApiResponse(OpenApiTypes.BINARY, description="Dokumentet som PDF.")
+
+
+def pdf_response(content: bytes | memoryview | None, filename: str, sha256: str) -> HttpResponse:
+    """A frozen document as a PDF download, with its SHA-256 when it has one."""
+    if content is None:  # the selectors only return frozen documents
+        raise NotFound("Dokumentet findes ikke.")
+    response = HttpResponse(bytes(content), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    if sha256:
+        response["X-Content-SHA256"] = sha256
+    return response

@@ -10,8 +10,8 @@ from typing import Any
 
 from django import forms
 
+from assessment.letters import LETTER_TEXT_KEYS
 from assessment.models import Afgoerelse, AfgoerelsesResultat, Klage
-from assessment.services import LETTER_TEXT_KEYS
 from cases.forms import DateInput, DateTimeInput
 
 Choices = list[Any]

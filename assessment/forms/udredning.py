@@ -14,7 +14,7 @@ from django.db import models
 from django.utils import timezone
 
 from assessment.models import Kildehenvisning, Partshoering, TemaOplysning
-from assessment.services import TEMA_FIELDS
+from assessment.services.udredning import TEMA_FIELDS
 from cases.forms import DateInput
 from cases.models import Relation, Samtykke
 from vum.catalog.models import Funktionsevneniveau, Undertema

@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from assessment import services
+from assessment import letters as letters_services
 from assessment.forms.afgoerelse import (
     AfgoerelseForm,
     AnkestyrelsensAfgoerelseForm,
@@ -35,24 +35,21 @@ from assessment.forms.afgoerelse import (
     ResultatFormSet,
 )
 from assessment.models import Afgoerelse, AfgoerelsesResultat, Brev, Indsats, Klage, Sagsvurdering
-from assessment.services import Resultatlinje
+from assessment.services import afgoerelse as afgoerelse_services
+from assessment.services import klage as klage_services
+from assessment.services import vurdering as vurdering_services
+from assessment.services.afgoerelse import Resultatlinje
 from cases import selectors as case_selectors
 from cases.forms import add_service_errors
 from cases.lifecycle import Fase
 from cases.models import Sag
-from vum.access import Action, get_sag_or_404, may, require
-from vum.accounts.models import User
+from vum.access import Action, get_sag_or_404, may, request_user, require
 from vum.audit.models import AuditAction
 from vum.audit.services import audit_record
 from vum.catalog.models import KommunalYdelse, Maalgruppe
 from vum.catalog.selectors import kommunale_ydelser
 
 Failed = dict[str, Any]
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _page_url(sag: Sag, anchor: str = "", erstatter: int | None = None) -> str:
@@ -63,7 +60,7 @@ def _page_url(sag: Sag, anchor: str = "", erstatter: int | None = None) -> str:
 
 
 def _editable_sag(request: HttpRequest, pk: int) -> Sag:
-    user = _user(request)
+    user = request_user(request)
     sag = get_sag_or_404(user, pk)
     require(user, Action.EDIT, sag)
     return sag
@@ -136,7 +133,7 @@ def _prefill(vurdering: Sagsvurdering | None) -> tuple[list[dict[str, Any]], int
 def _record_forms(
     sag: Sag, erstatter: Afgoerelse | None, data: Any = None
 ) -> tuple[AfgoerelseForm, forms.BaseFormSet]:
-    lines, primary = _prefill(services.sagsvurdering_current(sag=sag))
+    lines, primary = _prefill(vurdering_services.sagsvurdering_current(sag=sag))
     if erstatter is not None:
         lines = [
             {
@@ -215,7 +212,7 @@ def _klage_row(klage: Klage, nye: list[Afgoerelse], kan: bool, failed: Failed) -
 
 
 def _context(request: HttpRequest, sag: Sag, failed: Failed) -> dict[str, Any]:
-    user = _user(request)
+    user = request_user(request)
     kan_redigere = may(user, Action.EDIT, sag, as_loaded=True)
     i_fase = sag.fase == Fase.AFGOERELSE
     afgoerelser = list(
@@ -254,7 +251,7 @@ def _context(request: HttpRequest, sag: Sag, failed: Failed) -> dict[str, Any]:
                 )
             else:
                 row.brev_form = BrevForm(
-                    initial=services.afgoerelse_letter_texts(afgoerelse=a),
+                    initial=letters_services.afgoerelse_letter_texts(afgoerelse=a),
                     auto_id=f"id_brev{key}_%s",
                 )
             row.klage_form = failed.get(f"klage-{key}") or KlageForm(
@@ -295,7 +292,7 @@ def _page(request: HttpRequest, sag: Sag, failed: Failed | None = None) -> HttpR
 @login_required
 @require_GET
 def afgoerelse(request: HttpRequest, pk: int) -> HttpResponse:
-    return _page(request, case_selectors.sag_get(user=_user(request), pk=pk))
+    return _page(request, case_selectors.sag_get(user=request_user(request), pk=pk))
 
 
 # Recording the decision
@@ -324,7 +321,7 @@ def afgoerelse_create(request: HttpRequest, pk: int) -> HttpResponse:
                 if f.cleaned_data.get("kommunal_ydelse")
             ]
         )
-        vurdering = services.sagsvurdering_current(sag=sag)
+        vurdering = vurdering_services.sagsvurdering_current(sag=sag)
         indsatser = vurdering.indsatser.in_bulk() if vurdering is not None else {}
         lines = [
             Resultatlinje(
@@ -342,8 +339,8 @@ def afgoerelse_create(request: HttpRequest, pk: int) -> HttpResponse:
         maalgruppe_pk = data.pop("maalgruppe")
         data.pop("erstatter")
         try:
-            created = services.afgoerelse_create(
-                actor=_user(request),
+            created = afgoerelse_services.afgoerelse_create(
+                actor=request_user(request),
                 sag=sag,
                 resultater=lines,
                 maalgruppe=(
@@ -380,8 +377,8 @@ def afgoerelse_preview(request: HttpRequest, pk: int, afgoerelse_pk: int) -> Htt
     found = _afgoerelse_or_404(sag, afgoerelse_pk)
     form = _brev_form(request, found)
     form.is_valid()  # every field is optional free text
-    user = _user(request)
-    pdf = services.afgoerelse_preview(actor=user, afgoerelse=found, tekster=form.tekster())
+    user = request_user(request)
+    pdf = letters_services.afgoerelse_preview(actor=user, afgoerelse=found, tekster=form.tekster())
     audit_record(
         actor=user,
         action=AuditAction.VIEW,
@@ -408,8 +405,8 @@ def afgoerelse_send(request: HttpRequest, pk: int, afgoerelse_pk: int) -> HttpRe
             if retter is None:
                 raise Http404("Brevet findes ikke for denne afgørelse.")
         try:
-            services.afgoerelse_send(
-                actor=_user(request), afgoerelse=found, tekster=form.tekster(), retter=retter
+            afgoerelse_services.afgoerelse_send(
+                actor=request_user(request), afgoerelse=found, tekster=form.tekster(), retter=retter
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -426,7 +423,7 @@ def afgoerelse_send(request: HttpRequest, pk: int, afgoerelse_pk: int) -> HttpRe
 def afgoerelse_brev(
     request: HttpRequest, pk: int, afgoerelse_pk: int, brev_pk: int
 ) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     sag = get_sag_or_404(user, pk)
     found = _afgoerelse_or_404(sag, afgoerelse_pk)
     brev = found.breve.filter(pk=brev_pk).first()
@@ -458,8 +455,8 @@ def klage_register(request: HttpRequest, pk: int, afgoerelse_pk: int) -> HttpRes
     form = KlageForm(request.POST, auto_id=f"id_klage{found.pk}_%s")
     if form.is_valid():
         try:
-            klage = services.klage_register(
-                actor=_user(request), afgoerelse=found, **form.cleaned_data
+            klage = klage_services.klage_register(
+                actor=request_user(request), afgoerelse=found, **form.cleaned_data
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -487,8 +484,8 @@ def klage_genvurder(
     if form.is_valid():
         ny_pk = form.cleaned_data["ny_afgoerelse"]
         try:
-            services.klage_genvurder(
-                actor=_user(request),
+            klage_services.klage_genvurder(
+                actor=request_user(request),
                 klage=klage,
                 genvurdering=form.cleaned_data["genvurdering"],
                 dato=form.cleaned_data["dato"],
@@ -514,8 +511,8 @@ def klage_ankestyrelsen(
     form = AnkestyrelsenSendForm(request.POST, auto_id=f"id_as{klage.pk}_%s")
     if form.is_valid():
         try:
-            services.klage_send_to_ankestyrelsen(
-                actor=_user(request), klage=klage, dato=form.cleaned_data["dato"]
+            klage_services.klage_send_to_ankestyrelsen(
+                actor=request_user(request), klage=klage, dato=form.cleaned_data["dato"]
             )
         except ValidationError as exc:
             return _general_error(request, sag, exc, f"klage-{klage.pk}")
@@ -534,8 +531,8 @@ def klage_ankestyrelsens_afgoerelse(
     form = AnkestyrelsensAfgoerelseForm(request.POST, auto_id=f"id_aa{klage.pk}_%s")
     if form.is_valid():
         try:
-            services.klage_ankestyrelsens_afgoerelse(
-                actor=_user(request), klage=klage, **form.cleaned_data
+            klage_services.klage_ankestyrelsens_afgoerelse(
+                actor=request_user(request), klage=klage, **form.cleaned_data
             )
         except ValidationError as exc:
             if not hasattr(exc, "error_dict"):

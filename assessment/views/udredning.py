@@ -22,7 +22,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessment import selectors, services
 from assessment.forms.udredning import (
     DelanalyseForm,
     IndhentningForm,
@@ -36,21 +35,19 @@ from assessment.forms.udredning import (
     niveau_label,
 )
 from assessment.models import Funktionsevnevurdering, Partshoering, Udredning
+from assessment.selectors import partshoering as partshoering_selectors
+from assessment.selectors import udredning as udredning_selectors
+from assessment.services import partshoering as partshoering_services
+from assessment.services import udredning as udredning_services
 from cases import selectors as case_selectors
 from cases.forms import add_service_errors
 from cases.models import Relation, Sag
-from vum.access import Action, get_sag_or_404, may, require
-from vum.accounts.models import User
+from vum.access import Action, get_sag_or_404, may, request_user, require
 from vum.catalog.models import Funktionsevneniveau, Kategori, Tema, Undertema
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _editable_sag(request: HttpRequest, pk: int) -> Sag:
-    user = _user(request)
+    user = request_user(request)
     sag = get_sag_or_404(user, pk)
     require(user, Action.EDIT, sag)
     return sag
@@ -84,7 +81,7 @@ class UndertemaRow:
 @dataclass
 class TemaSection:
     tema: Tema
-    view: selectors.TemaView
+    view: udredning_selectors.TemaView
     form: TemaForm | None
     kilde_form: forms.BaseForm | None
     rows: list[UndertemaRow] = field(default_factory=list)
@@ -101,7 +98,7 @@ class TemaSection:
         return "ikke-oplyst"
 
 
-def _tema_form(tv: selectors.TemaView, failed: dict[str, forms.BaseForm]) -> TemaForm:
+def _tema_form(tv: udredning_selectors.TemaView, failed: dict[str, forms.BaseForm]) -> TemaForm:
     form = failed.get(f"tema-{tv.tema.pk}")
     if isinstance(form, TemaForm):
         return form
@@ -122,12 +119,12 @@ def _score_form(
 
 
 def _tema_sections(
-    overview: selectors.UdredningView,
+    overview: udredning_selectors.UdredningView,
     history: dict[int, list[Funktionsevnevurdering]],
     *,
     editable: bool,
     failed: dict[str, forms.BaseForm],
-) -> list[tuple[selectors.KategoriView, list[TemaSection], forms.BaseForm | None]]:
+) -> list[tuple[udredning_selectors.KategoriView, list[TemaSection], forms.BaseForm | None]]:
     result = []
     for kv in overview.kategorier:
         sections = []
@@ -169,13 +166,13 @@ def _tema_sections(
 def _udredning_context(
     request: HttpRequest, sag: Sag, failed: dict[str, forms.BaseForm]
 ) -> dict[str, Any]:
-    user = _user(request)
+    user = request_user(request)
     kan_redigere = may(user, Action.EDIT, sag)
-    i_fase = sag.fase in services.UDREDNING_PHASES
-    overview = selectors.udredning_overview(user=user, sag=sag)
+    i_fase = sag.fase in udredning_services.UDREDNING_PHASES
+    overview = udredning_selectors.udredning_overview(user=user, sag=sag)
     udredning = overview.udredning
     kan_udrede = kan_redigere and i_fase and udredning is not None
-    history = selectors.score_history(user=user, sag=sag) if udredning is not None else {}
+    history = udredning_selectors.score_history(user=user, sag=sag) if udredning is not None else {}
     context: dict[str, Any] = {
         "sag": sag,
         "borger": sag.borger,
@@ -185,7 +182,7 @@ def _udredning_context(
         "kan_udrede": kan_udrede,
         "kategorier": _tema_sections(overview, history, editable=kan_udrede, failed=failed),
         "niveauer": [(n, niveau_label(n)) for n in overview.niveauer],
-        "indhentninger": selectors.indhentninger(user=user, sag=sag),
+        "indhentninger": udredning_selectors.indhentninger(user=user, sag=sag),
         "indhentning_form": (
             failed.get("indhentning") or IndhentningForm(auto_id="id_indh_%s")
             if kan_redigere
@@ -193,7 +190,7 @@ def _udredning_context(
         ),
     }
     if udredning is None and kan_redigere and i_fase:
-        earlier = selectors.earlier_udredninger(user=user, sag=sag)
+        earlier = udredning_selectors.earlier_udredninger(user=user, sag=sag)
         context["start_form"] = failed.get("start") or UdredningStartForm()
         if earlier:
             context["genbrug_form"] = failed.get("genbrug") or UdredningGenbrugForm(
@@ -242,7 +239,7 @@ def _tema_response(
 @require_GET
 def udredning(request: HttpRequest, pk: int) -> HttpResponse:
     # The page shows the citizen's data: the case is read through the audited selector.
-    return _udredning_page(request, case_selectors.sag_get(user=_user(request), pk=pk))
+    return _udredning_page(request, case_selectors.sag_get(user=request_user(request), pk=pk))
 
 
 def _phase_error(request: HttpRequest, sag: Sag, exc: ValidationError) -> HttpResponse:
@@ -252,7 +249,7 @@ def _phase_error(request: HttpRequest, sag: Sag, exc: ValidationError) -> HttpRe
 
 
 def _current_udredning(request: HttpRequest, sag: Sag) -> Udredning | None:
-    udredning = services.udredning_current(sag=sag)
+    udredning = udredning_services.udredning_current(sag=sag)
     if udredning is None:
         messages.error(request, "Udredningen er ikke startet endnu.")
     return udredning
@@ -263,7 +260,7 @@ def _current_udredning(request: HttpRequest, sag: Sag) -> Udredning | None:
 def udredning_start(request: HttpRequest, pk: int) -> HttpResponse:
     sag = _editable_sag(request, pk)
     try:
-        services.udredning_start(actor=_user(request), sag=sag)
+        udredning_services.udredning_start(actor=request_user(request), sag=sag)
     except ValidationError as exc:
         return _phase_error(request, sag, exc)
     messages.success(request, "Udredningen er startet.")
@@ -273,14 +270,14 @@ def udredning_start(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def udredning_genbrug(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     sag = _editable_sag(request, pk)
-    earlier = selectors.earlier_udredninger(user=user, sag=sag)
+    earlier = udredning_selectors.earlier_udredninger(user=user, sag=sag)
     form = UdredningGenbrugForm(request.POST, udredninger=earlier, auto_id="id_genbrug_%s")
     if form.is_valid():
         forrige = next(u for u in earlier if u.pk == form.cleaned_data["forrige"])
         try:
-            services.udredning_start(
+            udredning_services.udredning_start(
                 actor=user,
                 sag=sag,
                 forrige=forrige,
@@ -320,8 +317,8 @@ def tema_save(request: HttpRequest, pk: int, tema_pk: int) -> HttpResponse:
         data = dict(form.cleaned_data)
         chosen = set(data.pop("fremhaevede_undertemaer"))
         try:
-            services.tema_oplysning_save(
-                actor=_user(request),
+            udredning_services.tema_oplysning_save(
+                actor=request_user(request),
                 udredning=udredning,
                 tema=tema,
                 fremhaevede_undertemaer=[u for u in undertemaer if u.pk in chosen],
@@ -351,7 +348,9 @@ def kilde_add(request: HttpRequest, pk: int, tema_pk: int) -> HttpResponse:
         form.add_error(None, "Gem temaet, før der tilføjes kilder.")
     elif form.is_valid():
         try:
-            services.kilde_add(actor=_user(request), tema_oplysning=oplysning, **form.cleaned_data)
+            udredning_services.kilde_add(
+                actor=request_user(request), tema_oplysning=oplysning, **form.cleaned_data
+            )
         except ValidationError as exc:
             if not hasattr(exc, "error_dict"):
                 return _phase_error(request, sag, exc)
@@ -375,8 +374,11 @@ def score_add(request: HttpRequest, pk: int, undertema_pk: int) -> HttpResponse:
     form = ScoreForm(request.POST, niveauer=niveauer, auto_id=f"id_u{undertema.pk}_%s")
     if form.is_valid():
         try:
-            score = services.funktionsevne_score(
-                actor=_user(request), udredning=udredning, undertema=undertema, **form.cleaned_data
+            score = udredning_services.funktionsevne_score(
+                actor=request_user(request),
+                udredning=udredning,
+                undertema=undertema,
+                **form.cleaned_data,
             )
         except ValidationError as exc:
             if not hasattr(exc, "error_dict") or set(exc.error_dict) - set(form.fields):
@@ -409,8 +411,8 @@ def delanalyse_save(request: HttpRequest, pk: int, kategori_pk: int) -> HttpResp
     form = DelanalyseForm(request.POST, auto_id=f"id_d{kategori.pk}_%s")
     if form.is_valid():
         try:
-            services.delanalyse_save(
-                actor=_user(request),
+            udredning_services.delanalyse_save(
+                actor=request_user(request),
                 udredning=udredning,
                 kategori=kategori,
                 tekst=form.cleaned_data["tekst"],
@@ -432,7 +434,9 @@ def indhentning_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = IndhentningForm(request.POST, auto_id="id_indh_%s")
     if form.is_valid():
         try:
-            services.indhentning_request(actor=_user(request), sag=sag, **form.cleaned_data)
+            udredning_services.indhentning_request(
+                actor=request_user(request), sag=sag, **form.cleaned_data
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -487,16 +491,16 @@ def _partshoering_page(
     svar_forms: dict[int, SvarForm] | None = None,
 ) -> HttpResponse:
     # Every render shows the citizen's data, also after a failed POST: an audited read.
-    sag = case_selectors.sag_get(user=_user(request), pk=sag.pk)
-    user = _user(request)
+    sag = case_selectors.sag_get(user=request_user(request), pk=sag.pk)
+    user = request_user(request)
     kan_redigere = may(user, Action.EDIT, sag)
-    hoeringer = selectors.partshoeringer(user=user, sag=sag)
+    hoeringer = partshoering_selectors.partshoeringer(user=user, sag=sag)
     if kan_redigere and send_form is None:
         send_form = PartshoeringForm(
             relationer=_relationer(sag),
             initial={
                 "modtager": Partshoering.Modtager.BORGER,
-                "svarfrist": services.minimum_answer_date(),
+                "svarfrist": partshoering_services.minimum_answer_date(),
             },
             auto_id="id_ph_%s",
         )
@@ -514,7 +518,7 @@ def _partshoering_page(
 @login_required
 @require_http_methods(["GET", "POST"])
 def partshoering(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if request.method == "GET":
         return _partshoering_page(request, get_sag_or_404(user, pk))
     sag = _editable_sag(request, pk)
@@ -525,7 +529,7 @@ def partshoering(request: HttpRequest, pk: int) -> HttpResponse:
         relation_pk = data.pop("modtager_relation")
         relation = next((r for r in relationer if r.pk == relation_pk), None)
         try:
-            hoering = services.partshoering_send(
+            hoering = partshoering_services.partshoering_send(
                 actor=user,
                 sag=sag,
                 modtager_relation=relation,
@@ -546,9 +550,9 @@ def partshoering(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def partshoering_brev(request: HttpRequest, pk: int, hoering_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     sag = get_sag_or_404(user, pk)
-    hoering = selectors.partshoering_brev(user=user, sag=sag, pk=hoering_pk)
+    hoering = partshoering_selectors.partshoering_brev(user=user, sag=sag, pk=hoering_pk)
     response = HttpResponse(bytes(hoering.brev_pdf), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="partshoering-{hoering.pk}.pdf"'
     response["Cache-Control"] = "no-store"
@@ -565,8 +569,8 @@ def partshoering_svar(request: HttpRequest, pk: int, hoering_pk: int) -> HttpRes
     form = SvarForm(request.POST, auto_id=f"id_svar{hoering.pk}_%s")
     if form.is_valid():
         try:
-            services.partshoering_answer(
-                actor=_user(request),
+            partshoering_services.partshoering_answer(
+                actor=request_user(request),
                 partshoering=hoering,
                 svar=form.cleaned_data["svar"],
                 modtaget=form.cleaned_data["modtaget"],

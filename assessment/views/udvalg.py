@@ -21,7 +21,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessment import selectors, services
 from assessment.forms.udvalg import (
     AfslutForm,
     IndstillingForm,
@@ -35,11 +34,14 @@ from assessment.models import (
     Indstilling,
     Udvalgsmoede,
 )
+from assessment.selectors import udvalg as udvalg_selectors
+from assessment.services import udvalg as udvalg_services
+from assessment.services import vurdering as vurdering_services
 from cases import selectors as case_selectors
 from cases.forms import add_service_errors
 from cases.lifecycle import Fase
 from cases.models import Sag
-from vum.access import Action, get_sag_or_404, may, require
+from vum.access import Action, get_sag_or_404, may, request_user, require
 from vum.accounts.models import Role, User
 from vum.catalog.models import Visitationsudfald
 
@@ -47,13 +49,8 @@ from vum.catalog.models import Visitationsudfald
 SENDABLE = (Indstilling.Status.KLADDE, Indstilling.Status.RETURNERET)
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _editable_sag(request: HttpRequest, pk: int) -> Sag:
-    user = _user(request)
+    user = request_user(request)
     sag = get_sag_or_404(user, pk)
     require(user, Action.EDIT, sag)
     return sag
@@ -93,19 +90,21 @@ def _indstilling_page(
     failed: dict[str, forms.BaseForm] | None = None,
 ) -> HttpResponse:
     # Every render shows the citizen's data, also after a failed POST: an audited read.
-    sag = case_selectors.sag_get(user=_user(request), pk=sag.pk)
+    sag = case_selectors.sag_get(user=request_user(request), pk=sag.pk)
     failed = failed or {}
-    user = _user(request)
+    user = request_user(request)
     kan_redigere = may(user, Action.EDIT, sag)
     i_fase = sag.fase == Fase.SAGSVURDERING
-    vurdering = services.sagsvurdering_current(sag=sag)
-    indstillinger = selectors.sag_indstillinger(user=user, sag=sag)
+    vurdering = vurdering_services.sagsvurdering_current(sag=sag)
+    indstillinger = udvalg_selectors.sag_indstillinger(user=user, sag=sag)
     aktuel = indstillinger[0] if indstillinger else None
-    sections = selectors.indstilling_sections(user=user, indstilling=aktuel) if aktuel else None
+    sections = (
+        udvalg_selectors.indstilling_sections(user=user, indstilling=aktuel) if aktuel else None
+    )
     if sections is not None:
         route = sections["route"]
     else:
-        route = services.decision_route(vurdering=vurdering) if vurdering else None
+        route = vurdering_services.decision_route(vurdering=vurdering) if vurdering else None
     kan_skrive = kan_redigere and i_fase and vurdering is not None
     # While the indstilling is on an agenda the committee decides on that text: no new draft.
     if aktuel is not None and aktuel.status == Indstilling.Status.PAA_DAGSORDEN:
@@ -124,7 +123,7 @@ def _indstilling_page(
             IndstillingRow(indstilling=i, punkter=list(i.dagsordenspunkter.all()))
             for i in indstillinger
         ],
-        "botilbud_antal": services.REQUIRED_OFFERS_FOR_BOTILBUD,
+        "botilbud_antal": udvalg_services.REQUIRED_OFFERS_FOR_BOTILBUD,
         "indstilling_form": None,
         "tilbud_form": None,
         "send_form": None,
@@ -137,7 +136,7 @@ def _indstilling_page(
         context["tilbud_form"] = failed.get("tilbud") or TilbudForm(auto_id="id_tilbud_%s")
         send_form = failed.get("send")
         if send_form is None:
-            moeder = selectors.kommende_moeder()
+            moeder = udvalg_selectors.kommende_moeder()
             send_form = SendForm(
                 moeder=moeder,
                 initial={"moede": moeder[0].pk} if moeder else None,
@@ -150,14 +149,14 @@ def _indstilling_page(
 @login_required
 @require_http_methods(["GET", "POST"])
 def indstilling(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if request.method == "GET":
         return _indstilling_page(request, get_sag_or_404(user, pk))
     sag = _editable_sag(request, pk)
     form = IndstillingForm(request.POST, auto_id="id_ind_%s")
     if form.is_valid():
         try:
-            services.indstilling_create(
+            udvalg_services.indstilling_create(
                 actor=user, sag=sag, indstilling=form.cleaned_data["indstilling"]
             )
         except ValidationError as exc:
@@ -176,8 +175,8 @@ def indstilling_tilbud(request: HttpRequest, pk: int, indstilling_pk: int) -> Ht
     form = TilbudForm(request.POST, auto_id="id_tilbud_%s")
     if form.is_valid():
         try:
-            row = services.tilbud_add(
-                actor=_user(request),
+            row = udvalg_services.tilbud_add(
+                actor=request_user(request),
                 indstilling=indstilling,
                 tilbud=form.cleaned_data["tilbud"],
                 pris_pr_aar=form.cleaned_data["pris_pr_aar"],
@@ -194,15 +193,15 @@ def indstilling_tilbud(request: HttpRequest, pk: int, indstilling_pk: int) -> Ht
 @login_required
 @require_POST
 def indstilling_send(request: HttpRequest, pk: int, indstilling_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     sag = _editable_sag(request, pk)
     indstilling = _indstilling_or_404(sag, indstilling_pk)
-    moeder = selectors.kommende_moeder()
+    moeder = udvalg_selectors.kommende_moeder()
     form = SendForm(request.POST, moeder=moeder, auto_id="id_send_%s")
     if form.is_valid():
         moede = next(m for m in moeder if m.pk == form.cleaned_data["moede"])
         try:
-            punkt = services.indstilling_send_to_committee(
+            punkt = udvalg_services.indstilling_send_to_committee(
                 actor=user, indstilling=indstilling, moede=moede
             )
         except ValidationError as exc:
@@ -223,10 +222,10 @@ def indstilling_send(request: HttpRequest, pk: int, indstilling_pk: int) -> Http
 @login_required
 @require_GET
 def indstilling_pdf(request: HttpRequest, pk: int, indstilling_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     sag = get_sag_or_404(user, pk)
     found = _indstilling_or_404(sag, indstilling_pk)
-    indstilling = selectors.indstilling_pdf(user=user, indstilling_id=found.pk)
+    indstilling = udvalg_selectors.indstilling_pdf(user=user, indstilling_id=found.pk)
     return _pdf_response(indstilling.pdf, f"indstilling-{indstilling.pk}.pdf")
 
 
@@ -241,9 +240,9 @@ def _require_committee_member(user: User) -> None:
 @login_required
 @require_GET
 def udvalg_moeder(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     _require_committee_member(user)
-    moeder = selectors.mine_moeder(user=user)
+    moeder = udvalg_selectors.mine_moeder(user=user)
     return render(
         request,
         "assessment/udvalg_moeder.html",
@@ -269,8 +268,8 @@ def _moede_page(
     afslut_form: AfslutForm | None = None,
 ) -> HttpResponse:
     failed = failed or {}
-    user = _user(request)
-    punkter = selectors.dagsorden(user=user, moede=moede)
+    user = request_user(request)
+    punkter = udvalg_selectors.dagsorden(user=user, moede=moede)
     aaben = moede.afsluttet is None
     # Outcomes are recorded at the meeting: no forms before its day.
     registrerer = aaben and moede.has_begun
@@ -296,7 +295,7 @@ def _moede_page(
 @login_required
 @require_GET
 def udvalgsmoede(request: HttpRequest, moede_pk: int) -> HttpResponse:
-    moede = selectors.udvalgsmoede_get(user=_user(request), pk=moede_pk)
+    moede = udvalg_selectors.udvalgsmoede_get(user=request_user(request), pk=moede_pk)
     return _moede_page(request, moede)
 
 
@@ -304,13 +303,13 @@ def udvalgsmoede(request: HttpRequest, moede_pk: int) -> HttpResponse:
 @require_GET
 def udvalg_punkt(request: HttpRequest, moede_pk: int, punkt_pk: int) -> HttpResponse:
     """One item's indstilling as a page inside the meeting."""
-    user = _user(request)
-    moede = selectors.udvalgsmoede_get(user=user, pk=moede_pk)
-    punkt = selectors.dagsordenspunkt_get(moede=moede, pk=punkt_pk)
+    user = request_user(request)
+    moede = udvalg_selectors.udvalgsmoede_get(user=user, pk=moede_pk)
+    punkt = udvalg_selectors.dagsordenspunkt_get(moede=moede, pk=punkt_pk)
     if punkt.indstilling_id is None:
         raise Http404("Punktet har ingen indstilling.")
     indstilling = Indstilling.objects.defer("pdf").select_related("sag__borger", "vurdering")
-    sections = selectors.indstilling_sections(
+    sections = udvalg_selectors.indstilling_sections(
         user=user, indstilling=indstilling.get(pk=punkt.indstilling_id)
     )
     return render(
@@ -323,27 +322,27 @@ def udvalg_punkt(request: HttpRequest, moede_pk: int, punkt_pk: int) -> HttpResp
 @login_required
 @require_GET
 def udvalg_indstilling_pdf(request: HttpRequest, moede_pk: int, punkt_pk: int) -> HttpResponse:
-    user = _user(request)
-    moede = selectors.udvalgsmoede_get(user=user, pk=moede_pk)
-    punkt = selectors.dagsordenspunkt_get(moede=moede, pk=punkt_pk)
+    user = request_user(request)
+    moede = udvalg_selectors.udvalgsmoede_get(user=user, pk=moede_pk)
+    punkt = udvalg_selectors.dagsordenspunkt_get(moede=moede, pk=punkt_pk)
     if punkt.indstilling_id is None:
         raise Http404("Punktet har ingen indstilling.")
-    indstilling = selectors.indstilling_pdf(user=user, indstilling_id=punkt.indstilling_id)
+    indstilling = udvalg_selectors.indstilling_pdf(user=user, indstilling_id=punkt.indstilling_id)
     return _pdf_response(indstilling.pdf, f"indstilling-{indstilling.pk}.pdf")
 
 
 @login_required
 @require_POST
 def udvalg_udfald(request: HttpRequest, moede_pk: int, punkt_pk: int) -> HttpResponse:
-    user = _user(request)
-    moede = selectors.udvalgsmoede_get(user=user, pk=moede_pk)
-    punkt = selectors.dagsordenspunkt_get(moede=moede, pk=punkt_pk)
+    user = request_user(request)
+    moede = udvalg_selectors.udvalgsmoede_get(user=user, pk=moede_pk)
+    punkt = udvalg_selectors.dagsordenspunkt_get(moede=moede, pk=punkt_pk)
     choices = _udfald_choices()
     form = UdfaldForm(request.POST, udfald=choices, auto_id=f"id_p{punkt.pk}_%s")
     if form.is_valid():
         udfald = next(u for u in choices if u.pk == form.cleaned_data["udfald"])
         try:
-            services.udvalg_outcome_record(
+            udvalg_services.udvalg_outcome_record(
                 actor=user,
                 punkt=punkt,
                 udfald=udfald,
@@ -363,12 +362,12 @@ def udvalg_udfald(request: HttpRequest, moede_pk: int, punkt_pk: int) -> HttpRes
 @login_required
 @require_POST
 def udvalgsmoede_afslut(request: HttpRequest, moede_pk: int) -> HttpResponse:
-    user = _user(request)
-    moede = selectors.udvalgsmoede_get(user=user, pk=moede_pk)
+    user = request_user(request)
+    moede = udvalg_selectors.udvalgsmoede_get(user=user, pk=moede_pk)
     form = AfslutForm(request.POST)
     form.is_valid()
     try:
-        services.udvalgsmoede_close(actor=user, moede=moede)
+        udvalg_services.udvalgsmoede_close(actor=user, moede=moede)
     except ValidationError as exc:
         add_service_errors(form, exc)
         return _moede_page(request, moede, afslut_form=form)
@@ -379,7 +378,7 @@ def udvalgsmoede_afslut(request: HttpRequest, moede_pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def udvalgsmoede_referat(request: HttpRequest, moede_pk: int) -> HttpResponse:
-    user = _user(request)
-    moede = selectors.udvalgsmoede_get(user=user, pk=moede_pk)
-    closed = selectors.referat_pdf(user=user, moede_id=moede.pk)
+    user = request_user(request)
+    moede = udvalg_selectors.udvalgsmoede_get(user=user, pk=moede_pk)
+    closed = udvalg_selectors.referat_pdf(user=user, moede_id=moede.pk)
     return _pdf_response(closed.referat_pdf, f"referat-{closed.dato:%Y-%m-%d}.pdf")

@@ -4,11 +4,12 @@ target groups, action plan), with a status box of what still blocks the decision
 make it.
 
 Views only translate between HTTP and the services/selectors: the page reads through
-`selectors.sagsvurdering_overview` (audited), writes go through assessment.services (which check
-the access policy and the phase, validate and audit). Objects outside the user's scope answer 404.
-Each section is its own form with its own URL; with HTMX the section (and the status box, out of
-band) comes back in place, without JavaScript the form posts normally. A service's Danish
-ValidationError is shown on the form that caused it, with the input kept.
+`assessment.selectors.vurdering.sagsvurdering_overview` (audited), writes go through
+assessment.services (which check the access policy and the phase, validate and audit). Objects
+outside the user's scope answer 404. Each section is its own form with its own URL; with HTMX
+the section (and the status box, out of band) comes back in place, without JavaScript the form
+posts normally. A service's Danish ValidationError is shown on the form that caused it, with the
+input kept.
 """
 
 from collections import defaultdict
@@ -26,7 +27,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from assessment import selectors, services
 from assessment.forms.vurdering import (
     BerettigelseForm,
     CivilsamfundForm,
@@ -42,12 +42,14 @@ from assessment.forms.vurdering import (
     stoettebehov_label,
 )
 from assessment.models import Funktionsevnevurdering, Indsats, Indsatsmaal, Prislinje, Sagsvurdering
+from assessment.selectors import vurdering as vurdering_selectors
+from assessment.services import vurdering as vurdering_services
 from cases import selectors as case_selectors
 from cases.forms import add_service_errors
 from cases.lifecycle import Fase, blockers
 from cases.models import Sag
-from vum.access import Action, get_sag_or_404, may, require
-from vum.accounts.models import Organisation, User
+from vum.access import Action, get_sag_or_404, may, request_user, require
+from vum.accounts.models import Organisation
 from vum.catalog.models import (
     Funktionsevneniveau,
     KommunalYdelse,
@@ -94,11 +96,6 @@ def tal(value: Decimal | None) -> str:
         return ""
     text = f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}".rstrip("0")
     return text.replace(".", ",")
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _htmx(request: HttpRequest) -> bool:
@@ -225,10 +222,10 @@ def _section_form(
 def _context(
     request: HttpRequest, sag: Sag, failed: Failed, saved: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    user = _user(request)
+    user = request_user(request)
     kan_redigere = may(user, Action.EDIT, sag, as_loaded=True)
     i_fase = sag.fase == Fase.SAGSVURDERING
-    view = selectors.sagsvurdering_overview(user=user, sag=sag)
+    view = vurdering_selectors.sagsvurdering_overview(user=user, sag=sag)
     vurdering = view.vurdering
     kan_vurdere = kan_redigere and i_fase and vurdering is not None
     valg = _load_valg() if kan_vurdere else None
@@ -278,14 +275,14 @@ def _context(
             for i in view.indsatser
         ],
         pris_i_alt=kr(view.pris_i_alt),
-        aarlig_udgift=kr(services.yearly_cost(vurdering=vurdering)),
+        aarlig_udgift=kr(vurdering_services.yearly_cost(vurdering=vurdering)),
         primaer_maalgruppe=next((g for g in view.maalgrupper if g.primaer), None),
         andre_maalgrupper=[g for g in view.maalgrupper if not g.primaer],
         stoettebehov_tekst=(
             stoettebehov_label(vurdering.stoettebehov) if vurdering.stoettebehov else ""
         ),
         blockers=blockers(sag, "start_afgoerelse") if i_fase else [],
-        route=services.decision_route(vurdering=vurdering),
+        route=vurdering_services.decision_route(vurdering=vurdering),
     )
     if valg is not None:
         primary = context["primaer_maalgruppe"]
@@ -349,14 +346,14 @@ def _section_response(
 @require_GET
 def sagsvurdering(request: HttpRequest, pk: int) -> HttpResponse:
     # The page shows the citizen's data: the case is read through the audited selector.
-    return _page(request, case_selectors.sag_get(user=_user(request), pk=pk))
+    return _page(request, case_selectors.sag_get(user=request_user(request), pk=pk))
 
 
 # Writes
 
 
 def _editable_sag(request: HttpRequest, pk: int) -> Sag:
-    user = _user(request)
+    user = request_user(request)
     sag = get_sag_or_404(user, pk)
     require(user, Action.EDIT, sag)
     return sag
@@ -371,7 +368,7 @@ def _phase_error(request: HttpRequest, sag: Sag, exc: ValidationError) -> HttpRe
 def _vurdering_or_redirect(
     request: HttpRequest, sag: Sag
 ) -> tuple[Sagsvurdering | None, HttpResponse | None]:
-    vurdering = services.sagsvurdering_current(sag=sag)
+    vurdering = vurdering_services.sagsvurdering_current(sag=sag)
     if vurdering is None:
         messages.error(request, "Sagsvurderingen er ikke startet endnu.")
         return None, _redirect(request, _page_url(sag))
@@ -383,7 +380,7 @@ def _vurdering_or_redirect(
 def sagsvurdering_start(request: HttpRequest, pk: int) -> HttpResponse:
     sag = _editable_sag(request, pk)
     try:
-        services.sagsvurdering_start(actor=_user(request), sag=sag)
+        vurdering_services.sagsvurdering_start(actor=request_user(request), sag=sag)
     except ValidationError as exc:
         return _phase_error(request, sag, exc)
     messages.success(request, "Sagsvurderingen er startet.")
@@ -402,8 +399,8 @@ def _update_section(
     section = SECTION_OF[key]
     if form.is_valid():
         try:
-            services.sagsvurdering_update(
-                actor=_user(request), vurdering=vurdering, **form.cleaned_data
+            vurdering_services.sagsvurdering_update(
+                actor=request_user(request), vurdering=vurdering, **form.cleaned_data
             )
         except ValidationError as exc:
             if not hasattr(exc, "error_dict"):
@@ -460,8 +457,8 @@ def maal_add(request: HttpRequest, pk: int) -> HttpResponse:
         )
         udfoerer_pk = data.pop("udfoerer")
         try:
-            services.maal_add(
-                actor=_user(request),
+            vurdering_services.maal_add(
+                actor=request_user(request),
                 vurdering=vurdering,
                 maalformulering=data["maalformulering"],
                 maaltype=Maaltype.objects.current().get(pk=data["maaltype"]),
@@ -494,8 +491,10 @@ def stoettebehov_save(request: HttpRequest, pk: int) -> HttpResponse:
     form = StoettebehovForm(request.POST, niveauer=niveauer, auto_id="id_sb_%s")
     if form.is_valid():
         try:
-            niveau = services.stoettebehov_set(
-                actor=_user(request), vurdering=vurdering, vaerdi=form.cleaned_data["stoettebehov"]
+            niveau = vurdering_services.stoettebehov_set(
+                actor=request_user(request),
+                vurdering=vurdering,
+                vaerdi=form.cleaned_data["stoettebehov"],
             )
         except ValidationError as exc:
             if not hasattr(exc, "error_dict"):
@@ -525,8 +524,8 @@ def indsats_add(request: HttpRequest, pk: int) -> HttpResponse:
             data.pop("udfoerer"),
         )
         try:
-            services.indsats_add(
-                actor=_user(request),
+            vurdering_services.indsats_add(
+                actor=request_user(request),
                 vurdering=vurdering,
                 ydelser=list(Ydelse.objects.current().filter(pk__in=data.pop("ydelser"))),
                 kommunal_ydelse=(
@@ -562,7 +561,9 @@ def prislinje_add(request: HttpRequest, pk: int, indsats_pk: int) -> HttpRespons
         ydelse_pk = data.pop("ydelse")
         ydelse = next(y for y in ydelser if y.pk == ydelse_pk)
         try:
-            services.prislinje_add(actor=_user(request), indsats=indsats, ydelse=ydelse, **data)
+            vurdering_services.prislinje_add(
+                actor=request_user(request), indsats=indsats, ydelse=ydelse, **data
+            )
         except ValidationError as exc:
             if not hasattr(exc, "error_dict"):
                 return _phase_error(request, sag, exc)
@@ -585,8 +586,8 @@ def maalgruppe_save(request: HttpRequest, pk: int) -> HttpResponse:
             [form.cleaned_data["primaer"], *form.cleaned_data["andre"]]
         )
         try:
-            services.maalgrupper_set(
-                actor=_user(request),
+            vurdering_services.maalgrupper_set(
+                actor=request_user(request),
                 vurdering=vurdering,
                 primaer=chosen[form.cleaned_data["primaer"]],
                 andre=[chosen[m] for m in form.cleaned_data["andre"]],

@@ -26,7 +26,7 @@ from cases.models import (
     Samtykke,
 )
 from cases.selectors import borger_sager, sagsbehandlingsfrist, transition_options
-from cases.services import SAGSAABNING_EDITABLE
+from cases.services.sagsaabning import SAGSAABNING_EDITABLE
 from vum.access import borgere_visible_to
 from vum.accounts.models import Organisation, Team, User
 from vum.catalog.models import Ansoegningstype, KommunalYdelse

@@ -42,22 +42,22 @@ from cases.selectors import (
     sagsaabning_get,
     samtykke_get,
 )
-from cases.services import (
+from cases.services.borger import borger_create, borger_update, relation_create
+from cases.services.henvendelse import henvendelse_register
+from cases.services.sag import (
     TransitionBlocked,
     TransitionConflict,
     UnknownTransition,
-    borger_create,
-    borger_update,
-    formaal_set,
-    henvendelse_register,
     journalnotat_create,
-    relation_create,
-    sag_ansoegning_set,
     sag_transition,
+    transition_names,
+)
+from cases.services.sagsaabning import (
+    formaal_set,
+    sag_ansoegning_set,
     sagsaabning_update,
     samtykke_register,
     samtykke_withdraw,
-    transition_names,
 )
 from vum.access import (
     Action,
@@ -66,10 +66,10 @@ from vum.access import (
     get_sag_or_404,
     henvendelser_visible_to,
     may,
+    request_user,
     require,
     sager_visible_to,
 )
-from vum.accounts.models import User
 
 NOT_FOUND = OpenApiResponse(
     s.FejlSerializer, description="Findes ikke, eller er ikke tilgængelig for dig."
@@ -77,13 +77,6 @@ NOT_FOUND = OpenApiResponse(
 BAD_REQUEST = OpenApiResponse(
     OpenApiTypes.OBJECT, description="Ugyldige data; felt → liste af danske fejlbeskeder."
 )
-
-
-def actor(request: Request) -> User:
-    """The authenticated user; the default IsAuthenticated permission guarantees one."""
-    user = request.user
-    assert isinstance(user, User), "The API only serves authenticated users."
-    return user
 
 
 class AuditedListMixin:
@@ -99,7 +92,7 @@ class AuditedListMixin:
         queryset = view.filter_queryset(view.get_queryset())
         page = view.paginate_queryset(queryset)
         rows = list_page(
-            user=actor(request),
+            user=request_user(request),
             rows=page if page is not None else queryset,
             summary=self.audit_list_summary,
         )
@@ -165,18 +158,18 @@ class BorgerViewSet(AuditedListMixin, viewsets.GenericViewSet[Borger]):
         if query is None:
             return super().list(request, *args, **kwargs)
         # borger_search audits the search and every citizen it finds.
-        results = borger_search(user=actor(request), query=query)
+        results = borger_search(user=request_user(request), query=query)
         page = self.paginate_queryset(results)
         rows = page if page is not None else results
         data = s.BorgerListSerializer(rows, many=True).data
         return self.get_paginated_response(data) if page is not None else Response(data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        borger = borger_get(user=actor(request), pk=kwargs["pk"])
+        borger = borger_get(user=request_user(request), pk=kwargs["pk"])
         return Response(self._detail(borger))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        user = actor(request)
+        user = request_user(request)
         require(user, Action.CREATE_BORGER)
         body = s.BorgerCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -184,7 +177,7 @@ class BorgerViewSet(AuditedListMixin, viewsets.GenericViewSet[Borger]):
         return Response(self._detail(borger), status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        user = actor(request)
+        user = request_user(request)
         borger = get_borger_or_404(user, kwargs["pk"])
         require(user, Action.EDIT_BORGER, borger)
         body = s.BorgerUpdateSerializer(data=request.data, partial=True)
@@ -206,7 +199,7 @@ class BorgerViewSet(AuditedListMixin, viewsets.GenericViewSet[Borger]):
     )
     @action(detail=True, methods=["get", "post"], url_path="relationer")
     def relationer(self, request: Request, pk: str) -> Response:
-        user = actor(request)
+        user = request_user(request)
         borger = get_borger_or_404(user, pk)
         if request.method == "POST":
             require(user, Action.EDIT_BORGER, borger)
@@ -257,7 +250,7 @@ class SagViewSet(AuditedListMixin, viewsets.GenericViewSet[Sag]):
         return s.SagDetailSerializer
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        sag = sag_get(user=actor(request), pk=kwargs["pk"])
+        sag = sag_get(user=request_user(request), pk=kwargs["pk"])
         return Response(s.SagDetailSerializer(sag, context=self.get_serializer_context()).data)
 
     @extend_schema(
@@ -274,7 +267,7 @@ class SagViewSet(AuditedListMixin, viewsets.GenericViewSet[Sag]):
     )
     @action(detail=True, methods=["get", "patch"], url_path="sagsaabning")
     def sagsaabning(self, request: Request, pk: str) -> Response:
-        user = actor(request)
+        user = request_user(request)
         sag = get_sag_or_404(user, pk)
         if request.method == "PATCH":
             require(user, Action.EDIT, sag)
@@ -297,7 +290,7 @@ class SagViewSet(AuditedListMixin, viewsets.GenericViewSet[Sag]):
     )
     @action(detail=True, methods=["put"], url_path="ansoegning")
     def ansoegning(self, request: Request, pk: str) -> Response:
-        user = actor(request)
+        user = request_user(request)
         sag = get_sag_or_404(user, pk)
         require(user, Action.EDIT, sag)
         body = s.AnsoegningSerializer(data=request.data)
@@ -320,7 +313,7 @@ class SagViewSet(AuditedListMixin, viewsets.GenericViewSet[Sag]):
     )
     @action(detail=True, methods=["get", "post"], url_path="formaal")
     def formaal(self, request: Request, pk: str) -> Response:
-        user = actor(request)
+        user = request_user(request)
         sag = get_sag_or_404(user, pk)
         if request.method == "POST":
             require(user, Action.EDIT, sag)
@@ -361,7 +354,7 @@ class SagChildViewSet(viewsets.GenericViewSet[Any]):
         queryset = self.get_queryset()
         page = self.paginate_queryset(queryset)
         rows = sag_list_page(
-            user=actor(request),
+            user=request_user(request),
             sag=sag,
             rows=page if page is not None else queryset,
             summary=self.list_audit_summary,
@@ -401,14 +394,14 @@ class SamtykkeViewSet(SagChildViewSet):
         return sag_samtykker(sag=self.get_sag())
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        samtykke = samtykke_get(user=actor(request), sag=self.get_sag(), pk=kwargs["pk"])
+        samtykke = samtykke_get(user=request_user(request), sag=self.get_sag(), pk=kwargs["pk"])
         return Response(self.get_serializer(samtykke).data)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         sag = self.sag_for(Action.EDIT)
         body = s.SamtykkeCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        samtykke = samtykke_register(actor=actor(request), sag=sag, **body.validated_data)
+        samtykke = samtykke_register(actor=request_user(request), sag=sag, **body.validated_data)
         return Response(s.SamtykkeSerializer(samtykke).data, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"], url_path="tilbagekald")
@@ -418,7 +411,7 @@ class SamtykkeViewSet(SagChildViewSet):
         body = s.SamtykkeWithdrawSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         samtykke = samtykke_withdraw(
-            actor=actor(request),
+            actor=request_user(request),
             samtykke=samtykke,
             tilbagekaldt=body.validated_data["tilbagekaldt"],
             begrundelse=body.validated_data["begrundelse"],
@@ -452,7 +445,7 @@ class JournalnotatViewSet(SagChildViewSet):
         return sag_journalnotater(sag=self.get_sag())
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        notat = journalnotat_get(user=actor(request), sag=self.get_sag(), pk=kwargs["pk"])
+        notat = journalnotat_get(user=request_user(request), sag=self.get_sag(), pk=kwargs["pk"])
         return Response(self.get_serializer(notat).data)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -461,7 +454,7 @@ class JournalnotatViewSet(SagChildViewSet):
             data=request.data, context=self.get_serializer_context()
         )
         body.is_valid(raise_exception=True)
-        notat = journalnotat_create(actor=actor(request), sag=sag, **body.validated_data)
+        notat = journalnotat_create(actor=request_user(request), sag=sag, **body.validated_data)
         return Response(s.JournalnotatSerializer(notat).data, status=status.HTTP_201_CREATED)
 
 
@@ -487,7 +480,7 @@ class SagTransitionListView(APIView):
         responses={200: s.TransitionOptionSerializer(many=True), 404: NOT_FOUND},
     )
     def get(self, request: Request, sag_pk: int) -> Response:
-        user = actor(request)
+        user = request_user(request)
         sag = get_sag_or_404(user, sag_pk)
         options = sag_overgange(user=user, sag=sag)
         return Response(s.TransitionOptionSerializer(options, many=True).data)
@@ -510,7 +503,7 @@ class SagTransitionView(APIView):
         },
     )
     def post(self, request: Request, sag_pk: int, name: str) -> Response:
-        user = actor(request)
+        user = request_user(request)
         sag = get_sag_or_404(user, sag_pk)
         require(user, Action.TRANSITION, sag)
         body = s.TransitionRequestSerializer(data=request.data)
@@ -571,14 +564,14 @@ class HenvendelseViewSet(
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         henvendelse = henvendelse_get(
-            user=actor(request),
+            user=request_user(request),
             pk=kwargs["pk"],
             within=self.filter_queryset(self.get_queryset()),
         )
         return Response(s.HenvendelseSerializer(henvendelse).data)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        user = actor(request)
+        user = request_user(request)
         require(user, Action.OPEN_CASE)
         body = s.HenvendelseCreateSerializer(
             data=request.data, context=self.get_serializer_context()

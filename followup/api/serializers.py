@@ -15,7 +15,6 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from assessment.api.serializers import CurrentCatalogField
 from assessment.models import Opfoelgningsinterval
 from cases.api.serializers import FristSerializer
 from followup.models import (
@@ -26,9 +25,11 @@ from followup.models import (
     StatusnotatMaal,
 )
 from followup.selectors import Opfoelgningsvisning
-from followup.services import skema_blockers
-from orders.api.serializers import BestiltMaalSerializer, MagtanvendelseSerializer
+from followup.services.skema import skema_blockers
+from orders.api.serializers.bestilling import BestiltMaalSerializer
+from orders.api.serializers.levering import MagtanvendelseSerializer
 from orders.models import Bestilling, Delmaalsnotat
+from vum.api import CurrentCatalogField
 from vum.catalog.models import Fremadrettet, StatusPaaIndsats, Stoettebehov
 from vum.deadlines.models import Frist
 

@@ -24,12 +24,27 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cases.api.views import BAD_REQUEST, NOT_FOUND, SAG_PK, actor
+from cases.api.views import BAD_REQUEST, NOT_FOUND, SAG_PK
 from cases.models import Sag
-from followup import selectors, services
+from followup import selectors
 from followup.api import serializers as s
 from followup.models import Opfoelgning, Opfoelgningsskema, SkemaMaal, StatusnotatMaal
-from vum.access import get_sag_or_404
+from followup.services.opfoelgning import (
+    open_follow_up,
+    opfoelgning_call,
+    opfoelgning_cancel,
+    opfoelgning_plan,
+    statusnotat_save,
+)
+from followup.services.skema import skema_start, skema_update
+from followup.services.udfald import (
+    opfoelgning_continue,
+    opfoelgning_end,
+    opfoelgning_move_away,
+    opfoelgning_revise_goals,
+    opfoelgning_revisitation,
+)
+from vum.access import get_sag_or_404, request_user
 from vum.deadlines.models import Frist
 
 OPFOELGNING_NOT_FOUND = "Opfølgningen findes ikke eller er ikke tilgængelig for dig."
@@ -59,7 +74,7 @@ def _created(data: Any) -> Response:
 def _detail(request: Request, sag: Sag, pk: int) -> dict[str, Any]:
     """The follow-up as GET shows it (read through the audited selector)."""
     with _not_found():
-        view = selectors.opfoelgning_view(user=actor(request), sag=sag, pk=pk)
+        view = selectors.opfoelgning_view(user=request_user(request), sag=sag, pk=pk)
     if view.skema is not None:
         prefetch_related_objects(
             [view.skema],
@@ -157,12 +172,12 @@ class OpfoelgningViewSet(viewsets.GenericViewSet[Opfoelgning]):
         return Opfoelgning.objects.none()
 
     def _sag(self) -> Sag:
-        return get_sag_or_404(actor(self.request), self.kwargs["sag_pk"])
+        return get_sag_or_404(request_user(self.request), self.kwargs["sag_pk"])
 
     def _opfoelgning(self, sag: Sag) -> Opfoelgning:
         with _not_found():
             return selectors.opfoelgning_get(
-                user=actor(self.request), sag=sag, pk=self.kwargs["pk"]
+                user=request_user(self.request), sag=sag, pk=self.kwargs["pk"]
             )
 
     def _skema(self, opfoelgning: Opfoelgning) -> Opfoelgningsskema:
@@ -172,7 +187,7 @@ class OpfoelgningViewSet(viewsets.GenericViewSet[Opfoelgning]):
         return skema
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        rows = selectors.sag_opfoelgninger(user=actor(request), sag=self._sag())
+        rows = selectors.sag_opfoelgninger(user=request_user(request), sag=self._sag())
         return Response(s.OpfoelgningSerializer(rows, many=True).data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -183,10 +198,10 @@ class OpfoelgningViewSet(viewsets.GenericViewSet[Opfoelgning]):
         sag = self._sag()
         body = s.PlanlaegSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        existing = services.open_follow_up(sag)
+        existing = open_follow_up(sag)
         with _not_found(Http404):
-            planned = services.opfoelgning_plan(
-                actor=actor(request), sag=sag, agreed=body.validated_data["aftalt"]
+            planned = opfoelgning_plan(
+                actor=request_user(request), sag=sag, agreed=body.validated_data["aftalt"]
             )
         data = _detail(request, sag, planned.pk)
         return Response(data) if existing is not None else _created(data)
@@ -198,8 +213,8 @@ class OpfoelgningViewSet(viewsets.GenericViewSet[Opfoelgning]):
         body = s.AflysSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         with _not_found(Http404):
-            services.opfoelgning_cancel(
-                actor=actor(request),
+            opfoelgning_cancel(
+                actor=request_user(request),
                 opfoelgning=opfoelgning,
                 begrundelse=body.validated_data["begrundelse"],
             )
@@ -238,17 +253,17 @@ class OpfoelgningViewSet(viewsets.GenericViewSet[Opfoelgning]):
     def skema(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         sag = self._sag()
         opfoelgning = self._opfoelgning(sag)
-        user = actor(request)
+        user = request_user(request)
         if request.method == "POST":
             started = getattr(opfoelgning, "skema", None) is not None
             with _not_found(Http404):
-                services.skema_start(actor=user, opfoelgning=opfoelgning)
+                skema_start(actor=user, opfoelgning=opfoelgning)
             data = _detail(request, sag, opfoelgning.pk)
             return Response(data) if started else _created(data)
         body = s.SkemaUpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         with _not_found(Http404):
-            services.skema_update(
+            skema_update(
                 actor=user,
                 skema=self._skema(opfoelgning),
                 maal=body.goals(),
@@ -263,7 +278,7 @@ class OpfoelgningViewSet(viewsets.GenericViewSet[Opfoelgning]):
         body = s.UdfaldSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        user = actor(request)
+        user = request_user(request)
         skema = self._skema(opfoelgning)
         result: dict[str, Any] = {
             "udfald": data["udfald"],
@@ -274,16 +289,14 @@ class OpfoelgningViewSet(viewsets.GenericViewSet[Opfoelgning]):
         }
         with _not_found(Http404):
             if data["udfald"] == Opfoelgningsskema.Udfald.FORTSAET:
-                services.opfoelgning_continue(actor=user, skema=skema)
+                opfoelgning_continue(actor=user, skema=skema)
             elif data["udfald"] == Opfoelgningsskema.Udfald.REVIDER:
-                sent = services.opfoelgning_revise_goals(actor=user, skema=skema, maal=body.goals())
+                sent = opfoelgning_revise_goals(actor=user, skema=skema, maal=body.goals())
                 result["bestillinger"] = [b.pk for b in sent]
             elif data["udfald"] == Opfoelgningsskema.Udfald.REVISITATION:
-                services.opfoelgning_revisitation(
-                    actor=user, skema=skema, begrundelse=data["begrundelse"]
-                )
+                opfoelgning_revisitation(actor=user, skema=skema, begrundelse=data["begrundelse"])
             elif data["udfald"] == Opfoelgningsskema.Udfald.OPHOER:
-                decision = services.opfoelgning_end(
+                decision = opfoelgning_end(
                     actor=user,
                     skema=skema,
                     virkningsdato=data["virkningsdato"],
@@ -293,14 +306,14 @@ class OpfoelgningViewSet(viewsets.GenericViewSet[Opfoelgning]):
                 )
                 result["afgoerelse"] = decision.pk
             else:
-                udlevering = services.opfoelgning_move_away(
+                udlevering = opfoelgning_move_away(
                     actor=user, skema=skema, modtager=data["modtager"]
                 )
                 result["udlevering"] = udlevering.pk
         sag = Sag.objects.get(pk=sag.pk)
         with _not_found():
             result["opfoelgning"] = selectors.opfoelgning_get(user=user, sag=sag, pk=opfoelgning.pk)
-        result["naeste_opfoelgning"] = services.open_follow_up(sag)
+        result["naeste_opfoelgning"] = open_follow_up(sag)
         if result["naeste_opfoelgning"] is not None:
             result["naeste_opfoelgning"] = selectors.opfoelgning_get(
                 user=user, sag=sag, pk=result["naeste_opfoelgning"].pk
@@ -317,7 +330,7 @@ def _udfoerer_visning(request: Request, pk: int) -> s.UdfoererVisning:
     several providers on the case, only the one that calls the meeting writes the statusnotat,
     and no provider sees another's."""
     with _not_found():
-        opfoelgning, order = selectors.udfoerer_opfoelgning(user=actor(request), pk=pk)
+        opfoelgning, order = selectors.udfoerer_opfoelgning(user=request_user(request), pk=pk)
     note = getattr(opfoelgning, "statusnotat", None)
     if note is not None and note.udfoerer_id != order.udfoerer_id:
         note = None
@@ -392,7 +405,7 @@ class UdfoererOpfoelgningViewSet(viewsets.GenericViewSet[Any]):
     def _opfoelgning(self) -> Opfoelgning:
         with _not_found():
             found, _order = selectors.udfoerer_opfoelgning(
-                user=actor(self.request), pk=self.kwargs["pk"]
+                user=request_user(self.request), pk=self.kwargs["pk"]
             )
         return found
 
@@ -405,8 +418,8 @@ class UdfoererOpfoelgningViewSet(viewsets.GenericViewSet[Any]):
         body = s.IndkaldSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         with _not_found(Http404):
-            services.opfoelgning_call(
-                actor=actor(request), opfoelgning=opfoelgning, **body.validated_data
+            opfoelgning_call(
+                actor=request_user(request), opfoelgning=opfoelgning, **body.validated_data
             )
         return _udfoerer_response(request, opfoelgning.pk)
 
@@ -416,8 +429,8 @@ class UdfoererOpfoelgningViewSet(viewsets.GenericViewSet[Any]):
         body = s.StatusnotatInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         with _not_found(Http404):
-            services.statusnotat_save(
-                actor=actor(request),
+            statusnotat_save(
+                actor=request_user(request),
                 opfoelgning=opfoelgning,
                 maal=body.goals(),
                 vaesentlige_aendringer=body.validated_data["vaesentlige_aendringer"],

@@ -11,7 +11,7 @@ from html import escape
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from followup.dashboard import Celle, Tabel
+from followup.dashboard.figures import Celle, Tabel
 
 register = template.Library()
 

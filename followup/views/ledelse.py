@@ -17,7 +17,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from cases.selectors import list_page, with_next_deadline
-from followup import dashboard, export
+from followup.dashboard import export
+from followup.dashboard.drilldown import describe, drilldown
+from followup.dashboard.figures import SUPPRESS_BELOW, Filter
+from followup.dashboard.panels import LONG_TABLES, dashboard, opgoerelse, whole_table
 from followup.forms import DashboardFilterForm
 from followup.models import NoegletalOpgoerelse
 from followup.tasks import refresh_dashboard
@@ -43,9 +46,9 @@ def _leader(request: HttpRequest) -> User:
     return request.user
 
 
-def _filter(form: DashboardFilterForm) -> dashboard.Filter:
+def _filter(form: DashboardFilterForm) -> Filter:
     data = form.cleaned_data
-    return dashboard.Filter(
+    return Filter(
         fra=data["fra"],
         til=data["til"],
         team=data.get("team"),
@@ -58,13 +61,13 @@ def _bound_form(user: User, query: QueryDict) -> DashboardFilterForm:
     """The filter as asked, or the default (the last twelve months) on a first visit."""
     data = query.copy()
     if "fra" not in data and "til" not in data:
-        data.update(dashboard.Filter.default().params())
+        data.update(Filter.default().params())
     return DashboardFilterForm(data, user=user)
 
 
 def _leader_and_filter(
     request: HttpRequest,
-) -> tuple[User, DashboardFilterForm, dashboard.Filter | None]:
+) -> tuple[User, DashboardFilterForm, Filter | None]:
     """The leader, the filter form and its filter (None when the form has errors: the page
     then answers 400 with them)."""
     user = _leader(request)
@@ -76,7 +79,7 @@ def _opgoerelse() -> NoegletalOpgoerelse | None:
     """When the figures were rebuilt. Before the first time, the first view starts a rebuild
     rather than waiting for the schedule; it creates the status row, so the views after it
     (a rebuild takes minutes on a large database) do not queue more."""
-    done = dashboard.opgoerelse()
+    done = opgoerelse()
     if done is None:
         _status, created = NoegletalOpgoerelse.objects.get_or_create(pk=1)
         if created:
@@ -93,7 +96,7 @@ def overblik(request: HttpRequest) -> HttpResponse:
     fmt = request.GET.get("format")
     # An export counts each figure's citizens exactly, to suppress the small ones.
     exporting = fmt in ("csv", "xlsx")
-    sections = dashboard.dashboard(user=user, f=f, exact=exporting, overview=not exporting)
+    sections = dashboard(user=user, f=f, exact=exporting, overview=not exporting)
     filename = f"ledelsesoverblik-{f.fra:%Y%m}-{f.til:%Y%m}"
     if fmt == "csv":
         response = HttpResponse(
@@ -115,7 +118,7 @@ def overblik(request: HttpRequest) -> HttpResponse:
             "filter_qs": urlencode(f.params()),
             # Reversed once: the page has hundreds of linked figures.
             "drill_url": reverse("followup:dashboard-sager"),
-            "suppress_below": dashboard.SUPPRESS_BELOW,
+            "suppress_below": SUPPRESS_BELOW,
             "opgoerelse": _opgoerelse(),
             "interval_minutes": settings.VUM_NOEGLETAL_MINUTES,
         },
@@ -127,11 +130,11 @@ def overblik(request: HttpRequest) -> HttpResponse:
 def tabel(request: HttpRequest, key: str) -> HttpResponse:
     """One long table of the overview with all its rows, under the same filter."""
     user, form, f = _leader_and_filter(request)
-    if key not in dashboard.LONG_TABLES:
+    if key not in LONG_TABLES:
         raise Http404("Overblikket har ingen sådan tabel.")
     if f is None:
         return render(request, "followup/dashboard_tabel.html", {"form": form}, status=400)
-    found = dashboard.whole_table(user=user, f=f, key=key)
+    found = whole_table(user=user, f=f, key=key)
     return render(
         request,
         "followup/dashboard_tabel.html",
@@ -140,7 +143,7 @@ def tabel(request: HttpRequest, key: str) -> HttpResponse:
             "tabel": found,
             "filter_qs": urlencode(f.params()),
             "drill_url": reverse("followup:dashboard-sager"),
-            "opgoerelse": dashboard.opgoerelse(),
+            "opgoerelse": opgoerelse(),
         },
     )
 
@@ -153,7 +156,7 @@ def sager(request: HttpRequest) -> HttpResponse:
     if f is None:
         return render(request, "followup/dashboard_sager.html", {"form": form}, status=400)
     criteria = {k: request.GET[k] for k in DRILLDOWN_CRITERIA if k in request.GET}
-    qs = dashboard.drilldown(user, f, criteria).select_related("borger", "team", "sagsbehandler")
+    qs = drilldown(user, f, criteria).select_related("borger", "team", "sagsbehandler")
     total = qs.count()
     rows = list_page(
         user=user,
@@ -170,7 +173,7 @@ def sager(request: HttpRequest) -> HttpResponse:
             "sager": rows,
             "total": total,
             "afkortet": total > len(rows),
-            "beskrivelse": dashboard.describe(user, criteria),
+            "beskrivelse": describe(user, criteria),
             "tilbage_qs": urlencode(f.params()),
         },
     )

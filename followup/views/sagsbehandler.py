@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cases.forms import add_service_errors
 from cases.lifecycle import Fase
 from cases.models import Sag
-from followup import selectors, services
+from followup import selectors
 from followup.forms import (
     AflysForm,
     FortsaetForm,
@@ -36,7 +36,16 @@ from followup.forms import (
     Valg,
 )
 from followup.models import Opfoelgning, Opfoelgningsskema, SkemaMaal, StatusnotatMaal
-from vum.access import Action, get_sag_or_404, may, require
+from followup.services.opfoelgning import opfoelgning_cancel, opfoelgning_plan
+from followup.services.skema import skema_blockers, skema_start, skema_update
+from followup.services.udfald import (
+    opfoelgning_continue,
+    opfoelgning_end,
+    opfoelgning_move_away,
+    opfoelgning_revise_goals,
+    opfoelgning_revisitation,
+)
+from vum.access import Action, get_sag_or_404, may, request_user, require
 from vum.accounts.models import User
 
 OPEN = (Opfoelgning.Status.PLANLAGT, Opfoelgning.Status.INDKALDT)
@@ -48,13 +57,8 @@ NOT_SAVED = "Ændringen blev ikke gemt, fordi opfølgningen er ændret imens. Se
 Failed = dict[str, forms.Form]
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _editable_sag(request: HttpRequest, sag_pk: int) -> Sag:
-    user = _user(request)
+    user = request_user(request)
     sag = get_sag_or_404(user, sag_pk)
     require(user, Action.EDIT, sag)
     return sag
@@ -84,7 +88,7 @@ class OpfoelgningRow:
 
 
 def _list_page(request: HttpRequest, sag: Sag, *, fejl: list[str] | None = None) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     rows = [
         OpfoelgningRow(
             opfoelgning=o,
@@ -111,7 +115,7 @@ def _list_page(request: HttpRequest, sag: Sag, *, fejl: list[str] | None = None)
 @login_required
 @require_GET
 def opfoelgninger(request: HttpRequest, sag_pk: int) -> HttpResponse:
-    return _list_page(request, get_sag_or_404(_user(request), sag_pk))
+    return _list_page(request, get_sag_or_404(request_user(request), sag_pk))
 
 
 @login_required
@@ -119,7 +123,7 @@ def opfoelgninger(request: HttpRequest, sag_pk: int) -> HttpResponse:
 def planlaeg(request: HttpRequest, sag_pk: int) -> HttpResponse:
     sag = _editable_sag(request, sag_pk)
     try:
-        opfoelgning = services.opfoelgning_plan(actor=_user(request), sag=sag)
+        opfoelgning = opfoelgning_plan(actor=request_user(request), sag=sag)
     except ValidationError as exc:
         return _list_page(request, sag, fejl=exc.messages)
     messages.success(
@@ -202,7 +206,7 @@ def _opfoelgning_page(
     maal_forms: dict[int, SkemaMaalForm] | None = None,
     fejl: list[str] | None = None,
 ) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     failed = failed or {}
     view = selectors.opfoelgning_view(user=user, sag=sag, pk=pk)
     opfoelgning, skema = view.opfoelgning, view.skema
@@ -262,7 +266,7 @@ def _opfoelgning_page(
         "aflys_form": aflys_form,
         "skema_form": skema_form,
         "blokke": blokke,
-        "mangler": services.skema_blockers(skema) if redigerbar and skema is not None else [],
+        "mangler": skema_blockers(skema) if redigerbar and skema is not None else [],
         "udfald": udfald_forms,
         "udleveringer": selectors.sagsudleveringer(user=user, sag=sag)
         if skema is not None and skema.udfald == Opfoelgningsskema.Udfald.FRAFLYTNING
@@ -275,19 +279,19 @@ def _opfoelgning_page(
 @login_required
 @require_GET
 def opfoelgning(request: HttpRequest, sag_pk: int, pk: int) -> HttpResponse:
-    return _opfoelgning_page(request, get_sag_or_404(_user(request), sag_pk), pk)
+    return _opfoelgning_page(request, get_sag_or_404(request_user(request), sag_pk), pk)
 
 
 @login_required
 @require_POST
 def aflys(request: HttpRequest, sag_pk: int, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     sag = _editable_sag(request, sag_pk)
     found = selectors.opfoelgning_get(user=user, sag=sag, pk=pk)
     form = AflysForm(request.POST)
     if form.is_valid():
         try:
-            services.opfoelgning_cancel(
+            opfoelgning_cancel(
                 actor=user, opfoelgning=found, begrundelse=form.cleaned_data["begrundelse"]
             )
         except ValidationError as exc:
@@ -305,13 +309,13 @@ def aflys(request: HttpRequest, sag_pk: int, pk: int) -> HttpResponse:
 def skema(request: HttpRequest, sag_pk: int, pk: int) -> HttpResponse:
     """Without a form: start the follow-up form (the case moves to opfølgning). With the form:
     save it; blanks are allowed until it is completed by an outcome."""
-    user = _user(request)
+    user = request_user(request)
     sag = _editable_sag(request, sag_pk)
     found = selectors.opfoelgning_get(user=user, sag=sag, pk=pk)
     existing = getattr(found, "skema", None)
     if existing is None:
         try:
-            services.skema_start(actor=user, opfoelgning=found)
+            skema_start(actor=user, opfoelgning=found)
         except ValidationError as exc:
             return _opfoelgning_page(request, sag, found.pk, fejl=exc.messages)
         messages.success(request, "Opfølgningsskemaet er startet, og sagen er i fasen opfølgning.")
@@ -327,7 +331,7 @@ def skema(request: HttpRequest, sag_pk: int, pk: int) -> HttpResponse:
     valid = all([f.is_valid() for f in maal_forms.values()]) and valid
     if valid:
         try:
-            services.skema_update(
+            skema_update(
                 actor=user,
                 skema=existing,
                 maal={goal: f.service_fields() for goal, f in maal_forms.items()},
@@ -345,7 +349,7 @@ def skema(request: HttpRequest, sag_pk: int, pk: int) -> HttpResponse:
 @require_POST
 def udfald(request: HttpRequest, sag_pk: int, pk: int) -> HttpResponse:
     """The outcome of the follow-up, each through its service; the form must be complete."""
-    user = _user(request)
+    user = request_user(request)
     sag = _editable_sag(request, sag_pk)
     found = selectors.opfoelgning_get(user=user, sag=sag, pk=pk)
     existing = getattr(found, "skema", None)
@@ -370,7 +374,7 @@ def _failed(request: HttpRequest, sag: Sag, skema: Opfoelgningsskema, failed: Fa
 def _fortsaet(request: HttpRequest, user: User, sag: Sag, skema: Opfoelgningsskema) -> Any:
     form = FortsaetForm(request.POST, auto_id="id_fortsaet_%s")
     try:
-        following = services.opfoelgning_continue(actor=user, skema=skema)
+        following = opfoelgning_continue(actor=user, skema=skema)
     except ValidationError as exc:
         add_service_errors(form, exc)
         return _failed(request, sag, skema, {"fortsaet": form})
@@ -394,7 +398,7 @@ def _revider(request: HttpRequest, user: User, sag: Sag, skema: Opfoelgningsskem
     if not all([f.is_valid() for f in revisions.values()]):
         return _failed(request, sag, skema, failed)
     try:
-        sent = services.opfoelgning_revise_goals(
+        sent = opfoelgning_revise_goals(
             actor=user,
             skema=skema,
             maal={
@@ -420,7 +424,7 @@ def _revisitation(request: HttpRequest, user: User, sag: Sag, skema: Opfoelgning
     form = RevisitationForm(request.POST)
     if form.is_valid():
         try:
-            services.opfoelgning_revisitation(
+            opfoelgning_revisitation(
                 actor=user, skema=skema, begrundelse=form.cleaned_data["begrundelse"]
             )
         except ValidationError as exc:
@@ -439,7 +443,7 @@ def _ophoer(request: HttpRequest, user: User, sag: Sag, skema: Opfoelgningsskema
     form = OphoerForm(request.POST)
     if form.is_valid():
         try:
-            decision = services.opfoelgning_end(actor=user, skema=skema, **form.service_fields())
+            decision = opfoelgning_end(actor=user, skema=skema, **form.service_fields())
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -458,7 +462,7 @@ def _fraflytning(request: HttpRequest, user: User, sag: Sag, skema: Opfoelgnings
     form = FraflytningForm(request.POST)
     if form.is_valid():
         try:
-            udlevering_ = services.opfoelgning_move_away(
+            udlevering_ = opfoelgning_move_away(
                 actor=user, skema=skema, modtager=form.cleaned_data["modtager"]
             )
         except ValidationError as exc:
@@ -479,7 +483,7 @@ def _fraflytning(request: HttpRequest, user: User, sag: Sag, skema: Opfoelgnings
 @login_required
 @require_GET
 def udlevering(request: HttpRequest, sag_pk: int, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     sag = get_sag_or_404(user, sag_pk)
     found = selectors.sagsudlevering_get(user=user, sag=sag, pk=pk)
     response = HttpResponse(bytes(found.indhold), content_type="application/zip")

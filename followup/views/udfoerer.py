@@ -24,8 +24,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from cases.forms import DateInput, add_service_errors
-from followup import selectors, services
+from followup import selectors
 from followup.models import Opfoelgning, Statusnotat, StatusnotatMaal
+from followup.services.opfoelgning import opfoelgning_call, statusnotat_save
 from orders.forms.udfoerer import TimeInput
 from orders.models import Bestilling, Delmaalsnotat
 from vum.access import NotFoundForUser
@@ -266,7 +267,7 @@ def indkald(request: HttpRequest, pk: int) -> HttpResponse:
     form = IndkaldForm(request.POST, auto_id="id_indkald_%s")
     if form.is_valid():
         try:
-            called = services.opfoelgning_call(
+            called = opfoelgning_call(
                 actor=user,
                 opfoelgning=found,
                 tidspunkt=form.tidspunkt(),
@@ -299,7 +300,7 @@ def statusnotat(request: HttpRequest, pk: int) -> HttpResponse:
     form = StatusnotatForm(request.POST, goals=_goals(order), auto_id="id_statusnotat_%s")
     if form.is_valid():
         try:
-            services.statusnotat_save(
+            statusnotat_save(
                 actor=user,
                 opfoelgning=found,
                 maal=form.maal(),

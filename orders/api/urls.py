@@ -8,69 +8,81 @@ sager/<sag_pk>/anmodninger/.
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from orders.api import views
+from orders.api.views.bestilling import (
+    BestillingBilagView,
+    BestillingerSendView,
+    BestillingPdfView,
+    BestillingViewSet,
+    SagBestillingerView,
+)
+from orders.api.views.handleplan import HandleplanAPIView, HandleplanPdfView, HandleplanVersionView
+from orders.api.views.levering import (
+    AnmodningSvarView,
+    AnmodningViewSet,
+    DelmaalViewSet,
+    LeveringsnotatViewSet,
+    MagtanvendelseViewSet,
+)
 
 # Path converters rather than regexes, so the OpenAPI schema knows the ids are integers.
 router = SimpleRouter(use_regex_path=False)
-router.register("bestillinger", views.BestillingViewSet, basename="api-bestilling")
-router.register(
-    "bestillinger/<int:bestilling_pk>/delmaal", views.DelmaalViewSet, basename="api-delmaal"
-)
+router.register("bestillinger", BestillingViewSet, basename="api-bestilling")
+router.register("bestillinger/<int:bestilling_pk>/delmaal", DelmaalViewSet, basename="api-delmaal")
 router.register(
     "bestillinger/<int:bestilling_pk>/notater",
-    views.LeveringsnotatViewSet,
+    LeveringsnotatViewSet,
     basename="api-leveringsnotat",
 )
 router.register(
     "bestillinger/<int:bestilling_pk>/magtanvendelser",
-    views.MagtanvendelseViewSet,
+    MagtanvendelseViewSet,
     basename="api-magtanvendelse",
 )
 router.register(
     "bestillinger/<int:bestilling_pk>/anmodninger",
-    views.AnmodningViewSet,
+    AnmodningViewSet,
     basename="api-anmodning",
 )
 
 urlpatterns = [
     path(
         "bestillinger/<int:pk>/bestilling.pdf",
-        views.BestillingPdfView.as_view(),
+        BestillingPdfView.as_view(),
         name="api-bestilling-pdf",
     ),
     path(
         "bestillinger/<int:pk>/handleplan.pdf",
-        views.BestillingBilagView.as_view(),
+        BestillingBilagView.as_view(),
         name="api-bestilling-bilag",
     ),
     path(
         "sager/<int:sag_pk>/bestillinger/",
-        views.SagBestillingerView.as_view(),
+        SagBestillingerView.as_view(),
         name="api-sag-bestillinger",
     ),
     path(
         "sager/<int:sag_pk>/bestillinger/send/",
-        views.BestillingerSendView.as_view(),
+        BestillingerSendView.as_view(),
         name="api-bestillinger-send",
     ),
     path(
         "sager/<int:sag_pk>/anmodninger/<int:pk>/svar/",
-        views.AnmodningSvarView.as_view(),
+        AnmodningSvarView.as_view(),
         name="api-anmodning-svar",
     ),
     path(
         "borgere/<int:borger_pk>/handleplan/",
-        views.HandleplanAPIView.as_view(),
+        HandleplanAPIView.as_view(),
         name="api-handleplan",
     ),
     path(
         "borgere/<int:borger_pk>/handleplan/versioner/",
-        views.HandleplanVersionView.as_view(),
+        HandleplanVersionView.as_view(),
         name="api-handleplan-versioner",
     ),
     path(
         "borgere/<int:borger_pk>/handleplan/versioner/<int:nummer>/handleplan.pdf",
-        views.HandleplanPdfView.as_view(),
+        HandleplanPdfView.as_view(),
         name="api-handleplan-pdf",
     ),
     *router.urls,

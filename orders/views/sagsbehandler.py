@@ -24,12 +24,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from assessment.models import Indsats
 from cases.forms import add_service_errors
 from cases.models import Sag
-from orders import selectors, services
+from orders import selectors
 from orders.content import latest_grant
 from orders.forms.sagsbehandler import AnmodningSvarForm, HandleplanForm, SendForm, UdfoererForm
 from orders.models import Anmodning, Bestilling, Delmaal, HandleplanVersion
-from vum.access import Action, get_borger_or_404, get_sag_or_404, may, require
-from vum.accounts.models import Organisation, User
+from orders.services import bestilling as bestilling_services
+from orders.services import handleplan as handleplan_services
+from orders.services import levering as levering_services
+from vum.access import Action, get_borger_or_404, get_sag_or_404, may, request_user, require
+from vum.accounts.models import Organisation
 
 NO_DECISION = "Sagen har ingen afgørelse, der bevilger en indsats."
 OEKONOMI_LIMIT = 200
@@ -37,13 +40,8 @@ OEKONOMI_LIMIT = 200
 Failed = dict[str, forms.Form]
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _editable_sag(request: HttpRequest, sag_pk: int) -> Sag:
-    user = _user(request)
+    user = request_user(request)
     sag = get_sag_or_404(user, sag_pk)
     require(user, Action.EDIT, sag)
     return sag
@@ -151,7 +149,7 @@ def _sag_page(
     failed: Failed | None = None,
     send_fejl: list[str] | None = None,
 ) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     failed = failed or {}
     view = selectors.sag_bestillinger(user=user, sag=sag)
     kan_redigere = may(user, Action.EDIT, sag, as_loaded=True)
@@ -196,13 +194,13 @@ def _sag_page(
 @login_required
 @require_GET
 def sag_bestillinger(request: HttpRequest, sag_pk: int) -> HttpResponse:
-    return _sag_page(request, get_sag_or_404(_user(request), sag_pk))
+    return _sag_page(request, get_sag_or_404(request_user(request), sag_pk))
 
 
 @login_required
 @require_POST
 def bestillinger_send(request: HttpRequest, sag_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     sag = _editable_sag(request, sag_pk)
     decision = latest_grant(sag)
     if decision is None:
@@ -216,7 +214,7 @@ def bestillinger_send(request: HttpRequest, sag_pk: int) -> HttpResponse:
         )
         return redirect(_page_url(sag))
     try:
-        sent = services.bestillinger_send(actor=user, afgoerelse=decision)
+        sent = bestilling_services.bestillinger_send(actor=user, afgoerelse=decision)
     except ValidationError as exc:
         return _sag_page(request, sag, send_fejl=exc.messages)
     if not sent:
@@ -234,7 +232,7 @@ def bestillinger_send(request: HttpRequest, sag_pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def bestilling_pdf(request: HttpRequest, sag_pk: int, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     sag = get_sag_or_404(user, sag_pk)
     try:
         bestilling, content = selectors.sag_bestilling_pdf(user=user, sag=sag, pk=pk)
@@ -246,7 +244,7 @@ def bestilling_pdf(request: HttpRequest, sag_pk: int, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def indsats_udfoerer(request: HttpRequest, sag_pk: int, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     sag = _editable_sag(request, sag_pk)
     indsats = (
         Indsats.objects.select_related("vurdering__sag", "udfoerer")
@@ -259,7 +257,7 @@ def indsats_udfoerer(request: HttpRequest, sag_pk: int, pk: int) -> HttpResponse
     if form.is_valid():
         udfoerer = Organisation.objects.get(pk=form.cleaned_data["udfoerer"])
         try:
-            services.indsats_udfoerer_set(actor=user, indsats=indsats, udfoerer=udfoerer)
+            bestilling_services.indsats_udfoerer_set(actor=user, indsats=indsats, udfoerer=udfoerer)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -275,7 +273,7 @@ def indsats_udfoerer(request: HttpRequest, sag_pk: int, pk: int) -> HttpResponse
 @login_required
 @require_POST
 def anmodning_svar(request: HttpRequest, sag_pk: int, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     sag = _editable_sag(request, sag_pk)
     try:
         anmodning = selectors.anmodning_get(user=user, sag=sag, pk=pk)
@@ -284,7 +282,7 @@ def anmodning_svar(request: HttpRequest, sag_pk: int, pk: int) -> HttpResponse:
     form = AnmodningSvarForm(request.POST, auto_id=f"id_svar{anmodning.pk}_%s")
     if form.is_valid():
         try:
-            services.anmodning_answer(
+            levering_services.anmodning_answer(
                 actor=user, anmodning=anmodning, svar=form.cleaned_data["svar"]
             )
         except ValidationError as exc:
@@ -312,7 +310,7 @@ def _handleplan_page(
     form: HandleplanForm | None = None,
     finalise_fejl: list[str] | None = None,
 ) -> HttpResponse:
-    view = selectors.handleplan_view(user=_user(request), borger_pk=borger_pk)
+    view = selectors.handleplan_view(user=request_user(request), borger_pk=borger_pk)
     plan = view.plan
     if view.kan_redigere and form is None:
         form = HandleplanForm(initial=HandleplanForm.initial_from(plan), auto_id="id_plan_%s")
@@ -343,12 +341,12 @@ def handleplan(request: HttpRequest, borger_pk: int) -> HttpResponse:
     """GET shows the plan (an unsaved one until it is first saved); POST saves its texts."""
     if request.method != "POST":
         return _handleplan_page(request, borger_pk)
-    user = _user(request)
+    user = request_user(request)
     borger = get_borger_or_404(user, borger_pk)
     form = HandleplanForm(request.POST, auto_id="id_plan_%s")
     if form.is_valid():
         try:
-            services.handleplan_update(actor=user, borger=borger, **form.cleaned_data)
+            handleplan_services.handleplan_update(actor=user, borger=borger, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -360,10 +358,10 @@ def handleplan(request: HttpRequest, borger_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def handleplan_finalise(request: HttpRequest, borger_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     borger = get_borger_or_404(user, borger_pk)
     try:
-        version = services.handleplan_finalise(actor=user, borger=borger)
+        version = handleplan_services.handleplan_finalise(actor=user, borger=borger)
     except ValidationError as exc:
         return _handleplan_page(request, borger.pk, finalise_fejl=exc.messages)
     messages.success(
@@ -379,7 +377,7 @@ def handleplan_finalise(request: HttpRequest, borger_pk: int) -> HttpResponse:
 def handleplan_pdf(request: HttpRequest, borger_pk: int, nummer: int) -> HttpResponse:
     try:
         version = selectors.handleplan_version_pdf(
-            user=_user(request), borger_pk=borger_pk, nummer=nummer
+            user=request_user(request), borger_pk=borger_pk, nummer=nummer
         )
     except HandleplanVersion.DoesNotExist as exc:
         raise Http404(str(exc)) from exc
@@ -402,7 +400,7 @@ class OekonomiRow:
 def oekonomi(request: HttpRequest) -> HttpResponse:
     """Sent orders with what they cost and where the invoice goes: no citizen's name or CPR."""
     rows = []
-    for b in selectors.oekonomi_bestillinger(user=_user(request), limit=OEKONOMI_LIMIT):
+    for b in selectors.oekonomi_bestillinger(user=request_user(request), limit=OEKONOMI_LIMIT):
         indhold = b.indhold if isinstance(b.indhold, dict) else {}
         rows.append(
             OekonomiRow(

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 from assessment.models import Indsatsmaal
 from cases.forms import add_service_errors
 from cases.models import Borger
-from orders import selectors, services
+from orders import selectors
 from orders.forms.udfoerer import (
     AnmodningForm,
     DelmaalForm,
@@ -46,6 +46,8 @@ from orders.models import (
     Leveringsnotat,
     Magtanvendelse,
 )
+from orders.services import bestilling as bestilling_services
+from orders.services import levering as levering_services
 from vum.access import (
     Action,
     NotFoundForUser,
@@ -219,11 +221,11 @@ def bestilling_svar(request: HttpRequest, pk: int) -> HttpResponse:
         svar = form.cleaned_data["svar"]
         try:
             if svar == "modtaget":
-                services.bestilling_receive(actor=user, bestilling=found)
+                bestilling_services.bestilling_receive(actor=user, bestilling=found)
             elif svar == "accepteret":
-                services.bestilling_accept(actor=user, bestilling=found)
+                bestilling_services.bestilling_accept(actor=user, bestilling=found)
             else:
-                services.bestilling_reject(
+                bestilling_services.bestilling_reject(
                     actor=user, bestilling=found, begrundelse=form.cleaned_data["begrundelse"]
                 )
         except ValidationError as exc:
@@ -415,7 +417,7 @@ def delmaal_create(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         goals = list(Indsatsmaal.objects.filter(pk__in=form.cleaned_data["indsatsmaal"]))
         try:
-            delmaal = services.delmaal_create(
+            delmaal = levering_services.delmaal_create(
                 actor=user,
                 bestilling=found,
                 formulering=form.cleaned_data["formulering"],
@@ -470,7 +472,7 @@ def delmaalsnotat_add(request: HttpRequest, pk: int, delmaal_pk: int) -> HttpRes
     form = DelmaalsnotatForm(request.POST, auto_id=f"id_notat_{delmaal.pk}_%s")
     if form.is_valid():
         try:
-            services.delmaalsnotat_add(
+            levering_services.delmaalsnotat_add(
                 actor=user,
                 bestilling=found,
                 delmaal=delmaal,
@@ -492,7 +494,7 @@ def handling_add(request: HttpRequest, pk: int, delmaal_pk: int) -> HttpResponse
     form = HandlingForm(request.POST, auto_id=f"id_handling_{delmaal.pk}_%s")
     if form.is_valid():
         try:
-            services.handling_add(
+            levering_services.handling_add(
                 actor=user,
                 bestilling=found,
                 delmaal=delmaal,
@@ -513,7 +515,7 @@ def delmaal_status(request: HttpRequest, pk: int, delmaal_pk: int) -> HttpRespon
     form = DelmaalStatusForm(request.POST, auto_id=f"id_status_{delmaal.pk}_%s")
     if form.is_valid():
         try:
-            changed = services.delmaal_set_status(
+            changed = levering_services.delmaal_set_status(
                 actor=user, bestilling=found, delmaal=delmaal, status=form.cleaned_data["status"]
             )
         except ValidationError as exc:
@@ -536,7 +538,7 @@ def leveringsnotat_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         tags = list(Undertema.objects.filter(pk__in=form.cleaned_data["undertemaer"]))
         try:
-            services.leveringsnotat_add(
+            levering_services.leveringsnotat_add(
                 actor=user,
                 bestilling=found,
                 tekst=form.cleaned_data["tekst"],
@@ -558,7 +560,7 @@ def magtanvendelse_report(request: HttpRequest, pk: int) -> HttpResponse:
     form = MagtanvendelseForm(request.POST, auto_id=f"id_magt_{found.pk}_%s")
     if form.is_valid():
         try:
-            services.magtanvendelse_report(
+            levering_services.magtanvendelse_report(
                 actor=user,
                 bestilling=found,
                 tidspunkt=form.tidspunkt(),
@@ -585,7 +587,7 @@ def anmodning_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = AnmodningForm(request.POST, auto_id=f"id_anmodning_{found.pk}_%s")
     if form.is_valid():
         try:
-            anmodning = services.anmodning_create(
+            anmodning = levering_services.anmodning_create(
                 actor=user,
                 bestilling=found,
                 art=form.cleaned_data["art"],

@@ -10,8 +10,9 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from assessment import services
 from assessment.models import Afgoerelse, Brev, Klage
+from assessment.services.forsendelse import brev_dispatch
+from assessment.services.klage import klage_register
 from cases.models import Sag
 from tests import test_afgoerelse as base
 from tests.factories import UserFactory
@@ -199,7 +200,7 @@ def test_preview_send_and_correct_the_letter(api: Api, caseworker: User, jorn_ca
         actor=caseworker, action=AuditAction.EXPORT, object_id=str(brev.pk)
     ).exists()
 
-    services.brev_dispatch(brev_id=brev.pk)
+    brev_dispatch(brev_id=brev.pk)
     status = client.get(url(jorn_case, f"breve/{brev.pk}/"))
     assert status.status_code == 200
     assert status.json()["forsendelse"]["kanal"]
@@ -277,7 +278,7 @@ def test_a_late_complaint_is_flagged(api: Api, caseworker: User, jorn_case: Sag)
 def test_only_the_caseworker_writes(api: Api, caseworker: User, jorn_case: Sag, who: str) -> None:
     afgoerelse = sent_decision(caseworker, jorn_case)
     brev = afgoerelse.breve.get()
-    klage = services.klage_register(
+    klage = klage_register(
         actor=caseworker,
         afgoerelse=afgoerelse,
         modtaget=timezone.now(),

@@ -17,8 +17,8 @@ from rest_framework.test import APIClient
 from assessment.models import Sagsvurdering
 from cases.models import Journalnotat, Sag
 from followup.models import Opfoelgning, Opfoelgningsskema, Statusnotat
-from orders import services as orders
 from orders.models import Bestilling
+from orders.services.bestilling import bestilling_accept, bestillinger_send
 from tests.factories import UserFactory
 from tests.mads import Mads, mads_decided, mads_time
 from vum import calendar
@@ -57,9 +57,9 @@ def delivering(caseworker: User) -> Delivering:
     """Mads in levering with X-Hus (all four goals), whose staff member is returned."""
     mads = mads_decided(caseworker)
     Sagsvurdering.objects.filter(pk=mads.vurdering.pk).update(stoettebehov=moderat())
-    (order,) = orders.bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
+    (order,) = bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
     staff = UserFactory(udfoerer=True, organisation=mads.x_hus)
-    orders.bestilling_accept(actor=staff, bestilling=order)
+    bestilling_accept(actor=staff, bestilling=order)
     return Delivering(mads=mads, order=order, staff=staff)
 
 
@@ -388,10 +388,10 @@ def test_out_of_scope_is_404(api: Api, caseworker: User, delivering: Delivering)
 
 def test_a_second_provider_never_sees_the_others_statusnotat(api: Api, caseworker: User) -> None:
     mads = mads_decided(caseworker, second_provider=True)
-    sent = orders.bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
+    sent = bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
     staff = {b.udfoerer_id: UserFactory(udfoerer=True, organisation=b.udfoerer) for b in sent}
     for b in sent:
-        orders.bestilling_accept(actor=staff[b.udfoerer_id], bestilling=b)
+        bestilling_accept(actor=staff[b.udfoerer_id], bestilling=b)
     by_org = {b.udfoerer_id: b for b in sent}
     response = api(caseworker).post(f"/api/v1/sager/{mads.sag.pk}/opfoelgninger/planlaeg/")
     planned = response.json()["opfoelgning"]

@@ -17,8 +17,15 @@ from rest_framework.test import APIClient
 from assessment.models import Indsatsmaal
 from cases.lifecycle import Fase
 from cases.models import Sag
-from orders import services
 from orders.models import Anmodning, Bestilling, Delmaal, Magtanvendelse
+from orders.services.bestilling import bestilling_accept, bestillinger_send
+from orders.services.levering import (
+    anmodning_create,
+    delmaal_create,
+    delmaalsnotat_add,
+    handling_add,
+    magtanvendelse_report,
+)
 from tests.factories import UserFactory, sag_in_phase
 from tests.mads import MADS_GOALS, Mads, mads_decided, mads_time
 from tests.pdf import pdf_text
@@ -63,8 +70,7 @@ def sent(caseworker: User) -> Sent:
     mads = mads_decided(caseworker, second_provider=True)
     assert mads.other is not None
     by_provider = {
-        b.udfoerer_id: b
-        for b in services.bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
+        b.udfoerer_id: b for b in bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
     }
     return Sent(
         mads=mads,
@@ -77,8 +83,8 @@ def sent(caseworker: User) -> Sent:
 
 def accept_all(sent: Sent) -> None:
     """Both providers take their orders on: they document only on an order they accepted."""
-    services.bestilling_accept(actor=sent.x_staff, bestilling=sent.x_hus)
-    services.bestilling_accept(actor=sent.center_staff, bestilling=sent.center)
+    bestilling_accept(actor=sent.x_staff, bestilling=sent.x_hus)
+    bestilling_accept(actor=sent.center_staff, bestilling=sent.center)
 
 
 def goal(mads: Mads, nr: int) -> Indsatsmaal:
@@ -156,7 +162,7 @@ def test_the_provider_list_keeps_its_queries(
 def test_every_provider_read_is_audited(api: Api, sent: Sent) -> None:
     accept_all(sent)
     client = api(sent.x_staff)
-    services.delmaal_create(
+    delmaal_create(
         actor=sent.x_staff,
         bestilling=sent.x_hus,
         formulering="Jeg gør rent hver lørdag.",
@@ -294,7 +300,7 @@ def _answers(client: APIClient, pk: int, delmaal_pk: int) -> list[tuple[str, int
 
 def test_another_organisation_gets_404_like_for_a_missing_bestilling(api: Api, sent: Sent) -> None:
     accept_all(sent)
-    delmaal = services.delmaal_create(
+    delmaal = delmaal_create(
         actor=sent.x_staff,
         bestilling=sent.x_hus,
         formulering="Jeg gør rent hver lørdag.",
@@ -327,7 +333,7 @@ def test_another_organisation_gets_404_like_for_a_missing_bestilling(api: Api, s
 def test_another_providers_delmaal_is_not_found(api: Api, sent: Sent) -> None:
     """The center works on the same case, but X-Hus's delmål are not its delmål."""
     accept_all(sent)
-    delmaal = services.delmaal_create(
+    delmaal = delmaal_create(
         actor=sent.x_staff,
         bestilling=sent.x_hus,
         formulering="Jeg gør rent hver lørdag.",
@@ -350,7 +356,7 @@ def test_another_providers_delmaal_is_not_found(api: Api, sent: Sent) -> None:
 
 def test_an_ended_bestilling_is_not_found(api: Api, sent: Sent) -> None:
     accept_all(sent)
-    delmaal = services.delmaal_create(
+    delmaal = delmaal_create(
         actor=sent.x_staff,
         bestilling=sent.x_hus,
         formulering="Jeg gør rent hver lørdag.",
@@ -602,21 +608,21 @@ def test_the_caseworker_sends_the_bestillinger_through_the_api(
     # What the provider reports back is listed without a query per row.
     x_hus = Bestilling.objects.get(sag=mads.sag, udfoerer=mads.x_hus)
     staff = UserFactory(udfoerer=True, organisation=mads.x_hus)
-    services.bestilling_accept(actor=staff, bestilling=x_hus)
+    bestilling_accept(actor=staff, bestilling=x_hus)
     for nr in (1, 2):
-        delmaal = services.delmaal_create(
+        delmaal = delmaal_create(
             actor=staff, bestilling=x_hus, formulering=f"Delmål {nr}", indsatsmaal=[goal(mads, nr)]
         )
-        services.handling_add(actor=staff, bestilling=x_hus, delmaal=delmaal, beskrivelse="Plan")
-        services.delmaalsnotat_add(actor=staff, bestilling=x_hus, delmaal=delmaal, tekst="Godt.")
-        services.magtanvendelse_report(
+        handling_add(actor=staff, bestilling=x_hus, delmaal=delmaal, beskrivelse="Plan")
+        delmaalsnotat_add(actor=staff, bestilling=x_hus, delmaal=delmaal, tekst="Godt.")
+        magtanvendelse_report(
             actor=staff,
             bestilling=x_hus,
             tidspunkt=timezone.now() - timedelta(hours=nr),
             type="andet",
             beskrivelse="Beskrivelse.",
         )
-        services.anmodning_create(
+        anmodning_create(
             actor=staff, bestilling=x_hus, art="aendrede_maal", begrundelse="Nye behov."
         )
     with django_assert_max_num_queries(30):  # the same whatever the number of rows

@@ -15,9 +15,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from assessment.models import Funktionsevnevurdering, Indhentning, Partshoering
-from cases import services as case_services
 from cases.lifecycle import Fase
 from cases.models import Relation, Sag, Samtykke
+from cases.services.sagsaabning import samtykke_register
 from tests.factories import BestillingFactory, RelationFactory, UserFactory, sag_in_phase
 from vum.accounts.models import User
 from vum.audit.models import AuditAction, AuditEvent
@@ -309,7 +309,7 @@ def test_obtaining_information_needs_consent(api: Api, caseworker: User, sag: Sa
     assert "ikke givet et gældende samtykke" in refused.data["part"][0]
     assert not Indhentning.objects.exists()
 
-    samtykke = case_services.samtykke_register(
+    samtykke = samtykke_register(
         actor=caseworker,
         sag=sag,
         retning=Samtykke.Retning.INDHENTELSE,

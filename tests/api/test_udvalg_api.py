@@ -15,8 +15,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from assessment import services
 from assessment.models import Dagsordenspunkt, Indstilling, Udvalgsmoede, Visitationsudvalg
+from assessment.services.partshoering import partshoering_send
 from cases.lifecycle import Fase
 from cases.models import Sag
 from tests.factories import BestillingFactory, UserFactory, VisitationsudvalgFactory
@@ -327,7 +327,7 @@ def test_an_outcome_the_case_cannot_follow_is_400_with_the_reasons(
     member, _udvalg, moede = committee
     sag = assessed_case(caseworker)
     punkt = on_agenda(api(caseworker), sag, moede)
-    services.partshoering_send(
+    partshoering_send(
         actor=caseworker,
         sag=sag,
         hvad_hoeres="Statusattest fra egen læge.",

@@ -10,10 +10,10 @@ import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from assessment import services
-from cases import services as case_services
+from assessment.services.udredning import funktionsevne_score, tema_oplysning_save, udredning_start
 from cases.lifecycle import Fase
 from cases.models import Sag
+from cases.services.sag import sag_transition
 from tests.factories import BestillingFactory, OrganisationFactory, UserFactory, sag_in_phase
 from tests.mads import MADS_GOALS, MADS_SCORES, mads_time
 from vum.accounts.models import User
@@ -43,21 +43,21 @@ def scored_case(caseworker: User, scores: dict[str, int]) -> Sag:
     """A case informed and scored in sagsoplysning (through the services, tested elsewhere),
     then moved on to sagsvurdering."""
     sag = sag_in_phase(Fase.SAGSOPLYSNING, team=caseworker.teams.get(), sagsbehandler=caseworker)
-    udredning = services.udredning_start(actor=caseworker, sag=sag)
-    services.tema_oplysning_save(
+    udredning = udredning_start(actor=caseworker, sag=sag)
+    tema_oplysning_save(
         actor=caseworker,
         udredning=udredning,
         tema=current(Tema, navn="Relationer"),
         fra_borgeren="Jeg kan ikke sige nej til mine venner.",
     )
     for navn, vaerdi in scores.items():
-        services.funktionsevne_score(
+        funktionsevne_score(
             actor=caseworker,
             udredning=udredning,
             undertema=current(Undertema, navn=navn),
             vaerdi=vaerdi,
         )
-    return case_services.sag_transition(actor=caseworker, sag=sag, name="start_sagsvurdering")
+    return sag_transition(actor=caseworker, sag=sag, name="start_sagsvurdering")
 
 
 def started(client: APIClient, sag: Sag) -> dict[str, Any]:

@@ -9,9 +9,8 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from assessment import services
 from assessment.models import Brev
-from assessment.services import Resultatlinje
+from assessment.services.afgoerelse import Resultatlinje, afgoerelse_create
 from cases.lifecycle import Fase
 from tests.factories import PASSWORD, BorgerFactory, UserFactory, sag_in_phase
 from vum.catalog.models import KommunalYdelse
@@ -31,7 +30,7 @@ def test_caseworker_previews_edits_and_sends_the_letter(
     borger = BorgerFactory(fornavn="Jørn", efternavn="Nielsen")
     sag = sag_in_phase(Fase.AFGOERELSE, borger=borger, team=user.teams.get(), sagsbehandler=user)
     v85 = KommunalYdelse.objects.current().get(kommune__slug="viborg", kode="V-85")
-    afgoerelse = services.afgoerelse_create(
+    afgoerelse = afgoerelse_create(
         actor=user,
         sag=sag,
         truffet_af="sagsbehandler",

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from cases.lifecycle import Fase
-from followup.services import noegletal_refresh
+from followup.dashboard.refresh import noegletal_refresh
 from tests.factories import PASSWORD, BorgerFactory, TeamFactory, UserFactory, sag_in_phase
 
 pytestmark = pytest.mark.browser

@@ -9,8 +9,9 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from orders import services
 from orders.models import Delmaalsnotat
+from orders.services.bestilling import bestilling_accept, bestillinger_send
+from orders.services.levering import delmaal_create
 from tests.factories import PASSWORD, UserFactory
 from tests.mads import mads_decided, mads_time
 
@@ -33,7 +34,7 @@ def test_provider_writes_a_note_on_a_phone(
     call_command("load_catalog", verbosity=0)
     caseworker = UserFactory(username="sb.levering")
     mads = mads_decided(caseworker)
-    (bestilling,) = services.bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
+    (bestilling,) = bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
     provider = UserFactory(
         username="udf.xhus",
         udfoerer=True,
@@ -41,8 +42,8 @@ def test_provider_writes_a_note_on_a_phone(
         first_name="Pia",
         last_name="Pædagog",
     )
-    bestilling = services.bestilling_accept(actor=provider, bestilling=bestilling)
-    delmaal = services.delmaal_create(
+    bestilling = bestilling_accept(actor=provider, bestilling=bestilling)
+    delmaal = delmaal_create(
         actor=provider,
         bestilling=bestilling,
         formulering="Jeg laver aftensmad selv to gange om ugen",

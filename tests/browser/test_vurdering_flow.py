@@ -8,10 +8,11 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from assessment import services
 from assessment.models import Indsatsmaal, Sagsvurdering
-from cases import services as case_services
+from assessment.services.udredning import funktionsevne_score, tema_oplysning_save, udredning_start
+from assessment.services.vurdering import sagsvurdering_start
 from cases.lifecycle import Fase
+from cases.services.sag import sag_transition
 from tests.factories import PASSWORD, BorgerFactory, UserFactory, sag_in_phase
 from vum.catalog.models import Tema, Undertema
 
@@ -28,16 +29,16 @@ def test_caseworker_writes_the_situation_and_adds_a_goal(
     borger = BorgerFactory(fornavn="Mads", efternavn="Jensen")
     sag = sag_in_phase(Fase.SAGSOPLYSNING, borger=borger, team=user.teams.get(), sagsbehandler=user)
     samspil = Undertema.objects.current().get(navn="Indgå i samspil og kontakt")
-    udredning = services.udredning_start(actor=user, sag=sag)
-    services.tema_oplysning_save(
+    udredning = udredning_start(actor=user, sag=sag)
+    tema_oplysning_save(
         actor=user,
         udredning=udredning,
         tema=Tema.objects.current().get(navn="Relationer"),
         fra_borgeren="Jeg har omkring 100 venner. Jeg kan ikke sige nej.",
     )
-    services.funktionsevne_score(actor=user, udredning=udredning, undertema=samspil, vaerdi=2)
-    sag = case_services.sag_transition(actor=user, sag=sag, name="start_sagsvurdering")
-    services.sagsvurdering_start(actor=user, sag=sag)
+    funktionsevne_score(actor=user, udredning=udredning, undertema=samspil, vaerdi=2)
+    sag = sag_transition(actor=user, sag=sag, name="start_sagsvurdering")
+    sagsvurdering_start(actor=user, sag=sag)
     url = live_server.url
 
     page.goto(f"{url}/login/")

@@ -13,9 +13,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from assessment import services
+from assessment.letters import afgoerelse_letter_texts
 from assessment.models import Afgoerelse, Brev, Indsats, Klage, Sagsvurdering
-from assessment.services import Resultatlinje
+from assessment.services.afgoerelse import Resultatlinje, afgoerelse_create, afgoerelse_send
+from assessment.services.forsendelse import brev_dispatch
+from assessment.services.klage import klage_register
 from cases.lifecycle import Fase
 from cases.models import Henvendelse, Sag
 from tests.pdf import pdf_text
@@ -125,7 +127,7 @@ def _decision_data(sag: Sag, **overrides: Any) -> dict[str, Any]:
 
 
 def _texts(afgoerelse: Afgoerelse, **changes: str) -> dict[str, str]:
-    return {**services.afgoerelse_letter_texts(afgoerelse=afgoerelse), **changes}
+    return {**afgoerelse_letter_texts(afgoerelse=afgoerelse), **changes}
 
 
 def test_the_jorn_flow_through_the_pages(world: World, sag: Sag) -> None:
@@ -177,7 +179,7 @@ def test_the_jorn_flow_through_the_pages(world: World, sag: Sag) -> None:
     ).exists()
 
     # Dispatched: the status and the complaint deadline show.
-    forsendelse = services.brev_dispatch(brev_id=brev.pk)
+    forsendelse = brev_dispatch(brev_id=brev.pk)
     afgoerelse.refresh_from_db()
     html = _page(client, sag)
     assert f"via {forsendelse.kanal}" in html
@@ -227,7 +229,7 @@ def test_a_reduction_too_soon_is_shown_on_the_result_lines(world: World, sag: Sa
 
 
 def _decided(world: World, sag: Sag) -> Afgoerelse:
-    return services.afgoerelse_create(
+    return afgoerelse_create(
         actor=world.users["sagsbehandler_ind"],
         sag=sag,
         truffet_af="sagsbehandler",
@@ -249,7 +251,7 @@ def _decided(world: World, sag: Sag) -> Afgoerelse:
 @pytest.mark.parametrize("role", ["sagsbehandler_ude", "leder_ude", "udfoerer_ind", "udvalg_ude"])
 def test_users_outside_the_scope_get_404(world: World, sag: Sag, role: str) -> None:
     afgoerelse = _decided(world, sag)
-    brev = services.afgoerelse_send(
+    brev = afgoerelse_send(
         actor=world.users["sagsbehandler_ind"], afgoerelse=afgoerelse, tekster={}
     )
     client = _client(world, role)
@@ -261,7 +263,7 @@ def test_users_outside_the_scope_get_404(world: World, sag: Sag, role: str) -> N
 
 def test_the_leader_reads_without_forms_and_posts_are_404(world: World, sag: Sag) -> None:
     afgoerelse = _decided(world, sag)
-    brev = services.afgoerelse_send(
+    brev = afgoerelse_send(
         actor=world.users["sagsbehandler_ind"], afgoerelse=afgoerelse, tekster={}
     )
     client = _client(world, "leder_ind")
@@ -299,9 +301,7 @@ def test_a_complaint_through_fastholdt_to_ankestyrelsen_and_stadfaestet(
 ) -> None:
     user = world.users["sagsbehandler_ind"]
     afgoerelse = _decided(world, sag)
-    services.brev_dispatch(
-        brev_id=services.afgoerelse_send(actor=user, afgoerelse=afgoerelse, tekster={}).pk
-    )
+    brev_dispatch(brev_id=afgoerelse_send(actor=user, afgoerelse=afgoerelse, tekster={}).pk)
     client = _client(world)
     assert "Der er ikke modtaget klager" in _page(client, sag)
 
@@ -377,7 +377,7 @@ def test_a_late_complaint_is_flagged_on_the_page(world: World, sag: Sag) -> None
 def test_medhold_links_to_a_replacing_decision(world: World, sag: Sag) -> None:
     user = world.users["sagsbehandler_ind"]
     afgoerelse = _decided(world, sag)
-    klage = services.klage_register(
+    klage = klage_register(
         actor=user,
         afgoerelse=afgoerelse,
         modtaget=timezone.now(),

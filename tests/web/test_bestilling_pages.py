@@ -15,8 +15,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Sag
-from orders import services
 from orders.models import Anmodning, Bestilling, Handleplan, HandleplanVersion
+from orders.services.bestilling import bestilling_accept, bestilling_reject
+from orders.services.levering import (
+    anmodning_create,
+    delmaal_create,
+    delmaalsnotat_add,
+    handling_add,
+    magtanvendelse_report,
+)
 from tests.factories import OrganisationFactory, UserFactory, sag_in_phase
 from tests.mads import Mads, mads_decided, mads_time
 from tests.pdf import pdf_text
@@ -156,7 +163,7 @@ def test_a_refusal_is_shown_and_the_order_goes_to_another_provider(
     client = _client(caseworker)
     _send(client, mads)
     bestilling = Bestilling.objects.get()
-    services.bestilling_reject(
+    bestilling_reject(
         actor=_provider(mads.x_hus),
         bestilling=bestilling,
         begrundelse="Vi har ikke plads før til foråret.",
@@ -198,7 +205,7 @@ def test_a_refused_order_can_be_sent_again_to_the_same_provider(
     client = _client(caseworker)
     _send(client, mads)
     first = Bestilling.objects.get()
-    services.bestilling_reject(
+    bestilling_reject(
         actor=_provider(mads.x_hus), bestilling=first, begrundelse="Ring til os først."
     )
     _send(client, mads)
@@ -233,28 +240,28 @@ def test_the_provider_s_request_is_answered_and_meets_its_deadline(
     _send(client, mads)
     bestilling = Bestilling.objects.get()
     provider = _provider(mads.x_hus)
-    services.bestilling_accept(actor=provider, bestilling=bestilling)
+    bestilling_accept(actor=provider, bestilling=bestilling)
     bestilling.refresh_from_db()
-    anmodning = services.anmodning_create(
+    anmodning = anmodning_create(
         actor=provider,
         bestilling=bestilling,
         art=Anmodning.Art.REVISITATION,
         begrundelse="Mads er flyttet og har brug for mere støtte.",
     )
-    services.magtanvendelse_report(
+    magtanvendelse_report(
         actor=provider,
         bestilling=bestilling,
         tidspunkt=timezone.now() - timedelta(hours=2),
         type="fastholdelse",
         beskrivelse="Mads blev holdt tilbage i døren.",
     )
-    delmaal = services.delmaal_create(
+    delmaal = delmaal_create(
         actor=provider,
         bestilling=bestilling,
         formulering="Mads laver mad selv to gange om ugen.",
         indsatsmaal=list(mads.vurdering.maal.filter(raekkefoelge=1)),
     )
-    services.delmaalsnotat_add(
+    delmaalsnotat_add(
         actor=provider, bestilling=bestilling, delmaal=delmaal, tekst="Lavede pasta i dag."
     )
     page = client.get(_page(mads.sag)).content.decode()
@@ -412,7 +419,7 @@ def test_providers_and_other_teams_get_404_everywhere(caseworker: User, mads: Ma
     client.post(_plan_url(mads.sag.borger_id, "orders:handleplan-finalise"))
     bestilling = Bestilling.objects.get()
     provider = _provider(mads.x_hus)
-    anmodning = services.anmodning_create(
+    anmodning = anmodning_create(
         actor=provider, bestilling=bestilling, art="revisitation", begrundelse="Mere støtte."
     )
     sag, borger_id = mads.sag.pk, mads.sag.borger_id
@@ -484,17 +491,17 @@ def test_the_pages_query_counts_do_not_grow_with_providers(
     assert Bestilling.objects.count() == (2 if second_provider else 1)
     for b in Bestilling.objects.all():
         provider = _provider(b.udfoerer)
-        services.bestilling_accept(actor=provider, bestilling=b)
+        bestilling_accept(actor=provider, bestilling=b)
         for goal in b.maal.all():
-            delmaal = services.delmaal_create(
+            delmaal = delmaal_create(
                 actor=provider, bestilling=b, formulering=f"Delmål {goal.pk}", indsatsmaal=[goal]
             )
-            services.delmaalsnotat_add(actor=provider, bestilling=b, delmaal=delmaal, tekst="Ok.")
-            services.handling_add(actor=provider, bestilling=b, delmaal=delmaal, beskrivelse="Ja")
-        services.anmodning_create(
+            delmaalsnotat_add(actor=provider, bestilling=b, delmaal=delmaal, tekst="Ok.")
+            handling_add(actor=provider, bestilling=b, delmaal=delmaal, beskrivelse="Ja")
+        anmodning_create(
             actor=provider, bestilling=b, art="revisitation", begrundelse="Mere støtte."
         )
-        services.magtanvendelse_report(
+        magtanvendelse_report(
             actor=provider,
             bestilling=b,
             tidspunkt=timezone.now() - timedelta(hours=1),

@@ -36,10 +36,10 @@ from assessment.models import (
 )
 from cases.lifecycle import Fase
 from cases.models import Borger, Sag
-from followup import dashboard
-from followup.dashboard import Filter, first_kept_month
+from followup.dashboard import panels
+from followup.dashboard.figures import Filter, first_kept_month
+from followup.dashboard.refresh import noegletal_refresh
 from followup.models import Opfoelgning, Opfoelgningsskema, SkemaMaal
-from followup.services import noegletal_refresh
 from followup.views import ledelse
 from tests.factories import (
     BorgerFactory,
@@ -705,7 +705,7 @@ def test_an_export_hides_a_part_that_rests_on_one_citizen(area: Area) -> None:
 def test_a_long_table_shows_its_first_rows_and_links_the_whole_table(
     area: Area, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(dashboard, "OVERVIEW_ROWS", 2)
+    monkeypatch.setattr(panels, "OVERVIEW_ROWS", 2)  # where the caseload panel reads it
     cases = {"Dorte": 3, "Carl": 2, "Berit": 2, "Erik": 1, "Frida": 1}
     for name, count in cases.items():
         worker = UserFactory(teams=[area.a], first_name=name, last_name="Sagsbehandlersen")

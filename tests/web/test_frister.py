@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Sag
-from cases.services import sag_frist_cancel, sag_frist_meet, sag_frist_move
+from cases.services.sag import sag_frist_cancel, sag_frist_meet, sag_frist_move
 from tests.factories import SagFactory, UserFactory
 from tests.web.conftest import World
 from vum.access import NotFoundForUser

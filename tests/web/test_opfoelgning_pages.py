@@ -20,10 +20,12 @@ from django.utils import timezone
 from assessment.models import Afgoerelse, Sagsvurdering
 from cases.lifecycle import Fase
 from cases.models import Journalnotat, Sag, Samtykke
-from followup import services
 from followup.models import Opfoelgning, Opfoelgningsskema, Sagsudlevering
-from orders import services as orders
+from followup.services.opfoelgning import opfoelgning_call, opfoelgning_plan, statusnotat_save
+from followup.services.skema import skema_blockers, skema_start
 from orders.models import Bestilling, Magtanvendelse
+from orders.services.bestilling import bestilling_accept, bestillinger_send
+from orders.services.levering import delmaal_create, delmaalsnotat_add, magtanvendelse_report
 from tests.factories import UserFactory, sag_in_phase
 from tests.mads import Mads, mads_decided, mads_time
 from vum import calendar
@@ -52,9 +54,9 @@ def _deliver(caseworker: User, goals: int = 4) -> tuple[Mads, User]:
     mads = mads_decided(caseworker)
     if goals < 4:
         mads.vurdering.maal.filter(raekkefoelge__gt=goals).delete()
-    (order,) = orders.bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
+    (order,) = bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
     staff = UserFactory(udfoerer=True, organisation=mads.x_hus)
-    orders.bestilling_accept(actor=staff, bestilling=order)
+    bestilling_accept(actor=staff, bestilling=order)
     return mads, staff
 
 
@@ -94,7 +96,7 @@ def _call_meeting(staff: User, opfoelgning: Opfoelgning) -> Opfoelgning:
     when = timezone.make_aware(
         datetime.combine(timezone.localdate() + timedelta(days=20), time(10))
     )
-    return services.opfoelgning_call(
+    return opfoelgning_call(
         actor=staff,
         opfoelgning=opfoelgning,
         tidspunkt=when,
@@ -105,7 +107,7 @@ def _call_meeting(staff: User, opfoelgning: Opfoelgning) -> Opfoelgning:
 
 
 def _send_note(staff: User, opfoelgning: Opfoelgning, mads: Mads) -> None:
-    services.statusnotat_save(
+    statusnotat_save(
         actor=staff,
         opfoelgning=opfoelgning,
         maal={
@@ -120,7 +122,7 @@ def _send_note(staff: User, opfoelgning: Opfoelgning, mads: Mads) -> None:
 
 def _planned(caseworker: User, staff: User, mads: Mads) -> Opfoelgning:
     """Planned, called and with the statusnotat sent (all through the services)."""
-    opfoelgning = services.opfoelgning_plan(actor=caseworker, sag=mads.sag)
+    opfoelgning = opfoelgning_plan(actor=caseworker, sag=mads.sag)
     opfoelgning = _call_meeting(staff, opfoelgning)
     _send_note(staff, opfoelgning, mads)
     return opfoelgning
@@ -240,7 +242,7 @@ def test_the_mads_follow_up_through_the_pages(caseworker: User, delivering) -> N
     assert "Opfølgningsskemaet er gemt." in page
     assert "Skemaet er udfyldt." in page
     skema.refresh_from_db()
-    assert services.skema_blockers(skema) == []
+    assert skema_blockers(skema) == []
     assert skema.maal.get(indsatsmaal=goal2).nyt_niveau == 2
 
     response = client.post(_url("udfald", opfoelgning), {"udfald": "fortsaet"}, follow=True)
@@ -337,7 +339,7 @@ def test_the_tilsyn_blockers_are_shown_and_the_input_is_kept(caseworker: User, d
 def test_the_magtanvendelser_of_the_period_are_shown(caseworker: User, delivering) -> None:  # type: ignore[no-untyped-def]
     mads, staff = delivering
     order = Bestilling.objects.get(sag=mads.sag)
-    orders.magtanvendelse_report(
+    magtanvendelse_report(
         actor=staff,
         bestilling=order,
         tidspunkt=timezone.now() - timedelta(hours=1),
@@ -572,7 +574,7 @@ def test_moving_away_exports_the_case_file(caseworker: User, delivering) -> None
 def test_a_leader_reads_but_cannot_write(caseworker: User, delivering) -> None:  # type: ignore[no-untyped-def]
     mads, staff = delivering
     opfoelgning = _planned(caseworker, staff, mads)
-    services.skema_start(actor=caseworker, opfoelgning=opfoelgning)
+    skema_start(actor=caseworker, opfoelgning=opfoelgning)
     leder = _client(UserFactory(leder=True, teams=[caseworker.teams.get()]))
 
     listing = leder.get(_list_url(mads.sag))
@@ -635,14 +637,14 @@ def _with_everything(caseworker: User, goals: int) -> Opfoelgning:
     mads, staff = _deliver(caseworker, goals)
     order = Bestilling.objects.get(sag=mads.sag)
     for goal in mads.vurdering.maal.all():
-        delmaal = orders.delmaal_create(
+        delmaal = delmaal_create(
             actor=staff, bestilling=order, formulering=f"Delmål til {goal}", indsatsmaal=[goal]
         )
-        orders.delmaalsnotat_add(
+        delmaalsnotat_add(
             actor=staff, bestilling=order, delmaal=delmaal, tekst="Det gik godt i dag."
         )
     opfoelgning = _planned(caseworker, staff, mads)
-    services.skema_start(actor=caseworker, opfoelgning=opfoelgning)
+    skema_start(actor=caseworker, opfoelgning=opfoelgning)
     return opfoelgning
 
 

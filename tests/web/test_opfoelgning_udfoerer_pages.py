@@ -17,10 +17,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from followup import services
 from followup.models import Opfoelgning, Statusnotat
-from orders import services as orders
+from followup.services.opfoelgning import opfoelgning_cancel, opfoelgning_plan
 from orders.models import Bestilling
+from orders.services.bestilling import bestilling_accept, bestillinger_send
+from orders.services.levering import delmaal_create, delmaalsnotat_add
 from tests.factories import UserFactory
 from tests.mads import Mads, mads_decided, mads_time
 from vum.accounts.models import User
@@ -47,7 +48,7 @@ class Case:
 
 def _deliver(caseworker: User, *, second_provider: bool = False) -> tuple[Mads, list[Bestilling]]:
     mads = mads_decided(caseworker, second_provider=second_provider)
-    sent = orders.bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
+    sent = bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
     return mads, sent
 
 
@@ -56,8 +57,8 @@ def case(caseworker: User) -> Case:
     """Mads in levering with X-Hus (all four goals) and his first follow-up planned."""
     mads, (order,) = _deliver(caseworker)
     staff = UserFactory(udfoerer=True, organisation=mads.x_hus, first_name="Pia")
-    orders.bestilling_accept(actor=staff, bestilling=order)
-    opfoelgning = services.opfoelgning_plan(actor=caseworker, sag=mads.sag)
+    bestilling_accept(actor=staff, bestilling=order)
+    opfoelgning = opfoelgning_plan(actor=caseworker, sag=mads.sag)
     return Case(mads=mads, order=order, staff=staff, opfoelgning=opfoelgning)
 
 
@@ -235,15 +236,13 @@ def test_the_period_notes_are_shown_beside_the_right_goal(case: Case) -> None:
     goal_1 = case.order.maal.get(pk=_goal(case.order, 1))
     goal_2 = case.order.maal.get(pk=_goal(case.order, 2))
     for goal, text in ((goal_1, "Mads vaskede selv tøj i dag."), (goal_2, "Mads sagde fra.")):
-        delmaal = orders.delmaal_create(
+        delmaal = delmaal_create(
             actor=case.staff,
             bestilling=case.order,
             formulering=f"Delmål til mål {goal.raekkefoelge}",
             indsatsmaal=[goal],
         )
-        orders.delmaalsnotat_add(
-            actor=case.staff, bestilling=case.order, delmaal=delmaal, tekst=text
-        )
+        delmaalsnotat_add(actor=case.staff, bestilling=case.order, delmaal=delmaal, tekst=text)
     page = _text(_client(case.staff).get(_url("udfoerer-opfoelgning", case.opfoelgning)))
     parts = _goal_sections(page, case.order)
     assert "Mads vaskede selv tøj i dag." in parts[1]
@@ -290,8 +289,8 @@ def test_a_second_provider_sees_the_follow_up_but_not_the_others_statusnotat(
     by_org = {b.udfoerer_id: b for b in sent}
     staff = {org_id: UserFactory(udfoerer=True, organisation_id=org_id) for org_id in by_org}
     for org_id, b in by_org.items():
-        orders.bestilling_accept(actor=staff[org_id], bestilling=b)
-    opfoelgning = services.opfoelgning_plan(actor=caseworker, sag=mads.sag)
+        bestilling_accept(actor=staff[org_id], bestilling=b)
+    opfoelgning = opfoelgning_plan(actor=caseworker, sag=mads.sag)
     calling = opfoelgning.udfoerer_id
     (other,) = [org_id for org_id in by_org if org_id != calling]
     client = _client(staff[calling])
@@ -342,7 +341,7 @@ def test_the_workspace_shows_the_follow_up(case: Case, caseworker: User) -> None
     assert "Statusnotat senest 21.12.2026" in page
     assert f'href="#opfoelgning-{case.order.pk}"' in page
 
-    services.opfoelgning_cancel(
+    opfoelgning_cancel(
         actor=caseworker, opfoelgning=case.opfoelgning, begrundelse="Mads er indlagt."
     )
     page = _text(client.get(workspace))
@@ -367,14 +366,14 @@ def _queries(client: Client, url: str) -> int:
 def _notes(case: Case, count: int) -> None:
     goals = list(case.order.maal.all())
     for i in range(count):
-        delmaal = orders.delmaal_create(
+        delmaal = delmaal_create(
             actor=case.staff,
             bestilling=case.order,
             formulering=f"Delmål {i}",
             indsatsmaal=goals[i % 2 : i % 2 + 2],
         )
         for j in range(2):
-            orders.delmaalsnotat_add(
+            delmaalsnotat_add(
                 actor=case.staff, bestilling=case.order, delmaal=delmaal, tekst=f"Notat {i}.{j}"
             )
 

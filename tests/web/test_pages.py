@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Borger, Henvendelse, Journalnotat, Sag
-from cases.services import formaal_set, sag_transition
+from cases.services.sag import sag_transition
+from cases.services.sagsaabning import formaal_set
 from tests.factories import PASSWORD, BorgerFactory, SagFactory, UserFactory
 from tests.web.conftest import World
 from vum.accounts.models import User

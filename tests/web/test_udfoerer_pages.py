@@ -20,7 +20,6 @@ from django.utils import timezone
 
 from cases.lifecycle import Fase
 from cases.models import Sag
-from orders import services
 from orders.models import (
     Anmodning,
     Bestilling,
@@ -29,6 +28,16 @@ from orders.models import (
     Handling,
     Leveringsnotat,
     Magtanvendelse,
+)
+from orders.services.bestilling import bestilling_accept, bestillinger_send
+from orders.services.levering import (
+    anmodning_answer,
+    anmodning_create,
+    delmaal_create,
+    delmaalsnotat_add,
+    handling_add,
+    leveringsnotat_add,
+    magtanvendelse_report,
 )
 from tests.factories import BestillingFactory, BorgerFactory, SagFactory, UserFactory
 from tests.mads import Mads, mads_decided, mads_time
@@ -64,7 +73,7 @@ def mads(caseworker: User) -> Mads:
 
 @pytest.fixture
 def bestilling(mads: Mads, caseworker: User) -> Bestilling:
-    (sent,) = services.bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
+    (sent,) = bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
     return sent
 
 
@@ -93,7 +102,7 @@ def _bestilling_url(name: str, b: Bestilling) -> str:
 
 
 def _accept(user: User, b: Bestilling) -> Bestilling:
-    return services.bestilling_accept(actor=user, bestilling=b)
+    return bestilling_accept(actor=user, bestilling=b)
 
 
 def _goal(b: Bestilling, nr: int) -> int:
@@ -151,7 +160,7 @@ def test_list_shows_orders_awaiting_an_answer_then_the_citizens(
 def two_providers(caseworker: User) -> tuple[Mads, Bestilling, Bestilling]:
     """Mads ordered from X-Hus (goals 1, 2 and 4) and the misbrugscenter (goal 3)."""
     mads = mads_decided(caseworker, second_provider=True)
-    sent = services.bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
+    sent = bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
     assert mads.other is not None
     x_hus_order = next(b for b in sent if b.udfoerer_id == mads.x_hus.pk)
     misbrug_order = next(b for b in sent if b.udfoerer_id == mads.other.pk)
@@ -272,7 +281,7 @@ def test_everything_outside_the_providers_orders_is_404(
     bestilling: Bestilling, x_hus: User, caseworker: User, mads: Mads, who: str
 ) -> None:
     _accept(x_hus, bestilling)
-    delmaal = services.delmaal_create(
+    delmaal = delmaal_create(
         actor=x_hus,
         bestilling=bestilling,
         formulering="Vaske tøj om søndagen",
@@ -323,7 +332,7 @@ def test_after_the_order_ends_the_provider_gets_404_everywhere(
     bestilling: Bestilling, x_hus: User, mads: Mads
 ) -> None:
     _accept(x_hus, bestilling)
-    delmaal = services.delmaal_create(
+    delmaal = delmaal_create(
         actor=x_hus,
         bestilling=bestilling,
         formulering="Handle ind selv",
@@ -475,38 +484,38 @@ def test_documenting_waits_until_the_order_is_accepted(
     goals = list(bestilling.maal.filter(pk=_goal(bestilling, 1)))
     refused = "Accepter bestillingen, før I dokumenterer på den."
     with pytest.raises(ValidationError, match=refused):
-        services.delmaal_create(
+        delmaal_create(
             actor=x_hus, bestilling=bestilling, formulering="Vaske tøj", indsatsmaal=goals
         )
     with pytest.raises(ValidationError, match=refused):
-        services.leveringsnotat_add(actor=x_hus, bestilling=bestilling, tekst="Rodet.")
+        leveringsnotat_add(actor=x_hus, bestilling=bestilling, tekst="Rodet.")
     page = _text(
         client.post(_bestilling_url("leveringsnotat-add", bestilling), {"tekst": "Rodet."})
     )
     assert refused in page
     assert not Leveringsnotat.objects.exists()
-    services.magtanvendelse_report(
+    magtanvendelse_report(
         actor=x_hus,
         bestilling=bestilling,
         tidspunkt=timezone.now() - timedelta(hours=1),
         type="fastholdelse",
         beskrivelse="Holdt.",
     )
-    services.anmodning_create(
+    anmodning_create(
         actor=x_hus, bestilling=bestilling, art="revisitation", begrundelse="Mere støtte."
     )
 
     _accept(x_hus, bestilling)
     page = _text(client.get(_workspace(mads.sag.borger_id)))
     assert _bestilling_url("delmaal-create", bestilling) in page
-    delmaal = services.delmaal_create(
+    delmaal = delmaal_create(
         actor=x_hus, bestilling=bestilling, formulering="Vaske tøj", indsatsmaal=goals
     )
     # A new version awaiting its answer: the service goes on, and so does the writing.
     newer = _new_version(bestilling)
     assert newer.awaits_answer
     assert newer.taken_on
-    services.delmaalsnotat_add(actor=x_hus, bestilling=newer, delmaal=delmaal, tekst="Godt.")
+    delmaalsnotat_add(actor=x_hus, bestilling=newer, delmaal=delmaal, tekst="Godt.")
     page = _text(client.get(_workspace(mads.sag.borger_id)))
     assert _bestilling_url("delmaal-create", newer) in page
 
@@ -517,7 +526,7 @@ def test_a_new_version_of_an_order_never_accepted_still_waits(
     newer = _new_version(bestilling)
     assert not newer.taken_on
     with pytest.raises(ValidationError):
-        services.leveringsnotat_add(actor=x_hus, bestilling=newer, tekst="Rodet.")
+        leveringsnotat_add(actor=x_hus, bestilling=newer, tekst="Rodet.")
 
 
 def test_a_sub_goal_only_towards_the_orders_goals(
@@ -558,7 +567,7 @@ def test_a_sub_goal_only_towards_the_orders_goals(
 @pytest.fixture
 def delmaal(bestilling: Bestilling, x_hus: User) -> Delmaal:
     _accept(x_hus, bestilling)
-    return services.delmaal_create(
+    return delmaal_create(
         actor=x_hus,
         bestilling=bestilling,
         formulering="Jeg laver aftensmad to gange om ugen",
@@ -707,7 +716,7 @@ def test_a_request_gets_a_deadline_and_reaches_the_caseworker(
     page = _text(client.get(_workspace(mads.sag.borger_id)))
     assert "Mads er begyndt på en uddannelse." in page
     assert f"Afventer svar senest {timezone.localtime(frist.frist):%d.%m.%Y}" in page
-    services.anmodning_answer(actor=caseworker, anmodning=anmodning, svar="Vi ses til møde.")
+    anmodning_answer(actor=caseworker, anmodning=anmodning, svar="Vi ses til møde.")
     page = _text(client.get(_workspace(mads.sag.borger_id)))
     assert "Vi ses til møde." in page
     assert "Besvaret" in page
@@ -747,24 +756,20 @@ def _write_rows(b: Bestilling, user: User, rows: range) -> None:
     assert tema is not None
     earlier = timezone.now() - timedelta(hours=1)
     for i in rows:
-        delmaal = services.delmaal_create(
+        delmaal = delmaal_create(
             actor=user,
             bestilling=b,
             formulering=f"Delmål {i}",
             indsatsmaal=list(b.maal.all()[:2]),
         )
-        services.handling_add(actor=user, bestilling=b, delmaal=delmaal, beskrivelse=f"H {i}")
+        handling_add(actor=user, bestilling=b, delmaal=delmaal, beskrivelse=f"H {i}")
         for j in range(2):
-            services.delmaalsnotat_add(
-                actor=user, bestilling=b, delmaal=delmaal, tekst=f"Notat {i}.{j}"
-            )
-        services.leveringsnotat_add(actor=user, bestilling=b, tekst=f"Nt {i}", undertemaer=[tema])
-        services.magtanvendelse_report(
+            delmaalsnotat_add(actor=user, bestilling=b, delmaal=delmaal, tekst=f"Notat {i}.{j}")
+        leveringsnotat_add(actor=user, bestilling=b, tekst=f"Nt {i}", undertemaer=[tema])
+        magtanvendelse_report(
             actor=user, bestilling=b, tidspunkt=earlier, type="andet", beskrivelse=f"M {i}"
         )
-        services.anmodning_create(
-            actor=user, bestilling=b, art="revisitation", begrundelse=f"A {i}"
-        )
+        anmodning_create(actor=user, bestilling=b, art="revisitation", begrundelse=f"A {i}")
 
 
 def test_the_workspace_does_not_grow_in_queries_with_more_rows(

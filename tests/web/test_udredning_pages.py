@@ -16,11 +16,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from assessment import services
 from assessment.models import Funktionsevnevurdering, Indhentning, Partshoering, TemaOplysning
-from cases import services as case_services
+from assessment.services.partshoering import minimum_answer_date
+from assessment.services.udredning import funktionsevne_score, tema_oplysning_save, udredning_start
 from cases.lifecycle import Fase
 from cases.models import Relation, Sag, Samtykke
+from cases.services.sagsaabning import samtykke_register
 from tests.factories import RelationFactory, sag_in_phase
 from tests.web.conftest import World
 from vum.audit.models import AuditAction, AuditEvent
@@ -58,7 +59,7 @@ def undertema(navn: str) -> Undertema:
 
 
 def _start(world: World, sag: Sag):  # type: ignore[no-untyped-def]
-    return services.udredning_start(actor=world.users["sagsbehandler_ind"], sag=sag)
+    return udredning_start(actor=world.users["sagsbehandler_ind"], sag=sag)
 
 
 def _page(client: Client, sag: Sag) -> str:
@@ -98,7 +99,7 @@ def test_users_outside_the_scope_get_404(world: World, sag: Sag, role: str) -> N
 @pytest.mark.parametrize("role", ["leder_ind", "udvalg_ind"])
 def test_leader_and_committee_read_without_forms(world: World, sag: Sag, role: str) -> None:
     udredning = _start(world, sag)
-    services.tema_oplysning_save(
+    tema_oplysning_save(
         actor=world.users["sagsbehandler_ind"],
         udredning=udredning,
         tema=tema("Relationer"),
@@ -208,8 +209,8 @@ def test_htmx_gets_the_theme_section_back(world: World, sag: Sag) -> None:
 def test_a_carried_over_theme_is_marked_until_updated(world: World, sag: Sag) -> None:
     caseworker = world.users["sagsbehandler_ind"]
     earlier = sag_in_phase(Fase.SAGSOPLYSNING, borger=sag.borger, team=sag.team)
-    first = services.udredning_start(actor=caseworker, sag=earlier)
-    services.tema_oplysning_save(
+    first = udredning_start(actor=caseworker, sag=earlier)
+    tema_oplysning_save(
         actor=caseworker, udredning=first, tema=tema("Relationer"), fra_borgeren="Mange venner."
     )
     client = _client(world)
@@ -311,10 +312,10 @@ def test_mads_scores_indgaa_i_samspil_and_sees_the_history(world: World, sag: Sa
 def test_the_page_makes_as_many_queries_with_many_scores(world: World, sag: Sag) -> None:
     udredning = _start(world, sag)
     caseworker = world.users["sagsbehandler_ind"]
-    services.tema_oplysning_save(
+    tema_oplysning_save(
         actor=caseworker, udredning=udredning, tema=tema("Relationer"), fra_borgeren="Venner."
     )
-    services.funktionsevne_score(
+    funktionsevne_score(
         actor=caseworker, udredning=udredning, undertema=undertema("Lave mad"), vaerdi=1
     )
     client = _client(world)
@@ -324,9 +325,7 @@ def test_the_page_makes_as_many_queries_with_many_scores(world: World, sag: Sag)
     subs = Undertema.objects.current().filter(scores=True)[:12]
     for u in subs:
         for vaerdi in (1, 2, 3):
-            services.funktionsevne_score(
-                actor=caseworker, udredning=udredning, undertema=u, vaerdi=vaerdi
-            )
+            funktionsevne_score(actor=caseworker, udredning=udredning, undertema=u, vaerdi=vaerdi)
     assert Funktionsevnevurdering.objects.count() > 30
     with CaptureQueriesContext(connection) as many:
         _page(client, sag)
@@ -359,7 +358,7 @@ def test_a_request_without_consent_is_refused_with_the_reason(world: World, sag:
     assert "Statusattest" in html
     assert not Indhentning.objects.exists()
 
-    case_services.samtykke_register(
+    samtykke_register(
         actor=world.users["sagsbehandler_ind"],
         sag=sag,
         retning=Samtykke.Retning.INDHENTELSE,
@@ -389,7 +388,7 @@ def _hearing_data(days: int, **extra: str) -> dict[str, str]:
 def test_a_13_day_deadline_is_refused_in_danish(world: World, sag: Sag) -> None:
     client = _client(world)
     page = client.get(reverse("partshoering", args=[sag.pk])).content.decode()
-    assert f'value="{services.minimum_answer_date().isoformat()}"' in page
+    assert f'value="{minimum_answer_date().isoformat()}"' in page
     response = client.post(reverse("partshoering", args=[sag.pk]), _hearing_data(13))
     assert response.status_code == 200
     html = response.content.decode()

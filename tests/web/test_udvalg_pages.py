@@ -18,7 +18,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from assessment import services
 from assessment.models import (
     Dagsordenspunkt,
     IndhentetTilbud,
@@ -27,6 +26,11 @@ from assessment.models import (
     Sagsvurdering,
     Udvalgsmoede,
     Visitationsudvalg,
+)
+from assessment.services.udvalg import (
+    indstilling_create,
+    indstilling_send_to_committee,
+    udvalg_outcome_record,
 )
 from cases.lifecycle import Fase
 from cases.models import Sag
@@ -76,12 +80,10 @@ def udfald(slug: str) -> Visitationsudfald:
 
 def _on_agenda(caseworker: User, moede: Udvalgsmoede, **kwargs: str) -> Dagsordenspunkt:
     sag = assessed_case(caseworker, **kwargs)
-    indstilling = services.indstilling_create(
+    indstilling = indstilling_create(
         actor=caseworker, sag=sag, indstilling="Det indstilles, at borgeren bevilges § 85-støtte."
     )
-    return services.indstilling_send_to_committee(
-        actor=caseworker, indstilling=indstilling, moede=moede
-    )
+    return indstilling_send_to_committee(actor=caseworker, indstilling=indstilling, moede=moede)
 
 
 def _indstilling_page(client: Client, sag: Sag) -> str:
@@ -156,7 +158,7 @@ def test_reading_the_page_plans_no_meetings_and_says_so(caseworker: User) -> Non
     being read."""
     udvalg = VisitationsudvalgFactory(navn="Udvalget uden møder")
     sag = assessed_case(caseworker)
-    services.indstilling_create(actor=caseworker, sag=sag, indstilling="Støtte.")
+    indstilling_create(actor=caseworker, sag=sag, indstilling="Støtte.")
     html = _indstilling_page(_client(caseworker), sag)
     assert not Udvalgsmoede.objects.filter(udvalg=udvalg).exists()
     assert "Der er ingen planlagte møder." in html
@@ -179,7 +181,7 @@ def test_saving_a_committee_plans_its_meetings(caseworker: User) -> None:
     planned = Udvalgsmoede.objects.filter(udvalg=udvalg, dato__gte=timezone.localdate())
     assert planned.count() == 3
     sag = assessed_case(caseworker)
-    services.indstilling_create(actor=caseworker, sag=sag, indstilling="Støtte.")
+    indstilling_create(actor=caseworker, sag=sag, indstilling="Støtte.")
     assert _indstilling_page(_client(caseworker), sag).count("Nyt udvalg,") == 3
 
 
@@ -223,7 +225,7 @@ def test_sending_to_a_meeting_the_case_is_already_on_is_refused(
     caseworker: User, moede: Udvalgsmoede
 ) -> None:
     punkt = _on_agenda(caseworker, moede)
-    services.udvalg_outcome_record(
+    udvalg_outcome_record(
         actor=moede.udvalg.medlemmer.get(),
         punkt=punkt,
         udfald=udfald(RETURNERES),
@@ -281,7 +283,7 @@ def test_the_member_sees_mine_moeder_and_the_meeting(
 ) -> None:
     first = _on_agenda(caseworker, moede)
     _on_agenda(caseworker, moede)
-    services.udvalg_outcome_record(actor=member, punkt=first, udfald=udfald(GODKENDES))
+    udvalg_outcome_record(actor=member, punkt=first, udfald=udfald(GODKENDES))
     client = _client(member)
 
     response = client.get(reverse("home"))

@@ -12,11 +12,19 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assessment import services
 from assessment.models import Indsats, Indsatsmaal, Prislinje, Sagsvurdering
-from cases import services as case_services
+from assessment.services.udredning import funktionsevne_score, tema_oplysning_save, udredning_start
+from assessment.services.vurdering import (
+    indsats_add,
+    maal_add,
+    prislinje_add,
+    sagsvurdering_start,
+    sagsvurdering_update,
+    stoettebehov_set,
+)
 from cases.lifecycle import Fase
 from cases.models import Sag
+from cases.services.sag import sag_transition
 from tests.factories import OrganisationFactory, UserFactory, sag_in_phase
 from tests.mads import mads_time
 from tests.web.conftest import World
@@ -54,18 +62,18 @@ def _scored(sag: Sag, caseworker: Any, scores: dict[str, int]) -> Sag:
     """Inform and score the case in sagsoplysning, then move it on to sagsvurdering."""
     Sag.objects.filter(pk=sag.pk).update(fase=Fase.SAGSOPLYSNING)
     sag.refresh_from_db()
-    udredning = services.udredning_start(actor=caseworker, sag=sag)
-    services.tema_oplysning_save(
+    udredning = udredning_start(actor=caseworker, sag=sag)
+    tema_oplysning_save(
         actor=caseworker,
         udredning=udredning,
         tema=Tema.objects.current().get(navn="Relationer"),
         fra_borgeren="Jeg kan ikke sige nej til mine venner.",
     )
     for navn, vaerdi in scores.items():
-        services.funktionsevne_score(
+        funktionsevne_score(
             actor=caseworker, udredning=udredning, undertema=undertema(navn), vaerdi=vaerdi
         )
-    return case_services.sag_transition(actor=caseworker, sag=sag, name="start_sagsvurdering")
+    return sag_transition(actor=caseworker, sag=sag, name="start_sagsvurdering")
 
 
 @pytest.fixture
@@ -76,7 +84,7 @@ def sag(world: World) -> Sag:
 
 @pytest.fixture
 def vurdering(world: World, sag: Sag) -> Sagsvurdering:
-    return services.sagsvurdering_start(actor=world.users["sagsbehandler_ind"], sag=sag)
+    return sagsvurdering_start(actor=world.users["sagsbehandler_ind"], sag=sag)
 
 
 def _client(world: World, role: str = "sagsbehandler_ind") -> Client:
@@ -156,7 +164,7 @@ def test_users_outside_the_scope_get_404(
 def test_the_leader_reads_without_forms_and_posts_are_404(
     world: World, sag: Sag, vurdering: Sagsvurdering
 ) -> None:
-    services.sagsvurdering_update(
+    sagsvurdering_update(
         actor=world.users["sagsbehandler_ind"],
         vurdering=vurdering,
         vurdering_af_situation="Mads har svært ved at sige fra.",
@@ -201,9 +209,9 @@ def test_a_price_line_on_another_cases_indsats_is_404(
         other_user,
         {"Lave mad": 2},
     )
-    other_vurdering = services.sagsvurdering_start(actor=other_user, sag=other)
+    other_vurdering = sagsvurdering_start(actor=other_user, sag=other)
     daily = ydelse("Støtte til daglige opgaver i hjemmet")
-    foreign = services.indsats_add(actor=other_user, vurdering=other_vurdering, ydelser=[daily])
+    foreign = indsats_add(actor=other_user, vurdering=other_vurdering, ydelser=[daily])
     client = _client(world)
     url = _url("vurdering_prislinje", sag, foreign.pk)
     assert client.post(url, _line(daily, "time", 2, 500)).status_code == 404
@@ -313,7 +321,7 @@ def test_a_price_line_for_a_ydelse_outside_the_indsats_is_refused(
 ) -> None:
     client = _client(world)
     daily = ydelse("Støtte til daglige opgaver i hjemmet")
-    indsats = services.indsats_add(
+    indsats = indsats_add(
         actor=world.users["sagsbehandler_ind"], vurdering=vurdering, ydelser=[daily]
     )
     other = ydelse("Social aktivitet")
@@ -376,14 +384,14 @@ def test_the_status_box_lists_the_blockers_then_none(
     assert "Sagsbehandleren kan træffe afgørelse" in html
 
     actor = world.users["sagsbehandler_ind"]
-    services.sagsvurdering_update(
+    sagsvurdering_update(
         actor=actor,
         vurdering=vurdering,
         vurdering_af_situation="Mads har svært ved at sige fra.",
         berettiget=True,
         berettigelse_begrundelse="Betydelig nedsat funktionsevne.",
     )
-    services.maal_add(
+    maal_add(
         actor=actor,
         vurdering=vurdering,
         maalformulering="Jeg siger fra",
@@ -394,8 +402,8 @@ def test_the_status_box_lists_the_blockers_then_none(
     assert "Støttebehovet er ikke fastsat." in html
     assert "Der er ingen indsats." in html
 
-    services.stoettebehov_set(actor=actor, vurdering=vurdering, vaerdi=3)
-    services.indsats_add(
+    stoettebehov_set(actor=actor, vurdering=vurdering, vaerdi=3)
+    indsats_add(
         actor=actor,
         vurdering=vurdering,
         ydelser=[ydelse("Støtte til sociale relationer")],
@@ -434,8 +442,8 @@ def test_the_committee_route_is_shown_with_its_reasons(
     Kompetenceregel.objects.create(kommune=current_kommune(), beloebsgraense_pr_aar=100000)
     actor = world.users["sagsbehandler_ind"]
     daily = ydelse("Støtte til daglige opgaver i hjemmet")
-    indsats = services.indsats_add(actor=actor, vurdering=vurdering, ydelser=[daily])
-    services.prislinje_add(
+    indsats = indsats_add(actor=actor, vurdering=vurdering, ydelser=[daily])
+    prislinje_add(
         actor=actor,
         indsats=indsats,
         ydelse=daily,
@@ -477,7 +485,7 @@ def _fill(world: World, vurdering: Sagsvurdering, goals: int, indsatser: int) ->
     actor = world.users["sagsbehandler_ind"]
     org = OrganisationFactory()
     for n in range(goals):
-        services.maal_add(
+        maal_add(
             actor=actor,
             vurdering=vurdering,
             maalformulering=f"Mål {n}",
@@ -490,7 +498,7 @@ def _fill(world: World, vurdering: Sagsvurdering, goals: int, indsatser: int) ->
     daily = ydelse("Støtte til daglige opgaver i hjemmet")
     admin = ydelse("Støtte til administration")
     for _ in range(indsatser):
-        indsats = services.indsats_add(
+        indsats = indsats_add(
             actor=actor,
             vurdering=vurdering,
             ydelser=[daily, admin],
@@ -498,7 +506,7 @@ def _fill(world: World, vurdering: Sagsvurdering, goals: int, indsatser: int) ->
             udfoerer=org,
         )
         for y in (daily, admin):
-            services.prislinje_add(
+            prislinje_add(
                 actor=actor,
                 indsats=indsats,
                 ydelse=y,

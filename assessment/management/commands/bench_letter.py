@@ -13,8 +13,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from assessment.letters import afgoerelse_preview
 from assessment.models import Afgoerelse
-from assessment.services import afgoerelse_preview
 
 
 class Command(BaseCommand):

@@ -25,10 +25,19 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from assessment import services as assessment
 from assessment.models import Afgoerelse, Visitationsudvalg
-from assessment.services import Resultatlinje
-from cases import services
+from assessment.services.afgoerelse import Resultatlinje, afgoerelse_create, afgoerelse_send
+from assessment.services.udredning import funktionsevne_score, tema_oplysning_save, udredning_start
+from assessment.services.udvalg import udvalgsmoeder_plan
+from assessment.services.vurdering import (
+    indsats_add,
+    maal_add,
+    maalgrupper_set,
+    prislinje_add,
+    sagsvurdering_start,
+    sagsvurdering_update,
+    stoettebehov_set,
+)
 from cases.models import (
     Aftale,
     Diagnose,
@@ -39,8 +48,19 @@ from cases.models import (
     Sagsaabning,
     Samtykke,
 )
-from followup import services as followup
-from orders import services as orders
+from cases.services.borger import borger_create, relation_create
+from cases.services.henvendelse import henvendelse_register
+from cases.services.sag import journalnotat_create, sag_transition
+from cases.services.sagsaabning import (
+    formaal_set,
+    sagsaabning_row_add,
+    sagsaabning_update,
+    samtykke_register,
+)
+from followup.dashboard.refresh import noegletal_refresh
+from followup.services.opfoelgning import opfoelgning_plan
+from orders.services.bestilling import bestilling_accept, bestillinger_send
+from orders.services.levering import delmaal_create, delmaalsnotat_add
 from vum.accounts.models import Organisation, Role, Team, User
 from vum.audit.context import RequestOrigin, current_origin
 from vum.catalog.loading import load_all
@@ -187,7 +207,7 @@ class Command(BaseCommand):
                 udvalg, _ = Visitationsudvalg.objects.get_or_create(navn=VISITATIONSUDVALGET)
                 udvalg.medlemmer.add(users["visitation"])
                 # The nightly task's job, done now so that the demo's committee has its meetings.
-                assessment.udvalgsmoeder_plan(udvalg=udvalg)
+                udvalgsmoeder_plan(udvalg=udvalg)
                 sag, created = self._mads(users["sagsbehandler"], teams["handicap"])
                 liam = self._liam(users["sagsbehandler"], users["udfoerer"], teams["handicap"])
         finally:
@@ -198,7 +218,7 @@ class Command(BaseCommand):
         )
         # The leader's dashboard reads pre-aggregated figures; build them now, not at the
         # first scheduled run.
-        followup.noegletal_refresh()
+        noegletal_refresh()
 
     def _teams(self) -> dict[str, Team]:
         return {
@@ -249,7 +269,7 @@ class Command(BaseCommand):
             august = date(today.year - 1, 8, 15)
 
         # Surname, address and contact details are not in the handbook: fixture choices.
-        mads = services.borger_create(
+        mads = borger_create(
             actor=sb,
             cpr=MADS_CPR,
             fornavn="Mads",
@@ -259,7 +279,7 @@ class Command(BaseCommand):
             by="Randers C",
             telefon="20 45 67 89",
         )
-        services.relation_create(
+        relation_create(
             actor=sb,
             borger=mads,
             # The handbook gives representation "Bisidder" and the fuldmagt to his mother; we
@@ -274,7 +294,7 @@ class Command(BaseCommand):
             ),
             gyldig_fra=modtaget,
         )
-        services.relation_create(
+        relation_create(
             actor=sb,
             borger=mads,
             type=Relation.Type.PAAROERENDE,
@@ -283,7 +303,7 @@ class Command(BaseCommand):
             telefon="40 98 76 54",
         )
 
-        henvendelse = services.henvendelse_register(
+        henvendelse = henvendelse_register(
             actor=sb,
             borger=mads,
             kilde=Henvendelse.Kilde.ANDRE,
@@ -305,7 +325,7 @@ class Command(BaseCommand):
         sag = henvendelse.sag
         assert sag is not None  # triage "sag" always opens one
 
-        services.sagsaabning_update(
+        sagsaabning_update(
             actor=sb,
             sag=sag,
             borger_indforstaaet=True,
@@ -324,7 +344,7 @@ class Command(BaseCommand):
             helhedssyn_vejledt=True,
             helhedssyn_hvilke="Rusmiddelcenterets ambulante behandling og FGU's vejledning.",
         )
-        services.formaal_set(
+        formaal_set(
             actor=sb,
             sag=sag,
             # The handbook gives only the analysis question; the purpose is phrased from it.
@@ -350,7 +370,7 @@ class Command(BaseCommand):
             ),
             ("Eksekutive vanskeligheder", "F 83.9", "Speciallæge", august),
         ]:
-            services.sagsaabning_row_add(
+            sagsaabning_row_add(
                 actor=sb,
                 sag=sag,
                 model=Diagnose,
@@ -359,7 +379,7 @@ class Command(BaseCommand):
                 stillet_af=stillet_af,
                 dato=dato,
             )
-        services.sagsaabning_row_add(
+        sagsaabning_row_add(
             actor=sb,
             sag=sag,
             model=EksisterendeOplysning,
@@ -368,7 +388,7 @@ class Command(BaseCommand):
             paragraf="SEL § 66, stk. 5",
         )
 
-        services.samtykke_register(
+        samtykke_register(
             actor=sb,
             sag=sag,
             retning=Samtykke.Retning.INDHENTELSE,
@@ -378,7 +398,7 @@ class Command(BaseCommand):
             givet=modtaget + timedelta(days=2),
         )
         besoeg = timezone.make_aware(datetime.combine(today + timedelta(days=10), time(10, 0)))
-        services.sagsaabning_row_add(
+        sagsaabning_row_add(
             actor=sb,
             sag=sag,
             model=Aftale,
@@ -387,7 +407,7 @@ class Command(BaseCommand):
             deltagere="Mads, Malene Holm (mor) og Sara Lund (sagsbehandler)",
             emne="Hjemmebesøg",
         )
-        services.journalnotat_create(
+        journalnotat_create(
             actor=sb,
             sag=sag,
             dato=modtaget + timedelta(days=2),
@@ -411,7 +431,7 @@ class Command(BaseCommand):
         if existing is not None:
             return existing
         today = timezone.localdate()
-        liam = services.borger_create(
+        liam = borger_create(
             actor=sb,
             cpr=LIAM_CPR,
             fornavn="Liam",
@@ -420,7 +440,7 @@ class Command(BaseCommand):
             postnummer="8900",
             by="Randers C",
         )
-        henvendelse = services.henvendelse_register(
+        henvendelse = henvendelse_register(
             actor=sb,
             borger=liam,
             kilde=Henvendelse.Kilde.BORGER,
@@ -433,18 +453,16 @@ class Command(BaseCommand):
         )
         sag = henvendelse.sag
         assert sag is not None
-        services.sagsaabning_update(
+        sagsaabning_update(
             actor=sb,
             sag=sag,
             informeret_om_elektronisk_registrering=True,
             oensker_for_fremtiden="Jeg vil gerne kunne stå op om morgenen og nå min uddannelse.",
         )
-        services.formaal_set(
-            actor=sb, sag=sag, formaal="Afklare Liams behov for støtte i hverdagen."
-        )
-        sag = services.sag_transition(actor=sb, sag=sag, name="start_sagsoplysning")
-        udredning = assessment.udredning_start(actor=sb, sag=sag)
-        assessment.tema_oplysning_save(
+        formaal_set(actor=sb, sag=sag, formaal="Afklare Liams behov for støtte i hverdagen.")
+        sag = sag_transition(actor=sb, sag=sag, name="start_sagsoplysning")
+        udredning = udredning_start(actor=sb, sag=sag)
+        tema_oplysning_save(
             actor=sb,
             udredning=udredning,
             tema=Tema.objects.current().get(navn="Egenomsorg"),
@@ -455,15 +473,15 @@ class Command(BaseCommand):
             ("Jeg laver selv min mad i hverdagene", "Lave mad", 2, 1),
         ]
         for _text, sub, level, _expected in goals:
-            assessment.funktionsevne_score(
+            funktionsevne_score(
                 actor=sb,
                 udredning=udredning,
                 undertema=Undertema.objects.current().get(navn=sub),
                 vaerdi=level,
             )
-        sag = services.sag_transition(actor=sb, sag=sag, name="start_sagsvurdering")
-        vurdering = assessment.sagsvurdering_start(actor=sb, sag=sag)
-        assessment.sagsvurdering_update(
+        sag = sag_transition(actor=sb, sag=sag, name="start_sagsvurdering")
+        vurdering = sagsvurdering_start(actor=sb, sag=sag)
+        sagsvurdering_update(
             actor=sb,
             vurdering=vurdering,
             vurdering_af_situation="Liam mangler struktur i hverdagen og falder fra uddannelsen.",
@@ -477,7 +495,7 @@ class Command(BaseCommand):
         )
         x_hus = udfoerer.organisation
         for text, sub, _level, expected in goals:
-            assessment.maal_add(
+            maal_add(
                 actor=sb,
                 vurdering=vurdering,
                 maalformulering=text,
@@ -487,10 +505,10 @@ class Command(BaseCommand):
                 udfoerer=x_hus,
                 timer_pr_uge=Decimal(2),
             )
-        assessment.stoettebehov_set(actor=sb, vurdering=vurdering, vaerdi=2)
+        stoettebehov_set(actor=sb, vurdering=vurdering, vaerdi=2)
         paragraf_85 = self._section_85()
         hjem = Ydelse.objects.current().get(navn="Støtte til daglige opgaver i hjemmet")
-        indsats = assessment.indsats_add(
+        indsats = indsats_add(
             actor=sb,
             vurdering=vurdering,
             ydelser=[hjem],
@@ -499,7 +517,7 @@ class Command(BaseCommand):
             udfoerer=x_hus,
             forventet_start=today - timedelta(days=20),
         )
-        assessment.prislinje_add(
+        prislinje_add(
             actor=sb,
             indsats=indsats,
             ydelse=hjem,
@@ -509,15 +527,15 @@ class Command(BaseCommand):
             gentagelser=26,
             enhedspris=Decimal(500),
         )
-        assessment.maalgrupper_set(
+        maalgrupper_set(
             actor=sb,
             vurdering=vurdering,
             primaer=Maalgruppe.objects.current().get(
                 navn="Anden intellektuel/kognitiv forstyrrelse"
             ),
         )
-        sag = services.sag_transition(actor=sb, sag=sag, name="start_afgoerelse")
-        afgoerelse = assessment.afgoerelse_create(
+        sag = sag_transition(actor=sb, sag=sag, name="start_afgoerelse")
+        afgoerelse = afgoerelse_create(
             actor=sb,
             sag=sag,
             truffet_af=Afgoerelse.TruffetAf.SAGSBEHANDLER,
@@ -535,20 +553,20 @@ class Command(BaseCommand):
                 )
             ],
         )
-        assessment.afgoerelse_send(actor=sb, afgoerelse=afgoerelse, tekster={})
-        sag = services.sag_transition(actor=sb, sag=sag, name="start_bestilling")
-        (bestilling,) = orders.bestillinger_send(actor=sb, afgoerelse=afgoerelse)
-        orders.bestilling_accept(actor=udfoerer, bestilling=bestilling)
+        afgoerelse_send(actor=sb, afgoerelse=afgoerelse, tekster={})
+        sag = sag_transition(actor=sb, sag=sag, name="start_bestilling")
+        (bestilling,) = bestillinger_send(actor=sb, afgoerelse=afgoerelse)
+        bestilling_accept(actor=udfoerer, bestilling=bestilling)
         bestilling.refresh_from_db()
         first_goal = vurdering.maal.get(raekkefoelge=1)
         for text in [
             "Jeg går i seng kl. 22 på hverdage",
             "Jeg står op kl. 6.30 og når bussen kl. 7.25",
         ]:
-            delmaal = orders.delmaal_create(
+            delmaal = delmaal_create(
                 actor=udfoerer, bestilling=bestilling, formulering=text, indsatsmaal=[first_goal]
             )
-        orders.delmaalsnotat_add(
+        delmaalsnotat_add(
             actor=udfoerer,
             bestilling=bestilling,
             delmaal=delmaal,
@@ -556,7 +574,7 @@ class Command(BaseCommand):
         )
         # The first follow-up with its timeline: the provider calls the meeting and writes the
         # statusnotat, the caseworker fills in the form.
-        followup.opfoelgning_plan(actor=sb, sag=sag)
+        opfoelgning_plan(actor=sb, sag=sag)
         return Sag.objects.get(pk=sag.pk)
 
     def _section_85(self) -> KommunalYdelse:

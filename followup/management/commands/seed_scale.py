@@ -22,7 +22,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from followup import scale
-from followup.services import noegletal_refresh
+from followup.dashboard.refresh import noegletal_refresh
 from vum.catalog.loading import load_all
 
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 
-from followup.dashboard import SUPPRESS_BELOW, Celle, Filter, Sektion, Tabel
+from followup.dashboard.figures import SUPPRESS_BELOW, Celle, Filter, Sektion, Tabel
 
 SUPPRESSED = f"<{SUPPRESS_BELOW}"
 

@@ -1,0 +1,173 @@
+"""The phase's letters and documents: the context each is built from, and the decision letter's
+preview. Services freeze and send them; selectors show them; both import this module."""
+
+from typing import Any
+
+from django.utils import timezone
+
+from assessment.models import Afgoerelse, Indstilling, Opfoelgningsinterval
+from assessment.services.vurdering import decision_route, yearly_cost
+from cases.models import Sag
+from vum.access import Action, require
+from vum.accounts.models import User
+from vum.catalog.selectors import current_kommune
+from vum.pdf import render_pdf
+
+
+def letter_context(sag: Sag, actor: User) -> dict[str, Any]:
+    caseworker = sag.sagsbehandler or actor
+    return {
+        "kommune": current_kommune().navn,
+        "afdeling": sag.team.navn,
+        "sagsbehandler": {
+            "navn": caseworker.get_full_name() or caseworker.username,
+            "telefon": caseworker.telefon,
+            "titel": caseworker.titel,
+        },
+        "dato": timezone.localdate(),
+        "sag": sag,
+        "borger": sag.borger,
+    }
+
+
+def indstilling_context(*, indstilling: Indstilling, actor: User) -> dict[str, Any]:
+    """Everything the indstilling's sections show (phases.md §4), from the case itself."""
+    sag, vurdering = indstilling.sag, indstilling.vurdering
+    indsatser = list(
+        vurdering.indsatser.prefetch_related("ydelser", "prislinjer__ydelse").select_related(
+            "tilbudstype", "udfoerer", "kommunal_ydelse"
+        )
+    )
+    udredning = vurdering.udredning
+    return {
+        **letter_context(sag, actor),
+        "indstilling": indstilling,
+        "vurdering": vurdering,
+        "formaal": sag.formaal_versioner.first(),
+        "diagnoser": list(sag.diagnoser.all()),
+        "temaer": [t for t in udredning.temaer.select_related("tema") if t.is_informed]
+        if udredning
+        else [],
+        "maal": list(
+            vurdering.maal.select_related(
+                "maaltype", "primaert_undertema", "aktuel_vurdering__niveau", "udfoerer"
+            )
+        ),
+        "indsatser": [i for i in indsatser if not i.alternativ],
+        "alternativer": [i for i in indsatser if i.alternativ],
+        "aarlig_udgift": yearly_cost(vurdering=vurdering),
+        "maalgrupper": list(vurdering.maalgrupper.select_related("maalgruppe")),
+        "tilbud": list(indstilling.indhentede_tilbud.all()),
+        "route": decision_route(vurdering=vurdering),
+    }
+
+
+def letter_recipient(sag: Sag) -> tuple[dict[str, str], str]:
+    """The citizen, or the guardian/representative who holds the citizen's rights (then with a
+    copy to the citizen)."""
+    holder = sag.borger.relationer.current().filter(varetager_partsrettigheder=True).first()
+    borger = sag.borger
+    if holder is None:
+        return (
+            {
+                "navn": borger.navn,
+                "adresse": borger.adresse,
+                "postnummer": borger.postnummer,
+                "by": borger.by,
+                "email": borger.email,
+            },
+            "",
+        )
+    return (
+        {
+            "navn": holder.navn,
+            "adresse": holder.adresse,
+            "postnummer": "",
+            "by": "",
+            "email": holder.email,
+        },
+        borger.navn,
+    )
+
+
+def afgoerelse_letter_texts(*, afgoerelse: Afgoerelse) -> dict[str, str]:
+    """The free texts of the letter, filled from what the earlier phases know; the caseworker
+    edits them in the preview before sending."""
+    sag, vurdering = afgoerelse.sag, afgoerelse.vurdering
+    first = sag.henvendelser.order_by("modtaget").first()
+    about = ", ".join(r.beskrivelse for r in afgoerelse.resultater.all())
+    follow_up = ""
+    if vurdering is not None:
+        if vurdering.faelles_opfoelgningsdato:
+            follow_up = (
+                f"Vi følger op på indsatsen senest {vurdering.faelles_opfoelgningsdato:%d.%m.%Y}."
+            )
+        elif vurdering.faelles_opfoelgning:
+            interval = Opfoelgningsinterval(vurdering.faelles_opfoelgning).label
+            follow_up = f"Vi følger op på indsatsen efter {interval}."
+    return {
+        "overskrift": f"Afgørelse om {about}"
+        + (f", din henvendelse modtaget {first.modtaget:%d.%m.%Y}" if first else ""),
+        "begrundelse_vurdering": afgoerelse.begrundelse_vurdering,
+        "begrundelse_oplysninger": afgoerelse.begrundelse_oplysninger,
+        "begrundelse_regler": afgoerelse.begrundelse_regler,
+        "saerligt_om_synspunkter": afgoerelse.saerligt_om_synspunkter,
+        "indsatsformaal": vurdering.indsatsformaal if vurdering else "",
+        "opfoelgning": follow_up,
+        "kontakt": "Du er velkommen til at kontakte mig, hvis du har spørgsmål.",
+    }
+
+
+LETTER_TEXT_KEYS = (
+    "overskrift",
+    "begrundelse_vurdering",
+    "begrundelse_oplysninger",
+    "begrundelse_regler",
+    "saerligt_om_synspunkter",
+    "indsatsformaal",
+    "opfoelgning",
+    "kontakt",
+)
+
+
+def afgoerelse_letter_context(
+    *, afgoerelse: Afgoerelse, actor: User, tekster: dict[str, str]
+) -> dict[str, Any]:
+    sag = afgoerelse.sag
+    recipient, copy_to = letter_recipient(sag)
+    resultater = list(
+        afgoerelse.resultater.select_related("kommunal_ydelse").prefetch_related(
+            "kommunal_ydelse__hjemler__lovhenvisning"
+        )
+    )
+    hjemler = []
+    seen: set[int] = set()
+    for line in resultater:
+        if line.kommunal_ydelse is None:
+            continue
+        for hjemmel in line.kommunal_ydelse.hjemler.all():
+            if hjemmel.lovhenvisning_id not in seen:
+                seen.add(hjemmel.lovhenvisning_id)
+                hjemler.append(hjemmel)
+    appealable = not all(h.klageadgang is False for h in hjemler) if hjemler else True
+    texts = {**afgoerelse_letter_texts(afgoerelse=afgoerelse), **tekster}
+    return {
+        **letter_context(sag, actor),
+        "modtager": {**recipient, "er_borger": not copy_to},
+        "kopi_til": copy_to,
+        "afgoerelse": afgoerelse,
+        "resultater": resultater,
+        "tekster": texts,
+        "lovhenvisninger": [h.lovhenvisning for h in hjemler],
+        "klageadgang": appealable,
+    }
+
+
+def afgoerelse_preview(*, actor: User, afgoerelse: Afgoerelse, tekster: dict[str, str]) -> bytes:
+    """The letter as it would be sent with these texts; nothing is stored."""
+    require(actor, Action.EDIT, afgoerelse.sag)
+    pdf = render_pdf(
+        template_name="letters/afgoerelse.html",
+        context=afgoerelse_letter_context(afgoerelse=afgoerelse, actor=actor, tekster=tekster),
+    )
+    return pdf.content

@@ -1,0 +1,1 @@
+"""The assessment phases' reads, one module per step of the method, as the services."""

@@ -1,0 +1,186 @@
+"""The citizen register's pages: search, create, a citizen with their relatives and enquiries,
+and the log of who read or changed a citizen's data."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cases import selectors
+from cases.forms import (
+    BorgerCreateForm,
+    BorgerLogForm,
+    BorgerSearchForm,
+    HenvendelseForm,
+    RelationForm,
+    add_service_errors,
+)
+from cases.models import (
+    Borger,
+)
+from cases.services import borger as borger_services
+from cases.services import henvendelse as henvendelse_services
+from vum.access import Action, get_borger_or_404, request_user, require
+from vum.accounts.models import Role
+
+LOG_PAGE_SIZE = 50
+
+
+# Citizens
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def borger_search(request: HttpRequest) -> HttpResponse:
+    """Search by name or full CPR number. POST, so that a CPR number never lands in a URL."""
+    user = request_user(request)
+    require(user, Action.SEARCH_BORGER)
+    results: list[Borger] | None = None
+    if request.method == "POST":
+        form = BorgerSearchForm(request.POST)
+        if form.is_valid():
+            results = selectors.borger_search(user=user, query=form.cleaned_data["q"])
+    else:
+        form = BorgerSearchForm()
+    return render(request, "cases/borger_search.html", {"form": form, "results": results})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def borger_create(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    require(user, Action.CREATE_BORGER)
+    if request.method == "POST":
+        form = BorgerCreateForm(request.POST)
+        if form.is_valid():
+            try:
+                borger = borger_services.borger_create(actor=user, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, f"{borger.navn} er oprettet.")
+                return redirect("borger_detail", pk=borger.pk)
+    else:
+        form = BorgerCreateForm()
+    return render(request, "cases/borger_create.html", {"form": form})
+
+
+def _borger_page(
+    request: HttpRequest, borger: Borger, relation_form: RelationForm | None = None
+) -> HttpResponse:
+    user = request_user(request)
+    context = {
+        "borger": borger,
+        "relationer": borger.relationer.all(),
+        "sager": selectors.borger_sager(user=user, borger=borger),
+        "henvendelser": selectors.borger_henvendelser(user=user, borger=borger),
+        "relation_form": relation_form or RelationForm(),
+    }
+    return render(request, "cases/borger_detail.html", context)
+
+
+@login_required
+def borger_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    if user.role == Role.UDFOERER:
+        # A provider's way to a citizen is the workspace, which shows only what the bestilling
+        # carries; the register's page is not theirs.
+        borger = get_borger_or_404(user, pk)
+        return redirect("orders:udfoerer-borger", borger_pk=borger.pk)
+    return _borger_page(request, selectors.borger_get(user=user, pk=pk))
+
+
+@login_required
+@require_POST
+def relation_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    borger = get_borger_or_404(user, pk)
+    require(user, Action.EDIT_BORGER, borger)
+    form = RelationForm(request.POST)
+    if form.is_valid():
+        try:
+            relation = borger_services.relation_create(
+                actor=user, borger=borger, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{relation} er registreret.")
+            return redirect(reverse("borger_detail", args=[borger.pk]) + "#relationer")
+    return _borger_page(request, selectors.borger_get(user=user, pk=pk), relation_form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def henvendelse_create(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    require(user, Action.OPEN_CASE)
+    borger = selectors.borger_get(user=user, pk=pk)
+    if request.method == "POST":
+        form = HenvendelseForm(request.POST, user=user)
+        if form.is_valid():
+            try:
+                henvendelse = henvendelse_services.henvendelse_register(
+                    actor=user, borger=borger, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                if henvendelse.sag_id is not None:
+                    messages.success(request, "Henvendelsen er registreret, og sagen er oprettet.")
+                    return redirect("sag_detail", pk=henvendelse.sag_id)
+                messages.success(request, "Henvendelsen er registreret (ingen sag oprettet).")
+                return redirect(reverse("borger_detail", args=[borger.pk]) + "#henvendelser")
+    else:
+        teams = list(user.teams.all()[:2])
+        form = HenvendelseForm(
+            user=user,
+            initial={
+                "modtaget": timezone.localdate(),
+                "team": teams[0] if len(teams) == 1 else None,
+            },
+        )
+    return render(request, "cases/henvendelse_form.html", {"form": form, "borger": borger})
+
+
+# The administrator's audit log
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def borger_log_search(request: HttpRequest) -> HttpResponse:
+    """Look up a citizen's log by CPR number. POST, then a redirect by the citizen's id, so the
+    CPR number is never part of a URL."""
+    user = request_user(request)
+    require(user, Action.VIEW_AUDIT_LOG)
+    if request.method == "POST":
+        form = BorgerLogForm(request.POST)
+        if form.is_valid():
+            try:
+                borger_id = selectors.borger_log_lookup(user=user, cpr=form.cleaned_data["cpr"])
+            except ValidationError as exc:
+                form.add_error("cpr", exc)
+            else:
+                if borger_id is not None:
+                    return redirect("borger_log_detail", borger_id=borger_id)
+                form.add_error("cpr", "Der findes ingen borger med dette CPR-nummer.")
+    else:
+        form = BorgerLogForm()
+    return render(request, "cases/borger_log.html", {"form": form})
+
+
+@login_required
+def borger_log_detail(request: HttpRequest, borger_id: int) -> HttpResponse:
+    user = request_user(request)
+    borger, events = selectors.borger_log(user=user, borger_id=borger_id)
+    page = Paginator(events, LOG_PAGE_SIZE).get_page(request.GET.get("side"))
+    return render(
+        request,
+        "cases/borger_log.html",
+        {"form": BorgerLogForm(), "log_borger": borger, "page": page},
+    )

@@ -1,0 +1,411 @@
+"""The outcomes that close the VUM loop: continue the indsats, revise the goals, revisitation,
+end it, or the citizen moves away (the case file exported with consent)."""
+
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from assessment.models import Afgoerelse, AfgoerelsesResultat, Brev, Partshoering
+from assessment.services.afgoerelse import Resultatlinje, afgoerelse_create, afgoerelse_send
+from cases.lifecycle import Fase
+from cases.models import Sag, Samtykke
+from cases.services.sag import journalnotat_create
+from followup.models import (
+    Opfoelgning,
+    Opfoelgningsskema,
+    Sagsudlevering,
+)
+from followup.services.opfoelgning import (
+    HANDLEPLAN_DAYS_AFTER,
+    opfoelgning_plan,
+    phase_move,
+    provider_staff,
+)
+from followup.services.skema import require_open_skema, skema_blockers
+from orders.content import latest_grant
+from orders.models import Bestilling, HandleplanVersion
+from orders.services.bestilling import bestillinger_send
+from vum import calendar
+from vum.accounts.models import User
+from vum.audit.models import AuditAction
+from vum.audit.services import audit_record
+from vum.catalog.models import StatusPaaIndsats
+from vum.deadlines.models import Frist
+from vum.deadlines.services import frist_cancel, frist_create, frist_meet
+from vum.notifications.services import Besked, notifikationer_create
+
+
+def _status(slug_name: str) -> StatusPaaIndsats:
+    return StatusPaaIndsats.objects.current().get(navn=slug_name)
+
+
+def _complete(actor: User, skema: Opfoelgningsskema, udfald: str) -> Opfoelgningsskema:
+    reasons = skema_blockers(skema)
+    if reasons:
+        raise ValidationError(reasons)
+    skema.udfald = udfald
+    skema.afsluttet = timezone.now()
+    skema.afsluttet_af = actor
+    skema.save()
+    opfoelgning = Opfoelgning.objects.select_for_update().get(pk=skema.opfoelgning_id)
+    if opfoelgning.status not in (Opfoelgning.Status.PLANLAGT, Opfoelgning.Status.INDKALDT):
+        raise ValidationError("Opfølgningen er afsluttet eller aflyst.")
+    opfoelgning.complete()
+    opfoelgning.save()
+    for frist in opfoelgning.frister.filter(status=Frist.Status.AABEN):
+        if frist.art == Frist.Art.STATUSNOTAT:
+            frist_cancel(frist=frist, begrundelse="Opfølgningen er holdt", actor=actor)
+        else:
+            frist_meet(frist=frist, actor=actor)
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=skema,
+        summary=f"Opfølgning afsluttet: {Opfoelgningsskema.Udfald(udfald).label.lower()}",
+    )
+    return skema
+
+
+def _meeting_day(opfoelgning: Opfoelgning) -> date:
+    if opfoelgning.moede_tidspunkt is not None:
+        return timezone.localtime(opfoelgning.moede_tidspunkt).date()
+    return timezone.localdate()
+
+
+def _new_handleplan_if_wanted(actor: User, sag: Sag) -> None:
+    wanted = sag.borger.handleplan.oensket if hasattr(sag.borger, "handleplan") else False
+    if wanted:
+        frist_create(
+            sag=sag,
+            art=Frist.Art.HANDLEPLAN,
+            frist=calendar.end_of_day(timezone.localdate() + timedelta(days=HANDLEPLAN_DAYS_AFTER)),
+            beskrivelse="Ny handleplan efter opfølgningen",
+            regel=f"Inden {HANDLEPLAN_DAYS_AFTER} dage, når indsatsen fortsætter",
+            ansvarlig=sag.sagsbehandler,
+            ansvarligt_team=sag.team,
+            actor=actor,
+        )
+
+
+@transaction.atomic
+def opfoelgning_continue(*, actor: User, skema: Opfoelgningsskema) -> Opfoelgning:
+    """Continue unchanged: a decision, recorded as a journal note when the citizen agrees
+    (handbook l. 9320-9322); the next follow-up is planned and delivery goes on."""
+    require_open_skema(actor, skema)
+    if skema.borger_enig is not True:
+        raise ValidationError(
+            {
+                "borger_enig": "Når borgeren ikke er enig, træffes en skriftlig afgørelse: vælg "
+                "revisitation."
+            }
+        )
+    if skema.status_paa_indsats is not None and skema.status_paa_indsats.navn != (
+        "Træf afgørelse om fortsættelse af indsats"
+    ):
+        raise ValidationError("Status på indsatsen skal være fortsættelse.")
+    _complete(actor, skema, Opfoelgningsskema.Udfald.FORTSAET)
+    sag = skema.opfoelgning.sag
+    journalnotat_create(
+        actor=actor,
+        sag=sag,
+        emne="Afgørelse om fortsættelse af indsats",
+        tekst=(
+            "Indsatsen fortsætter uændret efter opfølgningen. Borgeren er enig, så afgørelsen "
+            f"noteres her. {skema.samlet_konklusion}"
+        ),
+    )
+    return _go_on(actor, skema)
+
+
+def _go_on(actor: User, skema: Opfoelgningsskema) -> Opfoelgning:
+    sag = Sag.objects.get(pk=skema.opfoelgning.sag_id)
+    if sag.fase == Fase.OPFOELGNING:
+        sag = phase_move(actor=actor, sag=sag, name="fortsaet_levering")
+    _new_handleplan_if_wanted(actor, sag)
+    return opfoelgning_plan(
+        actor=actor, sag=sag, after=_meeting_day(skema.opfoelgning), agreed=skema.naeste_dato
+    )
+
+
+@transaction.atomic
+def opfoelgning_revise_goals(
+    *, actor: User, skema: Opfoelgningsskema, maal: dict[int, dict[str, Any]]
+) -> list[Bestilling]:
+    """Revise the goals marked "Mål skal revideres" (or end those marked "Mål skal afsluttes"):
+    the assessment's goals are updated in place and a new bestilling version, listing what
+    changed, goes to each provider concerned."""
+    require_open_skema(actor, skema)
+    rows = {r.indsatsmaal_id: r for r in skema.maal.select_related("indsatsmaal", "fremadrettet")}
+    revise = {pk for pk, r in rows.items() if r.fremadrettet and "revideres" in r.fremadrettet.navn}
+    if not revise:
+        raise ValidationError("Ingen mål er markeret 'Mål skal revideres'.")
+    if set(maal) - revise:
+        raise ValidationError({"maal": "Kun mål markeret 'Mål skal revideres' kan ændres her."})
+    allowed = {
+        "maalformulering",
+        "forventet_niveau",
+        "opfoelgning",
+        "opfoelgningsdato",
+        "timer_pr_uge",
+    }
+    _complete(actor, skema, Opfoelgningsskema.Udfald.REVIDER)
+    for pk, values in maal.items():
+        if set(values) - allowed:
+            raise ValidationError(f"Ukendte felter: {', '.join(sorted(set(values) - allowed))}.")
+        goal = rows[pk].indsatsmaal
+        for name, value in values.items():
+            setattr(goal, name, value)
+        if not goal.maalformulering.strip():
+            raise ValidationError({"maalformulering": "Skriv målet med borgerens egne ord."})
+        goal.full_clean(exclude=["vurdering", "aktuel_vurdering"])
+        goal.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=skema.opfoelgning.sag,
+            summary=f"Mål {goal.raekkefoelge} revideret ved opfølgning",
+            changes={"felter": sorted(values)},
+        )
+    decision = latest_grant(skema.opfoelgning.sag)
+    assert decision is not None
+    sent = bestillinger_send(actor=actor, afgoerelse=decision)
+    _go_on(actor, skema)
+    return sent
+
+
+@transaction.atomic
+def opfoelgning_revisitation(*, actor: User, skema: Opfoelgningsskema, begrundelse: str) -> Sag:
+    """Change tilbud or ydelse, or end and re-assess for something new: back to sagsoplysning
+    for a new udredning of the themes that matter, then a new decision."""
+    require_open_skema(actor, skema)
+    if not begrundelse.strip():
+        raise ValidationError({"begrundelse": "Skriv hvad der skal revisiteres og hvorfor."})
+    _complete(actor, skema, Opfoelgningsskema.Udfald.REVISITATION)
+    return phase_move(
+        actor=actor, sag=skema.opfoelgning.sag, name="revisitation", begrundelse=begrundelse
+    )
+
+
+@transaction.atomic
+def opfoelgning_end(
+    *,
+    actor: User,
+    skema: Opfoelgningsskema,
+    virkningsdato: date,
+    begrundelse_vurdering: str,
+    begrundelse_regler: str,
+    begrundelse_oplysninger: str = "",
+) -> Afgoerelse:
+    """End the indsats: a decision with reasons (the 14-week notice where the service needs it)
+    and its letter, the bestillinger end on the effective day (the provider's access with them),
+    the case is closed."""
+    require_open_skema(actor, skema)
+    sag = skema.opfoelgning.sag
+    previous = latest_grant(sag)
+    if previous is None:
+        raise ValidationError("Der er ingen bevilget indsats at afslutte.")
+    _complete(actor, skema, Opfoelgningsskema.Udfald.OPHOER)
+    lines = [
+        Resultatlinje(
+            beskrivelse=f"ophør af {r.beskrivelse}",
+            resultat=AfgoerelsesResultat.Resultat.AFSLAG,
+            virkningsdato=virkningsdato,
+            indsats=r.indsats,
+            kommunal_ydelse=r.kommunal_ydelse,
+            nedsaettelse=True,
+        )
+        for r in previous.resultater.filter(resultat__in=["bevilget", "delvist_afslag"])
+    ]
+    decision = afgoerelse_create(
+        actor=actor,
+        sag=sag,
+        truffet_af=Afgoerelse.TruffetAf.SAGSBEHANDLER,
+        form=Afgoerelse.Form.SKRIFTLIG,
+        fuldt_medhold=False,
+        resultater=lines,
+        begrundelse_vurdering=begrundelse_vurdering,
+        begrundelse_regler=begrundelse_regler,
+        begrundelse_oplysninger=begrundelse_oplysninger,
+        erstatter=previous,
+    )
+    # The letter is built from the reasons just given and frozen; it leaves after commit.
+    afgoerelse_send(actor=actor, afgoerelse=decision, tekster={})
+    _end_orders(actor, sag, virkningsdato)
+    phase_move(
+        actor=actor,
+        sag=sag,
+        name="afslut",
+        begrundelse=f"Indsatsen ophører {virkningsdato:%d.%m.%Y}.",
+    )
+    return decision
+
+
+# The case file for a new municipality: what the case holds, as structured JSON, and its letters.
+EXPORTED_ROWS: tuple[tuple[str, str], ...] = (
+    ("cases.Henvendelse", "sag"),
+    ("cases.Sagsaabning", "sag"),
+    ("cases.Diagnose", "sag"),
+    ("cases.EksisterendeOplysning", "sag"),
+    ("cases.Formaal", "sag"),
+    ("cases.Samtykke", "sag"),
+    ("cases.Journalnotat", "sag"),
+    ("cases.Overgang", "sag"),
+    ("assessment.Udredning", "sag"),
+    ("assessment.TemaOplysning", "udredning__sag"),
+    ("assessment.Funktionsevnevurdering", "udredning__sag"),
+    ("assessment.Partshoering", "sag"),
+    ("assessment.Sagsvurdering", "sag"),
+    ("assessment.Indsatsmaal", "vurdering__sag"),
+    ("assessment.Indsats", "vurdering__sag"),
+    ("assessment.Prislinje", "indsats__vurdering__sag"),
+    ("assessment.Afgoerelse", "sag"),
+    ("assessment.AfgoerelsesResultat", "afgoerelse__sag"),
+    ("assessment.Klage", "sag"),
+    ("orders.Bestilling", "sag"),
+    ("orders.Delmaal", "sag"),
+    ("orders.Delmaalsnotat", "delmaal__sag"),
+    ("orders.Magtanvendelse", "sag"),
+    ("followup.Opfoelgning", "sag"),
+    ("followup.Opfoelgningsskema", "opfoelgning__sag"),
+    ("followup.SkemaMaal", "skema__opfoelgning__sag"),
+)
+
+
+def _end_orders(actor: User, sag: Sag, slutdato: date) -> None:
+    """The orders end on `slutdato`, and the provider's access with them; its staff are told."""
+    for order in Bestilling.objects.filter(sag=sag).active().select_related("udfoerer"):
+        order.slutdato = slutdato
+        if slutdato <= timezone.localdate():
+            order.end()  # ends now: no access for the rest of the day
+        order.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=order,
+            summary=f"Bestilling ophører {slutdato:%d.%m.%Y}",
+        )
+        notifikationer_create(
+            beskeder=[
+                Besked(
+                    modtager=user,
+                    titel="Bestilling ophører",
+                    tekst=f"Bestilling nr. {order.pk} ophører {slutdato:%d.%m.%Y}.",
+                    link=reverse("orders:udfoerer-borgere"),
+                    kilde=f"bestilling-ophoerer-{order.pk}",
+                )
+                for user in provider_staff(order)
+            ]
+        )
+
+
+def _case_json(sag: Sag) -> dict[str, Any]:
+    from django.apps import apps
+    from django.core import serializers
+    from django.db.models import BinaryField
+
+    borger = sag.borger
+    data: dict[str, Any] = {
+        "format": "vum-sagsudlevering/1",
+        "udleveret": timezone.now().isoformat(),
+        "borger": {
+            "cpr": borger.cpr,
+            "fornavn": borger.fornavn,
+            "efternavn": borger.efternavn,
+            "adresse": borger.adresse,
+            "postnummer": borger.postnummer,
+            "by": borger.by,
+        },
+        "sag": {
+            "id": sag.pk,
+            "team": sag.team.navn,
+            "fase": sag.fase,
+            "aarsag": sag.aarsag,
+            "oprettet": sag.oprettet.isoformat(),
+        },
+    }
+    for label, path in EXPORTED_ROWS:
+        model = apps.get_model(label)
+        binary = [f.name for f in model._meta.fields if isinstance(f, BinaryField)]
+        rows = serializers.serialize("python", model.objects.filter(**{path: sag}))
+        for row in rows:
+            for name in binary:
+                row["fields"].pop(name, None)
+        data[label] = rows
+    return data
+
+
+def _documents(sag: Sag) -> Iterable[tuple[str, bytes]]:
+    for brev in Brev.objects.filter(sag=sag).order_by("oprettet"):
+        yield f"breve/{brev.oprettet:%Y-%m-%d}-{brev.art}-{brev.pk}.pdf", bytes(brev.pdf)
+    for hoering in Partshoering.objects.filter(sag=sag).order_by("sendt"):
+        yield f"partshoering/{hoering.sendt:%Y-%m-%d}-{hoering.pk}.pdf", bytes(hoering.brev_pdf)
+    for indstilling in sag.indstillinger.exclude(pdf=None):
+        yield f"indstilling/{indstilling.pk}.pdf", bytes(indstilling.pdf or b"")
+    for version in HandleplanVersion.objects.filter(handleplan__borger=sag.borger_id):
+        yield f"handleplan/version-{version.nummer}.pdf", bytes(version.pdf)
+    for order in Bestilling.objects.filter(sag=sag).exclude(pdf=None):
+        yield f"bestillinger/{order.pk}-version-{order.version}.pdf", bytes(order.pdf or b"")
+
+
+@transaction.atomic
+def opfoelgning_move_away(
+    *, actor: User, skema: Opfoelgningsskema, modtager: str
+) -> Sagsudlevering:
+    """The citizen moves: with consent to pass the file to the new acting municipality, the
+    case file is exported (letters and documents as PDF, the case as JSON), the orders end and
+    the case ends here."""
+    require_open_skema(actor, skema)
+    sag = skema.opfoelgning.sag
+    if not modtager.strip():
+        raise ValidationError({"modtager": "Angiv den nye handlekommune."})
+    consent = (
+        sag.samtykker.active()
+        .filter(retning=Samtykke.Retning.VIDEREGIVELSE, part=Samtykke.Part.NY_HANDLEKOMMUNE)
+        .first()
+    )
+    if consent is None:
+        raise ValidationError(
+            "Sagen kan kun sendes videre med borgerens samtykke til videregivelse til den nye "
+            "handlekommune. Registrér samtykket først."
+        )
+    _complete(actor, skema, Opfoelgningsskema.Udfald.FRAFLYTNING)
+    sag = Sag.objects.select_related("borger", "team").get(pk=sag.pk)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "sag.json", json.dumps(_case_json(sag), ensure_ascii=False, indent=2, default=str)
+        )
+        for name, content in _documents(sag):
+            archive.writestr(name, content)
+    content = buffer.getvalue()
+    udlevering = Sagsudlevering.objects.create(
+        sag=sag,
+        modtager=modtager.strip(),
+        samtykke=consent,
+        indhold=content,
+        sha256=hashlib.sha256(content).hexdigest(),
+        oprettet_af=actor,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        obj=udlevering,
+        summary=f"Sagen udleveret til {udlevering.modtager} (SHA-256 {udlevering.sha256[:12]}…)",
+    )
+    _end_orders(actor, sag, timezone.localdate())
+    phase_move(
+        actor=actor,
+        sag=sag,
+        name="afslut",
+        begrundelse=f"Borgeren er flyttet; {udlevering.modtager} er ny handlekommune.",
+    )
+    return udlevering

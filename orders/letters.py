@@ -1,0 +1,75 @@
+"""The orders' documents, rendered on the municipality's letterhead: the handleplan for the
+citizen (or the parts of it a provider may see) and the bestilling to a provider. Services freeze
+the PDFs; selectors and views only serve the frozen bytes."""
+
+from typing import Any
+
+from assessment.letters import letter_context
+from cases.models import Borger, Sag
+from orders.models import Bestilling, Handleplan
+from vum.accounts.models import Organisation, User
+from vum.pdf import Pdf, render_pdf
+
+
+def _to_provider(udfoerer: Organisation) -> dict[str, str]:
+    return {"navn": udfoerer.navn, "adresse": udfoerer.adresse}
+
+
+def handleplan_pdf(
+    *, sag: Sag, actor: User, plan: Handleplan, indhold: dict[str, Any], version: int
+) -> Pdf:
+    """The whole plan, to the citizen."""
+    borger: Borger = plan.borger
+    return render_pdf(
+        template_name="letters/handleplan.html",
+        context={
+            **letter_context(sag, actor),
+            "modtager": {
+                "navn": borger.navn,
+                "adresse": borger.adresse,
+                "postnummer": borger.postnummer,
+                "by": borger.by,
+            },
+            "plan": plan,
+            "indhold": indhold,
+            "version": version,
+        },
+    )
+
+
+def handleplan_excerpt_pdf(
+    *,
+    sag: Sag,
+    actor: User,
+    plan: Handleplan,
+    indhold: dict[str, Any],
+    version: int,
+    udfoerer: Organisation,
+) -> Pdf:
+    """The parts of a plan version that go to a provider without the citizen's consent."""
+    return render_pdf(
+        template_name="letters/handleplan.html",
+        context={
+            **letter_context(sag, actor),
+            "modtager": _to_provider(udfoerer),
+            "plan": plan,
+            "indhold": indhold,
+            "version": version,
+            "uddrag": True,
+        },
+    )
+
+
+def bestilling_pdf(
+    *, sag: Sag, actor: User, bestilling: Bestilling, indhold: dict[str, Any]
+) -> Pdf:
+    """The order, to its provider."""
+    return render_pdf(
+        template_name="letters/bestilling.html",
+        context={
+            **letter_context(sag, actor),
+            "modtager": _to_provider(bestilling.udfoerer),
+            "bestilling": bestilling,
+            "indhold": indhold,
+        },
+    )

@@ -1,0 +1,375 @@
+"""The bestilling: an order to each provider with its goals and indsatser, what of the
+handleplan goes along (with consent, or the relevant parts by law), new versions when the goals
+change, the finance function's notice, and the provider's answer."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from assessment.models import Afgoerelse, Indsats
+from cases.lifecycle import Fase, blockers
+from cases.models import Sag, Samtykke
+from cases.services.sag import sag_move
+from orders.content import (
+    GRANTED,
+    PLAN_WITHOUT_CONSENT_LAWS,
+    Ordreplan,
+    Udkast,
+    bestilling_content,
+    content_changes,
+    indsats_laws,
+    order_plan,
+)
+from orders.letters import bestilling_pdf, handleplan_excerpt_pdf
+from orders.models import (
+    Bestilling,
+    Handleplan,
+    HandleplanVersion,
+)
+from orders.services.common import case_caseworkers, order_staff
+from vum.access import Action, require
+from vum.accounts.models import Organisation, Role, User
+from vum.audit.models import AuditAction
+from vum.audit.services import audit_record
+from vum.notifications.services import Besked, notifikationer_create
+
+# Phases in which a decision's services are ordered: first after the decision, and again when a
+# follow-up changes the goals.
+ORDERING_PHASES = (Fase.BESTILLING, Fase.LEVERING, Fase.OPFOELGNING)
+
+
+# Bestilling
+
+
+def _consent_to_share(sag: Sag, udfoerer: Organisation) -> Samtykke | None:
+    """An active consent to pass information to this provider (a tilbud): one naming it, or a
+    general one to tilbud."""
+    consents = sag.samtykker.active().filter(
+        retning=Samtykke.Retning.VIDEREGIVELSE, part=Samtykke.Part.TILBUD
+    )
+    return next((c for c in consents if c.covers_tilbud(udfoerer)), None)
+
+
+def handleplan_attachment(*, sag: Sag, udkast: Udkast) -> str:
+    """What of the handleplan goes along: all of it with the citizen's consent; without consent
+    only the relevant parts, and only for §§ 101 and 107-110 (SEL § 141 stk. 6)."""
+    plan = Handleplan.objects.filter(borger_id=sag.borger_id).first()
+    if plan is None or not plan.versioner.exists():
+        return Bestilling.Vedlaeg.INGEN
+    if _consent_to_share(sag, udkast.udfoerer) is not None:
+        return Bestilling.Vedlaeg.HELE
+    if any(PLAN_WITHOUT_CONSENT_LAWS.search(indsats_laws(i)) for i in udkast.indsatser):
+        return Bestilling.Vedlaeg.RELEVANTE_DELE
+    return Bestilling.Vedlaeg.INGEN
+
+
+def _relevant_parts(content: dict[str, Any], udkast: Udkast) -> dict[str, Any]:
+    """The plan cut to this provider: its purpose, the provider's own goals and indsatser."""
+    goals = {g.pk for g in udkast.maal}
+    indsatser = {i.pk for i in udkast.indsatser}
+    return {
+        **{key: "" for key in Handleplan.TEXT_FIELDS},
+        "formaal": content["formaal"],
+        "maal": [g for g in content["maal"] if g["id"] in goals],
+        "indsatser": [i for i in content["indsatser"] if i["id"] in indsatser],
+    }
+
+
+def _bilag(
+    *, sag: Sag, udkast: Udkast, vedlaeg: str, actor: User
+) -> tuple[HandleplanVersion | None, bytes | None]:
+    if vedlaeg == Bestilling.Vedlaeg.INGEN:
+        return None, None
+    version = HandleplanVersion.objects.filter(handleplan__borger_id=sag.borger_id).first()
+    assert version is not None
+    if vedlaeg == Bestilling.Vedlaeg.HELE:
+        return version, bytes(version.pdf)
+    pdf = handleplan_excerpt_pdf(
+        sag=sag,
+        actor=actor,
+        plan=version.handleplan,
+        indhold=_relevant_parts(version.indhold, udkast),
+        version=version.nummer,
+        udfoerer=udkast.udfoerer,
+    )
+    return version, pdf.content
+
+
+def order_blockers(afgoerelse: Afgoerelse, plan: Ordreplan | None = None) -> list[str]:
+    """Why the decision's services cannot be ordered now (`plan`: its order plan, if known)."""
+    reasons: list[str] = []
+    if afgoerelse.sag.fase not in ORDERING_PHASES:
+        reasons.append(
+            "Bestillinger sendes, når sagen er i fasen bestilling, levering eller opfølgning."
+        )
+    if not afgoerelse.resultater.filter(resultat__in=GRANTED).exists():
+        reasons.append("Afgørelsen bevilger ingen indsats.")
+    plan = plan or order_plan(afgoerelse)
+    reasons.extend(plan.mangler)
+    if not plan.udkast and not plan.mangler and not reasons:
+        reasons.append(
+            "Ingen af de bevilgede indsatser leveres af en udfører (fx § 100 eller BPA)."
+        )
+    return reasons
+
+
+@transaction.atomic
+def bestillinger_send(*, actor: User, afgoerelse: Afgoerelse) -> list[Bestilling]:
+    """Order the decision's services: one bestilling per provider with only its goals and
+    indsatser. A provider that already has an order on the case gets a new version listing
+    what changed; an unchanged order is not sent again. Providers no longer in the decision
+    have their order ended. The finance function and the providers are notified."""
+    sag = (
+        Sag.objects.select_for_update(of=("self",))
+        .select_related("team", "sagsbehandler", "borger")
+        .get(pk=afgoerelse.sag_id)
+    )
+    require(actor, Action.EDIT, sag)
+    afgoerelse.sag = sag
+    plan = order_plan(afgoerelse)
+    reasons = order_blockers(afgoerelse, plan)
+    if reasons:
+        raise ValidationError(reasons)
+    # The latest version per provider (a refused order stays beside the one sent after it).
+    previous = {
+        b.udfoerer_id: b
+        for b in Bestilling.objects.select_for_update()
+        .filter(sag=sag)
+        .exclude(status__in=[Bestilling.Status.ERSTATTET, Bestilling.Status.OPHOERT])
+        .order_by("version", "pk")
+    }
+    samarbejdspartnere = (
+        Handleplan.objects.filter(borger_id=sag.borger_id)
+        .values_list("samarbejdspartnere", flat=True)
+        .first()
+        or ""
+    )
+    sent: list[Bestilling] = []
+    for udkast in plan.udkast:
+        vedlaeg = handleplan_attachment(sag=sag, udkast=udkast)
+        content = bestilling_content(
+            afgoerelse=afgoerelse,
+            udkast=udkast,
+            andre=[u for u in plan.udkast if u is not udkast],
+            uden_bestilling=plan.uden_bestilling,
+            samarbejdspartnere=samarbejdspartnere,
+            bilag=Bestilling.Vedlaeg(vedlaeg).label,
+        )
+        old = previous.pop(udkast.udfoerer.pk, None)
+        changes: list[str] = []
+        if old is not None:
+            changes = content_changes(old.indhold, content)
+            if not changes and old.status != Bestilling.Status.AFVIST:
+                continue
+            if old.status in Bestilling.ACTIVE_STATES:
+                old.replace()
+                old.save()
+        sent.append(_bestilling_create(actor, afgoerelse, udkast, content, changes, old, vedlaeg))
+    for ended in previous.values():
+        if ended.status in Bestilling.ACTIVE_STATES:
+            ended.end()
+            ended.slutdato = timezone.localdate()
+            ended.save()
+            audit_record(
+                actor=actor, action=AuditAction.UPDATE, obj=ended, summary="Bestilling ophørt"
+            )
+    _notify_finance(sent)
+    return sent
+
+
+def _bestilling_create(
+    actor: User,
+    afgoerelse: Afgoerelse,
+    udkast: Udkast,
+    content: dict[str, Any],
+    changes: list[str],
+    old: Bestilling | None,
+    vedlaeg: str,
+) -> Bestilling:
+    sag = afgoerelse.sag
+    starts = [i.forventet_start for i in udkast.indsatser if i.forventet_start]
+    version_of_plan, bilag_pdf = _bilag(sag=sag, udkast=udkast, vedlaeg=vedlaeg, actor=actor)
+    bestilling = Bestilling(
+        sag=sag,
+        udfoerer=udkast.udfoerer,
+        afgoerelse=afgoerelse,
+        version=old.version + 1 if old else 1,
+        erstatter=old,
+        startdato=old.startdato
+        if old and old.startdato
+        else (min(starts) if starts else timezone.localdate()),
+        indhold=content,
+        aendringer=changes,
+        vedlagt_handleplan=vedlaeg,
+        handleplan_version=version_of_plan,
+        bilag_pdf=bilag_pdf,
+        sendt=timezone.now(),
+        sendt_af=actor,
+    )
+    bestilling.save()
+    bestilling.maal.set(udkast.maal)
+    bestilling.indsatser.set(udkast.indsatser)
+    pdf = bestilling_pdf(sag=sag, actor=actor, bestilling=bestilling, indhold=content)
+    bestilling.pdf = pdf.content
+    bestilling.sha256 = pdf.sha256
+    bestilling.save(update_fields=["pdf", "sha256"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        obj=bestilling,
+        summary=f"Bestilling version {bestilling.version} sendt til {udkast.udfoerer} "
+        f"({Bestilling.Vedlaeg(vedlaeg).label.lower()})",
+        changes={
+            "maal": [g.pk for g in udkast.maal],
+            "indsatser": [i.pk for i in udkast.indsatser],
+        },
+    )
+    link = reverse("orders:udfoerer-bestilling", args=[bestilling.pk])
+    notifikationer_create(
+        beskeder=[
+            Besked(
+                modtager=user,
+                titel="Ny bestilling" if old is None else "Ændret bestilling",
+                tekst=f"{udkast.udfoerer} har modtaget bestilling nr. {bestilling.pk}"
+                + (f" (version {bestilling.version})." if old else "."),
+                link=link,
+                kilde=f"bestilling-{bestilling.pk}",
+            )
+            for user in order_staff(bestilling)
+        ]
+    )
+    return bestilling
+
+
+def _notify_finance(sent: Iterable[Bestilling]) -> None:
+    """The finance function hears of each order with what it pays (no citizen data)."""
+    finance = list(User.objects.filter(is_active=True, role=Role.OEKONOMI))
+    link = reverse("orders:oekonomi")
+    notifikationer_create(
+        beskeder=[
+            Besked(
+                modtager=user,
+                titel="Ny bestilling til betaling",
+                tekst=(
+                    f"Bestilling nr. {b.pk} (version {b.version}) til {b.udfoerer}, start "
+                    f"{b.startdato:%d.%m.%Y}, i alt {b.indhold.get('pris_i_alt', '0')} kr. "
+                    f"pr. bevillingsperiode. "
+                    f"EAN: {b.indhold['betaling'].get('ean') or 'ikke angivet'}."
+                ),
+                link=link,
+                kilde=f"oekonomi-bestilling-{b.pk}",
+            )
+            for b in sent
+            for user in finance
+        ]
+    )
+
+
+def _answer(actor: User, bestilling: Bestilling) -> Bestilling:
+    require(actor, Action.ANSWER_BESTILLING, bestilling)
+    locked = (
+        Bestilling.objects.select_for_update(of=("self",))
+        .select_related("sag", "udfoerer")
+        .get(pk=bestilling.pk)
+    )
+    if not locked.awaits_answer:
+        raise ValidationError(
+            f"Bestillingen er allerede {locked.get_status_display().lower()}; opdatér siden."
+        )
+    return locked
+
+
+@transaction.atomic
+def bestilling_receive(*, actor: User, bestilling: Bestilling) -> Bestilling:
+    locked = _answer(actor, bestilling)
+    if locked.status != Bestilling.Status.SENDT:
+        raise ValidationError("Bestillingen er allerede kvitteret for modtagelse.")
+    locked.receive()
+    locked.modtaget = timezone.now()
+    locked.save()
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=locked, summary="Bestilling modtaget")
+    return locked
+
+
+@transaction.atomic
+def bestilling_accept(*, actor: User, bestilling: Bestilling) -> Bestilling:
+    """The provider takes the order on. When every order on the case is accepted, delivery
+    starts (the case moves to levering)."""
+    # The case's row first: two providers accepting at once would each see the other's order
+    # still unanswered, and neither would start the delivery.
+    Sag.objects.select_for_update().filter(pk=bestilling.sag_id).first()
+    locked = _answer(actor, bestilling)
+    locked.accept()
+    locked.modtaget = locked.modtaget or timezone.now()
+    locked.besvaret = timezone.now()
+    locked.besvaret_af = actor
+    locked.save()
+    audit_record(
+        actor=actor, action=AuditAction.UPDATE, obj=locked, summary="Bestilling accepteret"
+    )
+    sag = locked.sag
+    if sag.fase == Fase.BESTILLING and not blockers(sag, "start_levering"):
+        sag_move(actor=actor, sag=sag, name="start_levering")
+    return locked
+
+
+@transaction.atomic
+def bestilling_reject(*, actor: User, bestilling: Bestilling, begrundelse: str) -> Bestilling:
+    """The provider declines; the reason goes back to the caseworker, who orders elsewhere."""
+    if not begrundelse.strip():
+        raise ValidationError({"begrundelse": "Skriv hvorfor bestillingen afvises."})
+    locked = _answer(actor, bestilling)
+    locked.reject()
+    locked.modtaget = locked.modtaget or timezone.now()
+    locked.besvaret = timezone.now()
+    locked.besvaret_af = actor
+    locked.afvist_begrundelse = begrundelse.strip()
+    locked.save()
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=locked, summary="Bestilling afvist")
+    link = reverse("orders:sag-bestillinger", args=[locked.sag_id])
+    notifikationer_create(
+        beskeder=[
+            Besked(
+                modtager=user,
+                titel="Bestilling afvist",
+                tekst=f"{locked.udfoerer} har afvist bestilling nr. {locked.pk}. "
+                "Se begrundelsen i sagen.",
+                link=link,
+                kilde=f"bestilling-afvist-{locked.pk}",
+            )
+            for user in case_caseworkers(locked.sag)
+        ]
+    )
+    return locked
+
+
+@transaction.atomic
+def indsats_udfoerer_set(*, actor: User, indsats: Indsats, udfoerer: Organisation) -> Indsats:
+    """Choose another provider for a granted indsats, e.g. after a refusal. The goals the old
+    provider supported follow when it has no other indsats. The order is then sent again."""
+    sag = Sag.objects.get(pk=indsats.vurdering.sag_id)
+    require(actor, Action.EDIT, sag)
+    if sag.fase not in ORDERING_PHASES:
+        raise ValidationError(
+            "Udføreren skiftes, når sagen er i bestilling, levering eller opfølgning."
+        )
+    old = indsats.udfoerer
+    if old is not None and old.pk == udfoerer.pk:
+        raise ValidationError({"udfoerer": f"{udfoerer} leverer allerede indsatsen."})
+    indsats.udfoerer = udfoerer
+    indsats.save(update_fields=["udfoerer"])
+    vurdering = indsats.vurdering
+    if old is not None and not vurdering.indsatser.filter(udfoerer=old).exists():
+        vurdering.maal.filter(udfoerer=old).update(udfoerer=udfoerer)
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=sag,
+        summary=f"Udfører for indsats {indsats.pk} skiftet til {udfoerer}",
+        changes={"udfoerer": {"old": old.pk if old else None, "new": udfoerer.pk}},
+    )
+    return indsats
