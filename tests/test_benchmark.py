@@ -9,8 +9,8 @@ import pytest
 from django.core.management import call_command
 
 from cases.selectors import inbox_sager
-from followup import benchmark
 from orders.selectors import udfoerer_bestillinger
+from tooling import benchmark
 
 pytestmark = pytest.mark.django_db
 

@@ -26,7 +26,7 @@ from vum.deadlines.services import (
     varsler_deliver_due,
 )
 from vum.notifications.models import Notifikation, UdgaaendeEmail
-from vum.notifications.services import emails_send
+from vum.notifications.outbox import emails_send
 
 
 def _due(days: int) -> datetime:

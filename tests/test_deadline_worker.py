@@ -32,7 +32,7 @@ from vum.deadlines.models import Frist, Varsel
 from vum.deadlines.services import varsler_deliver_due
 from vum.deadlines.tasks import deliver_due_warnings
 from vum.notifications.models import Notifikation, UdgaaendeEmail
-from vum.notifications.services import emails_send
+from vum.notifications.outbox import emails_send
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

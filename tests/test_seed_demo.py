@@ -21,8 +21,8 @@ from cases.models import (
     Samtykke,
 )
 from cases.services.sag import sag_transition
-from followup.management.commands import seed_demo
-from followup.management.commands.seed_demo import DEMO_PASSWORD, MADS_CPR
+from tooling.management.commands import seed_demo
+from tooling.management.commands.seed_demo import DEMO_PASSWORD, MADS_CPR
 from vum import calendar
 from vum.accounts.models import Organisation, Role, Team, User
 from vum.audit.models import AuditAction, AuditEvent

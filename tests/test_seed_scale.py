@@ -27,9 +27,9 @@ from assessment.models import (
 from cases import cpr as cpr_rules
 from cases.lifecycle import Fase
 from cases.models import Borger, Journalnotat, Overgang, Sag
-from followup import scale
 from followup.models import Opfoelgning, Opfoelgningsskema, SkemaMaal
 from orders.models import Bestilling, Delmaal, Delmaalsnotat
+from tooling import scale
 from vum.accounts.models import Role, User
 from vum.audit.models import AuditEvent
 from vum.catalog.loading import load_all

@@ -2,15 +2,14 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone
 
 from vum.accounts.models import User
 from vum.notifications.models import Notifikation, UdgaaendeEmail
+from vum.notifications.tasks import send_emails
 
 
 @dataclass(frozen=True)
@@ -50,46 +49,8 @@ def notifikationer_create(*, beskeder: Sequence[Besked]) -> list[Notifikation]:
         ]
     )
     if any(n.modtager.email for n in created):
-        from vum.notifications.tasks import send_emails
-
         transaction.on_commit(send_emails.delay)
     return created
-
-
-def emails_send(*, now: datetime | None = None, limit: int = 100) -> int:
-    """Send outgoing e-mails, one claim at a time. Returns how many were sent."""
-    sent = 0
-    connection = get_connection()
-    for _ in range(limit):
-        with transaction.atomic():
-            email = (
-                UdgaaendeEmail.objects.select_for_update(skip_locked=True)
-                .filter(afsendelse_paabegyndt__isnull=True)
-                .order_by("oprettet", "id")
-                .first()
-            )
-            if email is None:
-                break
-            email.afsendelse_paabegyndt = now or timezone.now()
-            email.save(update_fields=["afsendelse_paabegyndt"])
-        message = EmailMessage(
-            subject=email.emne,
-            body=email.tekst,
-            to=[email.til],
-            headers={"Message-ID": email.message_id},
-        )
-        try:
-            connection.send_messages([message])
-        except Exception as exc:
-            # Refused before the server took it, so it was not sent: release the claim for the
-            # next run and keep the reason for the administrator.
-            UdgaaendeEmail.objects.filter(pk=email.pk).update(
-                afsendelse_paabegyndt=None, fejl=str(exc)[:2000]
-            )
-            break
-        UdgaaendeEmail.objects.filter(pk=email.pk).update(afsendt=timezone.now())
-        sent += 1
-    return sent
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from vum.notifications.services import emails_send
+from vum.notifications.outbox import emails_send
 
 
 @shared_task(name="vum.notifications.send_emails")

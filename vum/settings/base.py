@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "assessment",
     "orders",
     "followup",
+    "tooling",
 ]
 
 MIDDLEWARE = [

@@ -8,7 +8,7 @@ Run it against a scratch PostgreSQL database only, e.g.
 
 It loads the reference data (as `seed_demo` does), then creates teams, caseworkers, leaders,
 providers with staff, citizens and their cases in every phase with everything the phases record
-(see `followup/scale.py` for what and in which proportions), with COPY, in one transaction. A run
+(see `tooling/scale.py` for what and in which proportions), with COPY, in one transaction. A run
 is reproducible (`--seed`). It refuses to run on a database that already holds its synthetic
 citizens, so it never adds a second set by accident: drop the database to seed again.
 """
@@ -21,8 +21,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from followup import scale
 from followup.dashboard.refresh import noegletal_refresh
+from tooling import scale
 from vum.catalog.loading import load_all
 
 

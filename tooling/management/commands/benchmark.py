@@ -1,5 +1,5 @@
 """`manage.py benchmark`: p50/p95 time and query count of the busiest pages and API lists, each
-against its SQL floor (see `followup/benchmark.py`). A benchmark, not a test: run it against a
+against its SQL floor (see `tooling/benchmark.py`). A benchmark, not a test: run it against a
 database seeded with `seed_scale`, e.g.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/vum_scale200k \
@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from cases.models import Borger, Sag
-from followup import benchmark
+from tooling import benchmark
 
 
 class Command(BaseCommand):
