@@ -2,10 +2,9 @@
 
 from collections.abc import Iterator
 
-from django.utils import timezone
-
-from assessment.models import Dagsordenspunkt, Partshoering
+from assessment.models import Dagsordenspunkt
 from assessment.selectors.udredning import current_scores
+from assessment.services.partshoering import hearing_blockers
 from assessment.services.udvalg import OUTCOME_MOVES_TO_DECISION
 from assessment.services.vurdering import decision_route
 from cases.lifecycle import Fase, register_guard
@@ -25,14 +24,9 @@ def udredning_has_an_informed_theme(sag: Sag) -> Iterator[str]:
 
 @register_guard("start_afgoerelse")
 def no_open_hearing(sag: Sag) -> Iterator[str]:
-    """No decision while a hearing waits for an answer and its deadline has not passed."""
-    today = timezone.localdate()
-    for hoering in Partshoering.objects.filter(sag=sag, svar_modtaget__isnull=True):
-        if hoering.blocks_decision(today):
-            yield (
-                f"Partshøringen sendt {timezone.localtime(hoering.sendt):%d.%m.%Y} til "
-                f"{hoering.modtager_navn} afventer svar (frist {hoering.svarfrist:%d.%m.%Y})."
-            )
+    """No decision while a hearing waits for an answer and its deadline has not passed. The
+    services that make and send a decision check it again (`require_no_open_hearing`)."""
+    yield from hearing_blockers(sag=sag)
 
 
 @register_guard("start_afgoerelse")

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from cases.models import CaseRecord, Sag, Samtykke
+from vum import calendar
 
 
 class Visitationsudvalg(models.Model):
@@ -357,8 +358,16 @@ class Partshoering(CaseRecord):
     def __str__(self) -> str:
         return f"Partshøring {self.sendt:%d.%m.%Y} (sag {self.sag_id})"
 
-    def blocks_decision(self, today: date) -> bool:
-        return self.svar_modtaget is None and today <= self.svarfrist
+    def answer_deadline_day(self) -> date:
+        """The last day to answer: the hearing's one deadline as it stands (moved if the citizen
+        was given more time), and a deadline that ends on a closed day runs to the next working
+        day. A hearing from before its deadline was a `Frist` reads the letter's date."""
+        day = timezone.localtime(self.frist.frist).date() if self.frist else self.svarfrist
+        return calendar.next_working_day(day)
+
+    def blocks_decision(self, now: datetime) -> bool:
+        """Unanswered, and its deadline (to the end of its day) has not passed."""
+        return self.svar_modtaget is None and now <= calendar.end_of_day(self.answer_deadline_day())
 
 
 # Sagsvurdering
@@ -879,16 +888,35 @@ class Brev(CaseRecord):
         ordering = ["-oprettet", "-id"]
         verbose_name = "brev"
         verbose_name_plural = "breve"
+        constraints = [
+            # A decision has one letter; any other is a correction of it (or of a correction).
+            models.UniqueConstraint(
+                fields=["afgoerelse"],
+                condition=models.Q(afgoerelse__isnull=False, retter__isnull=True),
+                name="one_letter_per_decision",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_art_display()} til {self.modtager_navn}"
 
 
 class Forsendelse(models.Model):
-    """That a letter was handed to the dispatcher (Digital Post, e-mail, file): when, and its
-    reference. The complaint deadline runs from here. Append-only like the letter."""
+    """That a letter was handed to the dispatcher (Digital Post, e-mail, file) for one of its
+    recipients: when, and its reference. A letter to the guardian or representative who holds
+    the citizen's rights goes to them and, as a copy, to the citizen: two dispatches, each once.
+    The complaint deadline runs from the dispatch to the addressee. Append-only like the
+    letter."""
+
+    class Modtager(models.TextChoices):
+        ADRESSAT = "adressat", "Adressat"
+        KOPI_TIL_BORGER = "kopi_til_borger", "Kopi til borgeren"
 
     brev = models.ForeignKey(Brev, on_delete=models.PROTECT, related_name="forsendelser")
+    modtager = models.CharField(
+        "modtager", max_length=20, choices=Modtager.choices, default=Modtager.ADRESSAT
+    )
+    modtager_navn = models.CharField("sendt til", max_length=200, blank=True)
     kanal = models.CharField("kanal", max_length=50)
     reference = models.CharField("reference", max_length=300)
     sendt = models.DateTimeField("sendt")
@@ -897,10 +925,14 @@ class Forsendelse(models.Model):
         ordering = ["sendt", "id"]
         verbose_name = "forsendelse"
         verbose_name_plural = "forsendelser"
-        constraints = [models.UniqueConstraint(fields=["brev"], name="a_letter_is_sent_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["brev", "modtager"], name="a_letter_is_sent_once_to_each_recipient"
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.brev} via {self.kanal} {self.sendt:%d.%m.%Y}"
+        return f"{self.brev} ({self.get_modtager_display()}) via {self.kanal} {self.sendt:%d.%m.%Y}"
 
 
 class Klage(CaseRecord):

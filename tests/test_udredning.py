@@ -9,6 +9,7 @@ version ended yesterday. None of the rules depends on which day today is.
 from datetime import date, timedelta
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
@@ -322,10 +323,11 @@ def test_an_open_hearing_blocks_the_decision_until_answered_or_expired(
 
     expired = _send(caseworker, vurdering, days=14)
     assert blockers(vurdering, "start_afgoerelse")
-    Partshoering.objects.filter(pk=expired.pk).update(
-        svarfrist=timezone.localdate() - timedelta(days=1)
-    )
-    moved = sag_transition(actor=caseworker, sag=vurdering, name="start_afgoerelse")
+    deadline = Frist.objects.get(pk=expired.frist_id).frist
+    with time_machine.travel(deadline):  # the last moment of the last day: still open
+        assert blockers(vurdering, "start_afgoerelse")
+    with time_machine.travel(deadline + timedelta(seconds=1)):
+        moved = sag_transition(actor=caseworker, sag=vurdering, name="start_afgoerelse")
     assert moved.fase == Fase.AFGOERELSE
 
 

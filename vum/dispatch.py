@@ -24,6 +24,13 @@ class Letter:
     recipient_email: str
     subject: str
     pdf: bytes
+    # The copy to the citizen of a letter addressed to the one who holds their rights.
+    copy: bool = False
+
+    @property
+    def key(self) -> str:
+        """One name per letter and recipient: a retry finds the same file or message id."""
+        return f"brev-{self.brev_id}" + ("-kopi" if self.copy else "")
 
 
 @dataclass(frozen=True)
@@ -38,18 +45,18 @@ class Dispatcher(Protocol):
 
 
 class FileDispatcher:
-    """Writes each letter and its envelope to VUM_LETTER_DIR (one file name per letter, so a
-    letter sent again overwrites itself rather than appearing twice)."""
+    """Writes each letter and its envelope to VUM_LETTER_DIR (one file name per letter and
+    recipient, so a letter sent again overwrites itself rather than appearing twice)."""
 
     channel = "fil"
 
     def send(self, letter: Letter) -> Receipt:
         folder = Path(settings.VUM_LETTER_DIR)
         folder.mkdir(parents=True, exist_ok=True)
-        pdf_path = folder / f"brev-{letter.brev_id}.pdf"
+        pdf_path = folder / f"{letter.key}.pdf"
         pdf_path.write_bytes(letter.pdf)
         envelope = {"modtager": letter.recipient_name, "emne": letter.subject}
-        (folder / f"brev-{letter.brev_id}.json").write_text(
+        (folder / f"{letter.key}.json").write_text(
             json.dumps(envelope, ensure_ascii=False), encoding="utf-8"
         )
         return Receipt(channel=self.channel, reference=str(pdf_path), sent_at=timezone.now())
@@ -64,14 +71,14 @@ class EmailDispatcher:
     def send(self, letter: Letter) -> Receipt:
         if not letter.recipient_email:
             raise ValueError(f"{letter.recipient_name} har ingen e-mailadresse.")
-        message_id = f"<brev-{letter.brev_id}@{settings.VUM_EMAIL_DOMAIN}>"
+        message_id = f"<{letter.key}@{settings.VUM_EMAIL_DOMAIN}>"
         message = EmailMessage(
             subject=letter.subject,
             body="Du har fået et brev fra kommunen. Brevet er vedhæftet som PDF.",
             to=[letter.recipient_email],
             headers={"Message-ID": message_id},
         )
-        message.attach(f"brev-{letter.brev_id}.pdf", letter.pdf, "application/pdf")
+        message.attach(f"{letter.key}.pdf", letter.pdf, "application/pdf")
         message.send()
         return Receipt(channel=self.channel, reference=message_id, sent_at=timezone.now())
 

@@ -13,7 +13,9 @@ from vum.audit.services import audit_record, audit_record_many
 def sag_partshoeringer(*, sag: Sag) -> QuerySet[Partshoering]:
     """Not audited: the API's list and `partshoering_get` audit what is shown. The letter itself
     is left out (deferred); it is read only by `partshoering_brev`."""
-    return Partshoering.objects.filter(sag=sag).select_related("sendt_af").defer("brev_pdf")
+    return (
+        Partshoering.objects.filter(sag=sag).select_related("sendt_af", "frist").defer("brev_pdf")
+    )
 
 
 def partshoering_get(*, user: User, sag: Sag, pk: object) -> Partshoering:
@@ -43,7 +45,7 @@ def partshoering_brev(*, user: User, sag: Sag, pk: object) -> Partshoering:
 
 def partshoeringer(*, user: User, sag: Sag) -> list[Partshoering]:
     """The case's hearings without their letters (`partshoering_brev` reads a letter)."""
-    rows = list(sag.partshoeringer.select_related("sendt_af").defer("brev_pdf"))
+    rows = list(sag_partshoeringer(sag=sag))
     if rows:
         audit_record_many(
             actor=user, action=AuditAction.LIST, objects=rows, summary="Partshøringer vist"

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from assessment.letters import LETTER_TEXT_KEYS, afgoerelse_letter_context, afgoerelse_letter_texts
 from assessment.models import Afgoerelse, AfgoerelsesResultat, Brev, Indsats
+from assessment.services.partshoering import require_no_open_hearing
 from assessment.services.vurdering import sagsvurdering_current
 from assessment.tasks import dispatch_letter
 from cases.lifecycle import Fase
@@ -84,6 +85,7 @@ def afgoerelse_create(
     current = Sag.objects.select_for_update().get(pk=sag.pk)
     if erstatter is None and current.fase != Fase.AFGOERELSE:
         raise ValidationError("En afgørelse træffes, når sagen er i fasen afgørelse.")
+    require_no_open_hearing(sag=current)
     truffet = truffet or timezone.localdate()
     errors: dict[str, str] = {}
     if not resultater:
@@ -182,8 +184,14 @@ def afgoerelse_send(
     unknown = set(tekster) - set(LETTER_TEXT_KEYS)
     if unknown:
         raise ValidationError(f"Ukendte afsnit: {', '.join(sorted(unknown))}.")
+    # The decision's row lock makes a second send at the same moment wait and then find the
+    # letter (the database also allows one letter per decision besides corrections); the case's
+    # row lock orders the send against a hearing being sent.
+    afgoerelse = Afgoerelse.objects.select_for_update().select_related("sag").get(pk=afgoerelse.pk)
+    Sag.objects.select_for_update().get(pk=afgoerelse.sag_id)
     if afgoerelse.breve.exists() and retter is None:
         raise ValidationError("Afgørelsesbrevet er sendt; en rettelse er et nyt brev.")
+    require_no_open_hearing(sag=afgoerelse.sag)
     texts = {**afgoerelse_letter_texts(afgoerelse=afgoerelse), **tekster}
     if not afgoerelse.fuldt_medhold and not texts["begrundelse_vurdering"].strip():
         raise ValidationError(

@@ -1,7 +1,7 @@
 """Partshøring (FVL § 19): the hearing letter to the citizen or the one who holds their
 rights, its answer deadline, and the answer."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -12,6 +12,7 @@ from django.utils import timezone
 from assessment.letters import letter_context
 from assessment.models import Partshoering
 from cases.models import Relation, Sag
+from vum import calendar
 from vum.access import Action, require
 from vum.accounts.models import User
 from vum.audit.models import AuditAction
@@ -23,7 +24,40 @@ from vum.pdf import render_pdf
 
 
 def minimum_answer_date(today: date | None = None) -> date:
-    return (today or timezone.localdate()) + timedelta(days=settings.VUM_PARTSHOERING_MIN_DAYS)
+    """The earliest answer deadline a hearing may be given: VUM_PARTSHOERING_MIN_DAYS days on,
+    moved to the next working day (a deadline ends on a working day)."""
+    earliest = (today or timezone.localdate()) + timedelta(days=settings.VUM_PARTSHOERING_MIN_DAYS)
+    return calendar.next_working_day(earliest)
+
+
+def hearing_blockers(*, sag: Sag, now: datetime | None = None) -> list[str]:
+    """Why no decision may be made or sent now: each hearing that waits for an answer within its
+    deadline (FVL § 19)."""
+    now = now or timezone.now()
+    waiting = Partshoering.objects.filter(sag=sag, svar_modtaget__isnull=True).select_related(
+        "frist"
+    )
+    return [
+        f"Partshøringen sendt {timezone.localtime(h.sendt):%d.%m.%Y} til {h.modtager_navn} "
+        f"afventer svar (frist {h.answer_deadline_day():%d.%m.%Y})."
+        for h in waiting
+        if h.blocks_decision(now)
+    ]
+
+
+def require_no_open_hearing(*, sag: Sag) -> None:
+    """Refuse an act that makes or sends a decision while a hearing is open. Callers hold the
+    case's row lock, which `partshoering_send` takes too, so a hearing sent at the same moment
+    is either seen here or sent after the act."""
+    reasons = hearing_blockers(sag=sag)
+    if reasons:
+        raise ValidationError(
+            [
+                "Der kan ikke træffes eller sendes en afgørelse, mens en partshøring afventer "
+                "svar (forvaltningslovens § 19).",
+                *reasons,
+            ]
+        )
 
 
 def _recipient(
@@ -77,8 +111,11 @@ def partshoering_send(
     modtager_relation: Relation | None = None,
 ) -> Partshoering:
     """Send a hearing letter (PDF) and start its deadline. The deadline is at least
-    VUM_PARTSHOERING_MIN_DAYS days (14 by the municipalities' practice)."""
+    VUM_PARTSHOERING_MIN_DAYS days (14 by the municipalities' practice) and ends on a working
+    day."""
     require(actor, Action.EDIT, sag)
+    # The case's row lock orders this against a decision being made or sent at the same moment.
+    Sag.objects.select_for_update().get(pk=sag.pk)
     errors: dict[str, str] = {}
     if not hvad_hoeres.strip():
         errors["hvad_hoeres"] = "Angiv hvad borgeren høres om."
@@ -87,8 +124,13 @@ def partshoering_send(
     earliest = minimum_answer_date()
     if svarfrist < earliest:
         errors["svarfrist"] = (
-            f"Svarfristen skal være mindst {settings.VUM_PARTSHOERING_MIN_DAYS} dage, "
-            f"dvs. tidligst {earliest:%d.%m.%Y}."
+            f"Svarfristen skal være mindst {settings.VUM_PARTSHOERING_MIN_DAYS} dage og slutte "
+            f"på en arbejdsdag, dvs. tidligst {earliest:%d.%m.%Y}."
+        )
+    elif not calendar.is_working_day(svarfrist):
+        errors["svarfrist"] = (
+            f"Svarfristen skal slutte på en arbejdsdag; {svarfrist:%d.%m.%Y} er en lukkedag. "
+            f"Vælg fx {calendar.next_working_day(svarfrist):%d.%m.%Y}."
         )
     if errors:
         raise ValidationError(errors)

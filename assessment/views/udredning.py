@@ -459,12 +459,12 @@ class HoeringRow:
 def _hoering_rows(
     hoeringer: list[Partshoering], *, editable: bool, failed: dict[int, SvarForm]
 ) -> list[HoeringRow]:
-    today = timezone.localdate()
+    today, now = timezone.localdate(), timezone.now()
     rows = []
     for h in hoeringer:
         if h.svar_modtaget is not None:
             status, label = "besvaret", "Besvaret"
-        elif h.blocks_decision(today):
+        elif h.blocks_decision(now):
             status, label = "afventer", "Afventer svar"
         else:
             status, label = "udloebet", "Frist udløbet"

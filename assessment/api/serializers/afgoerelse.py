@@ -10,7 +10,7 @@ from rest_framework.reverse import reverse
 
 from assessment.api.serializers.common import KommunalYdelseField, inline_choice
 from assessment.letters import LETTER_TEXT_KEYS
-from assessment.models import Afgoerelse, AfgoerelsesResultat, Brev, Indsats
+from assessment.models import Afgoerelse, AfgoerelsesResultat, Brev, Forsendelse, Indsats
 from vum.api import CurrentCatalogField
 from vum.catalog.models import Maalgruppe
 
@@ -192,6 +192,13 @@ class AfgoerelseSendSerializer(serializers.Serializer[Any]):
 
 
 class ForsendelseSerializer(serializers.Serializer[Any]):
+    modtager = inline_choice(
+        Forsendelse.Modtager,
+        read_only=True,
+        help_text="Adressaten, eller borgerens kopi af et brev til den, der varetager borgerens "
+        "partsrettigheder.",
+    )
+    modtager_navn = serializers.CharField(read_only=True)
     kanal = serializers.CharField(read_only=True)
     reference = serializers.CharField(read_only=True)
     sendt = serializers.DateTimeField(read_only=True)
@@ -200,7 +207,12 @@ class ForsendelseSerializer(serializers.Serializer[Any]):
 class BrevSerializer(serializers.ModelSerializer[Brev]):
     modtager = serializers.CharField(source="modtager_navn", read_only=True)
     forsendelse = serializers.SerializerMethodField(
-        help_text="Hvornår og hvordan brevet blev sendt; null indtil det er sendt."
+        help_text="Hvornår og hvordan brevet blev sendt til adressaten; null indtil det er sendt."
+    )
+    forsendelser = ForsendelseSerializer(
+        many=True,
+        read_only=True,
+        help_text="Hver forsendelse: til adressaten og, hvor brevet har en, kopien til borgeren.",
     )
     pdf = serializers.SerializerMethodField(help_text="Adressen på brevet (PDF).")
 
@@ -218,6 +230,7 @@ class BrevSerializer(serializers.ModelSerializer[Brev]):
             "sha256",
             "pdf",
             "forsendelse",
+            "forsendelser",
             "oprettet",
             "oprettet_af",
         ]
@@ -225,8 +238,11 @@ class BrevSerializer(serializers.ModelSerializer[Brev]):
 
     @extend_schema_field(ForsendelseSerializer(allow_null=True))
     def get_forsendelse(self, brev: Brev) -> dict[str, Any] | None:
-        first = next(iter(brev.forsendelser.all()), None)
-        return None if first is None else dict(ForsendelseSerializer(first).data)
+        to_addressee = next(
+            (f for f in brev.forsendelser.all() if f.modtager == Forsendelse.Modtager.ADRESSAT),
+            None,
+        )
+        return None if to_addressee is None else dict(ForsendelseSerializer(to_addressee).data)
 
     def get_pdf(self, brev: Brev) -> str:
         return reverse(

@@ -18,6 +18,14 @@ class PartshoeringSerializer(serializers.ModelSerializer[Partshoering]):
         help_text="Afventer høringen svar inden for fristen (og blokerer dermed afgørelsen)?"
     )
     brev = serializers.SerializerMethodField(help_text="Adressen på partshøringsbrevet (PDF).")
+    svarfrist_gaeldende = serializers.DateField(
+        source="answer_deadline_day",
+        read_only=True,
+        help_text=(
+            "Sidste dag for svar, som fristen står nu: flyttet, hvis borgeren har fået længere "
+            "tid, og på en arbejdsdag."
+        ),
+    )
 
     class Meta:
         model = Partshoering
@@ -31,6 +39,7 @@ class PartshoeringSerializer(serializers.ModelSerializer[Partshoering]):
             "modtager_navn",
             "sendt",
             "svarfrist",
+            "svarfrist_gaeldende",
             "sendt_af",
             "sendt_af_navn",
             "brev",
@@ -43,7 +52,7 @@ class PartshoeringSerializer(serializers.ModelSerializer[Partshoering]):
         read_only_fields = fields
 
     def get_afventer_svar(self, hoering: Partshoering) -> bool:
-        return hoering.blocks_decision(timezone.localdate())
+        return hoering.blocks_decision(timezone.now())
 
     def get_brev(self, hoering: Partshoering) -> str:
         return reverse(
@@ -74,7 +83,9 @@ class PartshoeringCreateSerializer(serializers.Serializer[Partshoering]):
         default=None,
         help_text="Id på borgerens værge eller partsrepræsentant (påkrævet for dem).",
     )
-    svarfrist = serializers.DateField(help_text="Svarfristen: mindst 14 dage fra i dag.")
+    svarfrist = serializers.DateField(
+        help_text="Svarfristen: mindst 14 dage fra i dag, på en arbejdsdag."
+    )
 
 
 class PartshoeringSvarSerializer(serializers.Serializer[Partshoering]):

@@ -1,0 +1,127 @@
+"""The rules of law of issue 17 through the API, with the bypasses a reviewer found there
+(tests/test_legal_rules.py has them at the service level)."""
+
+import threading
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from assessment.models import Brev, Forsendelse
+from assessment.services.forsendelse import brev_dispatch
+from cases.models import Relation, Sag
+from tests import test_afgoerelse as base
+from tests.api.test_afgoerelse_api import jorn_body, url
+from tests.factories import RelationFactory
+from tests.test_afgoerelse import jorn_decision
+from vum.accounts.models import User
+
+Api = Callable[[User | None], APIClient]
+
+# Jørn's case: the decision of 29 May 2026, sent on 3 June.
+pytestmark = [pytest.mark.django_db, pytest.mark.now("2026-06-03 10:00")]
+catalog = base.catalog
+jorn_case = base.jorn_case
+
+
+def hearing_body(svarfrist: date) -> dict[str, Any]:
+    return {
+        "hvad_hoeres": "Statusnotat fra Bostedet Møllebo af 1. juni.",
+        "modtager": "borger",
+        "svarfrist": svarfrist.isoformat(),
+    }
+
+
+# 1. No decision while a partshøring is open (forvaltningslovens § 19)
+
+
+def test_an_open_hearing_refuses_the_decision_and_its_letter(
+    api: Api, caseworker: User, jorn_case: Sag
+) -> None:
+    client = api(caseworker)
+    decided = jorn_decision(caseworker, jorn_case)
+    sent = client.post(url(jorn_case, "partshoeringer/"), hearing_body(date(2026, 6, 17)))
+    assert sent.status_code == 201, sent.data
+    assert sent.data["afventer_svar"] is True
+    assert sent.data["svarfrist_gaeldende"] == "2026-06-17"
+
+    refused = client.post(url(jorn_case, "afgoerelser/"), jorn_body(), format="json")
+    assert refused.status_code == 400
+    assert "afventer svar" in str(refused.json())
+    letter = client.post(url(jorn_case, f"afgoerelser/{decided.pk}/send/"), {}, format="json")
+    assert letter.status_code == 400
+    assert "forvaltningslovens § 19" in str(letter.json())
+    assert not Brev.objects.exists()
+
+
+# 2. A hearing's answer deadline ends on a working day
+
+
+def test_an_answer_deadline_on_a_closed_day_is_a_400(
+    api: Api, caseworker: User, jorn_case: Sag
+) -> None:
+    response = api(caseworker).post(
+        url(jorn_case, "partshoeringer/"),
+        hearing_body(date(2026, 6, 20)),  # a Saturday
+    )
+    assert response.status_code == 400
+    assert "arbejdsdag" in response.data["svarfrist"][0]
+
+
+# 12. One decision letter: two requests at the same instant
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_send_requests_at_once_make_one_letter(
+    api: Api, caseworker: User, jorn_case: Sag
+) -> None:
+    decided = jorn_decision(caseworker, jorn_case)
+    start = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def post() -> None:
+        try:
+            client = api(caseworker)
+            start.wait()
+            response = client.post(
+                url(jorn_case, f"afgoerelser/{decided.pk}/send/"), {}, format="json"
+            )
+            statuses.append(response.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(statuses) == [201, 400]
+    assert Brev.objects.filter(afgoerelse=decided).count() == 1
+
+
+# 13. The copy to the citizen is sent
+
+
+def test_the_letter_shows_both_dispatches(api: Api, caseworker: User, jorn_case: Sag) -> None:
+    RelationFactory(
+        borger=jorn_case.borger,
+        type=Relation.Type.VAERGE,
+        vaergemaalsform="par5",
+        navn="Karen Værge",
+        varetager_partsrettigheder=True,
+    )
+    client = api(caseworker)
+    decided = jorn_decision(caseworker, jorn_case)
+    sent = client.post(url(jorn_case, f"afgoerelser/{decided.pk}/send/"), {}, format="json")
+    assert sent.status_code == 201, sent.json()
+    brev_dispatch(brev_id=sent.json()["id"])
+
+    letter = client.get(url(jorn_case, f"breve/{sent.json()['id']}/")).json()
+    assert letter["forsendelse"]["modtager_navn"] == "Karen Værge"
+    assert [(f["modtager"], f["modtager_navn"]) for f in letter["forsendelser"]] == [
+        (Forsendelse.Modtager.ADRESSAT, "Karen Værge"),
+        (Forsendelse.Modtager.KOPI_TIL_BORGER, jorn_case.borger.navn),
+    ]
