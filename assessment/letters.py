@@ -1,12 +1,15 @@
 """The phase's letters and documents: the context each is built from, and the decision letter's
 preview. Services freeze and send them; selectors show them; both import this module."""
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.utils import timezone
 
-from assessment.models import Afgoerelse, Indstilling, Opfoelgningsinterval
+from assessment.models import Afgoerelse, AfgoerelsesResultat, Indstilling, Opfoelgningsinterval
 from assessment.services.vurdering import decision_route, yearly_cost
+from assessment.varsel import ends_or_reduces, notice_weeks
 from cases.models import Sag
 from vum.access import Action, require
 from vum.accounts.models import User
@@ -90,14 +93,40 @@ def letter_recipient(sag: Sag) -> tuple[dict[str, str], str]:
     )
 
 
+# Results after which the citizen still has the help (and so its purpose and follow-up).
+CONTINUING_RESULTS = (
+    AfgoerelsesResultat.Resultat.BEVILGET,
+    AfgoerelsesResultat.Resultat.DELVIST_AFSLAG,
+    AfgoerelsesResultat.Resultat.NEDSAETTELSE,
+)
+
+
+def _subject(row: AfgoerelsesResultat) -> str:
+    if row.resultat == AfgoerelsesResultat.Resultat.OPHOER:
+        return f"ophør af {row.beskrivelse}"
+    if row.resultat == AfgoerelsesResultat.Resultat.NEDSAETTELSE:
+        return f"nedsættelse af {row.beskrivelse}"
+    return row.beskrivelse
+
+
 def afgoerelse_letter_texts(*, afgoerelse: Afgoerelse) -> dict[str, str]:
     """The free texts of the letter, filled from what the earlier phases know; the caseworker
-    edits them in the preview before sending."""
+    edits them in the preview before sending. A decision that ends or reduces help, or replaces
+    an earlier one, answers no application, so it names none; the follow-up is promised only for
+    help that continues."""
     sag, vurdering = afgoerelse.sag, afgoerelse.vurdering
-    first = sag.henvendelser.order_by("modtaget").first()
-    about = ", ".join(r.beskrivelse for r in afgoerelse.resultater.all())
+    rows = list(afgoerelse.resultater.all())
+    answers_application = afgoerelse.erstatter_id is None and not any(
+        ends_or_reduces(r) for r in rows
+    )
+    first = sag.henvendelser.order_by("modtaget").first() if answers_application else None
+    continues = any(
+        r.resultat
+        in (AfgoerelsesResultat.Resultat.BEVILGET, AfgoerelsesResultat.Resultat.DELVIST_AFSLAG)
+        for r in rows
+    )
     follow_up = ""
-    if vurdering is not None:
+    if vurdering is not None and continues:
         if vurdering.faelles_opfoelgningsdato:
             follow_up = (
                 f"Vi følger op på indsatsen senest {vurdering.faelles_opfoelgningsdato:%d.%m.%Y}."
@@ -106,16 +135,29 @@ def afgoerelse_letter_texts(*, afgoerelse: Afgoerelse) -> dict[str, str]:
             interval = Opfoelgningsinterval(vurdering.faelles_opfoelgning).label
             follow_up = f"Vi følger op på indsatsen efter {interval}."
     return {
-        "overskrift": f"Afgørelse om {about}"
+        "overskrift": f"Afgørelse om {', '.join(_subject(r) for r in rows)}"
         + (f", din henvendelse modtaget {first.modtaget:%d.%m.%Y}" if first else ""),
         "begrundelse_vurdering": afgoerelse.begrundelse_vurdering,
         "begrundelse_oplysninger": afgoerelse.begrundelse_oplysninger,
         "begrundelse_regler": afgoerelse.begrundelse_regler,
         "saerligt_om_synspunkter": afgoerelse.saerligt_om_synspunkter,
-        "indsatsformaal": vurdering.indsatsformaal if vurdering else "",
+        "indsatsformaal": vurdering.indsatsformaal if vurdering and continues else "",
         "opfoelgning": follow_up,
         "kontakt": "Du er velkommen til at kontakte mig, hvis du har spørgsmål.",
     }
+
+
+@dataclass(frozen=True)
+class Resultatafsnit:
+    """One result as the letter states it, with the notice an end or a reduction has."""
+
+    resultat: str
+    beskrivelse: str
+    omfang: str
+    virkningsdato: date
+    nedsaettelse: bool
+    varsel_uger: int
+    flyttet: bool
 
 
 LETTER_TEXT_KEYS = (
@@ -131,8 +173,14 @@ LETTER_TEXT_KEYS = (
 
 
 def afgoerelse_letter_context(
-    *, afgoerelse: Afgoerelse, actor: User, tekster: dict[str, str]
+    *,
+    afgoerelse: Afgoerelse,
+    actor: User,
+    tekster: dict[str, str],
+    flyttet: set[int] | None = None,
 ) -> dict[str, Any]:
+    """The decision letter's context; `flyttet` names the results whose effective date the
+    dispatch moved to respect the notice (the letter says so)."""
     sag = afgoerelse.sag
     recipient, copy_to = letter_recipient(sag)
     resultater = list(
@@ -156,7 +204,18 @@ def afgoerelse_letter_context(
         "modtager": {**recipient, "er_borger": not copy_to},
         "kopi_til": copy_to,
         "afgoerelse": afgoerelse,
-        "resultater": resultater,
+        "resultater": [
+            Resultatafsnit(
+                resultat=r.resultat,
+                beskrivelse=r.beskrivelse,
+                omfang=r.omfang,
+                virkningsdato=r.virkningsdato,
+                nedsaettelse=r.nedsaettelse,
+                varsel_uger=notice_weeks(r),
+                flyttet=r.pk in (flyttet or set()),
+            )
+            for r in resultater
+        ],
         "tekster": texts,
         "lovhenvisninger": [h.lovhenvisning for h in hjemler],
         "klageadgang": appealable,

@@ -791,6 +791,11 @@ class Afgoerelse(CaseRecord):
     saerligt_om_synspunkter = models.TextField(
         "særligt om dine synspunkter", blank=True, help_text="Hvor borgeren har været uenig."
     )
+    ukendte_oplysninger_til_ugunst = models.BooleanField(
+        "bygger på oplysninger til ugunst, som borgeren ikke kender",
+        default=False,
+        help_text="Forvaltningslovens § 19: borgeren skal da partshøres, før afgørelsen træffes.",
+    )
     egenbetaling = models.BooleanField("egenbetaling", default=False)
     egenbetaling_tekst = models.CharField("egenbetaling (beløb)", max_length=300, blank=True)
     maalgruppe = models.ForeignKey(
@@ -817,12 +822,16 @@ class Afgoerelse(CaseRecord):
 
 
 class AfgoerelsesResultat(models.Model):
-    """The result for one indsats: granted, partly or wholly refused, or repayment."""
+    """The result for one indsats: on an application, granted or partly or wholly refused; on
+    help the citizen has, ended or reduced (with the notice the law asks, `assessment.varsel`);
+    or repayment."""
 
     class Resultat(models.TextChoices):
         BEVILGET = "bevilget", "Bevilget"
         DELVIST_AFSLAG = "delvist_afslag", "Delvist afslag"
         AFSLAG = "afslag", "Afslag"
+        OPHOER = "ophoer", "Ophør"
+        NEDSAETTELSE = "nedsaettelse", "Nedsættelse"
         TILBAGEBETALING = "tilbagebetaling", "Tilbagebetaling"
 
     afgoerelse = models.ForeignKey(Afgoerelse, on_delete=models.CASCADE, related_name="resultater")

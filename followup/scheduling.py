@@ -1,5 +1,7 @@
 """When the next follow-up is due: the earliest of what the goals say, what the municipality's
-catalog says for the granted services, what the law says (§ 100 yearly), and the 2-year ceiling."""
+catalog says for the granted services, what the law says (§ 100 yearly), and the 2-year ceiling.
+Each is a date at the latest ("senest"), so one that falls on a closed day comes back to the
+working day before (`vum.calendar.add_no_later`); an agreed or a concrete date is kept."""
 
 import re
 from dataclasses import dataclass
@@ -51,7 +53,7 @@ def _goal_dates(vurdering: Sagsvurdering, after: date, first: bool) -> list[Fors
         if months:
             found.append(
                 Forslag(
-                    calendar.add(after, months, calendar.Unit.MONTHS),
+                    calendar.add_no_later(after, months, calendar.Unit.MONTHS),
                     f"{label}: {Opfoelgningsinterval(interval).label}",
                 )
             )
@@ -81,20 +83,20 @@ def next_follow_up(
                 unit = calendar.Unit(service.opfoelgning_enhed)
                 candidates.append(
                     Forslag(
-                        calendar.add(after, value, unit),
+                        calendar.add_no_later(after, value, unit),
                         f"{service.kode} {service.navn}: {kind} senest efter {value} {unit.label}",
                     )
                 )
         if YEARLY_LAWS.search(indsats_laws(indsats)):
             candidates.append(
                 Forslag(
-                    calendar.add(after, 12, calendar.Unit.MONTHS),
+                    calendar.add_no_later(after, 12, calendar.Unit.MONTHS),
                     "§ 100: opfølgning mindst én gang om året",
                 )
             )
     candidates.append(
         Forslag(
-            calendar.add(after, CEILING_MONTHS, calendar.Unit.MONTHS),
+            calendar.add_no_later(after, CEILING_MONTHS, calendar.Unit.MONTHS),
             "Senest 2 år efter seneste opfølgning",
         )
     )

@@ -2,18 +2,25 @@
 § 85 decision, ready to be ordered from X-Hus. Needs the Randers catalog loaded.
 
 His story has fixed dates: decided 15 September 2026, supported from 1 October 2026, first
-followed up on 4 January 2027 (three months on, New Year's Day moved to the next working day). A
-test that takes him through it runs at `MADS_NOW` (mark it `@mads_time`, or its module), between
-the start of his support and the statusnotat due before his first follow-up."""
+followed up on 30 December 2026 (at the latest three months on: New Year's Day and the closed
+nytårsaftensdag come back to the working day before). A test that takes him through it runs at
+`MADS_NOW` (mark it `@mads_time`, or its module), between the start of his support and the
+statusnotat due before his first follow-up."""
 
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
-from assessment.models import Afgoerelse, Indsats, Sagsvurdering
+from assessment.models import Afgoerelse, Indsats, Partshoering, Sagsvurdering
 from assessment.services.afgoerelse import Resultatlinje, afgoerelse_create, afgoerelse_send
+from assessment.services.partshoering import (
+    minimum_answer_date,
+    partshoering_answer,
+    partshoering_send,
+)
 from assessment.services.udredning import funktionsevne_score, tema_oplysning_save, udredning_start
 from assessment.services.vurdering import (
     indsats_add,
@@ -214,3 +221,20 @@ def mads_decided(caseworker: User, *, second_provider: bool = False) -> Mads:
     sag = sag_transition(actor=caseworker, sag=sag, name="start_bestilling")
     afgoerelse.refresh_from_db()
     return Mads(sag, vurdering, afgoerelse, x_hus, indsats, other)
+
+
+def mads_heard_before_the_end(caseworker: User, sag: Sag) -> Partshoering:
+    """The partshøring Randers' catalog asks before R-85 ends, answered by Mads."""
+    hoering = partshoering_send(
+        actor=caseworker,
+        sag=sag,
+        hvad_hoeres="Opfølgningen viser, at du har nået dine mål; vi vil stoppe støtten.",
+        modtager=Partshoering.Modtager.BORGER,
+        svarfrist=minimum_answer_date(),
+    )
+    return partshoering_answer(
+        actor=caseworker,
+        partshoering=hoering,
+        svar="Jeg er enig i, at støtten kan stoppe.",
+        modtaget=timezone.localdate(),
+    )

@@ -5,29 +5,38 @@ rules through the API are in tests/api/test_legal_rules_api.py.
 Jørn's case (tests/test_afgoerelse.py) is the case in afgørelse; its instant is his decision's.
 """
 
+import json
 import threading
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
-from assessment.models import Brev, Forsendelse, Partshoering
-from assessment.services.afgoerelse import afgoerelse_send
+from assessment.models import Afgoerelse, AfgoerelsesResultat, Brev, Forsendelse, Partshoering
+from assessment.services.afgoerelse import Resultatlinje, afgoerelse_create, afgoerelse_send
 from assessment.services.forsendelse import brev_dispatch
 from assessment.services.partshoering import (
     minimum_answer_date,
     partshoering_answer,
     partshoering_send,
 )
+from assessment.varsel import paragraphs
 from cases.models import Relation, Sag
 from tests import test_afgoerelse as jorn
 from tests.clock import local_instant
 from tests.factories import RelationFactory
-from tests.test_afgoerelse import jorn_decision
+from tests.pdf import pdf_text
+from tests.test_afgoerelse import jorn_decision, ydelse
+from tests.test_processing_deadline import open_case, processing_deadline
 from vum import calendar
+from vum.audit.models import AuditEvent
+from vum.catalog.loading import CatalogFileError, default_directory, load_file
+from vum.catalog.models import Ansoegningstype
+from vum.catalog.selectors import processing_deadline_rule
 from vum.deadlines.models import Frist
 from vum.deadlines.services import frist_move
 
@@ -228,3 +237,242 @@ def test_a_copy_that_cannot_go_is_sent_by_the_retry_and_the_letter_not_again(
     assert [m.to for m in mailoutbox] == [["karen@example.dk"], ["joern@example.dk"]]
     assert mailoutbox[1].subject.startswith("Kopi: ")
     assert Forsendelse.objects.filter(brev=brev).count() == 2
+
+
+# Decisions that end or reduce help (rules 3, 4, 8, 9, 10)
+
+OPHOER = AfgoerelsesResultat.Resultat.OPHOER
+NEDSAETTELSE = AfgoerelsesResultat.Resultat.NEDSAETTELSE
+BEVILGET = AfgoerelsesResultat.Resultat.BEVILGET
+
+
+def line(kode: str | None, resultat: str, virkning: date, **fields: str) -> Resultatlinje:
+    return Resultatlinje(
+        beskrivelse=fields.pop("beskrivelse", "borgerstyret personlig assistance"),
+        resultat=resultat,
+        virkningsdato=virkning,
+        kommunal_ydelse=ydelse(kode) if kode else None,
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+def decide(caseworker, sag: Sag, *lines: Resultatlinje, **fields) -> Afgoerelse:  # type: ignore[no-untyped-def]
+    return afgoerelse_create(
+        actor=caseworker,
+        sag=sag,
+        truffet_af=Afgoerelse.TruffetAf.SAGSBEHANDLER,
+        form=Afgoerelse.Form.SKRIFTLIG,
+        fuldt_medhold=False,
+        resultater=list(lines),
+        begrundelse_vurdering=fields.pop("begrundelse_vurdering", "Behovet for hjælp er faldet."),
+        begrundelse_regler=fields.pop("begrundelse_regler", "Servicelovens § 96."),
+        **fields,
+    )
+
+
+def letter_of(caseworker, afgoerelse: Afgoerelse, **tekster: str) -> str:  # type: ignore[no-untyped-def]
+    brev = afgoerelse_send(actor=caseworker, afgoerelse=afgoerelse, tekster=tekster)
+    return pdf_text(bytes(brev.pdf))
+
+
+# 3. Notice from the citizen's receipt (servicelovens § 3 a: 14 weeks for §§ 95, 96, 98, ...)
+
+
+def test_a_letter_sent_later_moves_the_end_of_its_notice_to_the_dispatch(
+    caseworker, jorn_case: Sag
+) -> None:
+    decided = decide(caseworker, jorn_case, line("V-96", NEDSAETTELSE, date(2026, 9, 9)))
+    with time_machine.travel(local_instant("2026-06-17 10:00")):  # sent two weeks later
+        text = letter_of(caseworker, decided)
+    assert decided.resultater.get().virkningsdato == date(2026, 9, 23)  # 17 June + 14 weeks
+    assert "varsel på 14 uger fra det tidspunkt, hvor du har modtaget afgørelsen" in text
+    assert "derfor er datoen den 23. september 2026" in text
+    assert AuditEvent.objects.filter(summary__contains="flyttet, så varslet overholdes").exists()
+
+
+def test_a_section_95_reduction_has_its_notice_without_a_catalog_service(
+    caseworker, jorn_case: Sag
+) -> None:
+    help_95 = {"beskrivelse": "tilskud til hjælp efter servicelovens § 95"}
+    with pytest.raises(ValidationError, match=r"14 uger .* dvs\. 09\.09\.2026"):
+        decide(caseworker, jorn_case, line(None, NEDSAETTELSE, date(2026, 7, 1), **help_95))
+    assert decide(caseworker, jorn_case, line(None, NEDSAETTELSE, date(2026, 9, 9), **help_95))
+
+
+def test_the_paragraphs_a_text_cites() -> None:
+    assert paragraphs("Servicelovens §§ 95, 96 og 98") == {95, 96, 98}
+    assert paragraphs("Servicelovens § 107, stk. 2, nr. 1 og § 85.") == {107, 85}
+    assert paragraphs("Kommunens serviceniveau") == set()
+
+
+# 9. No end back in time: never before the letter's dispatch plus the notice
+
+
+def test_an_end_dated_yesterday_is_refused(caseworker, jorn_case: Sag) -> None:
+    support = {"beskrivelse": "socialpædagogisk støtte efter servicelovens § 85"}
+    with pytest.raises(ValidationError, match=r"tilbage i tid; tidligst 03\.06\.2026"):
+        decide(caseworker, jorn_case, line("V-85", OPHOER, date(2026, 6, 2), **support))
+
+
+def test_an_end_sent_days_after_it_was_recorded_takes_effect_when_sent(
+    caseworker, jorn_case: Sag
+) -> None:
+    support = {"beskrivelse": "socialpædagogisk støtte efter servicelovens § 85"}
+    decided = decide(caseworker, jorn_case, line("V-85", OPHOER, date(2026, 6, 3), **support))
+    with time_machine.travel(local_instant("2026-06-05 10:00")):
+        text = letter_of(caseworker, decided)
+    assert decided.resultater.get().virkningsdato == date(2026, 6, 5)
+    assert "kan ikke få virkning, før du har fået afgørelsen" in text
+
+
+# 8. A letter that ends or reduces help says so, with its date, notice, reasons and complaint
+#    guidance, and nothing of an application letter
+
+
+def test_an_end_letter_says_the_help_ends(caseworker, jorn_case: Sag) -> None:
+    text = letter_of(
+        caseworker,
+        decide(
+            caseworker,
+            jorn_case,
+            line(
+                "V-85",
+                OPHOER,
+                date(2026, 7, 1),
+                beskrivelse="socialpædagogisk støtte efter servicelovens § 85",
+            ),
+            begrundelse_regler="Servicelovens § 85.",
+        ),
+    )
+    assert "Afgørelse om ophør af socialpædagogisk støtte efter servicelovens § 85" in text
+    assert "Du får ikke længere socialpædagogisk støtte efter servicelovens § 85." in text
+    assert "Indsatsen ophører den 1. juli 2026." in text
+    assert "Behovet for hjælp er faldet." in text
+    assert "Klagevejledning" in text
+    for wrong in ("afslag", "din henvendelse modtaget", "Vi følger op", "Formålet med indsatsen"):
+        assert wrong not in text
+
+
+def test_a_reduction_letter_states_the_reduction_and_its_notice(caseworker, jorn_case: Sag) -> None:
+    text = letter_of(
+        caseworker,
+        decide(
+            caseworker,
+            jorn_case,
+            line("V-96", NEDSAETTELSE, date(2026, 9, 9), omfang="30 timer om ugen"),
+        ),
+    )
+    assert "Afgørelse om nedsættelse af borgerstyret personlig assistance" in text
+    assert (
+        "Vi nedsætter borgerstyret personlig assistance til 30 timer om ugen fra den "
+        "9. september 2026. Det sker med et varsel på 14 uger"
+    ) in text
+    assert "din henvendelse modtaget" not in text
+
+
+def test_a_partial_end_letter_ends_one_and_keeps_the_other(caseworker, jorn_case: Sag) -> None:
+    text = letter_of(
+        caseworker,
+        decide(
+            caseworker,
+            jorn_case,
+            line("V-107", OPHOER, date(2026, 7, 1), beskrivelse="midlertidigt botilbud"),
+            line(
+                "V-85",
+                BEVILGET,
+                date(2026, 7, 1),
+                beskrivelse="socialpædagogisk støtte",
+                omfang="6 timer om ugen",
+            ),
+            begrundelse_regler="Servicelovens §§ 107 og 85.",
+        ),
+    )
+    assert "Du får ikke længere midlertidigt botilbud. Indsatsen ophører den 1. juli 2026." in text
+    assert "Du får socialpædagogisk støtte, 6 timer om ugen, fra den 1. juli 2026." in text
+    assert "din henvendelse modtaget" not in text
+
+
+# 4. A decision without full medhold names its legal basis (forvaltningslovens § 24, stk. 1)
+
+
+def test_a_refusal_letter_without_a_rule_of_law_is_not_sent(caseworker, jorn_case: Sag) -> None:
+    cleaning = {"beskrivelse": "hjælp til rengøring"}
+    decided = decide(
+        caseworker,
+        jorn_case,
+        line(None, AfgoerelsesResultat.Resultat.AFSLAG, date(2026, 7, 1), **cleaning),
+        begrundelse_regler="Servicelovens § 83.",
+    )
+    for cleared in ("", "Kommunens serviceniveau."):
+        with pytest.raises(ValidationError, match="mindst én retsregel"):
+            letter_of(caseworker, decided, begrundelse_regler=cleared)
+    assert not Brev.objects.exists()
+    assert "Servicelovens § 83." in letter_of(caseworker, decided)
+
+
+# 10. A hearing where the catalog or the law asks for one
+
+
+def test_a_decision_on_facts_unknown_to_the_citizen_needs_a_hearing(
+    caseworker, jorn_case: Sag
+) -> None:
+    to_their_disadvantage = line("V-96", NEDSAETTELSE, date(2026, 9, 30), omfang="30 timer")
+    with pytest.raises(ValidationError, match="forvaltningslovens § 19"):
+        decide(caseworker, jorn_case, to_their_disadvantage, ukendte_oplysninger_til_ugunst=True)
+    hoering = hearing(caseworker, jorn_case)
+    with pytest.raises(ValidationError, match="afventer svar"):
+        decide(caseworker, jorn_case, to_their_disadvantage, ukendte_oplysninger_til_ugunst=True)
+    run_out = Frist.objects.get(pk=hoering.frist_id).frist + timedelta(seconds=1)
+    with time_machine.travel(run_out):
+        decided = decide(
+            caseworker, jorn_case, to_their_disadvantage, ukendte_oplysninger_til_ugunst=True
+        )
+    assert decided.ukendte_oplysninger_til_ugunst
+
+
+# 5. Every application gets a processing deadline (retssikkerhedslovens § 3)
+
+
+def test_a_type_the_catalog_leaves_out_gets_the_services_strictest_deadline(
+    caseworker, settings
+) -> None:  # type: ignore[no-untyped-def]
+    v85 = ydelse("V-85")  # Viborg: new applications 6 weeks, changes 4; nothing else
+    found = processing_deadline_rule(
+        ydelse=v85, ansoegningstype=Ansoegningstype.AENDRING_NYE_OPLYSNINGER
+    )
+    assert found is not None
+    assert (found.regel.vaerdi, found.regel.ansoegningstype) == (4, Ansoegningstype.AENDRING)
+    sag = open_case(
+        caseworker,
+        date(2026, 6, 1),
+        kommunal_ydelse=v85,
+        ansoegningstype=Ansoegningstype.AENDRING_NYE_OPLYSNINGER,
+    )
+    frist = processing_deadline(sag)
+    assert timezone.localtime(frist.frist).date() == date(2026, 6, 29)  # 4 weeks
+    assert "den strengeste af ydelsens frister gælder (ændring)" in frist.regel
+
+
+def test_the_loader_refuses_a_service_for_application_without_a_deadline(
+    tmp_path: Path,
+) -> None:
+    data = json.loads((default_directory() / "randers-1.json").read_text(encoding="utf-8"))
+    data["version"] = "2"
+    (r85,) = [row for row in data["ydelser"] if row["kode"] == "R-85"]
+    del r85["frister"]
+    path = tmp_path / "randers-2.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(CatalogFileError, match="R-85 kræver visitation, men har ingen"):
+        load_file(path)
+
+
+# 6. "Senest" means no later; a deadline counted forward moves forward (vum/calendar.py)
+
+
+def test_a_date_at_the_latest_comes_back_and_a_deadline_goes_forward() -> None:
+    # Three months after 1 October 2026 is New Year's Day; 31 December is closed too.
+    assert calendar.add_no_later(date(2026, 10, 1), 3, calendar.Unit.MONTHS) == date(2026, 12, 30)
+    assert calendar.add(date(2026, 10, 1), 3, calendar.Unit.MONTHS) == date(2027, 1, 4)
+    # Four weeks after 2 December 2026 (a complaint deadline) is 30 December, a working day.
+    assert calendar.add(date(2026, 12, 2), 4, calendar.Unit.WEEKS) == date(2026, 12, 30)
+    assert calendar.add_no_later(date(2026, 3, 29), 2, calendar.Unit.WEEKS) == date(2026, 4, 10)

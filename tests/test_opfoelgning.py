@@ -44,7 +44,7 @@ from orders.models import Bestilling, Magtanvendelse
 from orders.services.bestilling import bestilling_accept, bestillinger_send
 from orders.services.levering import magtanvendelse_report
 from tests.factories import UserFactory
-from tests.mads import Mads, mads_decided, mads_time
+from tests.mads import Mads, mads_decided, mads_heard_before_the_end, mads_time
 from tests.pdf import pdf_text
 from vum import calendar
 from vum.access import Action, may
@@ -88,16 +88,17 @@ def test_the_first_mads_follow_up_is_three_months_after_start(caseworker, delive
     mads, staff = delivering
     opfoelgning = opfoelgning_plan(actor=caseworker, sag=mads.sag)
 
-    # Start 1 October 2026; 3 months is New Year's Day, a holiday, so the next working day.
-    assert opfoelgning.dato == date(2027, 1, 4)
+    # Start 1 October 2026; at the latest 3 months on is New Year's Day, a holiday, and
+    # nytårsaftensdag is closed: "senest" comes back to the working day before, 30 December.
+    assert opfoelgning.dato == date(2026, 12, 30)
     assert opfoelgning.grundlag == "Fælles opfølgning for målene: 3 måneder"
     assert opfoelgning.udfoerer == mads.x_hus
     timeline = {f.art: f for f in opfoelgning.frister.all()}
-    assert timezone.localtime(timeline["statusnotat"].frist).date() == date(2026, 12, 21)
+    assert timezone.localtime(timeline["statusnotat"].frist).date() == date(2026, 12, 16)
     assert timeline["statusnotat"].ansvarlig_udfoerer == mads.x_hus
     assert timeline["statusnotat_gennemgang"].ansvarlig == caseworker
-    assert timezone.localtime(timeline["opfoelgning"].frist).date() == date(2027, 1, 4)
-    assert timezone.localtime(timeline["opfoelgningsskema"].frist).date() == date(2027, 1, 18)
+    assert timezone.localtime(timeline["opfoelgning"].frist).date() == date(2026, 12, 30)
+    assert timezone.localtime(timeline["opfoelgningsskema"].frist).date() == date(2027, 1, 13)
     assert Notifikation.objects.filter(modtager=staff, titel="Opfølgning planlagt").exists()
 
     # The statusnotat's warnings reach the provider's staff, the others the caseworker.
@@ -151,14 +152,15 @@ def test_the_catalog_rule_viborg_107_four_months_then_at_most_twelve(caseworker)
     assert first.dato == date(2027, 6, 1)
     assert "første opfølgning senest efter 4 måneder" in first.grundlag
     assert later.dato == date(2028, 6, 1)
-    # Randers § 85: first within 3 months, then every 3-6 months.
+    # Randers § 85: first within 3 months, then every 3-6 months. "Within" is at the latest:
+    # 1 May 2027 is a Saturday and 1 August a Sunday, so the Fridays before.
     r85 = KommunalYdelse.objects.current().get(kommune__slug="randers", kode="R-85")
     decision = _only_the_service_rule(mads, kommunal_ydelse=r85)
     assert next_follow_up(afgoerelse=decision, after=date(2027, 2, 1), first=True).dato == date(
-        2027, 5, 3
+        2027, 4, 30
     )
     assert next_follow_up(afgoerelse=decision, after=date(2027, 2, 1), first=False).dato == date(
-        2027, 8, 2
+        2027, 7, 30
     )
 
 
@@ -243,7 +245,7 @@ def test_the_mads_follow_up_continues_the_indsats(caseworker, delivering) -> Non
     assert skema.stoettebehov_foer == moderat()
 
     next_date = opfoelgning.dato + timedelta(days=91)
-    skema_update(
+    skema = skema_update(
         actor=caseworker, skema=skema, maal=_all_goals(skema), naeste_dato=next_date, **_tilsyn()
     )
     assert skema.maal.get(indsatsmaal=goal2).nyt_niveau == 2
@@ -263,7 +265,7 @@ def test_the_mads_follow_up_continues_the_indsats(caseworker, delivering) -> Non
 def test_the_form_needs_the_tilsyn_and_meeting_the_citizen(caseworker, delivering) -> None:
     mads, staff = delivering
     skema = skema_start(actor=caseworker, opfoelgning=_meeting(caseworker, staff, mads))
-    skema_update(
+    skema = skema_update(
         actor=caseworker,
         skema=skema,
         maal=_all_goals(skema),
@@ -276,7 +278,7 @@ def test_the_form_needs_the_tilsyn_and_meeting_the_citizen(caseworker, deliverin
     with pytest.raises(ValidationError):
         opfoelgning_continue(actor=caseworker, skema=skema)
 
-    skema_update(
+    skema = skema_update(
         actor=caseworker,
         skema=skema,
         **_tilsyn(
@@ -291,14 +293,14 @@ def test_the_form_needs_the_tilsyn_and_meeting_the_citizen(caseworker, deliverin
 def test_anders_does_not_thrive_and_is_revisited(caseworker, delivering) -> None:
     mads, staff = delivering
     skema = skema_start(actor=caseworker, opfoelgning=_meeting(caseworker, staff, mads))
-    skema_update(
+    skema = skema_update(
         actor=caseworker,
         skema=skema,
         maal=_all_goals(skema, "Mål skal afsluttes"),
         **_tilsyn(trives=False, borger_enig=None),
     )
     assert "Tilsyn: beskriv hvorfor borgeren ikke trives." in skema_blockers(skema)
-    skema_update(
+    skema = skema_update(
         actor=caseworker,
         skema=skema,
         trivsel_bemaerkninger="Borgeren trives ikke; bostedet beder om 15 timer ekstra om ugen.",
@@ -322,7 +324,7 @@ def test_revised_goals_give_the_provider_a_new_bestilling_version(caseworker, de
     goals = _all_goals(skema)
     goal3 = mads.vurdering.maal.get(raekkefoelge=3)
     goals[goal3.pk]["fremadrettet"] = Fremadrettet.objects.current().get(navn="Mål skal revideres")
-    skema_update(actor=caseworker, skema=skema, maal=goals, **_tilsyn())
+    skema = skema_update(actor=caseworker, skema=skema, maal=goals, **_tilsyn())
     (version2,) = opfoelgning_revise_goals(
         actor=caseworker,
         skema=skema,
@@ -337,7 +339,7 @@ def test_revised_goals_give_the_provider_a_new_bestilling_version(caseworker, de
 def test_ending_the_indsats_ends_the_order_and_the_providers_access(caseworker, delivering) -> None:
     mads, staff = delivering
     skema = skema_start(actor=caseworker, opfoelgning=_meeting(caseworker, staff, mads))
-    skema_update(
+    skema = skema_update(
         actor=caseworker,
         skema=skema,
         maal=_all_goals(skema, "Mål skal afsluttes"),
@@ -349,17 +351,29 @@ def test_ending_the_indsats_ends_the_order_and_the_providers_access(caseworker, 
         ),
     )
     end = timezone.localdate() + timedelta(days=30)
-    decision = opfoelgning_end(
-        actor=caseworker,
-        skema=skema,
-        virkningsdato=end,
-        begrundelse_vurdering="Mads har nået sine mål og klarer sig selv.",
-        begrundelse_regler="Servicelovens § 85.",
-    )
+
+    def end_it(virkningsdato: date = end) -> Afgoerelse:
+        return opfoelgning_end(
+            actor=caseworker,
+            skema=skema,
+            virkningsdato=virkningsdato,
+            begrundelse_vurdering="Mads har nået sine mål og klarer sig selv.",
+            begrundelse_regler="Servicelovens § 85.",
+        )
+
+    with pytest.raises(ValidationError, match="tilbage i tid"):
+        end_it(timezone.localdate() - timedelta(days=1))  # no end back in time
+    with pytest.raises(ValidationError, match="R-85 skal partshøres"):
+        end_it()  # Randers' catalog asks for a hearing before R-85 ends
+    mads_heard_before_the_end(caseworker, mads.sag)
+    decision = end_it()
     assert decision.erstatter == mads.afgoerelse
-    assert decision.resultater.get().resultat == "afslag"
-    letter = Brev.objects.get(afgoerelse=decision)
-    assert "Mads har nået sine mål" in pdf_text(bytes(letter.pdf))
+    assert decision.resultater.get().resultat == "ophoer"
+    letter = pdf_text(bytes(Brev.objects.get(afgoerelse=decision).pdf))
+    assert "Mads har nået sine mål" in letter
+    assert f"Indsatsen ophører den {end.day}." in letter
+    for wrong in ("afslag", "din henvendelse modtaget", "Vi følger op"):
+        assert wrong not in letter
     assert Notifikation.objects.filter(modtager=staff, titel="Bestilling ophører").exists()
     order = Bestilling.objects.get(sag=mads.sag)
     assert order.slutdato == end
@@ -372,7 +386,7 @@ def test_ending_the_indsats_ends_the_order_and_the_providers_access(caseworker, 
 def test_moving_away_exports_the_case_file_with_consent(caseworker, delivering) -> None:
     mads, staff = delivering
     skema = skema_start(actor=caseworker, opfoelgning=_meeting(caseworker, staff, mads))
-    skema_update(actor=caseworker, skema=skema, maal=_all_goals(skema), **_tilsyn())
+    skema = skema_update(actor=caseworker, skema=skema, maal=_all_goals(skema), **_tilsyn())
     with pytest.raises(ValidationError, match="samtykke"):
         opfoelgning_move_away(actor=caseworker, skema=skema, modtager="Aarhus Kommune")
     Samtykke.objects.create(
@@ -464,7 +478,7 @@ def test_a_goal_without_a_starting_level_does_not_block_the_form(caseworker, del
     mads, staff = delivering
     mads.vurdering.maal.filter(raekkefoelge=1).update(aktuel_vurdering=None, forventet_niveau=None)
     skema = skema_start(actor=caseworker, opfoelgning=_meeting(caseworker, staff, mads))
-    skema_update(actor=caseworker, skema=skema, maal=_all_goals(skema), **_tilsyn())
+    skema = skema_update(actor=caseworker, skema=skema, maal=_all_goals(skema), **_tilsyn())
     assert skema_blockers(skema) == ["Mål 1: angiv det nye aktuelle funktionsevneniveau."]
 
 
@@ -474,7 +488,7 @@ def test_the_next_period_starts_when_the_previous_follow_up_was_held(
     mads, staff = delivering
     opfoelgning = _meeting(caseworker, staff, mads)
     skema = skema_start(actor=caseworker, opfoelgning=opfoelgning)
-    skema_update(
+    skema = skema_update(
         actor=caseworker,
         skema=skema,
         maal=_all_goals(skema),

@@ -7,8 +7,11 @@ the days the public administration keeps closed without them being holidays (set
 
 Conventions, as in Danish administrative practice:
 - "n working days after d" does not count d itself;
-- a deadline counted in calendar days, weeks or months that ends on a closed day moves to the next
-  working day;
+- a deadline the law counts forward, within which something may still be done (answer deadlines,
+  complaint deadlines, processing deadlines, notice), that ends on a closed day moves to the next
+  working day: `add`;
+- a date that must not be passed ("senest": a follow-up due at the latest three months after)
+  that falls on a closed day moves back to the working day before: `add_no_later`;
 - a deadline runs until the end of its last day (23:59:59 local time).
 """
 
@@ -55,6 +58,13 @@ def next_working_day(day: date) -> date:
     return day
 
 
+def previous_working_day(day: date) -> date:
+    """`day` itself if it is a working day, otherwise the last working day before it."""
+    while not is_working_day(day):
+        day -= timedelta(days=1)
+    return day
+
+
 def add_working_days(start: date, count: int) -> date:
     """The `count`th working day after `start` (start itself not counted)."""
     if count < 0:
@@ -75,20 +85,32 @@ def working_days_between(start: date, end: date) -> int:
     return days
 
 
-def add(start: date, value: int, unit: Unit | str) -> date:
-    """The last day of a deadline of `value` `unit`s counted from `start`."""
-    unit = Unit(unit)
+def _counted(start: date, value: int, unit: Unit) -> date:
     if value < 0:
         raise ValueError("value must not be negative")
+    if unit == Unit.DAYS:
+        return start + timedelta(days=value)
+    if unit == Unit.WEEKS:
+        return start + timedelta(weeks=value)
+    return start + relativedelta(months=value)
+
+
+def add(start: date, value: int, unit: Unit | str) -> date:
+    """The last day of a deadline of `value` `unit`s counted forward from `start`: on a closed
+    day it runs to the next working day."""
+    unit = Unit(unit)
     if unit == Unit.WORKING_DAYS:
         return add_working_days(start, value)
-    if unit == Unit.DAYS:
-        end = start + timedelta(days=value)
-    elif unit == Unit.WEEKS:
-        end = start + timedelta(weeks=value)
-    else:
-        end = start + relativedelta(months=value)
-    return next_working_day(end)
+    return next_working_day(_counted(start, value, unit))
+
+
+def add_no_later(start: date, value: int, unit: Unit | str) -> date:
+    """The date at the latest `value` `unit`s after `start` ("senest"): on a closed day it comes
+    back to the working day before, so that it is never later than the rule allows."""
+    unit = Unit(unit)
+    if unit == Unit.WORKING_DAYS:
+        return add_working_days(start, value)
+    return previous_working_day(_counted(start, value, unit))
 
 
 def end_of_day(day: date) -> datetime:

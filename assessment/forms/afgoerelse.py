@@ -62,6 +62,11 @@ class AfgoerelseForm(forms.Form):
     saerligt_om_synspunkter = _area(
         "Særligt om borgerens synspunkter", help_text="Hvor borgeren har været uenig."
     )
+    ukendte_oplysninger_til_ugunst = forms.BooleanField(
+        label="Afgørelsen bygger på oplysninger til borgerens ugunst, som borgeren ikke kender",
+        help_text="Så skal borgeren partshøres først (forvaltningslovens § 19).",
+        required=False,
+    )
     egenbetaling = forms.BooleanField(label="Egenbetaling", required=False)
     egenbetaling_tekst = forms.CharField(
         label="Egenbetaling (beløb)", required=False, max_length=300

@@ -1,7 +1,6 @@
 """Afgørelse: the decision with a result per indsats, its reasons (FVL §§ 22-24), the notice a
 reduction needs, and the decision letter frozen and handed to the dispatcher."""
 
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -10,10 +9,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessment.letters import LETTER_TEXT_KEYS, afgoerelse_letter_context, afgoerelse_letter_texts
-from assessment.models import Afgoerelse, AfgoerelsesResultat, Brev, Indsats
+from assessment.models import Afgoerelse, AfgoerelsesResultat, Brev, Indsats, Partshoering
 from assessment.services.partshoering import require_no_open_hearing
 from assessment.services.vurdering import sagsvurdering_current
 from assessment.tasks import dispatch_letter
+from assessment.varsel import NOTICE_SOURCE, ends_or_reduces, notice_weeks, paragraphs
 from cases.lifecycle import Fase
 from cases.models import Sag
 from vum.access import Action, require
@@ -25,10 +25,6 @@ from vum.catalog.models import KommunalYdelse, Maalgruppe
 from vum.deadlines.models import Frist
 from vum.deadlines.services import frist_create
 from vum.pdf import render_pdf
-
-NOTICE_WEEKS_LAWS = re.compile(r"§\s*(95|96|98)\b")
-
-DEFAULT_NOTICE_WEEKS = 14
 
 ORAL_DECISION_WRITTEN_REQUEST_DAYS = 14
 
@@ -44,19 +40,59 @@ class Resultatlinje:
     nedsaettelse: bool = False
 
 
-def notice_weeks(line: Resultatlinje) -> int:
-    """The notice a reduction or withdrawal needs: the catalog's notice for the service, else
-    14 weeks for §§ 95, 96 and 98 (handbook l. 8775)."""
-    if not line.nedsaettelse:
-        return 0
-    if line.kommunal_ydelse is not None:
-        weeks = [h.varsel_uger for h in line.kommunal_ydelse.hjemler.all() if h.varsel_uger]
-        if weeks:
-            return max(weeks)
-        laws = " ".join(h.lovhenvisning.henvisning for h in line.kommunal_ydelse.hjemler.all())
-        if NOTICE_WEEKS_LAWS.search(laws) or NOTICE_WEEKS_LAWS.search(line.kommunal_ydelse.navn):
-            return DEFAULT_NOTICE_WEEKS
-    return 0
+def _too_early(beskrivelse: str, weeks: int, earliest: date) -> str:
+    if weeks:
+        return (
+            f"{beskrivelse}: et ophør eller en nedsættelse kan tidligst få virkning {weeks} uger "
+            f"efter, at borgeren har modtaget afgørelsen ({NOTICE_SOURCE}), dvs. "
+            f"{earliest:%d.%m.%Y}."
+        )
+    return (
+        f"{beskrivelse}: et ophør eller en nedsættelse kan ikke få virkning tilbage i tid; "
+        f"tidligst {earliest:%d.%m.%Y}."
+    )
+
+
+def _missing_hearing(
+    *,
+    sag: Sag,
+    resultater: list[Resultatlinje],
+    erstatter: Afgoerelse | None,
+    ukendte_oplysninger_til_ugunst: bool,
+) -> list[str]:
+    """Where the municipality's catalog asks for a hearing before a service ends, or the law
+    does (FVL § 19: a decision to the citizen's disadvantage resting on facts they do not know),
+    the case needs a hearing since the decision this one changes, answered or run out (an open
+    one blocks the decision anyway)."""
+    needing = sorted(
+        {
+            service.kode
+            for line in resultater
+            if ends_or_reduces(line)
+            for service in (line.kommunal_ydelse, getattr(line.indsats, "kommunal_ydelse", None))
+            if service is not None and service.partshoering_foer_ophoer
+        }
+    )
+    if not needing and not ukendte_oplysninger_til_ugunst:
+        return []
+    hearings = Partshoering.objects.filter(sag=sag)
+    if erstatter is not None:
+        hearings = hearings.filter(sendt__gt=erstatter.oprettet)
+    if hearings.exists():
+        return []
+    reasons = [
+        f"{kode} skal partshøres før et ophør eller en nedsættelse (kommunens kvalitetsstandard)."
+        for kode in needing
+    ]
+    if ukendte_oplysninger_til_ugunst:
+        reasons.append(
+            "Afgørelsen bygger på oplysninger til borgerens ugunst, som borgeren ikke kender, "
+            "og borgeren skal partshøres først (forvaltningslovens § 19)."
+        )
+    return [
+        *reasons,
+        "Send en partshøring, og træf afgørelsen, når den er besvaret, eller fristen er udløbet.",
+    ]
 
 
 @transaction.atomic
@@ -78,9 +114,12 @@ def afgoerelse_create(
     egenbetaling_tekst: str = "",
     maalgruppe: Maalgruppe | None = None,
     erstatter: Afgoerelse | None = None,
+    ukendte_oplysninger_til_ugunst: bool = False,
 ) -> Afgoerelse:
-    """Record a decision. Without full medhold it needs its reasons (FVL §§ 22, 24); a reduction
-    under §§ 95, 96, 98 takes effect 14 weeks after the citizen is told, at the earliest."""
+    """Record a decision. Without full medhold it needs its reasons (FVL §§ 22, 24). An end or a
+    reduction never takes effect back in time, nor before the notice the law or the catalog asks
+    after the citizen is told (`assessment.varsel`); the dispatch checks that again. No decision
+    while a hearing is open, nor without the hearing the catalog or the law asks for."""
     require(actor, Action.EDIT, sag)
     current = Sag.objects.select_for_update().get(pk=sag.pk)
     if erstatter is None and current.fase != Fase.AFGOERELSE:
@@ -108,15 +147,21 @@ def afgoerelse_create(
             errors["begrundelse_regler"] = "Angiv de juridiske krav, afgørelsen bygger på."
     notified = meddelt or truffet
     for line in resultater:
-        weeks = notice_weeks(line)
-        if weeks and line.virkningsdato < notified + timedelta(weeks=weeks):
-            earliest = notified + timedelta(weeks=weeks)
-            errors["resultater"] = (
-                f"{line.beskrivelse}: en nedsættelse eller frakendelse kan tidligst få virkning "
-                f"{weeks} uger efter, borgeren er orienteret, dvs. {earliest:%d.%m.%Y}."
-            )
+        if ends_or_reduces(line):
+            weeks = notice_weeks(line)
+            earliest = max(timezone.localdate(), notified + timedelta(weeks=weeks))
+            if line.virkningsdato < earliest:
+                errors["resultater"] = _too_early(line.beskrivelse, weeks, earliest)
     if errors:
         raise ValidationError(errors)
+    missing = _missing_hearing(
+        sag=current,
+        resultater=resultater,
+        erstatter=erstatter,
+        ukendte_oplysninger_til_ugunst=ukendte_oplysninger_til_ugunst,
+    )
+    if missing:
+        raise ValidationError(missing)
     afgoerelse = Afgoerelse.objects.create(
         sag=sag,
         vurdering=sagsvurdering_current(sag=sag),
@@ -133,6 +178,7 @@ def afgoerelse_create(
         egenbetaling=egenbetaling,
         egenbetaling_tekst=egenbetaling_tekst,
         maalgruppe=maalgruppe,
+        ukendte_oplysninger_til_ugunst=ukendte_oplysninger_til_ugunst,
         oprettet_af=actor,
     )
     AfgoerelsesResultat.objects.bulk_create(
@@ -197,7 +243,24 @@ def afgoerelse_send(
         raise ValidationError(
             {"begrundelse_vurdering": "Uden fuldt medhold skal brevet indeholde begrundelsen."}
         )
-    context = afgoerelse_letter_context(afgoerelse=afgoerelse, actor=actor, tekster=texts)
+    moved = _notice_from_dispatch(actor, afgoerelse) if retter is None else set()
+    context = afgoerelse_letter_context(
+        afgoerelse=afgoerelse, actor=actor, tekster=texts, flyttet=moved
+    )
+    if (
+        not afgoerelse.fuldt_medhold
+        and not context["lovhenvisninger"]
+        and not paragraphs(texts["begrundelse_regler"])
+    ):
+        raise ValidationError(
+            {
+                "begrundelse_regler": (
+                    "Uden fuldt medhold skal brevet nævne mindst én retsregel, fx 'Servicelovens "
+                    "§ 85, stk. 1' (forvaltningslovens § 24, stk. 1); kommunens katalog har ingen "
+                    "hjemmel for afgørelsens indsatser."
+                )
+            }
+        )
     pdf = render_pdf(template_name="letters/afgoerelse.html", context=context)
     brev = Brev.objects.create(
         sag=afgoerelse.sag,
@@ -220,3 +283,33 @@ def afgoerelse_send(
     )
     transaction.on_commit(lambda: dispatch_letter.delay(brev.pk))
     return brev
+
+
+def _notice_from_dispatch(actor: User, afgoerelse: Afgoerelse) -> set[int]:
+    """A written decision is received when its letter goes out (within seconds of this, after
+    commit), so an end or a reduction takes effect no earlier than today plus its notice: an
+    earlier effective date is moved, audited, and the letter says why. Returns the moved
+    lines."""
+    if afgoerelse.form != Afgoerelse.Form.SKRIFTLIG:
+        return set()  # an oral decision was received when it was told, checked when recorded
+    today = timezone.localdate()
+    moved = set()
+    rows = afgoerelse.resultater.select_related("kommunal_ydelse", "indsats__kommunal_ydelse")
+    for row in rows:
+        if not ends_or_reduces(row):
+            continue
+        earliest = today + timedelta(weeks=notice_weeks(row))
+        if row.virkningsdato < earliest:
+            old = row.virkningsdato
+            row.virkningsdato = earliest
+            row.save(update_fields=["virkningsdato"])
+            moved.add(row.pk)
+            audit_record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                obj=afgoerelse,
+                borger_id=afgoerelse.sag.borger_id,
+                summary=f"Virkningsdato for {row.beskrivelse} flyttet, så varslet overholdes",
+                changes={"virkningsdato": {"old": old.isoformat(), "new": earliest.isoformat()}},
+            )
+    return moved

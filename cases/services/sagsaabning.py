@@ -159,11 +159,11 @@ def _processing_deadline_sync(*, actor: User, sag: Sag) -> None:
                 actor=actor,
             )
         return
-    due = end_of_day(calendar.add(first_enquiry, rule.vaerdi, rule.enhed))
-    kind = rule.get_ansoegningstype_display() or "alle ansøgninger"
+    found = rule.regel
+    due = end_of_day(calendar.add(first_enquiry, found.vaerdi, found.enhed))
     regel = (
-        f"{ydelse.kode}: {rule.vaerdi} {rule.get_enhed_display()} fra {rule.startbegivenhed} "
-        f"({first_enquiry:%d.%m.%Y}), {kind.lower()}"
+        f"{ydelse.kode}: {found.vaerdi} {found.get_enhed_display()} fra {found.startbegivenhed} "
+        f"({first_enquiry:%d.%m.%Y}); {rule.grundlag}"
     )
     if existing is None:
         frist_create(

@@ -75,7 +75,10 @@ def open_follow_up(sag: Sag) -> Opfoelgning | None:
 
 def _timeline(actor: User | None, opfoelgning: Opfoelgning) -> list[Frist]:
     sag, meeting = opfoelgning.sag, opfoelgning.dato
-    note_due = calendar.end_of_day(meeting - timedelta(days=STATUSNOTAT_DAYS_BEFORE))
+    # Both are dates at the latest: on a closed day they come back to the working day before.
+    note_due = calendar.end_of_day(
+        calendar.previous_working_day(meeting - timedelta(days=STATUSNOTAT_DAYS_BEFORE))
+    )
     common: dict[str, Any] = {"sag": sag, "actor": actor}
     caseworker: dict[str, Any] = {"ansvarlig": sag.sagsbehandler, "ansvarligt_team": sag.team}
     frister = [
@@ -107,7 +110,9 @@ def _timeline(actor: User | None, opfoelgning: Opfoelgning) -> list[Frist]:
         ),
         frist_create(
             art=Frist.Art.OPFOELGNINGSSKEMA,
-            frist=calendar.end_of_day(meeting + timedelta(days=FORM_DAYS_AFTER)),
+            frist=calendar.end_of_day(
+                calendar.add_no_later(meeting, FORM_DAYS_AFTER, calendar.Unit.DAYS)
+            ),
             beskrivelse="Udfyld opfølgningsskemaet",
             regel=f"Senest {FORM_DAYS_AFTER} dage efter opfølgningsmødet",
             **caseworker,

@@ -130,10 +130,19 @@ MAAL_FIELDS = (
 )
 
 
-def require_open_skema(actor: User, skema: Opfoelgningsskema) -> None:
+def require_open_skema(actor: User, skema: Opfoelgningsskema) -> Opfoelgningsskema:
+    """The form as stored, locked, if it is still open: of two users completing it at once, the
+    second finds it completed, and a refused completion leaves the caller's object as it was.
+    Call inside the transaction that writes it."""
     require(actor, Action.EDIT, skema.opfoelgning.sag)
-    if skema.afsluttet is not None:
+    locked = (
+        Opfoelgningsskema.objects.select_for_update(of=("self",))
+        .select_related("opfoelgning__sag")
+        .get(pk=skema.pk)
+    )
+    if locked.afsluttet is not None:
         raise ValidationError("Opfølgningsskemaet er afsluttet.")
+    return locked
 
 
 @transaction.atomic
@@ -144,7 +153,7 @@ def skema_update(
     maal: dict[int, dict[str, Any]] | None = None,
     **fields: Any,
 ) -> Opfoelgningsskema:
-    require_open_skema(actor, skema)
+    skema = require_open_skema(actor, skema)
     unknown = set(fields) - set(SKEMA_FIELDS)
     if unknown:
         raise ValidationError(f"Ukendte felter: {', '.join(sorted(unknown))}.")

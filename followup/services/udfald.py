@@ -100,7 +100,7 @@ def _new_handleplan_if_wanted(actor: User, sag: Sag) -> None:
 def opfoelgning_continue(*, actor: User, skema: Opfoelgningsskema) -> Opfoelgning:
     """Continue unchanged: a decision, recorded as a journal note when the citizen agrees
     (handbook l. 9320-9322); the next follow-up is planned and delivery goes on."""
-    require_open_skema(actor, skema)
+    skema = require_open_skema(actor, skema)
     if skema.borger_enig is not True:
         raise ValidationError(
             {
@@ -143,7 +143,7 @@ def opfoelgning_revise_goals(
     """Revise the goals marked "Mål skal revideres" (or end those marked "Mål skal afsluttes"):
     the assessment's goals are updated in place and a new bestilling version, listing what
     changed, goes to each provider concerned."""
-    require_open_skema(actor, skema)
+    skema = require_open_skema(actor, skema)
     rows = {r.indsatsmaal_id: r for r in skema.maal.select_related("indsatsmaal", "fremadrettet")}
     revise = {pk for pk, r in rows.items() if r.fremadrettet and "revideres" in r.fremadrettet.navn}
     if not revise:
@@ -186,7 +186,7 @@ def opfoelgning_revise_goals(
 def opfoelgning_revisitation(*, actor: User, skema: Opfoelgningsskema, begrundelse: str) -> Sag:
     """Change tilbud or ydelse, or end and re-assess for something new: back to sagsoplysning
     for a new udredning of the themes that matter, then a new decision."""
-    require_open_skema(actor, skema)
+    skema = require_open_skema(actor, skema)
     if not begrundelse.strip():
         raise ValidationError({"begrundelse": "Skriv hvad der skal revisiteres og hvorfor."})
     _complete(actor, skema, Opfoelgningsskema.Udfald.REVISITATION)
@@ -205,10 +205,11 @@ def opfoelgning_end(
     begrundelse_regler: str,
     begrundelse_oplysninger: str = "",
 ) -> Afgoerelse:
-    """End the indsats: a decision with reasons (the 14-week notice where the service needs it)
-    and its letter, the bestillinger end on the effective day (the provider's access with them),
-    the case is closed."""
-    require_open_skema(actor, skema)
+    """End the indsats: a decision that ends each granted service, with reasons, its notice
+    (`assessment.varsel`) and the hearing the catalog asks for, and its letter; the bestillinger
+    end on the effective day (the provider's access with them), and the case is closed. Nothing
+    ends back in time."""
+    skema = require_open_skema(actor, skema)
     sag = skema.opfoelgning.sag
     previous = latest_grant(sag)
     if previous is None:
@@ -216,8 +217,8 @@ def opfoelgning_end(
     _complete(actor, skema, Opfoelgningsskema.Udfald.OPHOER)
     lines = [
         Resultatlinje(
-            beskrivelse=f"ophør af {r.beskrivelse}",
-            resultat=AfgoerelsesResultat.Resultat.AFSLAG,
+            beskrivelse=r.beskrivelse,
+            resultat=AfgoerelsesResultat.Resultat.OPHOER,
             virkningsdato=virkningsdato,
             indsats=r.indsats,
             kommunal_ydelse=r.kommunal_ydelse,
@@ -237,14 +238,14 @@ def opfoelgning_end(
         begrundelse_oplysninger=begrundelse_oplysninger,
         erstatter=previous,
     )
-    # The letter is built from the reasons just given and frozen; it leaves after commit.
+    # The letter is built from the reasons just given and frozen; it leaves after commit. Its
+    # dispatch may move the effective day to respect the notice: the orders end on the day the
+    # decision says.
     afgoerelse_send(actor=actor, afgoerelse=decision, tekster={})
-    _end_orders(actor, sag, virkningsdato)
+    ends = max(r.virkningsdato for r in decision.resultater.all())
+    _end_orders(actor, sag, ends)
     phase_move(
-        actor=actor,
-        sag=sag,
-        name="afslut",
-        begrundelse=f"Indsatsen ophører {virkningsdato:%d.%m.%Y}.",
+        actor=actor, sag=sag, name="afslut", begrundelse=f"Indsatsen ophører {ends:%d.%m.%Y}."
     )
     return decision
 
@@ -363,7 +364,7 @@ def opfoelgning_move_away(
     """The citizen moves: with consent to pass the file to the new acting municipality, the
     case file is exported (letters and documents as PDF, the case as JSON), the orders end and
     the case ends here."""
-    require_open_skema(actor, skema)
+    skema = require_open_skema(actor, skema)
     sag = skema.opfoelgning.sag
     if not modtager.strip():
         raise ValidationError({"modtager": "Angiv den nye handlekommune."})

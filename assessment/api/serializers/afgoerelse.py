@@ -57,6 +57,7 @@ class AfgoerelseSerializer(serializers.ModelSerializer[Afgoerelse]):
             "begrundelse_oplysninger",
             "begrundelse_regler",
             "saerligt_om_synspunkter",
+            "ukendte_oplysninger_til_ugunst",
             "egenbetaling",
             "egenbetaling_tekst",
             "maalgruppe",
@@ -128,6 +129,14 @@ class AfgoerelseCreateSerializer(serializers.Serializer[Afgoerelse]):
     begrundelse_oplysninger = serializers.CharField(required=False, allow_blank=True, default="")
     begrundelse_regler = serializers.CharField(required=False, allow_blank=True, default="")
     saerligt_om_synspunkter = serializers.CharField(required=False, allow_blank=True, default="")
+    ukendte_oplysninger_til_ugunst = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "Bygger afgørelsen på oplysninger til borgerens ugunst, som borgeren ikke kender? Så "
+            "kræves en partshøring, besvaret eller udløbet (forvaltningslovens § 19)."
+        ),
+    )
     egenbetaling = serializers.BooleanField(required=False, default=False)
     egenbetaling_tekst = serializers.CharField(
         max_length=300, required=False, allow_blank=True, default=""
