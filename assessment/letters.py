@@ -7,7 +7,12 @@ from typing import Any
 
 from django.utils import timezone
 
-from assessment.models import Afgoerelse, AfgoerelsesResultat, Indstilling, Opfoelgningsinterval
+from assessment.models import (
+    Afgoerelse,
+    AfgoerelsesResultat,
+    Indstilling,
+    Opfoelgningsinterval,
+)
 from assessment.services.vurdering import decision_route, yearly_cost
 from assessment.varsel import ends_or_reduces, notice_weeks
 from cases.models import Sag
@@ -91,14 +96,6 @@ def letter_recipient(sag: Sag) -> tuple[dict[str, str], str]:
         },
         borger.navn,
     )
-
-
-# Results after which the citizen still has the help (and so its purpose and follow-up).
-CONTINUING_RESULTS = (
-    AfgoerelsesResultat.Resultat.BEVILGET,
-    AfgoerelsesResultat.Resultat.DELVIST_AFSLAG,
-    AfgoerelsesResultat.Resultat.NEDSAETTELSE,
-)
 
 
 def _subject(row: AfgoerelsesResultat) -> str:

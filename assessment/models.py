@@ -867,6 +867,15 @@ class AfgoerelsesResultat(models.Model):
         return f"{self.beskrivelse}: {self.get_resultat_display()}"
 
 
+# The results after which the citizen has the help: granted, partly refused, or reduced (the
+# reduced help goes on). The orders, the follow-up and the letters read grants by it.
+GRANTING_RESULTS = (
+    AfgoerelsesResultat.Resultat.BEVILGET,
+    AfgoerelsesResultat.Resultat.DELVIST_AFSLAG,
+    AfgoerelsesResultat.Resultat.NEDSAETTELSE,
+)
+
+
 class Brev(CaseRecord):
     """A letter as sent: the PDF and its SHA-256, never regenerated or changed (the table is
     append-only in the database). A correction is a new letter pointing to this one."""

@@ -41,21 +41,30 @@ def ends_or_reduces(line: Any) -> bool:
     return bool(line.nedsaettelse) or line.resultat in ENDING_RESULTS
 
 
+def _services(line: Any) -> set[Any]:
+    indsats = line.indsats
+    return {s for s in (line.kommunal_ydelse, getattr(indsats, "kommunal_ydelse", None)) if s}
+
+
+def line_paragraphs(line: Any) -> set[int]:
+    """The paragraphs a result line rests on: cited in its description, its catalog service's
+    name and hjemler, and the FFB services of its indsats."""
+    texts = [line.beskrivelse]
+    for service in _services(line):
+        texts.append(service.navn)
+        texts.extend(h.lovhenvisning.henvisning for h in service.hjemler.all())
+    if line.indsats is not None:
+        texts.extend(ydelse.lovgrundlag for ydelse in line.indsats.ydelser.all())
+    return paragraphs(" ".join(texts))
+
+
 def notice_weeks(line: Any) -> int:
-    """The weeks of notice the line needs: the law's for the paragraphs it cites, or the
+    """The weeks of notice the line needs: the law's for the paragraphs it rests on, or the
     catalog's if that is longer; none for a line that does not end or reduce help."""
     if not ends_or_reduces(line):
         return 0
-    texts = [line.beskrivelse]
-    catalog_weeks = 0
-    indsats = line.indsats
-    services = {s for s in (line.kommunal_ydelse, getattr(indsats, "kommunal_ydelse", None)) if s}
-    for service in services:
-        texts.append(service.navn)
-        for hjemmel in service.hjemler.all():
-            texts.append(hjemmel.lovhenvisning.henvisning)
-            catalog_weeks = max(catalog_weeks, hjemmel.varsel_uger or 0)
-    if indsats is not None:
-        texts.extend(ydelse.lovgrundlag for ydelse in indsats.ydelser.all())
-    law_weeks = LAW_NOTICE_WEEKS if paragraphs(" ".join(texts)) & NOTICE_PARAGRAPHS else 0
+    catalog_weeks = max(
+        (h.varsel_uger or 0 for s in _services(line) for h in s.hjemler.all()), default=0
+    )
+    law_weeks = LAW_NOTICE_WEEKS if line_paragraphs(line) & NOTICE_PARAGRAPHS else 0
     return max(catalog_weeks, law_weeks)

@@ -4,6 +4,7 @@ import re
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 _CPR = re.compile(r"^(\d{6})-?(\d{4})$")
 
@@ -34,7 +35,9 @@ def birth_date(cpr: str) -> date:
 
 
 def validate_cpr(value: str) -> None:
-    birth_date(normalise(value))
+    """A well-formed CPR number whose birth date exists and has come."""
+    if birth_date(normalise(value)) > timezone.localdate():
+        raise ValidationError("CPR-nummeret angiver en fødselsdato i fremtiden.", code="cpr_future")
 
 
 def mask(cpr: str) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, QuerySet
 
 from assessment.models import (
+    GRANTING_RESULTS,
     Afgoerelse,
     AfgoerelsesResultat,
     Indsats,
@@ -28,7 +29,6 @@ NO_ORDER_LAWS = re.compile(r"§\s*(100|96)(?!\d)(?!\s?[a-z]\b)")
 # For these the relevant parts of the handleplan go to the provider without consent
 # (SEL § 141 stk. 6; handbook l. 6850); § 101 a is not among them.
 PLAN_WITHOUT_CONSENT_LAWS = re.compile(r"§\s*(101|107|108|109|110)(?!\d)(?!\s?a\b)")
-GRANTED = (AfgoerelsesResultat.Resultat.BEVILGET, AfgoerelsesResultat.Resultat.DELVIST_AFSLAG)
 
 
 def kroner(amount: Decimal | int) -> str:
@@ -82,7 +82,9 @@ def granted_indsats_ids(
     granting results name, else those of the granted municipal services, else (full medhold)
     all of them. On plain ids, so a caller can apply it to many decisions read at once."""
     candidates = list(candidates)
-    granted = [(indsats, ydelse) for resultat, indsats, ydelse in results if resultat in GRANTED]
+    granted = [
+        (indsats, ydelse) for resultat, indsats, ydelse in results if resultat in GRANTING_RESULTS
+    ]
     named = {indsats for indsats, _ydelse in granted if indsats is not None}
     services = {ydelse for indsats, ydelse in granted if indsats is None and ydelse}
     chosen = {
@@ -97,7 +99,9 @@ def granted_indsats_ids(
 
 def granting_decisions() -> QuerySet[Afgoerelse]:
     """Decisions that grant something, the latest first."""
-    granting = AfgoerelsesResultat.objects.filter(afgoerelse=OuterRef("pk"), resultat__in=GRANTED)
+    granting = AfgoerelsesResultat.objects.filter(
+        afgoerelse=OuterRef("pk"), resultat__in=GRANTING_RESULTS
+    )
     return Afgoerelse.objects.filter(Exists(granting)).order_by("-truffet", "-pk")
 
 

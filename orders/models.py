@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any, NoReturn
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
@@ -429,3 +430,37 @@ class Anmodning(ProviderRecord):
 
     def __str__(self) -> str:
         return f"Anmodning om {self.get_art_display().lower()} fra {self.udfoerer}"
+
+
+class Ledsagetimer(CaseRecord):
+    """The hours of ledsagelse (serviceloven § 97) used in one month under a grant: one row per
+    grant and month, recorded and corrected by the caseworker. The rules of the month's hours
+    and the savings are in `orders.ledsagelse`."""
+
+    sag = models.ForeignKey(Sag, on_delete=models.PROTECT, related_name="ledsagetimer")
+    bevilling = models.ForeignKey(
+        "assessment.AfgoerelsesResultat",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="bevilling",
+    )
+    maaned = models.DateField("måned", help_text="Den første i måneden.")
+    timer = models.DecimalField(
+        "timer brugt", max_digits=6, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    registreret = models.DateTimeField("registreret", auto_now=True)
+    registreret_af = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["maaned"]
+        verbose_name = "timer til ledsagelse"
+        verbose_name_plural = "timer til ledsagelse"
+        constraints = [
+            models.UniqueConstraint(fields=["bevilling", "maaned"], name="one_row_per_month"),
+            models.CheckConstraint(condition=models.Q(timer__gte=0), name="hours_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Ledsagelse {self.maaned:%m.%Y}: {self.timer} timer"

@@ -3,12 +3,16 @@ citizen's data leaves an audit event here, so that pages and the API are audited
 provider's read is audited like any other."""
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
+from assessment.models import AfgoerelsesResultat
 from cases.models import Borger, Sag
 from orders.content import latest_grant, order_plan
+from orders.ledsagelse import Maaned
 from orders.models import (
     Anmodning,
     Bestilling,
@@ -22,6 +26,7 @@ from orders.models import (
 )
 from orders.services.bestilling import order_blockers
 from orders.services.handleplan import handleplan_content, handleplan_for, handleplan_status
+from orders.services.ledsagelse import grant_months, ledsagelse_grant
 from vum.access import (
     Action,
     NotFoundForUser,
@@ -229,6 +234,31 @@ def sag_bestillinger(*, user: User, sag: Sag) -> SagensBestillinger:
     )
     audit_record(actor=user, action=AuditAction.VIEW, obj=sag, summary="Bestillinger læst")
     return view
+
+
+@dataclass(frozen=True)
+class Ledsagelse:
+    """A case's § 97 grant and its months, oldest first, up to this month."""
+
+    bevilling: AfgoerelsesResultat
+    maaneder: list[Maaned]
+
+    @property
+    def tilbage_i_maaneden(self) -> Decimal:
+        """The hours this month can still use: its 15 and its savings, less what it used."""
+        this_month = self.maaneder[-1]
+        return this_month.til_raadighed - this_month.brugt
+
+
+def ledsagelse(*, user: User, sag: Sag) -> Ledsagelse | None:
+    """The hours of ledsagelse under the case's § 97 grant, if it has one. Audited as a read."""
+    require(user, Action.VIEW, sag)
+    bevilling = ledsagelse_grant(sag)
+    if bevilling is None:
+        return None
+    months = grant_months(bevilling, until=timezone.localdate().replace(day=1))
+    audit_record(actor=user, action=AuditAction.VIEW, obj=sag, summary="Timer til ledsagelse læst")
+    return Ledsagelse(bevilling=bevilling, maaneder=months)
 
 
 def sag_bestilling_pdf(*, user: User, sag: Sag, pk: int | str) -> tuple[Bestilling, bytes]:

@@ -12,6 +12,11 @@ urlpatterns = [
     # The caseworker
     path("sager/<int:sag_pk>/bestillinger/", views.sag_bestillinger, name="sag-bestillinger"),
     path(
+        "sager/<int:sag_pk>/bestillinger/ledsagelse/",
+        views.ledsagetimer,
+        name="ledsagetimer",
+    ),
+    path(
         "sager/<int:sag_pk>/bestillinger/send/", views.bestillinger_send, name="bestillinger-send"
     ),
     path(

@@ -8,6 +8,7 @@ Jørn's case (tests/test_afgoerelse.py) is the case in afgørelse; its instant i
 import json
 import threading
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,8 @@ from assessment.services.partshoering import (
 )
 from assessment.varsel import paragraphs
 from cases.models import Relation, Sag
+from orders import ledsagelse
+from orders.services.ledsagelse import ledsagetimer_register
 from tests import test_afgoerelse as jorn
 from tests.clock import local_instant
 from tests.factories import RelationFactory
@@ -476,3 +479,80 @@ def test_a_date_at_the_latest_comes_back_and_a_deadline_goes_forward() -> None:
     # Four weeks after 2 December 2026 (a complaint deadline) is 30 December, a working day.
     assert calendar.add(date(2026, 12, 2), 4, calendar.Unit.WEEKS) == date(2026, 12, 30)
     assert calendar.add_no_later(date(2026, 3, 29), 2, calendar.Unit.WEEKS) == date(2026, 4, 10)
+
+
+# 7. Ledsageordning (serviceloven § 97): 15 hours a month, savings within 6 months, at most 90
+
+
+def test_the_months_savings_are_used_oldest_first_and_lapse_after_six_months() -> None:
+    hours = {date(2026, 1, 1): Decimal(5), date(2026, 2, 1): Decimal(0)}
+    months = ledsagelse.months(hours, start=date(2026, 1, 1), until=date(2026, 8, 1))
+    saved = {m.maaned.month: m.opsparet for m in months}
+    # January saves 10, February to June 15 each: 85 by June.
+    assert saved[1] == 10
+    assert saved[6] == 85
+    # In July January's 10 have lapsed (saved in January, usable through June); July saves 15.
+    assert months[6].til_raadighed == 15 + 75
+    assert saved[7] == 90
+    assert all(m.ok for m in months)
+
+
+def test_savings_are_capped_at_90_hours() -> None:
+    months = ledsagelse.months({}, start=date(2026, 1, 1), until=date(2026, 12, 1))
+    assert max(m.opsparet for m in months) == ledsagelse.MAX_SAVED
+
+
+def test_using_more_than_the_month_and_its_savings_is_flagged() -> None:
+    hours = {date(2026, 1, 1): Decimal(10), date(2026, 2, 1): Decimal(21)}
+    months = ledsagelse.months(hours, start=date(2026, 1, 1), until=date(2026, 2, 1))
+    assert (months[1].til_raadighed, months[1].over) == (Decimal(20), Decimal(1))
+
+
+def granted_ledsagelse(caseworker, sag: Sag) -> Afgoerelse:  # type: ignore[no-untyped-def]
+    return afgoerelse_create(
+        actor=caseworker,
+        sag=sag,
+        truffet_af=Afgoerelse.TruffetAf.SAGSBEHANDLER,
+        form=Afgoerelse.Form.SKRIFTLIG,
+        fuldt_medhold=True,
+        truffet=date(2026, 1, 5),
+        resultater=[
+            Resultatlinje(
+                beskrivelse="ledsagelse efter servicelovens § 97",
+                resultat=BEVILGET,
+                omfang="15 timer om måneden",
+                virkningsdato=date(2026, 1, 1),
+                kommunal_ydelse=ydelse("V-97"),
+            )
+        ],
+    )
+
+
+def test_hours_beyond_the_month_and_its_savings_are_refused(caseworker, jorn_case: Sag) -> None:
+    granted_ledsagelse(caseworker, jorn_case)
+    ledsagetimer_register(
+        actor=caseworker, sag=jorn_case, maaned=date(2026, 1, 1), timer=Decimal(5)
+    )
+    ledsagetimer_register(
+        actor=caseworker, sag=jorn_case, maaned=date(2026, 2, 15), timer=Decimal(25)
+    )  # 15 + 10 saved in January
+    with pytest.raises(ValidationError, match=r"03\.2026 ville bruge 16 timer, men der er 15"):
+        ledsagetimer_register(
+            actor=caseworker, sag=jorn_case, maaned=date(2026, 3, 1), timer=Decimal(16)
+        )
+    # Correcting January upwards would leave February short of the savings it used.
+    with pytest.raises(ValidationError, match=r"02\.2026 ville bruge 25"):
+        ledsagetimer_register(
+            actor=caseworker, sag=jorn_case, maaned=date(2026, 1, 1), timer=Decimal(6)
+        )
+    with pytest.raises(ValidationError, match="gået eller er i gang"):
+        ledsagetimer_register(
+            actor=caseworker, sag=jorn_case, maaned=date(2026, 7, 1), timer=Decimal(1)
+        )
+
+
+def test_no_hours_without_a_section_97_grant(caseworker, jorn_case: Sag) -> None:
+    with pytest.raises(ValidationError, match="ingen bevilling af ledsagelse"):
+        ledsagetimer_register(
+            actor=caseworker, sag=jorn_case, maaned=date(2026, 5, 1), timer=Decimal(1)
+        )

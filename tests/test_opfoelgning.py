@@ -40,7 +40,7 @@ from followup.services.udfald import (
     opfoelgning_revise_goals,
     opfoelgning_revisitation,
 )
-from orders.models import Bestilling, Magtanvendelse
+from orders.models import Bestilling, Handleplan, Magtanvendelse
 from orders.services.bestilling import bestilling_accept, bestillinger_send
 from orders.services.levering import magtanvendelse_report
 from tests.factories import UserFactory
@@ -260,6 +260,11 @@ def test_the_mads_follow_up_continues_the_indsats(caseworker, delivering) -> Non
     assert skema.udfald == "fortsaet"
     assert (skema.stoettebehov_foer, skema.stoettebehov_efter) == (moderat(), moderat())
     assert not opfoelgning.frister.filter(status=Frist.Status.AABEN).exists()
+    # Mads wants a handleplan (his sagsvurdering says so) though none is saved yet: the promise
+    # is kept with a deadline for a new plan.
+    assert not Handleplan.objects.filter(borger=sag.borger).exists()
+    plan_due = Frist.objects.get(sag=sag, art=Frist.Art.HANDLEPLAN, status=Frist.Status.AABEN)
+    assert plan_due.beskrivelse == "Ny handleplan efter opfølgningen"
 
 
 def test_the_form_needs_the_tilsyn_and_meeting_the_citizen(caseworker, delivering) -> None:

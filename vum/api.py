@@ -1,17 +1,19 @@
-"""API plumbing shared by every app: errors become 4xx answers with a Danish message, a
-content negotiation that answers errors in JSON beside binary bodies, and a field for a row of a
-reference table valid today, and a frozen PDF as a download."""
+"""API plumbing shared by every app: errors (an oversized or too deeply nested body among
+them) become 4xx answers with a Danish message; a content negotiation that answers errors in
+JSON beside binary bodies; a field for a row of a reference table valid today; and a frozen PDF
+as a download."""
 
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema_field
-from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework import parsers, serializers, status
+from rest_framework.exceptions import NotFound, ParseError, ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import BaseParser
 from rest_framework.renderers import BaseRenderer
@@ -24,6 +26,13 @@ from vum.catalog.selectors import CatalogNotLoaded
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            {"detail": "Forespørgslen er for stor til at blive behandlet."},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, TooManyFieldsSent):
+        return Response({"detail": "Forespørgslen har for mange felter."}, status=400)
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = ValidationError(detail)
@@ -32,6 +41,17 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, CatalogNotLoaded):
         return Response({"detail": str(exc)}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
     return drf_exception_handler(exc, context)
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, with a body nested deeper than the decoder can follow answered as a
+    400 like any other malformed body, not a 500 (the decoder recurses per level)."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError as exc:
+            raise ParseError("JSON-dokumentet er indlejret for dybt.") from exc
 
 
 class JsonErrorsNegotiation(BaseContentNegotiation):

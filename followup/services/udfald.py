@@ -6,7 +6,7 @@ import io
 import json
 import zipfile
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from assessment.models import Afgoerelse, AfgoerelsesResultat, Brev, Partshoering
 from assessment.services.afgoerelse import Resultatlinje, afgoerelse_create, afgoerelse_send
+from assessment.services.vurdering import sagsvurdering_current
 from cases.lifecycle import Fase
 from cases.models import Sag, Samtykke
 from cases.services.sag import journalnotat_create
@@ -32,7 +33,7 @@ from followup.services.opfoelgning import (
 )
 from followup.services.skema import require_open_skema, skema_blockers
 from orders.content import latest_grant
-from orders.models import Bestilling, HandleplanVersion
+from orders.models import Bestilling, Handleplan, HandleplanVersion
 from orders.services.bestilling import bestillinger_send
 from vum import calendar
 from vum.accounts.models import User
@@ -81,13 +82,26 @@ def _meeting_day(opfoelgning: Opfoelgning) -> date:
     return timezone.localdate()
 
 
+def _wants_a_handleplan(sag: Sag) -> bool:
+    """The citizen's answer on the handleplan: the saved plan's, else the one recorded in the
+    sagsvurdering (a citizen who wants a plan may not have one saved yet)."""
+    plan = Handleplan.objects.filter(borger_id=sag.borger_id).first()
+    if plan is not None and plan.oensket is not None:
+        return plan.oensket
+    vurdering = sagsvurdering_current(sag=sag)
+    return bool(vurdering and vurdering.handleplan_oensket)
+
+
 def _new_handleplan_if_wanted(actor: User, sag: Sag) -> None:
-    wanted = sag.borger.handleplan.oensket if hasattr(sag.borger, "handleplan") else False
-    if wanted:
+    if _wants_a_handleplan(sag):
         frist_create(
             sag=sag,
             art=Frist.Art.HANDLEPLAN,
-            frist=calendar.end_of_day(timezone.localdate() + timedelta(days=HANDLEPLAN_DAYS_AFTER)),
+            frist=calendar.end_of_day(
+                calendar.add_no_later(
+                    timezone.localdate(), HANDLEPLAN_DAYS_AFTER, calendar.Unit.DAYS
+                )
+            ),
             beskrivelse="Ny handleplan efter opfølgningen",
             regel=f"Inden {HANDLEPLAN_DAYS_AFTER} dage, når indsatsen fortsætter",
             ansvarlig=sag.sagsbehandler,

@@ -16,6 +16,7 @@ from orders.api.views.bestilling import (
     SagBestillingerView,
 )
 from orders.api.views.handleplan import HandleplanAPIView, HandleplanPdfView, HandleplanVersionView
+from orders.api.views.ledsagelse import LedsagelseView
 from orders.api.views.levering import (
     AnmodningSvarView,
     AnmodningViewSet,
@@ -59,6 +60,11 @@ urlpatterns = [
         "sager/<int:sag_pk>/bestillinger/",
         SagBestillingerView.as_view(),
         name="api-sag-bestillinger",
+    ),
+    path(
+        "sager/<int:sag_pk>/ledsagelse/",
+        LedsagelseView.as_view(),
+        name="api-ledsagelse",
     ),
     path(
         "sager/<int:sag_pk>/bestillinger/send/",

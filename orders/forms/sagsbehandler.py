@@ -90,3 +90,14 @@ class AnmodningSvarForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Skriv svaret til udføreren."},
     )
+
+
+class LedsagetimerForm(forms.Form):
+    """The hours of ledsagelse (§ 97) used in a month."""
+
+    maaned = forms.DateField(
+        label="Måned",
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
+    timer = forms.DecimalField(label="Timer brugt", min_value=0, max_digits=6, decimal_places=2)

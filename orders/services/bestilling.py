@@ -10,12 +10,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from assessment.models import Afgoerelse, Indsats
+from assessment.models import GRANTING_RESULTS, Afgoerelse, Indsats
 from cases.lifecycle import Fase, blockers
 from cases.models import Sag, Samtykke
 from cases.services.sag import sag_move
 from orders.content import (
-    GRANTED,
     PLAN_WITHOUT_CONSENT_LAWS,
     Ordreplan,
     Udkast,
@@ -106,7 +105,7 @@ def order_blockers(afgoerelse: Afgoerelse, plan: Ordreplan | None = None) -> lis
         reasons.append(
             "Bestillinger sendes, når sagen er i fasen bestilling, levering eller opfølgning."
         )
-    if not afgoerelse.resultater.filter(resultat__in=GRANTED).exists():
+    if not afgoerelse.resultater.filter(resultat__in=GRANTING_RESULTS).exists():
         reasons.append("Afgørelsen bevilger ingen indsats.")
     plan = plan or order_plan(afgoerelse)
     reasons.extend(plan.mangler)

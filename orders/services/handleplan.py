@@ -6,11 +6,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from assessment.models import Afgoerelse
+from assessment.models import GRANTING_RESULTS, Afgoerelse
 from cases.lifecycle import Fase
 from cases.models import Borger, Sag
 from orders.content import (
-    GRANTED,
     goal_content,
     granted_indsatser,
     indsats_content,
@@ -32,7 +31,7 @@ def granted_decisions(borger: Borger) -> list[Afgoerelse]:
     """The latest decision with a grant on each of the citizen's open cases."""
     latest: dict[int, Afgoerelse] = {}
     decisions = (
-        Afgoerelse.objects.filter(sag__borger=borger, resultater__resultat__in=GRANTED)
+        Afgoerelse.objects.filter(sag__borger=borger, resultater__resultat__in=GRANTING_RESULTS)
         .exclude(sag__fase=Fase.AFSLUTTET)
         .select_related("sag", "vurdering")
         .order_by("sag_id", "-truffet", "-id")

@@ -26,10 +26,17 @@ from cases.forms import add_service_errors
 from cases.models import Sag
 from orders import selectors
 from orders.content import latest_grant
-from orders.forms.sagsbehandler import AnmodningSvarForm, HandleplanForm, SendForm, UdfoererForm
+from orders.forms.sagsbehandler import (
+    AnmodningSvarForm,
+    HandleplanForm,
+    LedsagetimerForm,
+    SendForm,
+    UdfoererForm,
+)
 from orders.models import Anmodning, Bestilling, Delmaal, HandleplanVersion
 from orders.services import bestilling as bestilling_services
 from orders.services import handleplan as handleplan_services
+from orders.services import ledsagelse as ledsagelse_services
 from orders.services import levering as levering_services
 from vum.access import Action, get_borger_or_404, get_sag_or_404, may, request_user, require
 from vum.accounts.models import Organisation
@@ -148,11 +155,13 @@ def _sag_page(
     *,
     failed: Failed | None = None,
     send_fejl: list[str] | None = None,
+    ledsagelse_form: LedsagetimerForm | None = None,
 ) -> HttpResponse:
     user = request_user(request)
     failed = failed or {}
     view = selectors.sag_bestillinger(user=user, sag=sag)
     kan_redigere = may(user, Action.EDIT, sag, as_loaded=True)
+    ledsagelse = selectors.ledsagelse(user=user, sag=sag)
     placed: set[str] = set()
     anmodninger = []
     for a in view.anmodninger:
@@ -187,8 +196,35 @@ def _sag_page(
         "delmaal_grupper": _delmaal_groups(view.delmaal),
         "anmodninger": anmodninger,
         "ubesvarede": sum(1 for a in view.anmodninger if a.besvaret is None),
+        "ledsagelse": ledsagelse,
+        "ledsagelse_form": (
+            ledsagelse_form or LedsagetimerForm(auto_id="id_ledsagelse_%s")
+            if ledsagelse is not None and kan_redigere
+            else None
+        ),
     }
     return render(request, "orders/sag_bestillinger.html", context)
+
+
+@login_required
+@require_POST
+def ledsagetimer(request: HttpRequest, sag_pk: int) -> HttpResponse:
+    """Record the hours of ledsagelse (§ 97) used in a month."""
+    sag = _editable_sag(request, sag_pk)
+    form = LedsagetimerForm(request.POST, auto_id="id_ledsagelse_%s")
+    if form.is_valid():
+        try:
+            row = ledsagelse_services.ledsagetimer_register(
+                actor=request_user(request), sag=sag, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, f"{row.timer} timer til ledsagelse er registreret for {row.maaned:%m.%Y}."
+            )
+            return redirect(_page_url(sag, "ledsagelse"))
+    return _sag_page(request, sag, ledsagelse_form=form)
 
 
 @login_required

@@ -1,6 +1,7 @@
 """The rules of law of issue 17 through the API, with the bypasses a reviewer found there
 (tests/test_legal_rules.py has them at the service level)."""
 
+import json
 import threading
 from collections.abc import Callable
 from datetime import date
@@ -14,11 +15,14 @@ from assessment.models import Brev, Forsendelse
 from assessment.services.forsendelse import brev_dispatch
 from assessment.services.partshoering import minimum_answer_date
 from cases.models import Relation, Sag
+from orders.services.bestilling import bestillinger_send
 from tests import test_afgoerelse as base
 from tests.api.test_afgoerelse_api import jorn_body, url
 from tests.factories import RelationFactory
+from tests.mads import mads_decided, mads_time
 from tests.pdf import pdf_text
 from tests.test_afgoerelse import jorn_decision, ydelse
+from tests.test_legal_rules import granted_ledsagelse
 from vum.accounts.models import User
 
 Api = Callable[[User | None], APIClient]
@@ -221,3 +225,79 @@ def test_a_decision_on_facts_unknown_to_the_citizen_is_a_400_until_heard(
     created = client.post(url(jorn_case, "afgoerelser/"), body, format="json")
     assert created.status_code == 201, created.json()
     assert created.json()["ukendte_oplysninger_til_ugunst"] is True
+
+
+# 14. Bad input is a 4xx with a useful message, never a 5xx or a leak
+
+
+def test_a_cpr_number_born_tomorrow_is_a_400(api: Api, caseworker: User) -> None:
+    response = api(caseworker).post(
+        "/api/v1/borgere/",
+        {"cpr": "040626-4001", "fornavn": "Ny", "efternavn": "Født", "postnummer": "8800"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["cpr"] == ["CPR-nummeret angiver en fødselsdato i fremtiden."]
+
+
+def test_a_deeply_nested_body_is_a_400(api: Api, caseworker: User, jorn_case: Sag) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    response = api(caseworker).post(
+        url(jorn_case, "journalnotater/"), deep, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"detail": "JSON-dokumentet er indlejret for dybt."}
+
+
+def test_a_body_over_the_limit_is_a_json_413(
+    api: Api, caseworker: User, jorn_case: Sag, settings
+) -> None:  # type: ignore[no-untyped-def]
+    body = json.dumps({"tekst": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)})
+    response = api(caseworker).post(
+        url(jorn_case, "journalnotater/"), body, content_type="application/json"
+    )
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Forespørgslen er for stor til at blive behandlet."}
+
+
+@mads_time
+def test_an_order_nobody_has_answered_shows_no_answerer(
+    api: Api, caseworker: User, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.VUM_MUNICIPALITY = "randers"
+    mads = mads_decided(caseworker)
+    bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
+    response = api(caseworker).get(f"/api/v1/sager/{mads.sag.pk}/bestillinger/")
+    assert response.status_code == 200
+    (order,) = response.json()["bestillinger"]
+    assert order["besvaret_af_navn"] is None
+    assert order["sendt_af_navn"] == str(caseworker)
+
+
+# 7. Ledsageordning (serviceloven § 97)
+
+
+def test_the_hours_of_ledsagelse_and_their_balance(
+    api: Api, caseworker: User, jorn_case: Sag
+) -> None:
+    client = api(caseworker)
+    assert client.get(url(jorn_case, "ledsagelse/")).status_code == 404  # no § 97 grant yet
+    granted_ledsagelse(caseworker, jorn_case)
+    over = client.post(url(jorn_case, "ledsagelse/"), {"maaned": "2026-02", "timer": "31"})
+    assert over.status_code == 400
+    assert "ville bruge 31" in over.json()["timer"][0]
+    sent = client.post(url(jorn_case, "ledsagelse/"), {"maaned": "2026-02", "timer": "20"})
+    assert sent.status_code == 201, sent.json()
+    shown = client.get(url(jorn_case, "ledsagelse/")).json()
+    assert shown["beskrivelse"] == "ledsagelse efter servicelovens § 97"
+    months = {m["maaned"]: m for m in shown["maaneder"]}
+    assert next(iter(months)) == "2026-01-01"
+    assert months["2026-02-01"] == {
+        "maaned": "2026-02-01",
+        "til_raadighed": 30.0,
+        "brugt": 20.0,
+        "opsparet": 10.0,
+    }
+    # June may use its 15 and the savings: January's 10 left and March to May's 45.
+    assert shown["tilbage_i_maaneden"] == 15 + 10 + 45

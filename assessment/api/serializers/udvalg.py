@@ -8,6 +8,7 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from assessment.models import Dagsordenspunkt, IndhentetTilbud, Indstilling, Udvalgsmoede
+from vum.accounts.models import User
 from vum.catalog.models import Visitationsudfald
 
 
@@ -152,8 +153,8 @@ class UdvalgsmoedeSerializer(serializers.ModelSerializer[Udvalgsmoede]):
 class DagsordenspunktSerializer(serializers.ModelSerializer[Dagsordenspunkt]):
     borger = serializers.IntegerField(source="sag.borger_id", read_only=True)
     borger_navn = serializers.CharField(source="sag.borger.navn", read_only=True)
-    sagsbehandler_navn = serializers.CharField(
-        source="sag.sagsbehandler.__str__", read_only=True, allow_null=True
+    sagsbehandler_navn = serializers.StringRelatedField[User](
+        source="sag.sagsbehandler", allow_null=True
     )
     indstilling_tekst = serializers.CharField(
         source="indstilling.indstilling", read_only=True, allow_null=True
@@ -165,9 +166,7 @@ class DagsordenspunktSerializer(serializers.ModelSerializer[Dagsordenspunkt]):
         source="udfald.slug", read_only=True, allow_null=True, help_text="Udfaldets slug."
     )
     udfald_navn = serializers.CharField(source="udfald.navn", read_only=True, allow_null=True)
-    behandlet_af_navn = serializers.CharField(
-        source="behandlet_af.__str__", read_only=True, allow_null=True
-    )
+    behandlet_af_navn = serializers.StringRelatedField[User](source="behandlet_af", allow_null=True)
 
     class Meta:
         model = Dagsordenspunkt

@@ -16,6 +16,7 @@ from orders.models import (
     Bestilling,
 )
 from orders.selectors import SagensBestillinger
+from vum.accounts.models import User
 
 # The frozen content of a bestilling (orders.content.bestilling_content). Every field is
 # optional: the content is frozen when sent, and an older version may lack a newer key.
@@ -237,12 +238,8 @@ class BestillingAfvisSerializer(serializers.Serializer[Bestilling]):
 class SagBestillingSerializer(BestillingListSerializer):
     """A bestilling as the caseworker follows it; the content is at GET bestillinger/{id}/."""
 
-    sendt_af_navn = serializers.CharField(
-        source="sendt_af.__str__", read_only=True, allow_null=True
-    )
-    besvaret_af_navn = serializers.CharField(
-        source="besvaret_af.__str__", read_only=True, allow_null=True
-    )
+    sendt_af_navn = serializers.StringRelatedField[User](source="sendt_af", allow_null=True)
+    besvaret_af_navn = serializers.StringRelatedField[User](source="besvaret_af", allow_null=True)
     vedlagt_handleplan_navn = serializers.CharField(
         source="get_vedlagt_handleplan_display", read_only=True
     )

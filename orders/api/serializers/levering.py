@@ -15,6 +15,7 @@ from orders.models import (
     Leveringsnotat,
     Magtanvendelse,
 )
+from vum.accounts.models import User
 from vum.catalog.models import Undertema
 
 # Delivery records
@@ -188,9 +189,7 @@ class AnmodningSerializer(serializers.ModelSerializer[Anmodning]):
         allow_null=True,
         help_text="Hvornår sagsbehandleren senest svarer.",
     )
-    besvaret_af_navn = serializers.CharField(
-        source="besvaret_af.__str__", read_only=True, allow_null=True
-    )
+    besvaret_af_navn = serializers.StringRelatedField[User](source="besvaret_af", allow_null=True)
 
     class Meta:
         model = Anmodning
