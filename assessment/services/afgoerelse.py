@@ -16,6 +16,7 @@ from assessment.tasks import dispatch_letter
 from assessment.varsel import NOTICE_SOURCE, ends_or_reduces, notice_weeks, paragraphs
 from cases.lifecycle import Fase
 from cases.models import Sag
+from vum import calendar
 from vum.access import Action, require
 from vum.accounts.models import User
 from vum.audit.models import AuditAction
@@ -198,7 +199,9 @@ def afgoerelse_create(
         frist_create(
             sag=sag,
             art=Frist.Art.SKRIFTLIG_AFGOERELSE,
-            frist=end_of_day(meddelt + timedelta(days=ORAL_DECISION_WRITTEN_REQUEST_DAYS)),
+            frist=end_of_day(
+                calendar.add(meddelt, ORAL_DECISION_WRITTEN_REQUEST_DAYS, calendar.Unit.DAYS)
+            ),
             beskrivelse="Borgeren kan bede om den mundtlige afgørelse på skrift",
             regel=f"Inden {ORAL_DECISION_WRITTEN_REQUEST_DAYS} dage efter en mundtlig afgørelse",
             ansvarlig=sag.sagsbehandler,

@@ -73,12 +73,24 @@ def open_follow_up(sag: Sag) -> Opfoelgning | None:
     )
 
 
+def _timeline_days(meeting: date) -> dict[str, date]:
+    """The last day of each step around a follow-up meeting. The statusnotat and the form are
+    due at the latest, so a closed day comes back to the working day before."""
+    note = calendar.previous_working_day(meeting - timedelta(days=STATUSNOTAT_DAYS_BEFORE))
+    return {
+        Frist.Art.STATUSNOTAT: note,
+        Frist.Art.STATUSNOTAT_GENNEMGANG: note,
+        Frist.Art.OPFOELGNING: meeting,
+        Frist.Art.OPFOELGNINGSSKEMA: calendar.add_no_later(
+            meeting, FORM_DAYS_AFTER, calendar.Unit.DAYS
+        ),
+    }
+
+
 def _timeline(actor: User | None, opfoelgning: Opfoelgning) -> list[Frist]:
-    sag, meeting = opfoelgning.sag, opfoelgning.dato
-    # Both are dates at the latest: on a closed day they come back to the working day before.
-    note_due = calendar.end_of_day(
-        calendar.previous_working_day(meeting - timedelta(days=STATUSNOTAT_DAYS_BEFORE))
-    )
+    sag = opfoelgning.sag
+    days = _timeline_days(opfoelgning.dato)
+    note_due = calendar.end_of_day(days[Frist.Art.STATUSNOTAT])
     common: dict[str, Any] = {"sag": sag, "actor": actor}
     caseworker: dict[str, Any] = {"ansvarlig": sag.sagsbehandler, "ansvarligt_team": sag.team}
     frister = [
@@ -102,7 +114,7 @@ def _timeline(actor: User | None, opfoelgning: Opfoelgning) -> list[Frist]:
         ),
         frist_create(
             art=Frist.Art.OPFOELGNING,
-            frist=calendar.end_of_day(meeting),
+            frist=calendar.end_of_day(days[Frist.Art.OPFOELGNING]),
             beskrivelse="Opfølgningsmøde",
             regel=opfoelgning.grundlag[:300],
             **caseworker,
@@ -110,9 +122,7 @@ def _timeline(actor: User | None, opfoelgning: Opfoelgning) -> list[Frist]:
         ),
         frist_create(
             art=Frist.Art.OPFOELGNINGSSKEMA,
-            frist=calendar.end_of_day(
-                calendar.add_no_later(meeting, FORM_DAYS_AFTER, calendar.Unit.DAYS)
-            ),
+            frist=calendar.end_of_day(days[Frist.Art.OPFOELGNINGSSKEMA]),
             beskrivelse="Udfyld opfølgningsskemaet",
             regel=f"Senest {FORM_DAYS_AFTER} dage efter opfølgningsmødet",
             **caseworker,
@@ -220,12 +230,7 @@ def _timeline_follow_the_meeting(actor: User, opfoelgning: Opfoelgning, day: dat
     """Once the meeting is called, the statusnotat, the check and the form are counted from it
     (never to a time already passed)."""
     earliest = timezone.now() + timedelta(minutes=1)
-    due = {
-        Frist.Art.STATUSNOTAT: day - timedelta(days=STATUSNOTAT_DAYS_BEFORE),
-        Frist.Art.STATUSNOTAT_GENNEMGANG: day - timedelta(days=STATUSNOTAT_DAYS_BEFORE),
-        Frist.Art.OPFOELGNING: day,
-        Frist.Art.OPFOELGNINGSSKEMA: day + timedelta(days=FORM_DAYS_AFTER),
-    }
+    due = _timeline_days(day)
     for frist in opfoelgning.frister.filter(status=Frist.Status.AABEN):
         til = max(calendar.end_of_day(due[Frist.Art(frist.art)]), earliest)
         if til != frist.frist:

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from assessment.models import Afgoerelse, AfgoerelsesResultat, Brev, Partshoering
+from assessment.models import GRANTING_RESULTS, Afgoerelse, AfgoerelsesResultat, Brev, Partshoering
 from assessment.services.afgoerelse import Resultatlinje, afgoerelse_create, afgoerelse_send
 from assessment.services.vurdering import sagsvurdering_current
 from cases.lifecycle import Fase
@@ -238,7 +238,7 @@ def opfoelgning_end(
             kommunal_ydelse=r.kommunal_ydelse,
             nedsaettelse=True,
         )
-        for r in previous.resultater.filter(resultat__in=["bevilget", "delvist_afslag"])
+        for r in previous.resultater.filter(resultat__in=GRANTING_RESULTS)
     ]
     decision = afgoerelse_create(
         actor=actor,
