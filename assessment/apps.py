@@ -6,4 +6,5 @@ class AssessmentConfig(AppConfig):
     verbose_name = "Udredning, vurdering og afgørelse"
 
     def ready(self) -> None:
-        from assessment import guards  # noqa: F401  (registers this phase's lifecycle guards)
+        # Registers this phase's lifecycle guards and its panel on the case page.
+        from assessment import guards, panels  # noqa: F401

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from cases.models import CaseRecord, Sag, Samtykke
 from vum import calendar
+from vum.versions import Versioned
 
 
 class Visitationsudvalg(models.Model):
@@ -381,7 +382,7 @@ class Opfoelgningsinterval(models.TextChoices):
     ET_AAR = "1_aar", "1 år"
 
 
-class Sagsvurdering(CaseRecord):
+class Sagsvurdering(Versioned, CaseRecord):
     """The caseworker's assessment (handbook ch. 5): situation, purpose, goals, support need and
     the services that meet it. Worked in the method's order: goals before the support need."""
 

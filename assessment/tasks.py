@@ -1,8 +1,12 @@
 from celery import shared_task
 
 from assessment.models import Visitationsudvalg
-from assessment.services.forsendelse import brev_dispatch
+from assessment.services.forsendelse import brev_dispatch, breve_dispatch_pending, pending_letters
 from assessment.services.udvalg import udvalgsmoeder_plan
+from vum.queue import enqueue
+
+# Letters a sweep sends before it hands the rest to the next.
+LETTER_BATCH = 100
 
 
 @shared_task(name="assessment.plan_committee_meetings")
@@ -15,6 +19,18 @@ def plan_committee_meetings(months: int = 3) -> int:
 
 
 @shared_task(name="assessment.dispatch_letter", autoretry_for=(OSError,), max_retries=5)
-def dispatch_letter(brev_id: int) -> int:
-    """Send a frozen letter; a second run finds it sent and does nothing."""
-    return brev_dispatch(brev_id=brev_id).pk
+def dispatch_letter(brev_id: int) -> int | None:
+    """Send a frozen letter (queued after its send commits, a shortcut); a second run finds it
+    sent and does nothing, and the sweep sends it if this never runs."""
+    forsendelse = brev_dispatch(brev_id=brev_id)
+    return forsendelse.pk if forsendelse else None
+
+
+@shared_task(name="assessment.dispatch_pending_letters")
+def dispatch_pending_letters() -> int:
+    """Send the letters frozen but not sent (beat, every minute); while a batch leaves more,
+    queue the next at once."""
+    sent = breve_dispatch_pending(limit=LETTER_BATCH)
+    if sent == LETTER_BATCH and pending_letters().exists():
+        enqueue(dispatch_pending_letters)
+    return sent

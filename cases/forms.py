@@ -24,6 +24,7 @@ from cases.models import (
 from vum.accounts.models import Organisation, Team, User
 from vum.catalog.models import Ansoegningstype, KommunalYdelse
 from vum.catalog.selectors import kommunale_ydelser
+from vum.versions import VersionField
 
 UNANSWERED = "Ikke besvaret"
 
@@ -207,7 +208,10 @@ SAGSAABNING_FIELDSETS: list[tuple[str, list[str]]] = [
 
 
 class SagsaabningForm(forms.ModelForm):
-    """All single-valued fields of the sagsåbning, grouped as in the method (phases.md §1)."""
+    """All single-valued fields of the sagsåbning, grouped as in the method (phases.md §1), and
+    the version they were read at."""
+
+    version = VersionField()
 
     class Meta:
         model = Sagsaabning
@@ -226,6 +230,7 @@ class SagsaabningForm(forms.ModelForm):
             model_field = Sagsaabning._meta.get_field(name)
             if isinstance(model_field, models.BooleanField) and model_field.null:
                 _ja_nej(field)
+        self.fields["version"].initial = self.instance.version
         _blank_label(self, "Ikke angivet")
 
     def _post_clean(self) -> None:

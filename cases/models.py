@@ -13,11 +13,12 @@ from cases import cpr
 from cases.lifecycle import Fase, phase_guard
 from vum.accounts.models import Organisation, Team
 from vum.catalog.models import Ansoegningstype
+from vum.versions import Versioned
 
 JA_NEJ = [(True, "Ja"), (False, "Nej")]
 
 
-class Borger(models.Model):
+class Borger(Versioned):
     """The citizen a case is about. The CPR number is stored without the hyphen."""
 
     cpr = models.CharField("CPR-nummer", max_length=10, unique=True, validators=[cpr.validate_cpr])
@@ -433,7 +434,7 @@ class Henvendelse(models.Model):
         return self.kilde != self.Kilde.BORGER
 
 
-class Sagsaabning(models.Model):
+class Sagsaabning(Versioned):
     """What the caseworker registers while opening the case (VUM 2.0 handbook ch. 3).
 
     Ja/Nej questions are nullable booleans: None means the question is not answered yet.

@@ -17,6 +17,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from cases.models import Borger, CaseRecord, Sag
 from vum.accounts.models import Organisation
+from vum.versions import Versioned
 
 
 class AppendOnly(models.Model):
@@ -37,9 +38,12 @@ class AppendOnly(models.Model):
 # Handleplan
 
 
-class Handleplan(models.Model):
+class Handleplan(Versioned):
     """One combined plan per citizen (handbook l. 6840): the caseworker's texts, with the goals
-    and services taken from the citizen's decisions when a version is finalised."""
+    and services taken from the citizen's decisions when a version is finalised.
+
+    `version` (from Versioned) is the edit version of the texts, counted up by each save that
+    changes them, for no lost updates; the finalised versions are HandleplanVersion.nummer."""
 
     borger = models.OneToOneField(Borger, on_delete=models.PROTECT, related_name="handleplan")
     tilbudt = models.BooleanField("handleplan tilbudt", null=True, blank=True)

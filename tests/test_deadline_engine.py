@@ -10,12 +10,17 @@ import threading
 from datetime import datetime, time, timedelta
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import connections
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import SagFactory, UserFactory
+from vum.access import NotFoundForUser
+from vum.audit.models import AuditEvent
 from vum.calendar import end_of_day
 from vum.deadlines.models import Frist, FristFlytning, Varsel
 from vum.deadlines.services import (
@@ -25,8 +30,9 @@ from vum.deadlines.services import (
     frist_move,
     varsler_deliver_due,
 )
-from vum.notifications.models import Notifikation, UdgaaendeEmail
+from vum.notifications.models import IN_DOUBT_AFTER, Notifikation, UdgaaendeEmail
 from vum.notifications.outbox import emails_send
+from vum.notifications.services import email_resend
 
 
 def _due(days: int) -> datetime:
@@ -248,18 +254,75 @@ def test_warnings_go_to_whoever_sees_the_deadline_in_mine_frister(sag, caseworke
     assert Frist.objects.for_user(colleague).get().sag == untaken
 
 
-@pytest.mark.django_db
-def test_the_administrator_sees_emails_in_doubt(sag, client) -> None:
+def _email_in_doubt(sag) -> UdgaaendeEmail:
+    """A sender that died after claiming one e-mail, before marking it sent, six minutes ago."""
     frist = _frist(sag, days=1)
     varsler_deliver_due(now=frist.frist + timedelta(days=1))
-    # A sender that died after claiming one e-mail, before marking it sent.
     stuck = UdgaaendeEmail.objects.first()
-    UdgaaendeEmail.objects.filter(pk=stuck.pk).update(afsendelse_paabegyndt=timezone.now())
+    claimed = timezone.now() - IN_DOUBT_AFTER - timedelta(minutes=1)
+    UdgaaendeEmail.objects.filter(pk=stuck.pk).update(afsendelse_paabegyndt=claimed)
     emails_send()
-    assert UdgaaendeEmail.objects.get(pk=stuck.pk).afsendt is None  # never sent twice
+    stuck.refresh_from_db()
+    assert stuck.afsendt is None  # never sent twice by itself
+    return stuck
+
+
+@pytest.mark.django_db
+def test_the_administrator_sees_emails_in_doubt(sag, client) -> None:
+    stuck = _email_in_doubt(sag)
+    # One claimed a moment ago is being sent right now: not in doubt.
+    sending = UdgaaendeEmail.objects.exclude(pk=stuck.pk).first()
+    UdgaaendeEmail.objects.filter(pk=sending.pk).update(
+        afsendelse_paabegyndt=timezone.now(), afsendt=None
+    )
 
     client.force_login(UserFactory(is_superuser=True, is_staff=True, administrator=True))
     page = client.get("/admin/notifications/udgaaendeemail/?status=i_tvivl")
     assert page.status_code == 200
-    assert stuck.message_id in page.content.decode() or stuck.til in page.content.decode()
     assert page.context["cl"].result_count == 1
+    assert reverse("admin:notifications_udgaaendeemail_resend", args=[stuck.pk]) in (
+        page.content.decode()
+    )
+
+
+@pytest.mark.django_db
+def test_the_administrator_sends_an_email_in_doubt_again_after_confirming(sag, client) -> None:
+    stuck = _email_in_doubt(sag)
+    administrator = UserFactory(is_staff=True, administrator=True)
+    # As the demo's administrator (tooling.management.commands.seed_demo): the outbox is read-only.
+    administrator.user_permissions.add(Permission.objects.get(codename="view_udgaaendeemail"))
+    client.force_login(administrator)
+    url = reverse("admin:notifications_udgaaendeemail_resend", args=[stuck.pk])
+
+    confirm = client.get(url)
+    assert confirm.status_code == 200
+    assert "Ja, send e-mailen igen" in confirm.content.decode()
+    assert UdgaaendeEmail.objects.get(pk=stuck.pk).afsendelse_paabegyndt is not None  # asked only
+
+    mail.outbox.clear()
+    response = client.post(url)
+    assert response.status_code == 302
+    emails_send()
+    assert [m.extra_headers["Message-ID"] for m in mail.outbox] == [stuck.message_id]
+    assert UdgaaendeEmail.objects.get(pk=stuck.pk).afsendt is not None
+    assert AuditEvent.objects.filter(
+        actor=administrator, object_id=str(stuck.pk), summary__contains="i tvivl"
+    ).exists()
+
+    again = client.post(url, follow=True)  # a second click: it has gone, nothing more
+    assert "ikke i tvivl" in again.content.decode()
+    emails_send()
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_only_the_administrator_may_send_an_email_again(sag, caseworker) -> None:
+    stuck = _email_in_doubt(sag)
+    with pytest.raises(NotFoundForUser):
+        email_resend(actor=caseworker, email_id=stuck.pk)
+    staff_caseworker = UserFactory(is_staff=True)
+    client = Client()
+    client.force_login(staff_caseworker)
+    url = reverse("admin:notifications_udgaaendeemail_resend", args=[stuck.pk])
+    assert client.post(url).status_code == 404
+    assert UdgaaendeEmail.objects.get(pk=stuck.pk).afsendelse_paabegyndt is not None

@@ -1,7 +1,7 @@
 """Warnings survive a real Celery worker killed mid-sweep and a Redis that lost its queue.
 
 The worker is a separate process on the real Redis broker and the test database, its clock
-started at the test's instant (tests/timed_worker.py); it is killed with SIGKILL while it
+started at the test's instant (tests/timed.py); it is killed with SIGKILL while it
 delivers, then the remaining sweeps run. Each warning must end up delivered
 exactly once, and no e-mail may be sent twice.
 
@@ -12,21 +12,21 @@ process shares: due on any day.
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from datetime import timedelta
-from email import message_from_bytes
 from pathlib import Path
 
 import pytest
 import redis
 from django.conf import settings
 from django.core import mail
-from django.db import connection, connections
+from django.db import connections
 from django.utils import timezone
 
+from tests import mailfolder
 from tests.factories import SagFactory
+from tests.timed import environment, worker_command
 from vum.celery import app
 from vum.deadlines.models import Frist, Varsel
 from vum.deadlines.services import varsler_deliver_due
@@ -61,31 +61,13 @@ def _due_warnings(count: int, caseworker) -> None:
 
 
 def _start_worker(mail_dir: Path) -> subprocess.Popen[bytes]:
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "vum.settings.test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "EMAIL_URL": f"filemail://{mail_dir}",
-        "VUM_WARNING_BATCH_SIZE": "5",
-    }
+    env = environment(
+        CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
+        EMAIL_URL=mailfolder.url(mail_dir),
+        VUM_WARNING_BATCH_SIZE="5",
+    )
     return subprocess.Popen(  # noqa: S603 (our own interpreter and fixed arguments)
-        [
-            sys.executable,
-            "-m",
-            "tests.timed_worker",
-            timezone.now().isoformat(),
-            "-P",
-            "solo",
-            "-Q",
-            QUEUE,
-            "--without-heartbeat",
-            "--without-mingle",
-            "--without-gossip",
-            "-l",
-            "WARNING",
-        ],
+        worker_command(QUEUE),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -101,12 +83,8 @@ def _wait_for(condition, seconds: float, what: str) -> None:
 
 
 def _sent_message_ids(mail_dir: Path) -> list[str]:
-    ids = []
-    for path in mail_dir.glob("*.log"):
-        for chunk in path.read_bytes().split(b"-" * 79):
-            if chunk.strip():
-                ids.append(message_from_bytes(chunk.strip())["Message-ID"])
-    return ids + [m.extra_headers["Message-ID"] for m in mail.outbox]
+    """E-mails the worker sent (files) and the test's own sweeps sent (Django's test outbox)."""
+    return mailfolder.message_ids(mail_dir) + [m.extra_headers["Message-ID"] for m in mail.outbox]
 
 
 def _sweep_twice_at_once() -> None:

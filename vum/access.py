@@ -42,6 +42,8 @@ class Action(StrEnum):
     CREATE_BORGER = "create_borger"
     EDIT_BORGER = "edit_borger"
     VIEW_AUDIT_LOG = "view_audit_log"
+    # Send again an e-mail whose sending was interrupted (in doubt): the administrator's call.
+    RESEND_EMAIL = "resend_email"
     RECORD_COMMITTEE_OUTCOME = "record_committee_outcome"
     ANSWER_BESTILLING = "answer_bestilling"
     DELIVER = "deliver"
@@ -173,7 +175,7 @@ def may(user: Any, action: Action, obj: Model | None = None, *, as_loaded: bool 
     actor = _active_user(user)
     if actor is None:
         return False
-    if action == Action.VIEW_AUDIT_LOG:
+    if action in (Action.VIEW_AUDIT_LOG, Action.RESEND_EMAIL):
         return actor.role == Role.ADMINISTRATOR
     if action == Action.VIEW_DASHBOARD:
         return actor.role == Role.LEDER

@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field
 from rest_framework import parsers, serializers, status
-from rest_framework.exceptions import NotFound, ParseError, ValidationError
+from rest_framework.exceptions import APIException, NotFound, ParseError, ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import BaseParser
 from rest_framework.renderers import BaseRenderer
@@ -23,9 +23,76 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from vum.catalog.models import VersionedRow
 from vum.catalog.selectors import CatalogNotLoaded
+from vum.versions import StaleVersion, Versioned
+
+
+class PreconditionRequired(APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = (
+        "Send headeren If-Match med den ETag, du fik, da du hentede det, du vil ændre, så en "
+        "andens ændring ikke bliver overskrevet."
+    )
+    default_code = "precondition_required"
+
+
+class PreconditionFailed(APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = 'If-Match skal være én ETag, som den API\'et sender (fx "3"), eller *.'
+    default_code = "precondition_failed"
+
+
+IF_MATCH_DESCRIPTION = (
+    "Send If-Match med den ETag, du fik ved GET (eller ved den forrige ændring), så en andens "
+    "ændring i mellemtiden ikke overskrives: 412, hvis den ikke passer længere (svaret har den "
+    "aktuelle ETag), og 428 uden If-Match. Svaret har den nye ETag."
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description='ETag for den version, ændringen bygger på, fx "3"; * for en hvilken som helst.',
+)
+PRECONDITIONS = {
+    412: OpenApiResponse(
+        OpenApiTypes.OBJECT,
+        description="Ændret af en anden siden din ETag: hent igen, og gentag din ændring.",
+    ),
+    428: OpenApiResponse(OpenApiTypes.OBJECT, description="If-Match mangler."),
+}
+
+
+def etag(record: Versioned) -> str:
+    return f'"{record.version}"'
+
+
+def if_match_version(request: Request) -> int | None:
+    """The version an update is based on, from If-Match (required: 428 without it). `*` means
+    any version (the client accepts overwriting whatever is there): None."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        raise PreconditionRequired()
+    value = header.strip()
+    if value == "*":
+        return None
+    if len(value) < 3 or not (value[0] == value[-1] == '"') or not value[1:-1].isdigit():
+        raise PreconditionFailed()
+    return int(value[1:-1])
+
+
+def versioned(response: Response, record: Versioned) -> Response:
+    """The response with the record's ETag, for the client's next If-Match."""
+    response["ETag"] = etag(record)
+    return response
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, StaleVersion):
+        answer = Response(
+            {"detail": str(exc), "version": exc.current.version},
+            status=status.HTTP_412_PRECONDITION_FAILED,
+        )
+        return versioned(answer, exc.current)
     if isinstance(exc, RequestDataTooBig):
         return Response(
             {"detail": "Forespørgslen er for stor til at blive behandlet."},

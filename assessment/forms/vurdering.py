@@ -18,6 +18,7 @@ from django.db import models
 from assessment.models import Opfoelgningsinterval, Prislinje, Sagsvurdering
 from cases.forms import DateInput
 from vum.catalog.models import Stoettebehov, Ydelse
+from vum.versions import VersionField
 
 UNANSWERED = "Ikke besvaret"
 
@@ -82,7 +83,10 @@ def _blank(choices: Choices, label: str = "Vælg …") -> Choices:
 
 
 class VurderingSectionForm(forms.Form):
-    """A section saved through `sagsvurdering_update`: its fields are Sagsvurdering fields."""
+    """A section saved through `sagsvurdering_update`: its fields are Sagsvurdering fields, and
+    the version of the sagsvurdering it was filled in from."""
+
+    version = VersionField()
 
     @classmethod
     def initial_from(cls, vurdering: Sagsvurdering) -> dict[str, Any]:
@@ -189,6 +193,7 @@ def stoettebehov_label(niveau: Stoettebehov) -> str:
 
 
 class StoettebehovForm(forms.Form):
+    version = VersionField()
     # Named as the service's error key, so that its refusal lands on this field.
     stoettebehov = forms.TypedChoiceField(
         label="Aktuelt støttebehov", coerce=int, widget=forms.RadioSelect
@@ -280,6 +285,7 @@ class CivilsamfundForm(VurderingSectionForm):
 
 
 class MaalgruppeForm(forms.Form):
+    version = VersionField()
     primaer = forms.TypedChoiceField(label="Primær målgruppe", coerce=int)
     andre = forms.TypedMultipleChoiceField(
         label="Andre målgrupper",

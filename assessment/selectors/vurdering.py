@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Prefetch
 
@@ -76,3 +77,10 @@ def sagsvurdering_overview(*, user: User, sag: Sag) -> SagsvurderingView:
         maalgrupper=maalgrupper,
         scores=current_scores(sag=sag),
     )
+
+
+def maalgrupper_chosen(*, vurdering_pk: int) -> dict[str, Any]:
+    """The target groups chosen now, as the target group form holds them."""
+    rows = list(VurderingMaalgruppe.objects.filter(vurdering_id=vurdering_pk))
+    primary = next((r.maalgruppe_id for r in rows if r.primaer), None)
+    return {"primaer": primary, "andre": sorted(r.maalgruppe_id for r in rows if not r.primaer)}

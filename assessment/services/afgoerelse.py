@@ -26,6 +26,7 @@ from vum.catalog.models import KommunalYdelse, Maalgruppe
 from vum.deadlines.models import Frist
 from vum.deadlines.services import frist_create
 from vum.pdf import render_pdf
+from vum.queue import enqueue_after_commit
 
 ORAL_DECISION_WRITTEN_REQUEST_DAYS = 14
 
@@ -284,7 +285,7 @@ def afgoerelse_send(
         borger_id=afgoerelse.sag.borger_id,
         summary=f"Afgørelsesbrev til {brev.modtager_navn} (SHA-256 {pdf.sha256[:12]}…)",
     )
-    transaction.on_commit(lambda: dispatch_letter.delay(brev.pk))
+    enqueue_after_commit(dispatch_letter, brev.pk)  # the sweep sends it if the broker is down
     return brev
 
 

@@ -40,6 +40,7 @@ from vum.catalog.models import (
     Ydelse,
 )
 from vum.catalog.selectors import current_kommune
+from vum.versions import version_check, version_next
 
 VURDERING_FIELDS = (
     "vurdering_af_situation",
@@ -149,12 +150,17 @@ def _carry_missing_levels(vurdering: Sagsvurdering) -> None:
 
 
 @transaction.atomic
-def sagsvurdering_update(*, actor: User, vurdering: Sagsvurdering, **fields: Any) -> Sagsvurdering:
+def sagsvurdering_update(
+    *, actor: User, vurdering: Sagsvurdering, expected_version: int | None = None, **fields: Any
+) -> Sagsvurdering:
+    """Save the fields given; `expected_version` is the version the editor read (StaleVersion
+    if someone saved the sagsvurdering since)."""
     require_assessing(actor, vurdering.sag)
     unknown = set(fields) - set(VURDERING_FIELDS)
     if unknown:
         raise ValidationError(f"Felterne findes ikke: {', '.join(sorted(unknown))}.")
     locked = Sagsvurdering.objects.select_for_update().get(pk=vurdering.pk)
+    version_check(locked, expected_version)
     before = snapshot(locked, VURDERING_FIELDS)
     for name, value in fields.items():
         setattr(locked, name, value)
@@ -173,9 +179,11 @@ def sagsvurdering_update(*, actor: User, vurdering: Sagsvurdering, **fields: Any
     if errors:
         raise ValidationError(errors)
     locked.full_clean(exclude=["sag", "udredning", "oprettet_af", "stoettebehov"])
+    changes = diff(before, snapshot(locked, VURDERING_FIELDS))
+    if changes:
+        version_next(locked)
     locked.save()
     _carry_missing_levels(locked)
-    changes = diff(before, snapshot(locked, VURDERING_FIELDS))
     if changes:
         audit_record(
             actor=actor,
@@ -260,11 +268,14 @@ def maal_add(
 
 
 @transaction.atomic
-def stoettebehov_set(*, actor: User, vurdering: Sagsvurdering, vaerdi: int) -> Sagsvurdering:
+def stoettebehov_set(
+    *, actor: User, vurdering: Sagsvurdering, vaerdi: int, expected_version: int | None = None
+) -> Sagsvurdering:
     """The current support need. The method sets the goals first (handbook l. 3413), so a need
     can be recorded before any goal only when the assessment refuses the application."""
     require_assessing(actor, vurdering.sag)
     locked = Sagsvurdering.objects.select_for_update().get(pk=vurdering.pk)
+    version_check(locked, expected_version)
     if locked.berettiget is not False and not locked.maal.exists():
         raise ValidationError(
             {"stoettebehov": "Indsatsmålene sættes før støttebehovet: opret målene først."}
@@ -274,8 +285,10 @@ def stoettebehov_set(*, actor: User, vurdering: Sagsvurdering, vaerdi: int) -> S
         raise ValidationError({"stoettebehov": "Støttebehovet skal være et af de fem niveauer."})
     _carry_missing_levels(locked)
     old = locked.stoettebehov.vaerdi if locked.stoettebehov else None
+    if old == vaerdi:
+        return locked
     locked.stoettebehov = niveau
-    locked.save(update_fields=["stoettebehov", "opdateret"])
+    locked.save(update_fields=["stoettebehov", "opdateret", *version_next(locked)])
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -368,10 +381,17 @@ def prislinje_add(*, actor: User, indsats: Indsats, **fields: Any) -> Prislinje:
 
 @transaction.atomic
 def maalgrupper_set(
-    *, actor: User, vurdering: Sagsvurdering, primaer: Maalgruppe, andre: Iterable[Maalgruppe] = ()
+    *,
+    actor: User,
+    vurdering: Sagsvurdering,
+    primaer: Maalgruppe,
+    andre: Iterable[Maalgruppe] = (),
+    expected_version: int | None = None,
 ) -> list[VurderingMaalgruppe]:
     """Exactly one primary target group, others optional (a draft until the decision)."""
     require_assessing(actor, vurdering.sag)
+    vurdering = Sagsvurdering.objects.select_for_update().get(pk=vurdering.pk)
+    version_check(vurdering, expected_version)
     others = [m for m in andre if m.pk != primaer.pk]
     chosen = [primaer, *others]
     current = Maalgruppe.objects.current().filter(pk__in=[m.pk for m in chosen]).count()
@@ -380,6 +400,10 @@ def maalgrupper_set(
             {"maalgrupper": "Vælg konkrete målgrupper fra det gældende katalog, ikke overskrifter."}
         )
     before = sorted(vurdering.maalgrupper.values_list("maalgruppe__slug", flat=True))
+    if before != sorted([primaer.slug, *(m.slug for m in others)]) or (
+        not vurdering.maalgrupper.filter(primaer=True, maalgruppe=primaer).exists()
+    ):
+        vurdering.save(update_fields=version_next(vurdering))
     vurdering.maalgrupper.all().delete()
     rows = VurderingMaalgruppe.objects.bulk_create(
         [VurderingMaalgruppe(vurdering=vurdering, maalgruppe=primaer, primaer=True)]

@@ -61,6 +61,7 @@ from vum.catalog.models import (
     Ydelse,
 )
 from vum.catalog.selectors import kommunale_ydelser
+from vum.versions import StaleVersion, show_conflict
 
 Failed = dict[str, forms.BaseForm]
 
@@ -213,6 +214,15 @@ class IndsatsRow:
     form: forms.BaseForm | None
 
 
+# The ids of the forms' version fields (auto_id "id_<key>_%s"): an HTMX save of one section
+# gives them all the new version (assessment/_vurdering_htmx.html).
+VERSION_FORM_IDS = [
+    *(f"id_{key}_version" for key in ("situation", "berettigelse", "civilsamfund", "handleplan")),
+    "id_sb_version",
+    "id_mg_version",
+]
+
+
 def _section_form(
     cls: type[VurderingSectionForm], key: str, vurdering: Sagsvurdering, failed: Failed
 ) -> forms.BaseForm:
@@ -293,7 +303,10 @@ def _context(
             stoettebehov_form=failed.get("stoettebehov")
             or StoettebehovForm(
                 niveauer=valg.stoettebehov,
-                initial={"stoettebehov": getattr(vurdering.stoettebehov, "vaerdi", None)},
+                initial={
+                    "stoettebehov": getattr(vurdering.stoettebehov, "vaerdi", None),
+                    "version": vurdering.version,
+                },
                 auto_id="id_sb_%s",
             ),
             indsats_form=failed.get("indsats") or _indsats_form(valg),
@@ -304,10 +317,12 @@ def _context(
                 initial={
                     "primaer": primary.maalgruppe_id if primary else None,
                     "andre": [g.maalgruppe_id for g in context["andre_maalgrupper"]],
+                    "version": vurdering.version,
                 },
                 auto_id="id_mg_%s",
             ),
             handleplan_form=_section_form(HandleplanForm, "handleplan", vurdering, failed),
+            version_form_ids=VERSION_FORM_IDS,
         )
     return context
 
@@ -316,8 +331,21 @@ def _indsats_form(valg: Valg, data: Any = None) -> forms.BaseForm:
     return IndsatsForm(data, valg=valg, auto_id="id_indsats_%s")
 
 
-def _page(request: HttpRequest, sag: Sag, failed: Failed | None = None) -> HttpResponse:
-    return render(request, "assessment/vurdering.html", _context(request, sag, failed or {}))
+def _page(
+    request: HttpRequest, sag: Sag, failed: Failed | None = None, status: int = 200
+) -> HttpResponse:
+    context = _context(request, sag, failed or {})
+    return render(request, "assessment/vurdering.html", context, status=status)
+
+
+def _conflict(
+    request: HttpRequest, sag: Sag, section: str, key: str, form: forms.BaseForm
+) -> HttpResponse:
+    """Someone saved the sagsvurdering since the form was filled in: the form again with the
+    user's input and what was saved (409; to HTMX a 200, so that the section is swapped in)."""
+    return _section_response(
+        request, sag, section, key=key, failed=form, status=200 if _htmx(request) else 409
+    )
 
 
 def _section_response(
@@ -328,6 +356,7 @@ def _section_response(
     key: str = "",
     failed: forms.BaseForm | None = None,
     saved: str = "",
+    status: int = 200,
 ) -> HttpResponse:
     """After a write: HTMX gets the section (and the status box, out of band) back; a plain post
     the page with the failed form, or a redirect to the section."""
@@ -337,7 +366,7 @@ def _section_response(
         context["section_template"] = f"assessment/_vurdering_{section}.html"
         return render(request, "assessment/_vurdering_htmx.html", context)
     if failed is not None:
-        return _page(request, sag, failed_forms)
+        return _page(request, sag, failed_forms, status=status)
     messages.success(request, saved)
     return redirect(_page_url(sag, section))
 
@@ -398,10 +427,18 @@ def _update_section(
     form = form_class(request.POST, auto_id=f"id_{key}_%s")
     section = SECTION_OF[key]
     if form.is_valid():
+        fields = dict(form.cleaned_data)
+        read_version = fields.pop("version")
         try:
             vurdering_services.sagsvurdering_update(
-                actor=request_user(request), vurdering=vurdering, **form.cleaned_data
+                actor=request_user(request),
+                vurdering=vurdering,
+                expected_version=read_version,
+                **fields,
             )
+        except StaleVersion as stale:
+            show_conflict(form, stale)
+            return _conflict(request, sag, section, key, form)
         except ValidationError as exc:
             if not hasattr(exc, "error_dict"):
                 return _phase_error(request, sag, exc)
@@ -495,7 +532,12 @@ def stoettebehov_save(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request_user(request),
                 vurdering=vurdering,
                 vaerdi=form.cleaned_data["stoettebehov"],
+                expected_version=form.cleaned_data["version"],
             )
+        except StaleVersion as stale:
+            saved_level = stale.current.stoettebehov  # type: ignore[attr-defined]
+            show_conflict(form, stale, saved={"stoettebehov": getattr(saved_level, "vaerdi", None)})
+            return _conflict(request, sag, "stoettebehov", "stoettebehov", form)
         except ValidationError as exc:
             if not hasattr(exc, "error_dict"):
                 return _phase_error(request, sag, exc)
@@ -591,7 +633,12 @@ def maalgruppe_save(request: HttpRequest, pk: int) -> HttpResponse:
                 vurdering=vurdering,
                 primaer=chosen[form.cleaned_data["primaer"]],
                 andre=[chosen[m] for m in form.cleaned_data["andre"]],
+                expected_version=form.cleaned_data["version"],
             )
+        except StaleVersion as stale:
+            chosen_now = vurdering_selectors.maalgrupper_chosen(vurdering_pk=stale.current.pk)
+            show_conflict(form, stale, saved=chosen_now)
+            return _conflict(request, sag, "maalgruppe", "maalgruppe", form)
         except ValidationError as exc:
             if not hasattr(exc, "error_dict"):
                 return _phase_error(request, sag, exc)

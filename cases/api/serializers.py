@@ -94,6 +94,7 @@ class BorgerDetailSerializer(serializers.ModelSerializer[Borger]):
             "foedselsdato",
             "alder",
             "oprettet",
+            "version",
             "sager",
         ]
         read_only_fields = fields
@@ -205,8 +206,8 @@ class SagsaabningSerializer(serializers.ModelSerializer[Sagsaabning]):
 
     class Meta:
         model = Sagsaabning
-        fields = ["sag", *SAGSAABNING_EDITABLE, "opdateret"]
-        read_only_fields = ["sag", "opdateret"]
+        fields = ["sag", *SAGSAABNING_EDITABLE, "opdateret", "version"]
+        read_only_fields = ["sag", "opdateret", "version"]
 
     def build_standard_field(
         self, field_name: str, model_field: "models.Field[Any, Any]"

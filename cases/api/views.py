@@ -70,6 +70,7 @@ from vum.access import (
     require,
     sager_visible_to,
 )
+from vum.api import IF_MATCH, IF_MATCH_DESCRIPTION, PRECONDITIONS, if_match_version, versioned
 
 NOT_FOUND = OpenApiResponse(
     s.FejlSerializer, description="Findes ikke, eller er ikke tilgængelig for dig."
@@ -117,7 +118,11 @@ class AuditedListMixin:
             )
         ],
     ),
-    retrieve=extend_schema(summary="Borger", responses={200: s.BorgerDetailSerializer}),
+    retrieve=extend_schema(
+        summary="Borger",
+        description="Svaret har borgerens ETag (til If-Match, når kontaktoplysningerne rettes).",
+        responses={200: s.BorgerDetailSerializer},
+    ),
     create=extend_schema(
         summary="Opret borger",
         request=s.BorgerCreateSerializer,
@@ -125,8 +130,15 @@ class AuditedListMixin:
     ),
     partial_update=extend_schema(
         summary="Ret borgerens kontaktoplysninger",
+        description=IF_MATCH_DESCRIPTION,
         request=s.BorgerUpdateSerializer,
-        responses={200: s.BorgerDetailSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+        parameters=[IF_MATCH],
+        responses={
+            200: s.BorgerDetailSerializer,
+            400: BAD_REQUEST,
+            404: NOT_FOUND,
+            **PRECONDITIONS,
+        },
     ),
 )
 class BorgerViewSet(AuditedListMixin, viewsets.GenericViewSet[Borger]):
@@ -166,7 +178,7 @@ class BorgerViewSet(AuditedListMixin, viewsets.GenericViewSet[Borger]):
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         borger = borger_get(user=request_user(request), pk=kwargs["pk"])
-        return Response(self._detail(borger))
+        return versioned(Response(self._detail(borger)), borger)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         user = request_user(request)
@@ -180,10 +192,13 @@ class BorgerViewSet(AuditedListMixin, viewsets.GenericViewSet[Borger]):
         user = request_user(request)
         borger = get_borger_or_404(user, kwargs["pk"])
         require(user, Action.EDIT_BORGER, borger)
+        read_version = if_match_version(request)
         body = s.BorgerUpdateSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
-        borger = borger_update(actor=user, borger=borger, **body.validated_data)
-        return Response(self._detail(borger))
+        borger = borger_update(
+            actor=user, borger=borger, expected_version=read_version, **body.validated_data
+        )
+        return versioned(Response(self._detail(borger)), borger)
 
     @extend_schema(
         methods=["GET"],
@@ -261,9 +276,13 @@ class SagViewSet(AuditedListMixin, viewsets.GenericViewSet[Sag]):
     @extend_schema(
         methods=["PATCH"],
         summary="Opdatér sagsåbningen",
-        description="Kun de felter, der sendes, ændres. Ændringer registreres i revisionssporet.",
+        description=(
+            "Kun de felter, der sendes, ændres. Ændringer registreres i revisionssporet. "
+            + IF_MATCH_DESCRIPTION
+        ),
         request=s.SagsaabningSerializer,
-        responses={200: s.SagsaabningSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+        parameters=[IF_MATCH],
+        responses={200: s.SagsaabningSerializer, 400: BAD_REQUEST, 404: NOT_FOUND, **PRECONDITIONS},
     )
     @action(detail=True, methods=["get", "patch"], url_path="sagsaabning")
     def sagsaabning(self, request: Request, pk: str) -> Response:
@@ -271,12 +290,15 @@ class SagViewSet(AuditedListMixin, viewsets.GenericViewSet[Sag]):
         sag = get_sag_or_404(user, pk)
         if request.method == "PATCH":
             require(user, Action.EDIT, sag)
+            read_version = if_match_version(request)
             body = s.SagsaabningSerializer(data=request.data, partial=True)
             body.is_valid(raise_exception=True)
-            updated = sagsaabning_update(actor=user, sag=sag, **body.validated_data)
-            return Response(s.SagsaabningSerializer(updated).data)
+            updated = sagsaabning_update(
+                actor=user, sag=sag, expected_version=read_version, **body.validated_data
+            )
+            return versioned(Response(s.SagsaabningSerializer(updated).data), updated)
         aabning = sagsaabning_get(user=user, sag=sag)
-        return Response(s.SagsaabningSerializer(aabning).data)
+        return versioned(Response(s.SagsaabningSerializer(aabning).data), aabning)
 
     @extend_schema(
         summary="Registrér hvad der søges om",

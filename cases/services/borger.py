@@ -14,6 +14,7 @@ from vum.access import Action, require
 from vum.accounts.models import User
 from vum.audit.models import AuditAction
 from vum.audit.services import audit_record, diff, snapshot
+from vum.versions import version_check, version_next
 
 # Citizens
 
@@ -69,18 +70,22 @@ BORGER_EDITABLE = ("fornavn", "efternavn", "adresse", "postnummer", "by", "telef
 
 
 @transaction.atomic
-def borger_update(*, actor: User, borger: Borger, **fields: Any) -> Borger:
+def borger_update(
+    *, actor: User, borger: Borger, expected_version: int | None = None, **fields: Any
+) -> Borger:
+    """Change the contact details given; `expected_version` is the version the editor read."""
     require(actor, Action.EDIT_BORGER, borger)
     unknown = set(fields) - set(BORGER_EDITABLE)
     if unknown:
         raise ValidationError(f"Felterne kan ikke ændres: {', '.join(sorted(unknown))}.")
     borger = Borger.objects.select_for_update().get(pk=borger.pk)
+    version_check(borger, expected_version)
     before = snapshot(borger, BORGER_EDITABLE)
     for name, value in fields.items():
         setattr(borger, name, value)
     borger.full_clean(validate_unique=False)
-    borger.save(update_fields=[*fields])
     changes = diff(before, snapshot(borger, BORGER_EDITABLE))
+    borger.save(update_fields=[*fields, *(version_next(borger) if changes else [])])
     # With nothing changed the caller still gets the citizen back: that is a read.
     audit_record(
         actor=actor,

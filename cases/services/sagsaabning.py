@@ -30,6 +30,7 @@ from vum.catalog.models import Ansoegningstype, KommunalYdelse
 from vum.catalog.selectors import kommunale_ydelser, processing_deadline_rule
 from vum.deadlines.models import Frist
 from vum.deadlines.services import frist_cancel, frist_create, frist_move
+from vum.versions import version_check, version_next
 
 SAGSAABNING_EDITABLE = tuple(
     f.name
@@ -39,18 +40,25 @@ SAGSAABNING_EDITABLE = tuple(
 
 
 @transaction.atomic
-def sagsaabning_update(*, actor: User, sag: Sag, **fields: Any) -> Sagsaabning:
+def sagsaabning_update(
+    *, actor: User, sag: Sag, expected_version: int | None = None, **fields: Any
+) -> Sagsaabning:
+    """Save the fields given; `expected_version` is the version the editor read (StaleVersion
+    if someone saved since)."""
     require(actor, Action.EDIT, sag)
     unknown = set(fields) - set(SAGSAABNING_EDITABLE)
     if unknown:
         raise ValidationError(f"Felterne findes ikke i sagsåbningen: {', '.join(sorted(unknown))}.")
     aabning = Sagsaabning.objects.select_for_update().get(sag=sag)
+    version_check(aabning, expected_version)
     before = snapshot(aabning, SAGSAABNING_EDITABLE)
     for name, value in fields.items():
         setattr(aabning, name, value)
     aabning.full_clean(exclude=["sag"])
-    aabning.save()
     changes = diff(before, snapshot(aabning, SAGSAABNING_EDITABLE))
+    if changes:
+        version_next(aabning)
+    aabning.save()
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE if changes else AuditAction.VIEW,

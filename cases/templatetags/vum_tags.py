@@ -62,3 +62,10 @@ def change_rows(changes: Any) -> list[dict[str, Any]]:
         else:
             rows.append({"name": name, "value": change, "plain": True})
     return rows
+
+
+@register.filter
+def hidden_errors(hidden_fields: list[BoundField]) -> list[str]:
+    """The errors of a form's hidden fields (its version, say): shown with the form's own
+    errors, since there is no field to show them at."""
+    return [str(error) for bound in hidden_fields for error in bound.errors]

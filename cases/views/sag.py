@@ -25,6 +25,7 @@ from cases.models import (
     Journalnotat,
     Sag,
 )
+from cases.panels import case_panels
 from cases.services import sag as sag_services
 from vum.access import Action, get_sag_or_404, may, request_user, require
 from vum.calendar import end_of_day
@@ -87,6 +88,7 @@ def _sag_page(
         "notater": sag.journalnotater.select_related("retter", "rettet_af"),
         "journal_form": journal_form
         or JournalnotatForm(initial={"dato": timezone.localdate()}, auto_id="id_notat_%s"),
+        "panels": case_panels(user, sag),
     }
     rows = _frist_rows(sag, frist_forms or {})
     context["aabne_frister"] = [r for r in rows if r["frist"].status == Frist.Status.AABEN]

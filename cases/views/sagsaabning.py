@@ -34,6 +34,7 @@ from cases.models import (
 )
 from cases.services import sagsaabning as sagsaabning_services
 from vum.access import Action, get_sag_or_404, request_user, require
+from vum.versions import StaleVersion, show_conflict
 
 ROW_MODELS: dict[str, type[TidligereHenvendelse | Diagnose | EksisterendeOplysning | Aftale]] = {
     "tidligere-henvendelse": TidligereHenvendelse,
@@ -143,10 +144,15 @@ def sagsaabning(request: HttpRequest, pk: int) -> HttpResponse:
         return _sagsaabning_page(request, sag)
     form = SagsaabningForm(request.POST, instance=sag.sagsaabning)
     if form.is_valid():
+        fields = dict(form.cleaned_data)
+        read_version = fields.pop("version")
         try:
             sagsaabning_services.sagsaabning_update(
-                actor=request_user(request), sag=sag, **form.cleaned_data
+                actor=request_user(request), sag=sag, expected_version=read_version, **fields
             )
+        except StaleVersion as stale:
+            show_conflict(form, stale)
+            return _sagsaabning_page(request, sag, form=form, status=409)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
@@ -26,6 +25,7 @@ from followup.models import NoegletalOpgoerelse
 from followup.tasks import refresh_dashboard
 from vum.access import Action, require
 from vum.accounts.models import User
+from vum.queue import enqueue_after_commit
 
 DRILLDOWN_LIMIT = 200
 DRILLDOWN_CRITERIA = (
@@ -83,7 +83,7 @@ def _opgoerelse() -> NoegletalOpgoerelse | None:
     if done is None:
         _status, created = NoegletalOpgoerelse.objects.get_or_create(pk=1)
         if created:
-            transaction.on_commit(refresh_dashboard.delay)
+            enqueue_after_commit(refresh_dashboard)
     return done
 
 

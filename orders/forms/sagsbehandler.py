@@ -12,6 +12,7 @@ from django.db import models
 
 from assessment.forms.vurdering import ja_nej
 from orders.models import Handleplan
+from vum.versions import VersionField
 
 
 def _plan_text(name: str, rows: int = 3, help_text: str = "") -> forms.CharField:
@@ -28,8 +29,10 @@ def _plan_text(name: str, rows: int = 3, help_text: str = "") -> forms.CharField
 
 
 class HandleplanForm(forms.Form):
-    """The caseworker's texts of the handleplan; goals and indsatser come from the decisions."""
+    """The caseworker's texts of the handleplan, and the version they were read at; goals and
+    indsatser come from the decisions."""
 
+    version = VersionField()
     tilbudt = ja_nej("Handleplan tilbudt")
     ikke_tilbudt_begrundelse = _plan_text(
         "ikke_tilbudt_begrundelse",

@@ -23,6 +23,7 @@ from vum.access import Action, require
 from vum.accounts.models import User
 from vum.audit.models import AuditAction
 from vum.audit.services import audit_record, diff, snapshot
+from vum.versions import version_check, version_next
 
 # Handleplan
 
@@ -106,15 +107,36 @@ def _require_plan_edit(actor: User, plan: Handleplan) -> None:
     require(actor, Action.EDIT, plan)
 
 
+PLAN_EDITABLE = ("tilbudt", "ikke_tilbudt_begrundelse", "oensket", *Handleplan.TEXT_FIELDS)
+
+
+def _plan_locked(borger: Borger, shown: Handleplan) -> tuple[Handleplan, bool]:
+    """The citizen's plan row, locked for the rest of the transaction, and whether it was
+    created now. On first use the row is created as `handleplan_for` showed it, at version 1,
+    so that whoever read that unsaved plan holds its version (and two first saves cannot both
+    create the row: the second waits for the first and finds it)."""
+    created = False
+    if shown.pk is None:
+        _, created = Handleplan.objects.get_or_create(
+            borger=borger, defaults={"tilbudt": shown.tilbudt, "oensket": shown.oensket}
+        )
+    return Handleplan.objects.select_for_update().get(borger=borger), created
+
+
 @transaction.atomic
-def handleplan_update(*, actor: User, borger: Borger, **fields: Any) -> Handleplan:
-    plan = handleplan_for(borger)
-    _require_plan_edit(actor, plan)
-    allowed = {"tilbudt", "ikke_tilbudt_begrundelse", "oensket", *Handleplan.TEXT_FIELDS}
-    unknown = set(fields) - allowed
+def handleplan_update(
+    *, actor: User, borger: Borger, expected_version: int | None = None, **fields: Any
+) -> Handleplan:
+    """Save the fields given; `expected_version` is the version the editor read (StaleVersion
+    if someone saved since)."""
+    shown = handleplan_for(borger)
+    _require_plan_edit(actor, shown)
+    unknown = set(fields) - set(PLAN_EDITABLE)
     if unknown:
         raise ValidationError(f"Ukendte felter: {', '.join(sorted(unknown))}.")
-    before = snapshot(plan, allowed) if plan.pk else {}
+    plan, created = _plan_locked(borger, shown)
+    version_check(plan, expected_version)
+    before = snapshot(plan, PLAN_EDITABLE)
     for name, value in fields.items():
         setattr(plan, name, value)
     if plan.tilbudt is False and not plan.ikke_tilbudt_begrundelse.strip():
@@ -122,13 +144,19 @@ def handleplan_update(*, actor: User, borger: Borger, **fields: Any) -> Handlepl
             {"ikke_tilbudt_begrundelse": "Skriv hvorfor borgeren ikke er tilbudt en handleplan."}
         )
     plan.full_clean()
+    after = snapshot(plan, PLAN_EDITABLE)
+    changes = diff(before, after)
+    if changes:
+        version_next(plan)
     plan.save()
+    if created:
+        action, summary, felter = AuditAction.CREATE, "Handleplan oprettet", diff({}, after)
+    elif changes:
+        action, summary, felter = AuditAction.UPDATE, "Handleplan ændret", changes
+    else:
+        action, summary, felter = AuditAction.VIEW, "Handleplan vist (intet ændret)", {}
     audit_record(
-        actor=actor,
-        action=AuditAction.UPDATE if before else AuditAction.CREATE,
-        obj=plan,
-        summary="Handleplan ændret",
-        changes={"felter": sorted(diff(before, snapshot(plan, allowed)))},
+        actor=actor, action=action, obj=plan, summary=summary, changes={"felter": sorted(felter)}
     )
     return plan
 
@@ -136,12 +164,13 @@ def handleplan_update(*, actor: User, borger: Borger, **fields: Any) -> Handlepl
 @transaction.atomic
 def handleplan_finalise(*, actor: User, borger: Borger) -> HandleplanVersion:
     """Freeze a version for the citizen: no earlier than the decision, and only when the
-    citizen wants a plan."""
-    plan = handleplan_for(borger)
-    _require_plan_edit(actor, plan)
-    if not plan.pk:
-        plan.save()
-    plan = Handleplan.objects.select_for_update().get(pk=plan.pk)
+    citizen wants a plan. What is frozen is the plan as saved, read with its row locked, so an
+    edit saved at the same instant is either in the version or made after it. Finalising does
+    not change the plan's own fields, so its edit version stays (an editor's open form is still
+    current)."""
+    shown = handleplan_for(borger)
+    _require_plan_edit(actor, shown)
+    plan, _ = _plan_locked(borger, shown)
     errors: list[str] = []
     if not plan.oensket:
         errors.append("Borgeren har ikke sagt ja til en handleplan; der laves kun en bestilling.")

@@ -40,6 +40,7 @@ from orders.services import ledsagelse as ledsagelse_services
 from orders.services import levering as levering_services
 from vum.access import Action, get_borger_or_404, get_sag_or_404, may, request_user, require
 from vum.accounts.models import Organisation
+from vum.versions import StaleVersion, show_conflict
 
 NO_DECISION = "Sagen har ingen afgørelse, der bevilger en indsats."
 OEKONOMI_LIMIT = 200
@@ -345,6 +346,7 @@ def _handleplan_page(
     *,
     form: HandleplanForm | None = None,
     finalise_fejl: list[str] | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     view = selectors.handleplan_view(user=request_user(request), borger_pk=borger_pk)
     plan = view.plan
@@ -368,7 +370,7 @@ def _handleplan_page(
         ],
         "finalise_fejl": finalise_fejl or [],
     }
-    return render(request, "orders/handleplan.html", context)
+    return render(request, "orders/handleplan.html", context, status=status)
 
 
 @login_required
@@ -381,8 +383,15 @@ def handleplan(request: HttpRequest, borger_pk: int) -> HttpResponse:
     borger = get_borger_or_404(user, borger_pk)
     form = HandleplanForm(request.POST, auto_id="id_plan_%s")
     if form.is_valid():
+        fields = dict(form.cleaned_data)
+        read_version = fields.pop("version")
         try:
-            handleplan_services.handleplan_update(actor=user, borger=borger, **form.cleaned_data)
+            handleplan_services.handleplan_update(
+                actor=user, borger=borger, expected_version=read_version, **fields
+            )
+        except StaleVersion as stale:
+            show_conflict(form, stale)
+            return _handleplan_page(request, borger.pk, form=form, status=409)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -138,10 +138,14 @@ def test_search_is_for_caseworkers_only(api: Api) -> None:
 def test_patch_changes_contact_details_and_audits(api: Api, caseworker: User) -> None:
     borger = BorgerFactory(telefon="")
     response = api(caseworker).patch(
-        f"/api/v1/borgere/{borger.pk}/", {"telefon": "86 42 00 00"}, format="json"
+        f"/api/v1/borgere/{borger.pk}/",
+        {"telefon": "86 42 00 00"},
+        format="json",
+        headers={"If-Match": '"1"'},
     )
     assert response.status_code == 200
     assert response.data["telefon"] == "86 42 00 00"
+    assert response["ETag"] == '"2"'
     event = AuditEvent.objects.get(borger_id=borger.pk, action=AuditAction.UPDATE)
     assert event.changes == {"telefon": {"old": "", "new": "86 42 00 00"}}
 
@@ -149,12 +153,13 @@ def test_patch_changes_contact_details_and_audits(api: Api, caseworker: User) ->
 def test_patch_cannot_change_cpr_and_validates_postnummer(api: Api, caseworker: User) -> None:
     borger = BorgerFactory(cpr="0101901234")
     client = api(caseworker)
-    response = client.patch(f"/api/v1/borgere/{borger.pk}/", {"cpr": "0202902345"}, format="json")
+    url = f"/api/v1/borgere/{borger.pk}/"
+    response = client.patch(url, {"cpr": "0202902345"}, format="json", headers={"If-Match": "*"})
     # The CPR field is not part of the update body, so it is ignored, never written.
     assert response.status_code == 200
     borger.refresh_from_db()
     assert borger.cpr == "0101901234"
-    bad = client.patch(f"/api/v1/borgere/{borger.pk}/", {"postnummer": "89x0"}, format="json")
+    bad = client.patch(url, {"postnummer": "89x0"}, format="json", headers={"If-Match": "*"})
     assert bad.status_code == 400
     assert bad.data["postnummer"] == ["Et postnummer består af 4 cifre."]
 

@@ -664,7 +664,9 @@ def test_the_handleplan_is_written_and_finalised(api: Api, caseworker: User, sen
     assert not_yet.status_code == 400
     assert "Skriv handleplanens formål." in not_yet.json()["detail"]
 
-    refused = client.patch(plan_url, {"tilbudt": False}, format="json")
+    refused = client.patch(
+        plan_url, {"tilbudt": False}, format="json", headers={"If-Match": shown["ETag"]}
+    )
     assert refused.status_code == 400
     assert refused.json() == {
         "ikke_tilbudt_begrundelse": ["Skriv hvorfor borgeren ikke er tilbudt en handleplan."]
@@ -673,8 +675,16 @@ def test_the_handleplan_is_written_and_finalised(api: Api, caseworker: User, sen
         plan_url,
         {"tilbudt": True, "formaal": "Mads bor i egen bolig.", "bolig": "Lejlighed."},
         format="json",
+        headers={"If-Match": shown["ETag"]},
     )
     assert changed.status_code == 200, changed.json()
+    assert changed["ETag"] == '"2"'
+    stale = client.patch(
+        plan_url, {"bolig": "Hus."}, format="json", headers={"If-Match": shown["ETag"]}
+    )
+    assert stale.status_code == 412
+    assert stale["ETag"] == '"2"'
+    assert client.patch(plan_url, {"bolig": "Hus."}, format="json").status_code == 428
     assert changed.json()["formaal"] == "Mads bor i egen bolig."
     assert changed.json()["bolig"] == "Lejlighed."
 

@@ -78,6 +78,7 @@ def test_sagsaabning_patch_updates_and_audits(api: Api, caseworker: User, team: 
         f"/api/v1/sager/{sag.pk}/sagsaabning/",
         {"informeret_om_elektronisk_registrering": True, "handlekommune": "Viborg Kommune"},
         format="json",
+        headers={"If-Match": '"1"'},
     )
     assert response.status_code == 200
     assert response.data["informeret_om_elektronisk_registrering"] is True
@@ -93,14 +94,20 @@ def test_sagsaabning_patch_rules_come_from_the_model(
     sag = SagFactory(team=team)
     client = api(caseworker)
     response = client.patch(
-        f"/api/v1/sager/{sag.pk}/sagsaabning/", {"vaergemaal": True}, format="json"
+        f"/api/v1/sager/{sag.pk}/sagsaabning/",
+        {"vaergemaal": True},
+        format="json",
+        headers={"If-Match": '"1"'},
     )
     assert response.status_code == 400
     assert response.data["vaergemaalsform"] == [
         "Angiv værgemålets form, når borgeren har værgemål."
     ]
     bad_choice = client.patch(
-        f"/api/v1/sager/{sag.pk}/sagsaabning/", {"vaergemaalsform": "par9"}, format="json"
+        f"/api/v1/sager/{sag.pk}/sagsaabning/",
+        {"vaergemaalsform": "par9"},
+        format="json",
+        headers={"If-Match": '"1"'},
     )
     assert bad_choice.status_code == 400
     assert "vaergemaalsform" in bad_choice.data

@@ -35,6 +35,10 @@ def current(model: Any, **kwargs: Any) -> Any:
     return model.objects.current().get(**kwargs)
 
 
+# These tests are about the assessment, not about concurrent edits (tests/api/test_if_match.py).
+ANY_VERSION = {"If-Match": "*"}
+
+
 def url(sag: Sag, rest: str = "") -> str:
     return f"/api/v1/sager/{sag.pk}/sagsvurdering/{rest}"
 
@@ -91,16 +95,23 @@ def test_the_mads_assessment_reaches_the_decision(api: Api, caseworker: User) ->
             "handleplan_status": "under_udarbejdelse",
         },
         format="json",
+        headers=ANY_VERSION,
     )
     assert patched.status_code == 200, patched.data
     assert patched.data["vurdering"]["berettiget"] is True
     assert patched.data["vurdering"]["handleplan_status"] == "under_udarbejdelse"
     # A field left out keeps its value.
-    again = client.patch(url(sag), {"borgerens_perspektiv": "Jeg vil klare mig selv."})
+    again = client.patch(
+        url(sag),
+        {"borgerens_perspektiv": "Jeg vil klare mig selv."},
+        headers={"If-Match": patched["ETag"]},
+    )
     assert again.status_code == 200
     assert again.data["vurdering"]["indsatsformaal"].startswith("Jeg har stadig")
 
-    too_early = client.put(url(sag, "stoettebehov/"), {"vaerdi": 3}, format="json")
+    too_early = client.put(
+        url(sag, "stoettebehov/"), {"vaerdi": 3}, format="json", headers=ANY_VERSION
+    )
     assert too_early.status_code == 400
     assert "målene først" in too_early.data["stoettebehov"][0]
 
@@ -127,7 +138,12 @@ def test_the_mads_assessment_reaches_the_decision(api: Api, caseworker: User) ->
     assert goal2["forventet_niveau"] == 0
     assert goal2["udfoerer_navn"] == x_hus.navn
 
-    assert client.put(url(sag, "stoettebehov/"), {"vaerdi": 3}, format="json").status_code == 200
+    assert (
+        client.put(
+            url(sag, "stoettebehov/"), {"vaerdi": 3}, format="json", headers=ANY_VERSION
+        ).status_code
+        == 200
+    )
     shown = client.get(url(sag)).json()
     assert shown["timer_pr_uge_i_alt"] == 8
     assert [m["timer_pr_uge"] for m in shown["maal"]] == [3.5, 3, 1, 0.5]
@@ -164,7 +180,10 @@ def test_the_mads_assessment_reaches_the_decision(api: Api, caseworker: User) ->
     primaer = current(Maalgruppe, navn="Anden intellektuel/kognitiv forstyrrelse")
     andre = current(Maalgruppe, navn="Stofmisbrug")
     groups = client.put(
-        url(sag, "maalgrupper/"), {"primaer": primaer.pk, "andre": [andre.pk]}, format="json"
+        url(sag, "maalgrupper/"),
+        {"primaer": primaer.pk, "andre": [andre.pk]},
+        format="json",
+        headers=ANY_VERSION,
     )
     assert groups.status_code == 200, groups.data
     assert groups.data["maalgrupper"] == [
@@ -183,7 +202,9 @@ def test_the_mads_assessment_reaches_the_decision(api: Api, caseworker: User) ->
         borger_id=sag.borger_id,
     ).exists()
     # Once the case has moved on, the assessment is read-only.
-    late = client.patch(url(sag), {"borgerens_perspektiv": "For sent."}, format="json")
+    late = client.patch(
+        url(sag), {"borgerens_perspektiv": "For sent."}, format="json", headers=ANY_VERSION
+    )
     assert late.status_code == 400
     assert "kun ændres, mens sagen er i sagsvurdering" in late.data["detail"][0]
 
@@ -315,6 +336,7 @@ def test_a_refusal_must_assess_the_citizens_own_need(api: Api, caseworker: User)
         url(sag),
         {"berettiget": False, "berettigelse_begrundelse": "Ligger uden for kvalitetsstandarden."},
         format="json",
+        headers=ANY_VERSION,
     )
     assert refused.status_code == 400
     assert "selv oplever" in refused.data["borgerens_behov_vurderet"][0]
@@ -332,22 +354,44 @@ def test_a_refusal_must_assess_the_citizens_own_need(api: Api, caseworker: User)
             ),
         },
         format="json",
+        headers=ANY_VERSION,
     )
     assert accepted.status_code == 200, accepted.data
     assert accepted.data["vurdering"]["berettiget"] is False
     # A refusal may record the support need without goals.
-    assert client.put(url(sag, "stoettebehov/"), {"vaerdi": 1}, format="json").status_code == 200
+    assert (
+        client.put(
+            url(sag, "stoettebehov/"), {"vaerdi": 1}, format="json", headers=ANY_VERSION
+        ).status_code
+        == 200
+    )
     assert client.get(url(sag)).data["afgoerelse_blokeringer"] == []
 
 
 def test_bad_bodies_are_400(api: Api, caseworker: User) -> None:
     sag = scored_case(caseworker, {"Lave mad": 2})
     client = api(caseworker)
-    assert client.patch(url(sag), {"berettiget": True}, format="json").status_code == 400
+    assert (
+        client.patch(url(sag), {"berettiget": True}, format="json", headers=ANY_VERSION).status_code
+        == 400
+    )
     started(client, sag)
-    assert client.patch(url(sag), {"handleplan_status": "x"}, format="json").status_code == 400
-    assert client.put(url(sag, "stoettebehov/"), {"vaerdi": 5}, format="json").status_code == 400
-    assert client.put(url(sag, "maalgrupper/"), {}, format="json").status_code == 400
+    assert (
+        client.patch(
+            url(sag), {"handleplan_status": "x"}, format="json", headers=ANY_VERSION
+        ).status_code
+        == 400
+    )
+    assert (
+        client.put(
+            url(sag, "stoettebehov/"), {"vaerdi": 5}, format="json", headers=ANY_VERSION
+        ).status_code
+        == 400
+    )
+    assert (
+        client.put(url(sag, "maalgrupper/"), {}, format="json", headers=ANY_VERSION).status_code
+        == 400
+    )
 
 
 def test_the_assessment_is_only_started_in_sagsvurdering(api: Api, caseworker: User) -> None:

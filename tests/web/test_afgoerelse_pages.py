@@ -3,6 +3,7 @@ sagsvurdering's indsatser), the letter previewed, edited and sent, the frozen le
 with the edited text, a partial refusal without reasons refused in Danish with the input kept,
 permissions, and a complaint through fastholdt, Ankestyrelsen and stadfæstet."""
 
+import re
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -167,7 +168,7 @@ def test_the_jorn_flow_through_the_pages(world: World, sag: Sag) -> None:
     html = _page(client, sag)
     download = _url("afgoerelse_brev", sag, afgoerelse.pk, brev.pk)
     assert download in html
-    assert "Venter på afsendelse" in html
+    assert "Afventer afsendelse" in html
     assert "Send rettelsen" in html
     pdf = client.get(download)
     assert pdf["Content-Type"] == "application/pdf"
@@ -246,6 +247,46 @@ def _decided(world: World, sag: Sag) -> Afgoerelse:
         ],
         **REASONS,
     )
+
+
+def test_the_letter_form_previews_and_sends_with_its_one_token(world: World, sag: Sag) -> None:
+    """The preview and the send button share the letter form's one-time token: a preview keeps
+    nothing, so the send after it is done, and a second click on send is the first's result."""
+    afgoerelse = _decided(world, sag)
+    client = _client(world)
+    page = _page(client, sag)
+    token = re.search(r'name="vum_form_token" value="([^"]+)"', page.split("brev-tekster")[1])
+    assert token is not None
+    texts = {**_texts(afgoerelse), "vum_form_token": token.group(1)}
+    for _ in range(2):
+        assert client.post(_url("afgoerelse_preview", sag, afgoerelse.pk), texts).status_code == 200
+    sent = [client.post(_url("afgoerelse_send", sag, afgoerelse.pk), texts) for _ in range(2)]
+    assert [r.status_code for r in sent] == [302, 302]
+    assert sent[0]["Location"] == sent[1]["Location"]
+    assert Brev.objects.filter(afgoerelse=afgoerelse).count() == 1
+
+
+def test_the_case_page_shows_a_letter_waiting_for_its_dispatch_until_it_is_sent(
+    world: World, sag: Sag, django_assert_max_num_queries: Any
+) -> None:
+    client = _client(world)
+    case_page = reverse("sag_detail", args=[sag.pk])
+    assert 'id="breve"' not in client.get(case_page).content.decode()  # no letters, no panel
+
+    brev = afgoerelse_send(
+        actor=world.users["sagsbehandler_ind"], afgoerelse=_decided(world, sag), tekster={}
+    )
+    html = client.get(case_page).content.decode()
+    letter = html.split(f'id="sagsbrev-{brev.pk}"')[1].split("</li>")[0]
+    assert f"til {brev.modtager_navn}" in letter
+    assert "Afventer afsendelse" in letter
+
+    brev_dispatch(brev_id=brev.pk)
+    with django_assert_max_num_queries(15):
+        html = client.get(case_page).content.decode()
+    letter = html.split(f'id="sagsbrev-{brev.pk}"')[1].split("</li>")[0]
+    assert "Afventer afsendelse" not in letter
+    assert "Sendt 03.06.2026 10:00" in letter
 
 
 @pytest.mark.parametrize("role", ["sagsbehandler_ude", "leder_ude", "udfoerer_ind", "udvalg_ude"])

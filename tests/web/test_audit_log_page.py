@@ -20,7 +20,8 @@ def test_lookup_is_audited_and_shows_the_citizens_events(world: World) -> None:
     caseworker = Client(REMOTE_ADDR="192.0.2.44")
     caseworker.force_login(world.users["sagsbehandler_ind"])
     caseworker.post(
-        reverse("sagsaabning", args=[world.sag.pk]), {"oensker_for_fremtiden": "Bo selv"}
+        reverse("sagsaabning", args=[world.sag.pk]),
+        {"version": "1", "oensker_for_fremtiden": "Bo selv"},
     )
     caseworker.get(reverse("borger_detail", args=[world.borger.pk]))
     admin, client = _admin(world)

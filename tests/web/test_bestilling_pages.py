@@ -25,6 +25,7 @@ from orders.services.levering import (
     magtanvendelse_report,
 )
 from tests.factories import OrganisationFactory, UserFactory, sag_in_phase
+from tests.forms import form_fields
 from tests.mads import Mads, mads_decided, mads_time
 from tests.pdf import pdf_text
 from vum.accounts.models import Organisation, Role, User
@@ -304,7 +305,9 @@ def _plan_url(borger_id: int, name: str = "orders:handleplan", *args: int) -> st
     return reverse(name, args=[borger_id, *args])
 
 
+# A plan not saved before is shown at version 1.
 PLAN_POST = {
+    "version": "1",
     "tilbudt": "True",
     "oensket": "True",
     "formaal": FORMAAL,
@@ -339,11 +342,34 @@ def test_reading_the_handleplan_writes_nothing_and_saving_is_audited(
     ).exists()
 
 
+def test_a_stale_plan_save_is_refused_and_keeps_the_typing(caseworker: User, mads: Mads) -> None:
+    """Two tabs open the plan; the second tab's save after the first's is refused (409) with the
+    first's text shown, and saving again after a look keeps both."""
+    url = _plan_url(mads.sag.borger_id)
+    first, second = _client(caseworker), _client(caseworker)
+    first_form = form_fields(first.get(url).content.decode(), url)
+    second_form = form_fields(second.get(url).content.decode(), url)
+    assert first_form["version"] == second_form["version"] == "1"
+    assert first.post(url, {**first_form, "bolig": "Egen lejlighed."}).status_code == 302
+    refused = second.post(url, {**second_form, "formaal": FORMAAL})
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert "Dine ændringer er ikke gemt endnu" in html
+    assert "Egen lejlighed." in html
+    shown = form_fields(html, url)
+    assert (shown["formaal"], shown["version"]) == (FORMAAL, "2")
+    assert Handleplan.objects.get().formaal == ""
+    assert second.post(url, {**shown, "bolig": "Egen lejlighed."}).status_code == 302
+    plan = Handleplan.objects.get()
+    assert (plan.bolig, plan.formaal, plan.version) == ("Egen lejlighed.", FORMAAL, 3)
+
+
 def test_a_plan_not_offered_needs_a_reason_and_keeps_the_input(caseworker: User) -> None:
     sag = sag_in_phase("sagsvurdering", team=caseworker.teams.get(), sagsbehandler=caseworker)
     client = _client(caseworker)
     response = client.post(
-        _plan_url(sag.borger_id), {"tilbudt": "False", "formaal": "Mit eget formål."}
+        _plan_url(sag.borger_id),
+        {"version": "1", "tilbudt": "False", "formaal": "Mit eget formål."},
     )
     assert response.status_code == 200
     page = response.content.decode()

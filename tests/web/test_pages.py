@@ -373,6 +373,7 @@ def test_case_page_reads_each_thing_once(world: World, login) -> None:  # type: 
         "cases_sag",
         "cases_overgang",
         "followup_opfoelgning",  # the guard of the move to opfølgning
+        "assessment_brev",  # the letters panel (none yet: their dispatches are not read)
         "deadlines_frist",
         "cases_henvendelse",
         "cases_journalnotat",

@@ -77,7 +77,11 @@ def test_sag_page(world: World, role: str) -> None:
 def test_sagsaabning_post(world: World, role: str) -> None:
     response = _client(world, role).post(
         reverse("sagsaabning", args=[world.sag.pk]),
-        {"informeret_om_elektronisk_registrering": "True", "oensker_for_fremtiden": "Bo selv"},
+        {
+            "version": "1",
+            "informeret_om_elektronisk_registrering": "True",
+            "oensker_for_fremtiden": "Bo selv",
+        },
     )
     assert response.status_code == WRITE[role]
     aabning = Sag.objects.get(pk=world.sag.pk).sagsaabning

@@ -62,7 +62,7 @@ def test_invalid_sagsaabning_keeps_input_and_shows_danish_error(world: World) ->
     client = _client(world)
     response = client.post(
         reverse("sagsaabning", args=[world.sag.pk]),
-        {"vaergemaal": "True", "oensker_for_fremtiden": "At bo i egen lejlighed"},
+        {"version": "1", "vaergemaal": "True", "oensker_for_fremtiden": "At bo i egen lejlighed"},
     )
     html = response.content.decode()
     assert response.status_code == 200
@@ -77,6 +77,7 @@ def test_sagsaabning_saves(world: World) -> None:
     response = client.post(
         reverse("sagsaabning", args=[world.sag.pk]),
         {
+            "version": "1",
             "vaergemaal": "True",
             "vaergemaalsform": "par6",
             "borger_indforstaaet": "False",

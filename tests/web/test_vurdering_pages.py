@@ -103,6 +103,11 @@ def _url(name: str, sag: Sag, *args: int) -> str:
     return reverse(name, args=[sag.pk, *args])
 
 
+def _read(sag: Sag) -> dict[str, str]:
+    """The version of the sagsvurdering a section form is filled in from (a page sends it)."""
+    return {"version": str(Sagsvurdering.objects.get(sag=sag).version)}
+
+
 def _goal_data(text: str, sub: str, hours: str, org_pk: int | None = None) -> dict[str, Any]:
     return {
         "maalformulering": text,
@@ -247,7 +252,8 @@ def test_mads_through_the_sections(world: World, sag: Sag, vurdering: Sagsvurder
             "indsatsformaal": "Jeg har stadig min lejlighed, og jeg har taget en uddannelse.",
             "samme_opfoelgning_for_alle_maal": "True",
             "faelles_opfoelgning": "3_maaneder",
-        },
+        }
+        | _read(sag),
     )
     assert response.status_code == 302
     assert response["Location"].endswith("#afsnit-situation")
@@ -256,7 +262,7 @@ def test_mads_through_the_sections(world: World, sag: Sag, vurdering: Sagsvurder
     assert "Mads har svært ved at strukturere sin hverdag." in html
 
     # The support need is refused before the goals, with the service's message on the field.
-    response = client.post(_url("vurdering_stoettebehov", sag), {"stoettebehov": "3"})
+    response = client.post(_url("vurdering_stoettebehov", sag), {"stoettebehov": "3"} | _read(sag))
     assert response.status_code == 200
     html = response.content.decode()
     assert "Indsatsmålene sættes før støttebehovet: opret målene først." in html
@@ -274,7 +280,7 @@ def test_mads_through_the_sections(world: World, sag: Sag, vurdering: Sagsvurder
     assert "Ikke vurderet" not in html  # every goal carries its sub-theme's level
     assert "2 · Moderat nedsat funktionsevne" in html
 
-    response = client.post(_url("vurdering_stoettebehov", sag), {"stoettebehov": "3"})
+    response = client.post(_url("vurdering_stoettebehov", sag), {"stoettebehov": "3"} | _read(sag))
     assert response.status_code == 302
     assert Sagsvurdering.objects.get().stoettebehov.vaerdi == 3
 
@@ -342,7 +348,8 @@ def test_a_refusal_without_the_citizens_own_need_is_refused_in_danish(
             "berettiget": "False",
             "berettigelse_begrundelse": "Søsteren hjælper hver dag.",
             "borgerens_behov_vurderet": "",
-        },
+        }
+        | _read(sag),
     )
     assert response.status_code == 200
     html = response.content.decode()
@@ -415,7 +422,8 @@ def test_the_status_box_lists_the_blockers_then_none(
             .get(navn="Anden intellektuel/kognitiv forstyrrelse")
             .pk,
             "andre": [Maalgruppe.objects.current().get(navn="Stofmisbrug").pk],
-        },
+        }
+        | _read(sag),
     )
     assert response.status_code == 302
     html = _page(client, sag)
@@ -467,7 +475,8 @@ def test_htmx_gets_the_section_and_the_status_back(
     client = _client(world)
     response = client.post(
         _url("vurdering_situation", sag),
-        {"vurdering_af_situation": "Mads bor alene.", "samme_opfoelgning_for_alle_maal": "True"},
+        {"vurdering_af_situation": "Mads bor alene.", "samme_opfoelgning_for_alle_maal": "True"}
+        | _read(sag),
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
@@ -479,6 +488,9 @@ def test_htmx_gets_the_section_and_the_status_back(
     )
     assert "Vurderingen af borgerens situation mangler." not in html
     assert "<html" not in html
+    # The other sections' forms get the saved version, so their next save is not a conflict.
+    for form_id in ("id_berettigelse_version", "id_sb_version", "id_mg_version"):
+        assert f'value="2" id="{form_id}" hx-swap-oob="true"' in html
 
 
 def _fill(world: World, vurdering: Sagsvurdering, goals: int, indsatser: int) -> None:
@@ -538,3 +550,32 @@ def test_the_page_makes_as_many_queries_with_many_rows(
 def test_the_case_page_links_to_the_sagsvurdering(world: World, sag: Sag) -> None:
     response = _client(world).get(reverse("sag_detail", args=[sag.pk]))
     assert _url("sagsvurdering", sag) in response.content.decode()
+
+
+# No lost updates (issue 18)
+
+
+def test_a_stale_section_save_is_refused_with_the_saved_text_shown(
+    world: World, sag: Sag, vurdering: Sagsvurdering
+) -> None:
+    """Two caseworkers read the sagsvurdering at version 1; the first saves the situation, the
+    second's save of the same section is refused (409), shows what was saved and keeps the
+    typing; nothing of the first's is reverted."""
+    first, second = _client(world), _client(world)
+    read = _read(sag)
+    data = {"samme_opfoelgning_for_alle_maal": "True"} | read
+    saved = first.post(
+        _url("vurdering_situation", sag), data | {"vurdering_af_situation": "Mads bor alene."}
+    )
+    assert saved.status_code == 302
+    refused = second.post(
+        _url("vurdering_situation", sag), data | {"vurdering_af_situation": "Mads bor hos sin mor."}
+    )
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert "Dine ændringer er ikke gemt endnu" in html
+    assert "Mads bor alene." in html  # what was saved, by the field
+    assert "Mads bor hos sin mor." in html  # the typing kept
+    assert 'name="version" value="2"' in html.split('id="afsnit-situation"', 1)[1]
+    vurdering.refresh_from_db()
+    assert (vurdering.vurdering_af_situation, vurdering.version) == ("Mads bor alene.", 2)

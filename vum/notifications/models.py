@@ -1,6 +1,13 @@
+from datetime import datetime, timedelta
+from typing import Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+# A claim this old without its "sent" mark was interrupted: the sender stopped while sending (a
+# live sender marks its e-mail within seconds).
+IN_DOUBT_AFTER = timedelta(minutes=5)
 
 
 class Notifikation(models.Model):
@@ -38,10 +45,17 @@ class Notifikation(models.Model):
         return self.titel
 
 
+class UdgaaendeEmailQuerySet(models.QuerySet["UdgaaendeEmail"]):
+    def in_doubt(self, now: datetime) -> Self:
+        """Claimed and never marked sent: the mail server may or may not have taken them."""
+        return self.filter(afsendt__isnull=True, afsendelse_paabegyndt__lt=now - IN_DOUBT_AFTER)
+
+
 class UdgaaendeEmail(models.Model):
     """The e-mail outbox. A row is claimed (and the claim committed) before the message is sent,
     then marked sent; a crash between the two leaves it claimed but unsent, which is reported as
-    in doubt and never sent again: no e-mail goes out twice."""
+    in doubt and never sent again by itself, so no e-mail goes out twice unasked: an
+    administrator who has checked may send it again (`email_resend`)."""
 
     notifikation = models.OneToOneField(
         Notifikation, on_delete=models.CASCADE, related_name="email", verbose_name="notifikation"
@@ -54,6 +68,8 @@ class UdgaaendeEmail(models.Model):
     afsendelse_paabegyndt = models.DateTimeField("afsendelse påbegyndt", null=True, blank=True)
     afsendt = models.DateTimeField("afsendt", null=True, blank=True)
     fejl = models.TextField("fejl", blank=True)
+
+    objects = UdgaaendeEmailQuerySet.as_manager()
 
     class Meta:
         ordering = ["oprettet", "id"]
@@ -69,3 +85,10 @@ class UdgaaendeEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.emne} → {self.til}"
+
+    def is_in_doubt(self, now: datetime) -> bool:
+        return (
+            self.afsendt is None
+            and self.afsendelse_paabegyndt is not None
+            and self.afsendelse_paabegyndt < now - IN_DOUBT_AFTER
+        )

@@ -10,8 +10,11 @@ from django.utils import timezone
 
 from vum.notifications.models import UdgaaendeEmail
 
+# E-mails a task sends before it hands the rest to the next task.
+EMAIL_BATCH = 100
 
-def emails_send(*, now: datetime | None = None, limit: int = 100) -> int:
+
+def emails_send(*, now: datetime | None = None, limit: int = EMAIL_BATCH) -> int:
     """Send outgoing e-mails, one claim at a time. Returns how many were sent."""
     sent = 0
     connection = get_connection()

@@ -4,12 +4,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from vum.access import Action, require
 from vum.accounts.models import User
+from vum.audit.models import AuditAction
+from vum.audit.services import audit_record
 from vum.notifications.models import Notifikation, UdgaaendeEmail
 from vum.notifications.tasks import send_emails
+from vum.queue import enqueue_after_commit
 
 
 @dataclass(frozen=True)
@@ -49,7 +54,7 @@ def notifikationer_create(*, beskeder: Sequence[Besked]) -> list[Notifikation]:
         ]
     )
     if any(n.modtager.email for n in created):
-        transaction.on_commit(send_emails.delay)
+        enqueue_after_commit(send_emails)
     return created
 
 
@@ -65,3 +70,28 @@ def notifikationer_mark_all_read(*, user: User) -> int:
     return Notifikation.objects.filter(modtager=user, laest__isnull=True).update(
         laest=timezone.now()
     )
+
+
+@transaction.atomic
+def email_resend(*, actor: User, email_id: int) -> UdgaaendeEmail:
+    """Put an e-mail in doubt back in the outbox, keeping its Message-ID (so a mail system that
+    did take it the first time can recognise the copy). The administrator has confirmed that it
+    should go again; the next sending takes it."""
+    require(actor, Action.RESEND_EMAIL)
+    email = UdgaaendeEmail.objects.select_for_update().get(pk=email_id)
+    if not email.is_in_doubt(timezone.now()):
+        raise ValidationError(
+            "E-mailen er ikke i tvivl: den er sendt, venter på afsendelse eller er ved at blive "
+            "sendt lige nu."
+        )
+    email.afsendelse_paabegyndt = None
+    email.fejl = ""
+    email.save(update_fields=["afsendelse_paabegyndt", "fejl"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=email,
+        summary="Udgående e-mail i tvivl sat til afsendelse igen",
+    )
+    enqueue_after_commit(send_emails)
+    return email

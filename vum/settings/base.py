@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "vum.catalog",
     "vum.notifications",
     "vum.deadlines",
+    "vum.idempotency",
     "vum",
     "cases",
     "assessment",
@@ -61,6 +62,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "vum.audit.middleware.AuditContextMiddleware",
     "vum.catalog.middleware.CatalogNotLoadedMiddleware",
+    # After the CSRF check and the session: a repeated write gets the first one's response.
+    "vum.idempotency.middleware.IdempotencyMiddleware",
     # Last, so that a locked-out login attempt is answered before any view runs.
     "axes.middleware.AxesMiddleware",
 ]
@@ -80,6 +83,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "vum.notifications.context_processors.unread_notifications",
             ],
+            # {% form_token %} in every form that writes, without a {% load %} in each template.
+            "builtins": ["vum.idempotency.templatetags.idempotency"],
         },
     },
 ]
@@ -142,6 +147,15 @@ CELERY_TASK_ALWAYS_EAGER = env.bool(
     "CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL.startswith(("redis", "amqp"))
 )
 CELERY_TASK_EAGER_PROPAGATES = True
+# A request that queues a task after commit must not hang on a broker that is down: one quick
+# retry, then the failure is logged (vum.queue) and the sweeps do the work.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
@@ -160,6 +174,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": timedelta(minutes=1),
     },
     "send-emails": {"task": "vum.notifications.send_emails", "schedule": timedelta(minutes=1)},
+    "purge-idempotency-keys": {"task": "vum.idempotency.purge", "schedule": timedelta(hours=1)},
+    "dispatch-letters": {
+        "task": "assessment.dispatch_pending_letters",
+        "schedule": timedelta(minutes=1),
+    },
     "plan-committee-meetings": {
         "task": "assessment.plan_committee_meetings",
         "schedule": timedelta(hours=24),
@@ -198,6 +217,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "vum.idempotency.schema.add_idempotency_key",
+    ],
     # Choice sets used by more than one field get one name each.
     "ENUM_NAME_OVERRIDES": {
         "OpfoelgningsintervalEnum": "assessment.models.Opfoelgningsinterval",

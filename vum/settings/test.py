@@ -13,7 +13,11 @@ CELERY_TASK_ALWAYS_EAGER = False
 # a worker started by one never runs a task against another's test database, and a purge by one
 # never empties another's queue.
 _TEST_RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID", str(os.getpid()))
-CELERY_TASK_DEFAULT_QUEUE = f"vum-test-{_TEST_RUN}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+# A process a test starts (a worker, a web server) is given its test's queue.
+CELERY_TASK_DEFAULT_QUEUE = env.str(
+    "CELERY_TASK_DEFAULT_QUEUE",
+    default=f"vum-test-{_TEST_RUN}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}",
+)
 # Static files come from the app folders (tests never run collectstatic); autorefresh makes
 # WhiteNoise look files up per request instead of scanning the absent STATIC_ROOT at start-up.
 WHITENOISE_USE_FINDERS = True

@@ -55,6 +55,7 @@ class SagsvurderingSerializer(serializers.ModelSerializer[Sagsvurdering]):
             "oprettet_af",
             "oprettet_af_navn",
             "opdateret",
+            "version",
         ]
         read_only_fields = fields
 

@@ -43,6 +43,7 @@ from cases.api.views import BAD_REQUEST, NOT_FOUND, SAG_PK
 from cases.lifecycle import blockers
 from cases.models import Sag
 from vum.access import get_sag_or_404, request_user
+from vum.api import IF_MATCH, IF_MATCH_DESCRIPTION, PRECONDITIONS, if_match_version, versioned
 
 
 def _oversigt(sag: Sag, view: SagsvurderingView) -> SagsvurderingOversigt:
@@ -64,7 +65,7 @@ def _vurdering_response(request: Request, sag: Sag, status_code: int = 200) -> R
     if view.vurdering is None:
         raise NotFound("Sagen har ingen sagsvurdering endnu.")
     data = SagsvurderingOversigtSerializer(_oversigt(sag, view)).data
-    return Response(data, status=status_code)
+    return versioned(Response(data, status=status_code), view.vurdering)
 
 
 def _current_vurdering(sag: Sag) -> Sagsvurdering:
@@ -78,6 +79,7 @@ VURDERING_RESPONSES: dict[int, Any] = {
     200: SagsvurderingOversigtSerializer,
     400: BAD_REQUEST,
     404: NOT_FOUND,
+    **PRECONDITIONS,
 }
 
 
@@ -114,18 +116,23 @@ class SagsvurderingAPIView(APIView):
         description=(
             "Ændrer de felter, der sendes; andre bevarer deres værdi. Et afslag (`berettiget` "
             "false) kræver en grundig begrundelse og en vurdering af det behov, borgeren selv "
-            "oplever; en henvisning til kvalitetsstandarden alene er ikke nok."
+            "oplever; en henvisning til kvalitetsstandarden alene er ikke nok. "
+            + IF_MATCH_DESCRIPTION
         ),
-        parameters=[SAG_PK],
+        parameters=[SAG_PK, IF_MATCH],
         request=SagsvurderingUpdateSerializer,
         responses=VURDERING_RESPONSES,
     )
     def patch(self, request: Request, sag_pk: int) -> Response:
         sag = editable_sag(request, sag_pk)
+        read_version = if_match_version(request)
         body = SagsvurderingUpdateSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         sagsvurdering_update(
-            actor=request_user(request), vurdering=_current_vurdering(sag), **body.validated_data
+            actor=request_user(request),
+            vurdering=_current_vurdering(sag),
+            expected_version=read_version,
+            **body.validated_data,
         )
         return _vurdering_response(request, sag)
 
@@ -159,20 +166,22 @@ class StoettebehovView(APIView):
         summary="Fastsæt støttebehovet",
         description=(
             "Det aktuelle støttebehov (0-4). Indsatsmålene sættes før støttebehovet, medmindre "
-            "sagsvurderingen giver afslag."
+            "sagsvurderingen giver afslag. " + IF_MATCH_DESCRIPTION
         ),
-        parameters=[SAG_PK],
+        parameters=[SAG_PK, IF_MATCH],
         request=StoettebehovInputSerializer,
         responses=VURDERING_RESPONSES,
     )
     def put(self, request: Request, sag_pk: int) -> Response:
         sag = editable_sag(request, sag_pk)
+        read_version = if_match_version(request)
         body = StoettebehovInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         stoettebehov_set(
             actor=request_user(request),
             vurdering=_current_vurdering(sag),
             vaerdi=body.validated_data["vaerdi"],
+            expected_version=read_version,
         )
         return _vurdering_response(request, sag)
 
@@ -244,17 +253,21 @@ class MaalgrupperView(APIView):
         summary="Vælg målgrupper",
         description=(
             "Præcis én primær målgruppe og eventuelt andre; erstatter det tidligere valg. Et "
-            "udkast, indtil afgørelsen bekræfter det."
+            "udkast, indtil afgørelsen bekræfter det. " + IF_MATCH_DESCRIPTION
         ),
-        parameters=[SAG_PK],
+        parameters=[SAG_PK, IF_MATCH],
         request=MaalgrupperInputSerializer,
         responses=VURDERING_RESPONSES,
     )
     def put(self, request: Request, sag_pk: int) -> Response:
         sag = editable_sag(request, sag_pk)
+        read_version = if_match_version(request)
         body = MaalgrupperInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         maalgrupper_set(
-            actor=request_user(request), vurdering=_current_vurdering(sag), **body.validated_data
+            actor=request_user(request),
+            vurdering=_current_vurdering(sag),
+            expected_version=read_version,
+            **body.validated_data,
         )
         return _vurdering_response(request, sag)

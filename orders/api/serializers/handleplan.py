@@ -53,6 +53,14 @@ class HandleplanViewSerializer(serializers.Serializer[HandleplanView]):
         read_only=True, help_text="Udarbejdet, under udarbejdelse eller ikke udarbejdet."
     )
     kan_redigere = serializers.BooleanField(read_only=True)
+    version = serializers.IntegerField(
+        source="plan.version",
+        read_only=True,
+        help_text=(
+            "Planens redigeringsversion, som også er svarets ETag (til If-Match ved PATCH); "
+            "ikke de færdiggjorte versioner."
+        ),
+    )
     tilbudt = serializers.BooleanField(source="plan.tilbudt", read_only=True, allow_null=True)
     ikke_tilbudt_begrundelse = serializers.CharField(
         source="plan.ikke_tilbudt_begrundelse", read_only=True

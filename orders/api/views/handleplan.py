@@ -28,12 +28,23 @@ from orders.selectors import (
     handleplan_version_pdf,
     handleplan_view,
 )
-from orders.services.handleplan import handleplan_finalise, handleplan_update
+from orders.services.handleplan import handleplan_finalise, handleplan_for, handleplan_update
 from vum.access import (
+    Action,
     get_borger_or_404,
     request_user,
+    require,
 )
-from vum.api import PDF_RESPONSE, JsonErrorsNegotiation, pdf_response
+from vum.api import (
+    IF_MATCH,
+    IF_MATCH_DESCRIPTION,
+    PDF_RESPONSE,
+    PRECONDITIONS,
+    JsonErrorsNegotiation,
+    if_match_version,
+    pdf_response,
+    versioned,
+)
 
 # The handleplan
 
@@ -45,10 +56,10 @@ def _plan_borger(request: Request, borger_pk: int) -> Borger:
 
 
 def _plan_response(request: Request, borger_pk: int) -> Response:
-    """The plan as GET shows it (read through the audited selector)."""
+    """The plan as GET shows it (read through the audited selector), with its ETag."""
     with not_found(HANDLEPLAN_NOT_FOUND):
         view = handleplan_view(user=request_user(request), borger_pk=borger_pk)
-    return Response(HandleplanViewSerializer(view).data)
+    return versioned(Response(HandleplanViewSerializer(view).data), view.plan)
 
 
 class HandleplanAPIView(APIView):
@@ -57,7 +68,8 @@ class HandleplanAPIView(APIView):
         description=(
             "Den samlede handleplan (SEL § 141): sagsbehandlerens tekster, målene og indsatserne "
             "fra borgerens bevillinger (uden økonomi) og de færdiggjorte versioner. Kun for "
-            "medarbejdere med adgang til en af borgerens sager. Registreres i revisionssporet."
+            "medarbejdere med adgang til en af borgerens sager. Registreres i revisionssporet. "
+            "Svaret har planens ETag (til If-Match, når planen rettes)."
         ),
         parameters=[BORGER_PK],
         responses={200: HandleplanViewSerializer, 404: NOT_FOUND},
@@ -69,18 +81,29 @@ class HandleplanAPIView(APIView):
         summary="Ret handleplanen",
         description=(
             "Ændrer de felter, der sendes; andre bevarer deres værdi. En borger, der ikke er "
-            "tilbudt en handleplan, kræver en begrundelse."
+            "tilbudt en handleplan, kræver en begrundelse. " + IF_MATCH_DESCRIPTION
         ),
-        parameters=[BORGER_PK],
+        parameters=[BORGER_PK, IF_MATCH],
         request=HandleplanUpdateSerializer,
-        responses={200: HandleplanViewSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+        responses={
+            200: HandleplanViewSerializer,
+            400: BAD_REQUEST,
+            404: NOT_FOUND,
+            **PRECONDITIONS,
+        },
     )
     def patch(self, request: Request, borger_pk: int) -> Response:
+        user = request_user(request)
         borger = _plan_borger(request, borger_pk)
+        with not_found(HANDLEPLAN_NOT_FOUND, Http404):
+            require(user, Action.EDIT, handleplan_for(borger))
+        read_version = if_match_version(request)
         body = HandleplanUpdateSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         with not_found(HANDLEPLAN_NOT_FOUND, Http404):
-            handleplan_update(actor=request_user(request), borger=borger, **body.validated_data)
+            handleplan_update(
+                actor=user, borger=borger, expected_version=read_version, **body.validated_data
+            )
         return _plan_response(request, borger_pk)
 
 
@@ -91,7 +114,8 @@ class HandleplanVersionView(APIView):
             "Fryser handleplanen, som den er nu, som en ny version med PDF og SHA-256 til "
             "borgeren. Kræver, at borgeren ønsker en handleplan, at der er truffet afgørelse, og "
             "at formålet er skrevet (400 med årsagerne ellers). PDF'en hentes på "
-            "versioner/{nummer}/handleplan.pdf."
+            "versioner/{nummer}/handleplan.pdf. Uden If-Match: versionen er planen, som den er "
+            "gemt, når den færdiggøres, og en ændring gemt samtidig kommer enten med eller efter."
         ),
         parameters=[BORGER_PK],
         request=None,

@@ -1,0 +1,30 @@
+"""A letter dispatcher for the fault tests: it delivers like the file dispatcher and also
+appends each send to a journal (one line per send, appended atomically by the OS), so a letter
+sent twice shows as two lines even though its file is simply written again."""
+
+import os
+from pathlib import Path
+
+from django.conf import settings
+
+from vum.dispatch import FileDispatcher, Letter, Receipt
+
+
+def journal_path() -> Path:
+    return Path(settings.VUM_LETTER_DIR) / "journal.log"
+
+
+class JournalDispatcher(FileDispatcher):
+    def send(self, letter: Letter) -> Receipt:
+        receipt = super().send(letter)
+        fd = os.open(journal_path(), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, f"{letter.key}\n".encode())
+        finally:
+            os.close(fd)
+        return receipt
+
+
+def journal() -> list[str]:
+    path = journal_path()
+    return path.read_text().split() if path.exists() else []
