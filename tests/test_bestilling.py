@@ -2,7 +2,7 @@
 attachment by consent, the provider's answer, new versions that list what changed, and the
 provider's delivery records (delmål, notes, magtanvendelse, requests)."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -417,6 +417,23 @@ def test_magtanvendelse_notifies_the_caseworker_at_once(caseworker, mads: Mads, 
     assert notice.titel == "Magtanvendelse indberettet"
     assert "fastholdelse" not in notice.tekst.lower()
     assert list(Magtanvendelse.objects.filter(sag=mads.sag)) == [report]
+
+
+def test_magtanvendelse_before_the_indsats_started_is_refused(mads: Mads, delivering) -> None:
+    bestilling, staff = delivering
+    before_start = timezone.make_aware(datetime.combine(bestilling.startdato, time(12, 0)))
+    with pytest.raises(ValidationError) as refused:
+        magtanvendelse_report(
+            actor=staff,
+            bestilling=bestilling,
+            tidspunkt=before_start - timedelta(days=1),
+            type=Magtanvendelse.Type.FASTHOLDELSE,
+            beskrivelse="Året er tastet forkert.",
+        )
+    assert refused.value.message_dict["tidspunkt"] == [
+        f"Tidspunktet ligger før indsatsen startede ({bestilling.startdato:%d.%m.%Y})."
+    ]
+    assert not Magtanvendelse.objects.filter(sag=mads.sag).exists()
 
 
 def test_a_revisitation_request_is_a_task_with_a_deadline(

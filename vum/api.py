@@ -12,7 +12,7 @@ from django.db import models
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field
-from rest_framework import parsers, serializers, status
+from rest_framework import pagination, parsers, serializers, status
 from rest_framework.exceptions import APIException, NotFound, ParseError, ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import BaseParser
@@ -134,6 +134,42 @@ class JsonErrorsNegotiation(BaseContentNegotiation):
     ) -> tuple[BaseRenderer, str]:
         renderer = next(iter(renderers))
         return renderer, renderer.media_type
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    """DRF's pages, with a page number that is not a whole number from 1 answered 400 with a
+    message: DRF answers 404 "Invalid page", as if the list were missing. A page past the last
+    is still 404."""
+
+    def get_page_number(self, request: Any, paginator: Any) -> Any:
+        raw = request.query_params.get(self.page_query_param) or 1
+        if raw in self.last_page_strings:
+            return paginator.num_pages
+        try:
+            number = int(raw)
+        except ValueError:
+            number = 0
+        if number < 1:
+            raise ValidationError(
+                {self.page_query_param: ["Angiv sidetallet som et heltal fra 1."]}
+            )
+        return number
+
+
+class OptionalEmailField(serializers.EmailField):
+    """An e-mail address that may be unknown: sent as null when none is recorded, as "" is not an
+    address and the schema's `format: email` must hold for every string sent. Null or "" from a
+    client both store no address."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(allow_null=True, allow_blank=True, **kwargs)
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        value = super().run_validation(data)
+        return value or ""
+
+    def to_representation(self, value: str) -> str | None:  # type: ignore[override]
+        return value or None
 
 
 @extend_schema_field(OpenApiTypes.INT)

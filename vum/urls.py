@@ -23,3 +23,8 @@ urlpatterns = [
     path("", include("assessment.urls")),
     path("", include("cases.urls")),
 ]
+
+handler400 = "vum.errors.bad_request"
+handler403 = "vum.errors.permission_denied"
+handler404 = "vum.errors.page_not_found"
+handler500 = "vum.errors.server_error"

@@ -29,6 +29,7 @@ from cases.selectors import borger_sager, sagsbehandlingsfrist, transition_optio
 from cases.services.sagsaabning import SAGSAABNING_EDITABLE
 from vum.access import borgere_visible_to
 from vum.accounts.models import Organisation, Team, User
+from vum.api import OptionalEmailField
 from vum.catalog.models import Ansoegningstype, KommunalYdelse
 from vum.deadlines.models import Frist
 
@@ -76,6 +77,7 @@ class BorgerDetailSerializer(serializers.ModelSerializer[Borger]):
     navn = serializers.CharField(read_only=True)
     foedselsdato = serializers.DateField(read_only=True, help_text="Udledt af CPR-nummeret.")
     alder = serializers.IntegerField(read_only=True, help_text="Alder i dag.")
+    email = OptionalEmailField(read_only=True)
     sager = serializers.SerializerMethodField(help_text="Borgerens sager, som du har adgang til.")
 
     class Meta:
@@ -145,6 +147,7 @@ class RelationSerializer(serializers.ModelSerializer[Relation]):
     """A person around the citizen. Shown and registered with the same fields."""
 
     type_navn = serializers.CharField(source="get_type_display", read_only=True)
+    email = OptionalEmailField(required=False)
 
     class Meta:
         model = Relation
@@ -286,6 +289,14 @@ class SagDetailSerializer(SagListSerializer):
 
     kommunal_ydelse_navn = serializers.CharField(
         source="kommunal_ydelse", read_only=True, allow_null=True, help_text="Den ansøgte ydelse."
+    )
+    # Declared, as DRF drops allow_blank from a read-only model field: "" (no application) must
+    # be in the published enum.
+    ansoegningstype = serializers.ChoiceField(
+        choices=Ansoegningstype.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Tom, når henvendelsen ikke er en ansøgning.",
     )
     sagsbehandlingsfrist = serializers.SerializerMethodField(
         help_text="Den åbne sagsbehandlingsfrist, eller null."

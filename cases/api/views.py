@@ -212,7 +212,8 @@ class BorgerViewSet(AuditedListMixin, viewsets.GenericViewSet[Borger]):
         request=s.RelationSerializer,
         responses={201: s.RelationSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
     )
-    @action(detail=True, methods=["get", "post"], url_path="relationer")
+    # A citizen's relations and a case's purpose versions are few: the whole list, not pages.
+    @action(detail=True, methods=["get", "post"], url_path="relationer", pagination_class=None)
     def relationer(self, request: Request, pk: str) -> Response:
         user = request_user(request)
         borger = get_borger_or_404(user, pk)
@@ -333,7 +334,7 @@ class SagViewSet(AuditedListMixin, viewsets.GenericViewSet[Sag]):
         request=s.FormaalCreateSerializer,
         responses={201: s.FormaalSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
     )
-    @action(detail=True, methods=["get", "post"], url_path="formaal")
+    @action(detail=True, methods=["get", "post"], url_path="formaal", pagination_class=None)
     def formaal(self, request: Request, pk: str) -> Response:
         user = request_user(request)
         sag = get_sag_or_404(user, pk)

@@ -216,6 +216,12 @@ def magtanvendelse_report(
         errors["beskrivelse"] = "Beskriv hvad der skete."
     if tidspunkt > timezone.now():
         errors["tidspunkt"] = "Tidspunktet ligger i fremtiden."
+    elif timezone.localtime(tidspunkt).date() < bestilling.startdato:
+        # The provider acts under this order only from its start: an earlier instant is a typo
+        # (a wrong year) or belongs to another order.
+        errors["tidspunkt"] = (
+            f"Tidspunktet ligger før indsatsen startede ({bestilling.startdato:%d.%m.%Y})."
+        )
     if errors:
         raise ValidationError(errors)
     report = Magtanvendelse.objects.create(

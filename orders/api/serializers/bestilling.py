@@ -22,8 +22,12 @@ from vum.accounts.models import User
 # optional: the content is frozen when sent, and an older version may lack a newer key.
 
 
+# The frozen content is a JSON document: a key that a bestilling frozen before the key existed
+# lacks is answered as "" (text), null (an object) or [] (a list), so every key is always there.
+
+
 def read_only_text(help_text: str = "") -> serializers.CharField:
-    return serializers.CharField(read_only=True, required=False, help_text=help_text)
+    return serializers.CharField(read_only=True, default="", help_text=help_text)
 
 
 class KontaktSerializer(serializers.Serializer[Any]):
@@ -140,17 +144,17 @@ class BestillingIndholdSerializer(serializers.Serializer[Any]):
     coordination, central findings, wishes, purpose, this provider's own goals and indsatser,
     follow-up, prices and payment. Never the udredning or other providers' goals."""
 
-    baggrund = BaggrundSerializer(read_only=True, required=False)
-    koordinering = KoordineringSerializer(read_only=True, required=False)
-    fund = FundSerializer(read_only=True, required=False)
+    baggrund = BaggrundSerializer(read_only=True, default=None, allow_null=True)
+    koordinering = KoordineringSerializer(read_only=True, default=None, allow_null=True)
+    fund = FundSerializer(read_only=True, default=None, allow_null=True)
     oensker = read_only_text("Borgerens ønsker for fremtiden.")
     indsatsformaal = read_only_text()
-    maal = BestiltMaalSerializer(many=True, read_only=True, required=False)
-    indsatser = BestiltIndsatsSerializer(many=True, read_only=True, required=False)
+    maal = BestiltMaalSerializer(many=True, read_only=True, default=list)
+    indsatser = BestiltIndsatsSerializer(many=True, read_only=True, default=list)
     opfoelgning = read_only_text()
-    betaling = BetalingSerializer(read_only=True, required=False)
+    betaling = BetalingSerializer(read_only=True, default=None, allow_null=True)
     egenbetaling = read_only_text()
-    afgoerelse = BestiltAfgoerelseSerializer(read_only=True, required=False)
+    afgoerelse = BestiltAfgoerelseSerializer(read_only=True, default=None, allow_null=True)
     pris_i_alt = read_only_text("Beløb i kroner pr. bevillingsperiode (decimaltal som tekst).")
 
 
