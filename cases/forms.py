@@ -21,6 +21,7 @@ from cases.models import (
     Samtykke,
     TidligereHenvendelse,
 )
+from cases.selectors import Soegeformaal
 from vum.accounts.models import Organisation, Team, User
 from vum.catalog.models import Ansoegningstype, KommunalYdelse
 from vum.catalog.selectors import kommunale_ydelser
@@ -82,6 +83,12 @@ class BorgerSearchForm(forms.Form):
         label="Navn eller CPR-nummer",
         max_length=100,
         help_text="Søg på navn, eller på et fuldt CPR-nummer (DDMMÅÅ-XXXX).",
+    )
+    formaal = forms.ChoiceField(
+        label="Formål med søgningen",
+        choices=[("", "Vælg formål"), *Soegeformaal.choices],
+        help_text="Søgningen og formålet logges.",
+        error_messages={"required": "Angiv formålet med søgningen."},
     )
 
 

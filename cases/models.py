@@ -35,6 +35,16 @@ class Borger(Versioned):
     telefon = models.CharField("telefon", max_length=20, blank=True)
     email = models.EmailField("e-mail", blank=True)
     oprettet = models.DateTimeField("oprettet", auto_now_add=True)
+    # Who registered the citizen: they see the details until an enquiry or a case brings the
+    # citizen into a team (vum/access.py: borgere_visible_to).
+    oprettet_af = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="oprettet af",
+    )
 
     class Meta:
         ordering = ["efternavn", "fornavn"]

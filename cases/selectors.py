@@ -3,9 +3,12 @@ that pages and the API are audited alike."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TypeVar
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Case, Model, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -24,7 +27,9 @@ from cases.models import (
     Samtykke,
 )
 from vum.access import (
+    SEARCH_RESULT_SUMMARY,
     Action,
+    NotFoundForUser,
     borgere_visible_to,
     get_borger_or_404,
     get_sag_or_404,
@@ -34,6 +39,7 @@ from vum.access import (
     sager_visible_to,
 )
 from vum.accounts.models import User
+from vum.audit.alerts import bulk_lookup_alert
 from vum.audit.models import AuditAction, AuditEvent
 from vum.audit.services import audit_record, audit_record_many
 from vum.deadlines.models import Frist, FristFlytning
@@ -102,13 +108,35 @@ def sag_frister(*, sag: Sag) -> list[Frist]:
     )
 
 
-def borger_search(*, user: User, query: str, limit: int = 50) -> list[Borger]:
-    """A full CPR number finds that citizen; other text searches names. Audited either way."""
+class Soegeformaal(models.TextChoices):
+    """Why a caseworker searches the whole register: stated with every search, and logged."""
+
+    NY_HENVENDELSE = "ny-henvendelse", "Registrere en henvendelse eller ansøgning"
+    OPLYSNINGER = "oplysninger-fra-myndighed", "Oplysninger fra en anden myndighed"
+    KOORDINERING = "koordinering-med-anden-sag", "Koordinere med en anden sag"
+    INDSIGT = "borgerens-anmodning", "Borgerens egen anmodning (fx om indsigt)"
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """A citizen found by a search: identification only, unless `adgang` (the citizen is in the
+    user's teams' cases or enquiries, or was registered by the user)."""
+
+    borger: Borger
+    adgang: bool
+
+
+def borger_search(*, user: User, query: str, formaal: str, limit: int = 50) -> list[SearchHit]:
+    """A full CPR number finds that citizen; other text searches names, across the register.
+    Every search states its purpose and is audited, as is every citizen it shows; a user who
+    searches far more than a day's work needs is reported to the administrators."""
     require(user, Action.SEARCH_BORGER)
     query = query.strip()
     if "\x00" in query:
         raise ValidationError({"q": "Søgningen indeholder et ugyldigt tegn."})
-    qs = borgere_visible_to(user)
+    if formaal not in Soegeformaal.values:
+        raise ValidationError({"formaal": "Angiv formålet med søgningen."})
+    qs = Borger.objects.all()
     try:
         cpr = cpr_rules.normalise(query)
     except ValidationError:
@@ -127,19 +155,35 @@ def borger_search(*, user: User, query: str, limit: int = 50) -> list[Borger]:
         action=AuditAction.SEARCH,
         borger_id=results[0].pk if cpr is not None and results else None,
         summary=f"{summary} ({len(results)} fundet)",
-        changes={"soegning": cpr_rules.mask(cpr) if cpr else query},
+        changes={"soegning": cpr_rules.mask(cpr) if cpr else query, "formaal": formaal},
     )
-    if cpr is None and results:
+    if results:
         audit_record_many(
-            actor=user, action=AuditAction.LIST, objects=results, summary="Søgeresultat"
+            actor=user, action=AuditAction.LIST, objects=results, summary=SEARCH_RESULT_SUMMARY
         )
-    return results
+    bulk_lookup_alert(user=user)
+    in_scope = set(
+        borgere_visible_to(user).filter(pk__in=[b.pk for b in results]).values_list("pk", flat=True)
+    )
+    return [SearchHit(borger=b, adgang=b.pk in in_scope) for b in results]
 
 
 def borger_get(*, user: User, pk: object) -> Borger:
     borger = get_borger_or_404(user, pk)
     require(user, Action.READ_REGISTER, borger)
     audit_record(actor=user, action=AuditAction.VIEW, obj=borger, summary="Borger vist")
+    return borger
+
+
+def borger_for_henvendelse(*, user: User, pk: object) -> Borger:
+    """The citizen an enquiry is about: one in the user's scope, or one the user has just found
+    by a search. Anyone else answers 404, so ids cannot be walked."""
+    borger = Borger.objects.filter(pk=int(str(pk))).first() if str(pk).isdigit() else None
+    if borger is None or not may(user, Action.REGISTER_HENVENDELSE, borger):
+        raise NotFoundForUser("Borgeren findes ikke.")
+    audit_record(
+        actor=user, action=AuditAction.VIEW, obj=borger, summary="Borger valgt til henvendelse"
+    )
     return borger
 
 
@@ -347,6 +391,56 @@ def borger_log(*, user: User, borger_id: int) -> tuple[Borger, QuerySet[AuditEve
     )
     events = AuditEvent.objects.for_borger(borger.pk).select_related("actor")
     return borger, events
+
+
+@dataclass(frozen=True)
+class LogLine:
+    """One event of a citizen's log as the citizen is told it: when, who, what; no content."""
+
+    tidspunkt: datetime
+    bruger: str
+    handling: str
+    objekt: str
+    beskrivelse: str
+
+
+def borger_log_export(*, user: User, borger_id: int, fmt: str) -> tuple[Borger, list[LogLine]]:
+    """A citizen's whole log for their own request to know who has looked at and changed their
+    data (GDPR art. 15; Datatilsynet's guidance on logging). The export is audited too."""
+    require(user, Action.VIEW_AUDIT_LOG)
+    try:
+        borger = Borger.objects.get(pk=borger_id)
+    except Borger.DoesNotExist as exc:
+        raise Http404("Borgeren findes ikke.") from exc
+    events = list(
+        AuditEvent.objects.for_borger(borger.pk)
+        .select_related("actor")
+        .order_by("occurred_at", "id")
+    )
+    audit_record(
+        actor=user,
+        action=AuditAction.EXPORT,
+        borger_id=borger.pk,
+        summary=f"Borgerens log udleveret ({fmt})",
+        changes={"format": fmt, "haendelser": len(events)},
+    )
+    return borger, [
+        LogLine(
+            tidspunkt=event.occurred_at,
+            bruger=(event.actor.get_full_name() if event.actor else "") or event.actor_label,
+            handling=event.get_action_display(),
+            objekt=_object_name(event.object_type),
+            beskrivelse=event.summary,
+        )
+        for event in events
+    ]
+
+
+def _object_name(label: str) -> str:
+    try:
+        return str(apps.get_model(label)._meta.verbose_name) if label else ""
+    except (LookupError, ValueError):
+        return label
 
 
 def sagsbehandlingsfrist(*, sag: Sag) -> Frist | None:

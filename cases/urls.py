@@ -5,6 +5,7 @@ from cases.views.borger import (
     borger_create,
     borger_detail,
     borger_log_detail,
+    borger_log_export,
     borger_log_search,
     borger_search,
     henvendelse_create,
@@ -86,4 +87,6 @@ urlpatterns = [
     ),
     path("log/", borger_log_search, name="borger_log"),
     path("log/<int:borger_id>/", borger_log_detail, name="borger_log_detail"),
+    path("log/<int:borger_id>/log.pdf", borger_log_export, {"fmt": "pdf"}, name="borger_log_pdf"),
+    path("log/<int:borger_id>/log.csv", borger_log_export, {"fmt": "csv"}, name="borger_log_csv"),
 ]

@@ -61,7 +61,7 @@ def test_an_enquiry_from_someone_else_needs_the_citizens_agreement(caseworker) -
     team = caseworker.teams.get()
     henvendelse = henvendelse_register(
         actor=caseworker,
-        borger=SagFactory().borger,
+        borger=SagFactory(team=team).borger,
         kilde=Henvendelse.Kilde.LAEGE,
         aarsag="Lægen beder om en vurdering.",
         team=team,

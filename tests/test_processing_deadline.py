@@ -32,7 +32,7 @@ def ydelse(kommune: str, kode: str) -> KommunalYdelse:
 def open_case(caseworker, received: date, **kwargs) -> Sag:
     henvendelse = henvendelse_register(
         actor=caseworker,
-        borger=BorgerFactory(),
+        borger=BorgerFactory(oprettet_af=caseworker),
         kilde=Henvendelse.Kilde.BORGER,
         aarsag="Ansøgning om bostøtte",
         team=caseworker.teams.get(),

@@ -35,6 +35,7 @@ from cases.services.sagsaabning import (
 from tests.factories import BorgerFactory, SagFactory, UserFactory
 from vum.access import NotFoundForUser
 from vum.audit.models import AuditAction, AuditEvent
+from vum.audit.redaction import marker
 from vum.deadlines.models import Frist
 
 pytestmark = pytest.mark.django_db
@@ -94,7 +95,7 @@ def test_only_caseworkers_register_citizens() -> None:
     ],
 )
 def test_triage_outcomes(caseworker, triage: str, extra: dict, opens_case: bool) -> None:
-    borger = BorgerFactory()
+    borger = BorgerFactory(oprettet_af=caseworker)
     henvendelse = henvendelse_register(
         actor=caseworker,
         borger=borger,
@@ -120,7 +121,7 @@ def test_advice_and_referral_must_say_what_was_done(caseworker, triage: str, fie
     with pytest.raises(ValidationError) as excinfo:
         henvendelse_register(
             actor=caseworker,
-            borger=BorgerFactory(),
+            borger=BorgerFactory(oprettet_af=caseworker),
             kilde=Henvendelse.Kilde.BORGER,
             aarsag="Spørgsmål",
             team=caseworker.teams.get(),
@@ -134,7 +135,7 @@ def test_an_enquiry_goes_only_to_the_caseworkers_own_team(caseworker) -> None:
     with pytest.raises(ValidationError, match="egne teams"):
         henvendelse_register(
             actor=caseworker,
-            borger=BorgerFactory(),
+            borger=BorgerFactory(oprettet_af=caseworker),
             kilde=Henvendelse.Kilde.BORGER,
             aarsag="Spørgsmål",
             team=UserFactory().teams.get(),
@@ -146,7 +147,7 @@ def test_an_unknown_kilde_is_refused(caseworker) -> None:
     with pytest.raises(ValidationError) as excinfo:
         henvendelse_register(
             actor=caseworker,
-            borger=BorgerFactory(),
+            borger=BorgerFactory(oprettet_af=caseworker),
             kilde="naboen",
             aarsag="Spørgsmål",
             team=caseworker.teams.get(),
@@ -170,7 +171,9 @@ def test_sagsaabning_update_validates_and_records_old_and_new(caseworker, sag: S
     event = AuditEvent.objects.get(action=AuditAction.UPDATE, object_type="cases.Sagsaabning")
     assert event.borger_id == sag.borger_id
     assert event.changes["vaergemaal"] == {"old": None, "new": True}
-    assert event.changes["oensker_for_fremtiden"]["new"] == "Jeg vil gerne have styr på det hele."
+    assert event.changes["oensker_for_fremtiden"]["new"] == marker(
+        "Jeg vil gerne have styr på det hele."
+    )
 
     with pytest.raises(ValidationError, match="findes ikke"):
         sagsaabning_update(actor=caseworker, sag=sag, fase="afsluttet")

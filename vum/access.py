@@ -17,6 +17,7 @@ This module sits below the phase apps (it may not import them), so it reaches th
 name through the app registry.
 """
 
+from datetime import timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,7 @@ from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from rest_framework.request import Request
 
 from vum.accounts.models import Role, Team, User
@@ -41,6 +43,9 @@ class Action(StrEnum):
     SEARCH_BORGER = "search_borger"
     CREATE_BORGER = "create_borger"
     EDIT_BORGER = "edit_borger"
+    # Register an enquiry about a citizen outside the user's teams: only one the user has just
+    # found by a search with a stated purpose (the register is reached by search, not by id).
+    REGISTER_HENVENDELSE = "register_henvendelse"
     VIEW_AUDIT_LOG = "view_audit_log"
     # Send again an e-mail whose sending was interrupted (in doubt): the administrator's call.
     RESEND_EMAIL = "resend_email"
@@ -106,7 +111,15 @@ def borgere_visible_to(user: Any) -> "QuerySet[Borger]":
     if actor is None:
         return qs.none()
     if actor.role == Role.SAGSBEHANDLER:
-        return qs
+        # The citizens of the team's cases and enquiries, and those the user registered: the
+        # rest of the register is reached by a search that shows identification only.
+        teams = actor.teams.all()
+        enquiries = _model("cases.Henvendelse").objects.filter(team__in=teams)
+        return qs.filter(
+            Q(pk__in=sager_visible_to(actor).values("borger_id"))
+            | Q(pk__in=enquiries.values("borger_id"))
+            | Q(oprettet_af=actor)
+        )
     if actor.role in (Role.LEDER, Role.VISITATIONSUDVALG):
         return qs.filter(pk__in=sager_visible_to(actor).values("borger_id"))
     if actor.role == Role.UDFOERER and actor.organisation_id is not None:
@@ -115,6 +128,32 @@ def borgere_visible_to(user: Any) -> "QuerySet[Borger]":
         )
         return qs.filter(pk__in=orders.values("sag__borger_id"))
     return qs.none()
+
+
+# How long a citizen found by a search stays reachable for registering an enquiry.
+FOUND_BY_SEARCH_FOR = timedelta(hours=24)
+
+
+def borgere_reachable_by(user: Any) -> "QuerySet[Borger]":
+    """The citizens a caseworker may register an enquiry about: those in scope, and those the
+    user found by a search lately. The search audited each citizen it showed
+    (cases/selectors.py: borger_search), so the log itself answers."""
+    actor = _active_user(user)
+    if actor is None or actor.role != Role.SAGSBEHANDLER:
+        return _model("cases.Borger").objects.none()
+    found = _model("audit.AuditEvent").objects.filter(
+        actor=actor,
+        action="list",
+        summary=SEARCH_RESULT_SUMMARY,
+        occurred_at__gte=timezone.now() - FOUND_BY_SEARCH_FOR,
+    )
+    return _model("cases.Borger").objects.filter(
+        Q(pk__in=borgere_visible_to(actor).values("pk")) | Q(pk__in=found.values("borger_id"))
+    )
+
+
+# The summary borger_search writes for each citizen it showed.
+SEARCH_RESULT_SUMMARY = "Søgeresultat"
 
 
 def bestillinger_visible_to(user: Any) -> QuerySet[Any]:
@@ -190,7 +229,12 @@ def may(user: Any, action: Action, obj: Model | None = None, *, as_loaded: bool 
         if action == Action.VIEW:
             return borgere_visible_to(actor).filter(pk=obj.pk).exists()
         if action == Action.EDIT_BORGER:
-            return actor.role == Role.SAGSBEHANDLER
+            return (
+                actor.role == Role.SAGSBEHANDLER
+                and borgere_visible_to(actor).filter(pk=obj.pk).exists()
+            )
+        if action == Action.REGISTER_HENVENDELSE:
+            return borgere_reachable_by(actor).filter(pk=obj.pk).exists()
         if action == Action.READ_REGISTER:
             return (
                 actor.role != Role.UDFOERER and borgere_visible_to(actor).filter(pk=obj.pk).exists()

@@ -27,7 +27,7 @@ from cases.models import (
 )
 from cases.selectors import borger_sager, sagsbehandlingsfrist, transition_options
 from cases.services.sagsaabning import SAGSAABNING_EDITABLE
-from vum.access import borgere_visible_to
+from vum.access import borgere_reachable_by
 from vum.accounts.models import Organisation, Team, User
 from vum.api import OptionalEmailField
 from vum.catalog.models import Ansoegningstype, KommunalYdelse
@@ -45,17 +45,28 @@ def request_user(serializer: serializers.BaseSerializer[Any]) -> User:
 
 
 class BorgerListSerializer(serializers.ModelSerializer[Borger]):
-    """A citizen in a list: the CPR number is masked, as lists are seen over the shoulder."""
+    """A citizen in a list or a search result: identification only, with the CPR number masked,
+    as lists are seen over the shoulder and a search reaches the whole register."""
 
     cpr = serializers.CharField(
         source="cpr_masked", read_only=True, help_text="CPR-nummer, maskeret (DDMMÅÅ-****)."
     )
     navn = serializers.CharField(read_only=True, help_text="Fornavn og efternavn.")
+    foedselsdato = serializers.DateField(read_only=True, help_text="Udledt af CPR-nummeret.")
+    adgang = serializers.SerializerMethodField(
+        help_text="Må du se borgerens oplysninger (GET /borgere/{id}/)? Ellers: registrér en "
+        "henvendelse om borgeren først."
+    )
 
     class Meta:
         model = Borger
-        fields = ["id", "cpr", "fornavn", "efternavn", "navn", "postnummer", "by"]
+        fields = ["id", "cpr", "fornavn", "efternavn", "navn", "foedselsdato", "adgang"]
         read_only_fields = fields
+
+    def get_adgang(self, borger: Borger) -> bool:
+        # A plain list holds only citizens in the user's scope; a search says which are.
+        adgang = self.context.get("adgang")
+        return True if adgang is None else borger.pk in adgang
 
 
 class SagKortSerializer(serializers.ModelSerializer[Sag]):
@@ -407,15 +418,19 @@ class HenvendelseSerializer(serializers.ModelSerializer[Henvendelse]):
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class VisibleBorgerField(serializers.PrimaryKeyRelatedField[Borger]):
-    """A citizen id, looked up only among the citizens the user may see."""
+class ReachableBorgerField(serializers.PrimaryKeyRelatedField[Borger]):
+    """A citizen id, looked up only among the citizens the user may see or has just found by a
+    search (GET /borgere/?q=...&formaal=...)."""
 
     def get_queryset(self) -> models.QuerySet[Borger]:
-        return borgere_visible_to(self.context["request"].user)
+        return borgere_reachable_by(self.context["request"].user)
 
 
 class HenvendelseCreateSerializer(serializers.Serializer[Henvendelse]):
-    borger = VisibleBorgerField(help_text="Borgerens id.")
+    borger = ReachableBorgerField(
+        help_text="Borgerens id: en borger i dine teams' sager, eller en du lige har fundet ved "
+        "søgning."
+    )
     modtaget = serializers.DateField(
         required=False, allow_null=True, default=None, help_text="Modtaget; standard er i dag."
     )

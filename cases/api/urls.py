@@ -1,10 +1,10 @@
 """Routes of the case API, mounted at /api/v1/."""
 
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import SimpleRouter
 
 from cases.api import views
+from vum.accounts.api import ApiTokenRevokeAllView, ApiTokenView
 
 # Path converters rather than regexes, so the OpenAPI schema knows the ids are integers.
 router = SimpleRouter(use_regex_path=False)
@@ -17,7 +17,8 @@ router.register(
 )
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", ApiTokenView.as_view(), name="api-token"),
+    path("auth/token/alle/", ApiTokenRevokeAllView.as_view(), name="api-token-alle"),
     path(
         "sager/<int:sag_pk>/transitions/",
         views.SagTransitionListView.as_view(),

@@ -27,6 +27,7 @@ from cases.api import serializers as s
 from cases.api.filters import HenvendelseFilter, SagFilter
 from cases.models import Borger, Henvendelse, Journalnotat, Sag, Samtykke
 from cases.selectors import (
+    Soegeformaal,
     borger_get,
     borger_relationer,
     borger_search,
@@ -108,14 +109,22 @@ class AuditedListMixin:
     list=extend_schema(
         summary="Borgere",
         description=(
-            "Borgere, du har adgang til, med maskeret CPR-nummer. Med `q` søges der: et helt "
-            "CPR-nummer finder den ene borger, anden tekst søger i navne. Søgning og visning "
-            "registreres i revisionssporet."
+            "Borgerne i dine teams' sager, som identifikation: navn, fødselsdato og maskeret "
+            "CPR-nummer. Med `q` og `formaal` søges der i hele registret: et helt CPR-nummer "
+            "finder den ene borger, anden tekst søger i navne. `adgang` siger, om du må se "
+            "borgerens oplysninger; ellers registreres en henvendelse først. Søgning, formål og "
+            "visning registreres i revisionssporet."
         ),
         parameters=[
             OpenApiParameter(
                 "q", str, description="CPR-nummer eller navn (kun sagsbehandlere må søge)."
-            )
+            ),
+            OpenApiParameter(
+                "formaal",
+                str,
+                enum=Soegeformaal.values,
+                description="Formålet med søgningen; skal angives sammen med `q`.",
+            ),
         ],
     ),
     retrieve=extend_schema(
@@ -170,10 +179,15 @@ class BorgerViewSet(AuditedListMixin, viewsets.GenericViewSet[Borger]):
         if query is None:
             return super().list(request, *args, **kwargs)
         # borger_search audits the search and every citizen it finds.
-        results = borger_search(user=request_user(request), query=query)
-        page = self.paginate_queryset(results)
-        rows = page if page is not None else results
-        data = s.BorgerListSerializer(rows, many=True).data
+        hits = borger_search(
+            user=request_user(request),
+            query=query,
+            formaal=request.query_params.get("formaal", ""),
+        )
+        page = self.paginate_queryset(hits)
+        rows = page if page is not None else hits
+        context = {"adgang": {hit.borger.pk for hit in rows if hit.adgang}}
+        data = s.BorgerListSerializer([hit.borger for hit in rows], many=True, context=context).data
         return self.get_paginated_response(data) if page is not None else Response(data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:

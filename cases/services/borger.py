@@ -45,6 +45,7 @@ def borger_create(
         by=by,
         telefon=telefon,
         email=email,
+        oprettet_af=actor,
     )
     borger.full_clean(validate_unique=False)
     if Borger.objects.filter(cpr=borger.cpr).exists():

@@ -47,7 +47,7 @@ def henvendelse_register(
     referrals are logged with no case (handbook l. 641-643). Naming the service applied for
     starts the case's processing deadline at once."""
     require(actor, Action.OPEN_CASE)
-    require(actor, Action.VIEW, borger)
+    require(actor, Action.REGISTER_HENVENDELSE, borger)
     if not actor.teams.filter(pk=team.pk).exists():
         raise ValidationError({"team": "Du kan kun registrere henvendelser i dine egne teams."})
     henvendelse = Henvendelse(

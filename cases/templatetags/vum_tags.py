@@ -7,6 +7,7 @@ from django.db.models import Model
 from django.forms.boundfield import BoundField
 
 from vum.access import Action, may
+from vum.audit.redaction import is_marker
 
 register = template.Library()
 
@@ -58,10 +59,20 @@ def change_rows(changes: Any) -> list[dict[str, Any]]:
     rows = []
     for name, change in changes.items():
         if isinstance(change, dict) and set(change) <= {"old", "new"}:
-            rows.append({"name": name, "old": change.get("old"), "new": change.get("new")})
+            old, new = change.get("old"), change.get("new")
+            rows.append({"name": name, "old": _shown(old), "new": _shown(new)})
         else:
-            rows.append({"name": name, "value": change, "plain": True})
+            rows.append({"name": name, "value": _shown(change), "plain": True})
     return rows
+
+
+def _shown(value: Any) -> Any:
+    """A value as the log shows it: content the event only points to is shown by its length."""
+    if is_marker(value):
+        return f"tekst, {value['tegn']} tegn"
+    if isinstance(value, list):
+        return ", ".join(str(_shown(item)) for item in value)
+    return value
 
 
 @register.filter

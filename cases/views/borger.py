@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cases import selectors
+from cases import letters, selectors
 from cases.forms import (
     BorgerCreateForm,
     BorgerLogForm,
@@ -25,8 +25,9 @@ from cases.models import (
 )
 from cases.services import borger as borger_services
 from cases.services import henvendelse as henvendelse_services
-from vum.access import Action, get_borger_or_404, request_user, require
+from vum.access import Action, get_borger_or_404, may, request_user, require
 from vum.accounts.models import Role
+from vum.catalog.selectors import current_kommune
 
 LOG_PAGE_SIZE = 50
 
@@ -40,11 +41,13 @@ def borger_search(request: HttpRequest) -> HttpResponse:
     """Search by name or full CPR number. POST, so that a CPR number never lands in a URL."""
     user = request_user(request)
     require(user, Action.SEARCH_BORGER)
-    results: list[Borger] | None = None
+    results: list[selectors.SearchHit] | None = None
     if request.method == "POST":
         form = BorgerSearchForm(request.POST)
         if form.is_valid():
-            results = selectors.borger_search(user=user, query=form.cleaned_data["q"])
+            results = selectors.borger_search(
+                user=user, query=form.cleaned_data["q"], formaal=form.cleaned_data["formaal"]
+            )
     else:
         form = BorgerSearchForm()
     return render(request, "cases/borger_search.html", {"form": form, "results": results})
@@ -120,7 +123,8 @@ def relation_add(request: HttpRequest, pk: int) -> HttpResponse:
 def henvendelse_create(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     require(user, Action.OPEN_CASE)
-    borger = selectors.borger_get(user=user, pk=pk)
+    borger = selectors.borger_for_henvendelse(user=user, pk=pk)
+    adgang = may(user, Action.VIEW, borger)
     if request.method == "POST":
         form = HenvendelseForm(request.POST, user=user)
         if form.is_valid():
@@ -145,7 +149,9 @@ def henvendelse_create(request: HttpRequest, pk: int) -> HttpResponse:
                 "team": teams[0] if len(teams) == 1 else None,
             },
         )
-    return render(request, "cases/henvendelse_form.html", {"form": form, "borger": borger})
+    return render(
+        request, "cases/henvendelse_form.html", {"form": form, "borger": borger, "adgang": adgang}
+    )
 
 
 # The administrator's audit log
@@ -172,6 +178,24 @@ def borger_log_search(request: HttpRequest) -> HttpResponse:
     else:
         form = BorgerLogForm()
     return render(request, "cases/borger_log.html", {"form": form})
+
+
+@login_required
+def borger_log_export(request: HttpRequest, borger_id: int, fmt: str) -> HttpResponse:
+    """The citizen's log as a file to hand to the citizen: PDF or CSV."""
+    borger, lines = selectors.borger_log_export(
+        user=request_user(request), borger_id=borger_id, fmt=fmt
+    )
+    filename = f"log-{borger.pk}-{timezone.localdate():%Y%m%d}.{fmt}"
+    if fmt == "pdf":
+        pdf = letters.borger_log_pdf(borger=borger, lines=lines, kommune=current_kommune().navn)
+        response = HttpResponse(pdf.content, content_type="application/pdf")
+    else:
+        csv_text = letters.borger_log_csv(lines=lines)
+        response = HttpResponse(csv_text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

@@ -2,7 +2,12 @@
 block or sheet per table. A figure that rests on fewer than `SUPPRESS_BELOW` citizens (a count,
 or a share, median or amount of a group that small) is written as "<5", and so is every other
 figure of its row (secondary suppression), so a small group cannot be told from the file, not
-even by subtracting."""
+even by subtracting.
+
+Names in the tables are free text (teams, caseworkers, services, providers), and a spreadsheet
+program runs a cell that starts like a formula: "=HYPERLINK(...)" in a team's name would become a
+live link or worse in the leader's Excel. Such text is neutralised in both files (see
+`vum.spreadsheet`)."""
 
 import csv
 import io
@@ -10,8 +15,11 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from openpyxl import Workbook
+from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from followup.dashboard.figures import SUPPRESS_BELOW, Celle, Filter, Sektion, Tabel
+from vum.spreadsheet import safe_cell, starts_like_formula
 
 SUPPRESSED = f"<{SUPPRESS_BELOW}"
 
@@ -53,10 +61,14 @@ def to_csv(sections: Sequence[Sektion], f: Filter) -> str:
             writer.writerow([])
             writer.writerow([f"{section.title}: {tabel.title}"])
             for row in export_rows(tabel):
-                writer.writerow(
-                    [str(v).replace(".", ",") if isinstance(v, Decimal) else v for v in row]
-                )
+                writer.writerow([_csv_value(v) for v in row])
     return out.getvalue()
+
+
+def _csv_value(value: str | int | Decimal) -> str | int:
+    if isinstance(value, Decimal):
+        return str(value).replace(".", ",")
+    return safe_cell(value)
 
 
 def to_xlsx(sections: Sequence[Sektion], f: Filter) -> bytes:
@@ -65,14 +77,27 @@ def to_xlsx(sections: Sequence[Sektion], f: Filter) -> bytes:
     for section in sections:
         for tabel in section.tabeller:
             sheet = workbook.create_sheet(_sheet_name(tabel.title, used))
-            sheet.append([tabel.title])
-            sheet.append([_heading(f)])
+            sheet.append([_xlsx_cell(sheet, tabel.title)])
+            sheet.append([_xlsx_cell(sheet, _heading(f))])
             sheet.append([])
             for row in export_rows(tabel):
-                sheet.append(row)
+                sheet.append([_xlsx_cell(sheet, v) for v in row])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def _xlsx_cell(sheet: WriteOnlyWorksheet, value: str | int | Decimal) -> Cell | int | Decimal:
+    """Text as a text cell, always: given a plain string, openpyxl writes one that starts with
+    "=" as a formula (and "#N/A" as an error). A text that starts like a formula also gets
+    Excel's quote prefix, so that it stays text when the leader edits the cell."""
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    if starts_like_formula(value):
+        cell.quotePrefix = True
+    return cell
 
 
 def _sheet_name(title: str, used: set[str]) -> str:

@@ -28,10 +28,11 @@ def _v85() -> KommunalYdelse:
 def test_an_enquiry_naming_the_service_starts_the_deadline(caseworker) -> None:
     client = APIClient()
     client.force_authenticate(caseworker)
+    borger = BorgerFactory(oprettet_af=caseworker)  # registered by the caseworker just before
     response = client.post(
         "/api/v1/henvendelser/",
         {
-            "borger": BorgerFactory().pk,
+            "borger": borger.pk,
             "modtaget": "2026-11-02",
             "kilde": "borger",
             "aarsag": "Ansøger om bostøtte",

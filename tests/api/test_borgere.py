@@ -10,6 +10,7 @@ from cases.models import Borger, Relation
 from tests.factories import BorgerFactory, SagFactory, UserFactory
 from vum.accounts.models import User
 from vum.audit.models import AuditAction, AuditEvent
+from vum.audit.redaction import marker
 
 Api = Callable[[User | None], APIClient]
 
@@ -33,7 +34,7 @@ def test_create_normalises_cpr_and_audits(api: Api, caseworker: User) -> None:
     assert borger.cpr == "0203452345"
     event = AuditEvent.objects.get(borger_id=borger.pk, action=AuditAction.CREATE)
     assert event.actor == caseworker
-    assert event.changes["cpr"]["new"] == "0203452345"
+    assert event.changes["cpr"]["new"] == marker("0203452345")  # never the CPR number itself
 
 
 @pytest.mark.parametrize(
@@ -118,16 +119,34 @@ def test_search_by_name_and_by_cpr_is_audited(api: Api, caseworker: User) -> Non
     BorgerFactory(fornavn="Jørn", efternavn="Madsen")
     client = api(caseworker)
 
-    by_name = client.get("/api/v1/borgere/", {"q": "bente"})
+    purpose = {"formaal": "ny-henvendelse"}
+    no_purpose = client.get("/api/v1/borgere/", {"q": "bente"})
+    assert no_purpose.status_code == 400
+    assert no_purpose.data == {"formaal": ["Angiv formålet med søgningen."]}
+    by_name = client.get("/api/v1/borgere/", {"q": "bente", **purpose})
     assert [row["id"] for row in by_name.data["results"]] == [bente.pk]
-    by_cpr = client.get("/api/v1/borgere/", {"q": "150352-1234"})
+    by_cpr = client.get("/api/v1/borgere/", {"q": "150352-1234", **purpose})
     assert [row["id"] for row in by_cpr.data["results"]] == [bente.pk]
+    # Outside the caseworker's cases: identification only.
+    assert set(by_cpr.data["results"][0]) == {
+        "id",
+        "cpr",
+        "fornavn",
+        "efternavn",
+        "navn",
+        "foedselsdato",
+        "adgang",
+    }
+    assert by_cpr.data["results"][0]["cpr"] == "150352-****"
+    assert by_cpr.data["results"][0]["adgang"] is False
+    assert client.get(f"/api/v1/borgere/{bente.pk}/").status_code == 404
 
     searches = AuditEvent.objects.filter(actor=caseworker, action=AuditAction.SEARCH)
     assert searches.count() == 2
     assert searches.filter(borger_id=bente.pk).count() == 1  # the CPR search names the citizen
     assert not any("1234" in str(e.changes) for e in searches)  # the CPR is logged masked
-    assert AuditEvent.objects.filter(action=AuditAction.LIST, borger_id=bente.pk).count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.LIST, borger_id=bente.pk).count() == 2
+    assert all(e.changes["formaal"] == "ny-henvendelse" for e in searches)
 
 
 def test_search_is_for_caseworkers_only(api: Api) -> None:
@@ -136,7 +155,7 @@ def test_search_is_for_caseworkers_only(api: Api) -> None:
 
 
 def test_patch_changes_contact_details_and_audits(api: Api, caseworker: User) -> None:
-    borger = BorgerFactory(telefon="")
+    borger = BorgerFactory(telefon="", oprettet_af=caseworker)
     response = api(caseworker).patch(
         f"/api/v1/borgere/{borger.pk}/",
         {"telefon": "86 42 00 00"},
@@ -147,11 +166,11 @@ def test_patch_changes_contact_details_and_audits(api: Api, caseworker: User) ->
     assert response.data["telefon"] == "86 42 00 00"
     assert response["ETag"] == '"2"'
     event = AuditEvent.objects.get(borger_id=borger.pk, action=AuditAction.UPDATE)
-    assert event.changes == {"telefon": {"old": "", "new": "86 42 00 00"}}
+    assert event.changes == {"telefon": {"old": "", "new": marker("86 42 00 00")}}
 
 
 def test_patch_cannot_change_cpr_and_validates_postnummer(api: Api, caseworker: User) -> None:
-    borger = BorgerFactory(cpr="0101901234")
+    borger = BorgerFactory(cpr="0101901234", oprettet_af=caseworker)
     client = api(caseworker)
     url = f"/api/v1/borgere/{borger.pk}/"
     response = client.patch(url, {"cpr": "0202902345"}, format="json", headers={"If-Match": "*"})
@@ -171,7 +190,7 @@ def test_put_is_not_allowed(api: Api, caseworker: User) -> None:
 
 
 def test_relations_register_and_list(api: Api, caseworker: User) -> None:
-    borger = BorgerFactory()
+    borger = BorgerFactory(oprettet_af=caseworker)
     client = api(caseworker)
     url = f"/api/v1/borgere/{borger.pk}/relationer/"
 
@@ -222,9 +241,12 @@ def test_a_plain_list_is_not_the_whole_register() -> None:
     client.force_authenticate(caseworker)
     listed = {row["id"] for row in client.get("/api/v1/borgere/").data["results"]}
     assert listed == {own.borger_id}
-    found = client.get("/api/v1/borgere/", {"q": no_case.cpr}).data["results"]
+    search = {"q": no_case.cpr, "formaal": "ny-henvendelse"}
+    found = client.get("/api/v1/borgere/", search).data["results"]
     assert [row["id"] for row in found] == [no_case.pk]  # search still reaches the register
     assert other_team.borger_id not in listed
+    assert client.get(f"/api/v1/borgere/{other_team.borger_id}/").status_code == 404
+    assert client.get(f"/api/v1/borgere/{other_team.borger_id}/relationer/").status_code == 404
 
 
 def test_a_provider_has_no_register_access_to_the_citizens_it_serves(api) -> None:  # type: ignore[no-untyped-def]

@@ -22,8 +22,12 @@ pytestmark = pytest.mark.django_db
 
 
 def register(client: APIClient, caseworker: User, **fields: object) -> object:
+    """Find a citizen outside the caseworker's cases by a search, then register the enquiry."""
+    borger = BorgerFactory()
+    found = client.get("/api/v1/borgere/", {"q": borger.cpr, "formaal": "ny-henvendelse"})
+    assert found.json()["results"][0]["adgang"] is False
     body = {
-        "borger": BorgerFactory().pk,
+        "borger": borger.pk,
         "kilde": "paaroerende",
         "kilde_navn": "Lise Jensen (mor)",
         "aarsag": "Moren ringer: Mads har brug for støtte i hverdagen.",

@@ -34,7 +34,10 @@ def test_lookup_is_audited_and_shows_the_citizens_events(world: World) -> None:
     assert "Sagsåbning opdateret" in html
     assert "Borger vist" in html
     assert "192.0.2.44" in html
-    assert "Bo selv" in html  # the new value of the change
+    # The change is named, its content only pointed to: the administrator has no case data.
+    assert "oensker_for_fremtiden" in html
+    assert "Bo selv" not in html
+    assert "tekst, 7 tegn" in html
     assert world.users["sagsbehandler_ind"].username in html
     # Newest first: the admin's own lookup comes before the caseworker's read.
     assert html.index("Opslag i borgerens log") < html.index("Borger vist")

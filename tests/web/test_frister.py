@@ -23,6 +23,7 @@ from tests.web.conftest import World
 from vum.access import NotFoundForUser
 from vum.accounts.models import User
 from vum.audit.models import AuditAction, AuditEvent
+from vum.audit.redaction import marker
 from vum.calendar import end_of_day
 from vum.deadlines.models import Frist, FristFlytning
 from vum.deadlines.services import frist_create, frist_meet
@@ -281,7 +282,7 @@ def test_cancel_needs_a_reason(world: World) -> None:
     frist.refresh_from_db()
     assert frist.status == Frist.Status.ANNULLERET
     event = AuditEvent.objects.filter(action=AuditAction.UPDATE, actor=cw).latest("id")
-    assert event.changes["begrundelse"] == "Ansøgningen er trukket tilbage"
+    assert event.changes["begrundelse"] == marker("Ansøgningen er trukket tilbage")
 
 
 def _actions(sag: Sag, frist: Frist) -> list[tuple[str, dict[str, str]]]:

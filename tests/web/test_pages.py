@@ -196,19 +196,45 @@ def test_create_search_and_view_citizen(caseworker: User, login) -> None:  # typ
     assert response["Location"] == reverse("borger_detail", args=[borger.pk])
     detail = client.get(response["Location"]).content.decode()
     assert "010190-1234" in detail  # formatted CPR on the detail page only
-    by_name = client.post(reverse("borger_search"), {"q": "mads hans"}).content.decode()
+    purpose = {"formaal": "ny-henvendelse"}
+    no_purpose = client.post(reverse("borger_search"), {"q": "mads hans"}).content.decode()
+    assert "Angiv formålet med søgningen." in no_purpose
+    by_name = client.post(reverse("borger_search"), {"q": "mads hans", **purpose}).content.decode()
     assert "Mads Hansen" in by_name
     assert "010190-****" in by_name
     assert "010190-1234" not in by_name
-    by_cpr = client.post(reverse("borger_search"), {"q": "0101901234"}).content.decode()
+    by_cpr = client.post(reverse("borger_search"), {"q": "0101901234", **purpose}).content.decode()
     assert "Mads Hansen" in by_cpr
     search = AuditEvent.objects.filter(action=AuditAction.SEARCH).latest("id")
     assert search.borger_id == borger.pk
 
 
+def _found_by_search(client: Client, borger: Borger) -> None:
+    """A citizen outside the caseworker's cases is reached by a search with a stated purpose."""
+    client.post(reverse("borger_search"), {"q": borger.cpr, "formaal": "ny-henvendelse"})
+
+
+def test_a_citizen_outside_ones_cases_is_identified_not_shown(caseworker: User, login) -> None:  # type: ignore[no-untyped-def]
+    borger = BorgerFactory(fornavn="Karin", efternavn="Lund", adresse="Skjult Allé 3")
+    client = login(caseworker)
+    assert client.get(reverse("henvendelse_create", args=[borger.pk])).status_code == 404
+    found = client.post(
+        reverse("borger_search"), {"q": borger.cpr, "formaal": "ny-henvendelse"}
+    ).content.decode()
+    assert "Karin Lund" in found
+    assert "Skjult Allé" not in found
+    assert f'href="{reverse("borger_detail", args=[borger.pk])}"' not in found
+    assert reverse("henvendelse_create", args=[borger.pk]) in found
+    assert client.get(reverse("borger_detail", args=[borger.pk])).status_code == 404
+    form = client.get(reverse("henvendelse_create", args=[borger.pk]))
+    assert form.status_code == 200
+    assert "Skjult Allé" not in form.content.decode()
+
+
 def test_henvendelse_opening_a_case_lands_on_the_case_page(caseworker: User, login) -> None:  # type: ignore[no-untyped-def]
     borger = BorgerFactory()
     client = login(caseworker)
+    _found_by_search(client, borger)
     form = client.get(reverse("henvendelse_create", args=[borger.pk])).content.decode()
     assert 'name="triage"' in form
     response = client.post(
@@ -232,6 +258,7 @@ def test_henvendelse_opening_a_case_lands_on_the_case_page(caseworker: User, log
 def test_henvendelse_advice_needs_a_note_and_opens_no_case(caseworker: User, login) -> None:  # type: ignore[no-untyped-def]
     borger = BorgerFactory()
     client = login(caseworker)
+    _found_by_search(client, borger)
     data = {
         "modtaget": timezone.localdate().isoformat(),
         "kilde": "borger",
@@ -255,7 +282,9 @@ def test_henvendelse_advice_needs_a_note_and_opens_no_case(caseworker: User, log
 def test_henvendelse_in_another_team_is_refused(caseworker: User, login) -> None:  # type: ignore[no-untyped-def]
     borger = BorgerFactory()
     other = UserFactory()
-    response = login(caseworker).post(
+    client = login(caseworker)
+    _found_by_search(client, borger)
+    response = client.post(
         reverse("henvendelse_create", args=[borger.pk]),
         {
             "modtaget": timezone.localdate().isoformat(),

@@ -26,10 +26,11 @@ ROLES = [
     "administrator",
 ]
 
-# A caseworker's scope is the whole citizen register (to find or register a citizen).
+# A caseworker reads the citizens of the team's cases and enquiries; others are found by a search
+# that shows identification only.
 BORGER_PAGE = {
     "sagsbehandler_ind": 200,
-    "sagsbehandler_ude": 200,
+    "sagsbehandler_ude": 404,
     "leder_ind": 200,
     "leder_ude": 404,
     "udvalg_ind": 200,

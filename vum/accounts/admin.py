@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from knox.models import AuthToken
 
 from vum.accounts.models import Organisation, Team, User
+from vum.accounts.services import api_token_revoke
 
 
 @admin.register(User)
@@ -29,3 +33,33 @@ class TeamAdmin(admin.ModelAdmin):
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ("navn", "cvr", "p_nummer")
     search_fields = ("navn", "cvr", "p_nummer")
+
+
+# knox's own admin lets an administrator make a token for anyone, without an expiry and outside
+# the audit, and lists the digests. Here a token can only be seen (whose, since, until) and
+# revoked, which is audited like a logout.
+if admin.site.is_registered(AuthToken):
+    admin.site.unregister(AuthToken)
+
+
+@admin.register(AuthToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("user", "created", "expiry")
+    search_fields = ("user__username",)
+    fields = ("user", "created", "expiry")
+    readonly_fields = ("user", "created", "expiry")
+    ordering = ("-created",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: AuthToken | None = None) -> bool:
+        return False
+
+    def delete_model(self, request: HttpRequest, obj: AuthToken) -> None:
+        assert isinstance(request.user, User)
+        api_token_revoke(token=obj, actor=request.user, reason="slettet af en administrator")
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[AuthToken]) -> None:
+        for token in queryset.select_related("user"):
+            self.delete_model(request, token)

@@ -1,14 +1,16 @@
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
-from vum.audit.models import AuditEvent
+from vum.audit.models import AuditAction, AuditEvent
+from vum.audit.services import audit_record
 
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    """Read-only: the log can be searched but never edited or deleted."""
+    """Read-only: the log can be searched but never edited or deleted. Its events point to data
+    (vum/audit/redaction.py), and reading them here is itself audited, as on /log/."""
 
     list_display = ("occurred_at", "actor_label", "action", "borger_id", "object_type", "summary")
     list_filter = ("action", "object_type")
@@ -23,3 +25,36 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)
+        if response.status_code == 200:
+            # The filters' names, not their values: a search term may be a citizen's id or name.
+            audit_record(
+                actor=request.user,  # type: ignore[arg-type]
+                action=AuditAction.LIST,
+                summary="Revisionssporet vist i administrationen",
+                changes={"filtre": dict.fromkeys(sorted(request.GET), True)},
+            )
+        return response
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        event = AuditEvent.objects.filter(pk=object_id).first() if object_id.isdigit() else None
+        if response.status_code == 200 and event is not None:
+            audit_record(
+                actor=request.user,  # type: ignore[arg-type]
+                action=AuditAction.VIEW,
+                obj=event,
+                borger_id=event.borger_id,
+                summary="Revisionshændelse vist i administrationen",
+            )
+        return response

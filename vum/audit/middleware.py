@@ -3,6 +3,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from vum.audit.context import RequestOrigin, current_origin
+from vum.client_ip import client_ip
 
 
 class AuditContextMiddleware:
@@ -13,7 +14,8 @@ class AuditContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         origin = RequestOrigin(
-            ip_address=request.META.get("REMOTE_ADDR") or None,
+            # The same address django-axes locks out by (see vum.client_ip).
+            ip_address=client_ip(request) or None,
             user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
         )
         token = current_origin.set(origin)

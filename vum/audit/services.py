@@ -11,6 +11,7 @@ from django.forms.models import model_to_dict
 from vum.accounts.models import User
 from vum.audit.context import current_origin
 from vum.audit.models import AuditAction, AuditEvent
+from vum.audit.redaction import redact
 
 
 class CitizenData(Protocol):
@@ -69,7 +70,8 @@ def _event(
         object_type=obj._meta.label if isinstance(obj, models.Model) else "",
         object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
         summary=summary[:500],
-        changes=dict(changes or {}),
+        # Field names and codes only: content is replaced by a marker (vum/audit/redaction.py).
+        changes=redact(dict(changes or {})),
         ip_address=origin.ip_address,
         user_agent=origin.user_agent,
     )

@@ -20,7 +20,10 @@ from django.core.exceptions import RequestDataTooBig
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from knox.auth import TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
 
 from vum.idempotency.models import IdempotentRequest
 
@@ -34,12 +37,18 @@ STORED_HEADERS = ("Content-Type", "Location", "ETag")
 
 
 def _principal(request: HttpRequest) -> str | None:
+    """Whose keys these are: the signed-in user's, or the API token's user. Tokens change at
+    every login, so a retry sent with a newer token of the same user is still the same request."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"
-    credentials = request.headers.get("Authorization")
-    if credentials:
-        return "credentials:" + hashlib.sha256(credentials.encode()).hexdigest()[:64]
+    credentials = request.headers.get("Authorization", "").split()
+    if len(credentials) == 2 and credentials[0] == "Token":
+        try:
+            token_user, _ = TokenAuthentication().authenticate_credentials(credentials[1].encode())
+        except AuthenticationFailed:
+            return None  # the view refuses it
+        return f"user:{token_user.pk}"
     return None
 
 
@@ -111,6 +120,9 @@ class IdempotencyMiddleware:
             body = request.body
         except RequestDataTooBig:
             return None  # the view answers it (413)
+        if request.path == reverse("api-token"):
+            # A login's answer is a fresh token: it is never stored, nor given twice.
+            return None
         key = request.headers.get(HEADER)
         if key is None and not _is_api(request):
             key = request.POST.get(FORM_FIELD)

@@ -19,9 +19,13 @@ PARAMETER = {
 }
 
 
+# The token login: its answer is never stored (vum/idempotency/middleware.py).
+NOT_IDEMPOTENT = {"/api/v1/auth/token/"}
+
+
 def add_idempotency_key(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-    for operations in result.get("paths", {}).values():
+    for path, operations in result.get("paths", {}).items():
         post = operations.get("post")
-        if post is not None:
+        if post is not None and path not in NOT_IDEMPOTENT:
             post.setdefault("parameters", []).append(PARAMETER)
     return result

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -28,13 +29,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_fsm",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "vum.accounts",
     "vum.audit",
     "vum.catalog",
@@ -52,14 +55,25 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise: static files need no policy. Outside every view and idempotency's replay.
+    "csp.middleware.CSPMiddleware",
+    # Inside the CSP middleware, so that its mark on a PDF response is seen there (vum/headers.py).
+    "vum.headers.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): has this session given the second factor (vum.accounts)?
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After messages and htmx (an expired session says why, and an htmx request is sent to the
+    # login page whole); the session limits first, so that an expired session is not asked for
+    # its second factor.
+    "vum.accounts.middleware.SessionLimitMiddleware",
+    "vum.accounts.middleware.TwoFactorMiddleware",
     "vum.audit.middleware.AuditContextMiddleware",
     "vum.catalog.middleware.CatalogNotLoadedMiddleware",
     # After the CSRF check and the session: a repeated write gets the first one's response.
@@ -106,7 +120,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -114,10 +131,25 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# A caseworker's session ends after this much inactivity (the expiry is renewed on each request).
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=int(timedelta(hours=8).total_seconds()))
-SESSION_SAVE_EVERY_REQUEST = True
+# A session ends after SESSION_IDLE_MINUTES without a request (htmx ones count), and
+# SESSION_ABSOLUTE_HOURS after login whatever the user does; each page warns
+# SESSION_WARNING_MINUTES before either (vum.accounts.middleware.SessionLimitMiddleware).
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=60)
+SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=12)
+SESSION_WARNING_MINUTES = env.int("SESSION_WARNING_MINUTES", default=5)
+# The stored session outlives neither limit. The middleware writes the last activity into the
+# session on every signed-in request, which saves it; nothing else needs saving every time.
+SESSION_COOKIE_AGE = int(timedelta(hours=SESSION_ABSOLUTE_HOURS).total_seconds())
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# A second factor (TOTP, django-otp) for local logins: required of administrators (and anyone
+# with the admin site), optional for others. Off once an identity provider does the login, as
+# it answers for the second factor itself.
+VUM_LOCAL_LOGIN_2FA = env.bool("VUM_LOCAL_LOGIN_2FA", default=True)
+# The name authenticator apps show beside the code.
+OTP_TOTP_ISSUER = "vum"
+# Administrators manage devices in the admin site but never see another user's secret.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Login throttling (django-axes): lock a username+address pair after repeated failures.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -125,7 +157,11 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Reverse proxies in front of the app: the client's address is read from X-Forwarded-For this many
+# entries from the right (vum.client_ip), for the audit trail and for axes alike. (Axes's own
+# AXES_IPWARE_PROXY_COUNT needs django-ipware, which is not installed: it read REMOTE_ADDR.)
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "vum.client_ip.client_ip"
 
 LANGUAGE_CODE = "da"
 TIME_ZONE = "Europe/Copenhagen"
@@ -137,6 +173,24 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Content-Security-Policy (django-csp; docs/security.md). Scripts and styles come from our own
+# static files only: no inline script, event handler or style attribute in any template (a test
+# scans templates/), and htmx runs without eval (the htmx-config meta tag in base.html). A
+# template that must inline a <script> or <style> gives it nonce="{{ request.csp_nonce }}".
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        # data: for the empty favicon in base.html and the icons in Swagger UI's stylesheet.
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
 }
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -193,7 +247,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so that an unauthenticated call gets 401 with a WWW-Authenticate header.
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -207,6 +261,15 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "vum.api.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "vum.api.exception_handler",
+}
+# API tokens (django-rest-knox, POST /api/v1/auth/token/): only a digest is stored, and each login
+# gives a new token that lasts a working day. No auto-refresh: a fixed end bounds what a leaked
+# token is worth, however busily it is used; the client logs in again after `udloeber`.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=10)),
+    "AUTO_REFRESH": False,
+    # The keyword of DRF's authtoken, which the clients already send.
+    "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "vum API",
@@ -242,6 +305,8 @@ SPECTACULAR_SETTINGS = {
 
 # The municipality this deployment serves: the slug of its service catalog (letters, deadlines).
 VUM_MUNICIPALITY = env.str("VUM_MUNICIPALITY", default="randers")
+# Citizens shown by one user's searches within an hour above which the administrators are told.
+VUM_BULK_LOOKUP_ALERT_PER_HOUR = env.int("VUM_BULK_LOOKUP_ALERT_PER_HOUR", default=200)
 # Days the administration is closed without being public holidays (MM-DD): grundlovsdag,
 # juleaftensdag and nytårsaftensdag. Deadlines that end on them move to the next working day.
 VUM_CLOSED_DAYS = env.list("VUM_CLOSED_DAYS", default=["06-05", "12-24", "12-31"])
