@@ -19,7 +19,6 @@ from rest_framework.parsers import BaseParser
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
 
 from vum.catalog.models import VersionedRow
 from vum.catalog.selectors import CatalogNotLoaded
@@ -87,6 +86,11 @@ def versioned(response: Response, record: Versioned) -> Response:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    # Imported here: DRF's settings name this module's parser, paginator and handler, and
+    # rest_framework.views reads those settings when it is imported. Importing it at the top made a
+    # cycle whenever this module was the first to load DRF's views (a Celery worker's start).
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     if isinstance(exc, StaleVersion):
         answer = Response(
             {"detail": str(exc), "version": exc.current.version},
