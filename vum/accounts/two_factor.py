@@ -143,17 +143,25 @@ def _check(*, user: User, device: TOTPDevice, token: str, wrong: str) -> Verific
     return Verification(device=None, error=waiting or wrong)
 
 
+NOT_SET_UP = "Du har ikke opsat totrinsbekræftelse."
+
+
+def _confirmed_device_locked(user: User) -> TOTPDevice | None:
+    """The user's confirmed device, as `confirmed_device`, locked for a check of its code."""
+    return (
+        TOTPDevice.objects.select_for_update()
+        .filter(user=user, confirmed=True)
+        .order_by("pk")
+        .first()
+    )
+
+
 def totp_verify(*, user: User, token: str) -> Verification:
     """The code a user gives at login, checked against their confirmed device."""
     with transaction.atomic():
-        device = (
-            TOTPDevice.objects.select_for_update()
-            .filter(user=user, confirmed=True)
-            .order_by("pk")
-            .first()
-        )
+        device = _confirmed_device_locked(user)
         if device is None:
-            return Verification(device=None, error="Du har ikke opsat totrinsbekræftelse.")
+            return Verification(device=None, error=NOT_SET_UP)
         return _check(user=user, device=device, token=token, wrong=WRONG_CODE)
 
 
@@ -208,14 +216,9 @@ def totp_remove(*, user: User, token: str) -> Verification:
     the keyboard and not someone at a session left open. (A lost phone is removed by an
     administrator in the admin site.) An administrator is then sent to set up a new one."""
     with transaction.atomic():
-        device = (
-            TOTPDevice.objects.select_for_update()
-            .filter(user=user, confirmed=True)
-            .order_by("pk")
-            .first()
-        )
+        device = _confirmed_device_locked(user)
         if device is None:
-            return Verification(device=None, error="Du har ikke opsat totrinsbekræftelse.")
+            return Verification(device=None, error=NOT_SET_UP)
         checked = _check(user=user, device=device, token=token, wrong=WRONG_CODE)
         if not checked.ok:
             return checked
