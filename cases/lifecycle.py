@@ -27,6 +27,10 @@ class Fase(models.TextChoices):
     AFSLUTTET = "afsluttet", "Afsluttet"
 
 
+# The phases a case is in once its application has been decided on.
+DECIDED_PHASES = frozenset({Fase.BESTILLING, Fase.LEVERING, Fase.OPFOELGNING, Fase.AFSLUTTET})
+
+
 Guard = Callable[["Sag"], Iterable[str]]
 
 _guards: dict[str, list[Guard]] = defaultdict(list)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, Transition, transition
 
 from cases import cpr
-from cases.lifecycle import Fase, phase_guard
+from cases.lifecycle import DECIDED_PHASES, Fase, phase_guard
 from vum.accounts.models import Organisation, Team
 from vum.catalog.models import Ansoegningstype
 from vum.versions import Versioned
@@ -232,6 +232,12 @@ class Sag(FSMModelMixin, models.Model):
     @property
     def is_open(self) -> bool:
         return self.fase != Fase.AFSLUTTET
+
+    @property
+    def ansoegning_decided(self) -> bool:
+        """What the citizen applied for has been decided on: from bestilling on (a refusal ends
+        the case) it is part of the decision and can no longer be changed."""
+        return self.fase in DECIDED_PHASES
 
     # Forward through the phases.
 

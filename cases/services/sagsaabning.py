@@ -151,7 +151,11 @@ def sagsaabning_row_delete(*, actor: User, row: SagsaabningRow) -> None:
 def _processing_deadline_sync(*, actor: User, sag: Sag) -> None:
     """Keep the case's sagsbehandlingsfrist in step with its service and application type: it
     runs from the first enquiry, by the municipality's rule for that service and type."""
-    existing = Frist.objects.open().filter(sag=sag, art=Frist.Art.SAGSBEHANDLINGSFRIST).first()
+    processing = Frist.objects.filter(sag=sag, art=Frist.Art.SAGSBEHANDLINGSFRIST)
+    if processing.filter(status=Frist.Status.OVERHOLDT).exists():
+        # A deadline met is history: no edit reopens it or starts a new one behind it.
+        return
+    existing = processing.open().first()
     ydelse = sag.kommunal_ydelse
     rule = (
         processing_deadline_rule(ydelse=ydelse, ansoegningstype=sag.ansoegningstype)
@@ -210,9 +214,18 @@ def sag_ansoegning_set(
     if errors:
         raise ValidationError(errors)
     locked = Sag.objects.select_for_update().get(pk=sag.pk)
+    wanted_type = ansoegningstype if kommunal_ydelse is not None else ""
+    if locked.kommunal_ydelse == kommunal_ydelse and locked.ansoegningstype == wanted_type:
+        # Saving what is already recorded changes nothing, not even the deadline.
+        return locked
+    if locked.ansoegning_decided:
+        raise ValidationError(
+            "Der er truffet afgørelse om ansøgningen, så den kan ikke længere ændres. "
+            "En ny ansøgning behandles som en ny sag eller en revisitation."
+        )
     before = snapshot(locked, ["kommunal_ydelse", "ansoegningstype"])
     locked.kommunal_ydelse = kommunal_ydelse
-    locked.ansoegningstype = ansoegningstype if kommunal_ydelse is not None else ""
+    locked.ansoegningstype = wanted_type
     locked.save(update_fields=["kommunal_ydelse", "ansoegningstype"])
     changes = diff(before, snapshot(locked, ["kommunal_ydelse", "ansoegningstype"]))
     if changes:

@@ -9,10 +9,14 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.lifecycle import Fase
 from cases.models import Henvendelse, Sag
+from cases.services.sagsaabning import sag_ansoegning_set
 from tests.web.conftest import World
+from vum.audit.models import AuditEvent
 from vum.catalog.models import KommunalYdelse
 from vum.deadlines.models import Frist
+from vum.deadlines.services import frist_meet
 
 # The enquiries arrive on 30 October and 2 November 2026; the caseworker registers them two days
 # later, and their deadlines (up to 25 January 2027) all lie ahead.
@@ -93,3 +97,81 @@ def test_without_a_loaded_catalog_the_page_still_works(world: World) -> None:
     page = _client(world).get(reverse("sagsaabning", args=[world.sag.pk]))
     assert page.status_code == 200
     assert "ydelseskatalog er ikke indlæst" in page.content.decode()
+
+
+def _decided_with_its_deadline_met(world: World) -> Frist:
+    """Liam's situation: the service applied for was decided, its processing deadline met on
+    time, and the case is in levering."""
+    Henvendelse.objects.create(
+        borger=world.borger,
+        kilde=Henvendelse.Kilde.BORGER,
+        aarsag="Ansøgning",
+        team=world.sag.team,
+        triage=Henvendelse.Triage.SAG,
+        sag=world.sag,
+        modtaget=date(2026, 10, 30),
+        registreret_af=world.users["sagsbehandler_ind"],
+    )
+    actor = world.users["sagsbehandler_ind"]
+    sag_ansoegning_set(actor=actor, sag=world.sag, kommunal_ydelse=_r85(), ansoegningstype="ny")
+    frist = Frist.objects.get(sag=world.sag, art=Frist.Art.SAGSBEHANDLINGSFRIST)
+    frist_meet(frist=frist, actor=actor)
+    Sag.objects.filter(pk=world.sag.pk).update(fase=Fase.LEVERING)
+    return frist
+
+
+def _ansoegning_audits(world: World) -> int:
+    return AuditEvent.objects.filter(
+        object_id=str(world.sag.pk), summary="Ansøgt ydelse registreret"
+    ).count()
+
+
+def test_saving_the_decided_application_unchanged_changes_nothing(
+    world: World, catalog: None
+) -> None:
+    frist = _decided_with_its_deadline_met(world)
+    recorded = _ansoegning_audits(world)
+    client = _client(world)
+
+    page = client.get(reverse("sagsaabning", args=[world.sag.pk])).content.decode()
+    assert "Gem ansøgning" not in page  # read-only once decided
+    assert "kan ikke længere ændres" in page
+
+    # A stale page (or a replayed form) sends the same values: nothing changes.
+    response = client.post(
+        reverse("ansoegning_set", args=[world.sag.pk]),
+        {"kommunal_ydelse": _r85().pk, "ansoegningstype": "ny"},
+    )
+    assert response.status_code == 302
+    processing = Frist.objects.filter(sag=world.sag, art=Frist.Art.SAGSBEHANDLINGSFRIST)
+    assert list(processing.values_list("pk", "status")) == [(frist.pk, Frist.Status.OVERHOLDT)]
+    assert not Frist.objects.overdue(timezone.now()).filter(sag=world.sag).exists()
+    assert _ansoegning_audits(world) == recorded
+
+
+def test_the_decided_application_cannot_be_changed(world: World, catalog: None) -> None:
+    _decided_with_its_deadline_met(world)
+    other = KommunalYdelse.objects.current().filter(kommune__slug="randers").exclude(kode="R-85")
+    response = _client(world).post(
+        reverse("ansoegning_set", args=[world.sag.pk]),
+        {"kommunal_ydelse": other.first().pk, "ansoegningstype": "aendring"},  # type: ignore[union-attr]
+    )
+    assert response.status_code == 200
+    assert "kan ikke længere ændres" in response.content.decode()
+    sag = Sag.objects.get(pk=world.sag.pk)
+    assert (sag.kommunal_ydelse, sag.ansoegningstype) == (_r85(), "ny")
+
+
+def test_a_met_processing_deadline_is_never_reopened(world: World, catalog: None) -> None:
+    """Before the decision too: a case sent back after its deadline was met gets no new one when
+    the application is corrected."""
+    frist = _decided_with_its_deadline_met(world)
+    Sag.objects.filter(pk=world.sag.pk).update(fase=Fase.SAGSVURDERING)
+    sag_ansoegning_set(
+        actor=world.users["sagsbehandler_ind"],
+        sag=Sag.objects.get(pk=world.sag.pk),
+        kommunal_ydelse=_r85(),
+        ansoegningstype="aendring",
+    )
+    processing = Frist.objects.filter(sag=world.sag, art=Frist.Art.SAGSBEHANDLINGSFRIST)
+    assert list(processing.values_list("pk", "status")) == [(frist.pk, Frist.Status.OVERHOLDT)]
