@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
@@ -118,7 +119,7 @@ def test_the_idle_limit_is_a_setting() -> None:
 
 
 @pytest.mark.now(START, tick=False)
-def test_an_htmx_request_after_the_limit_sends_the_whole_page_to_login_and_back() -> None:
+def test_an_htmx_request_after_the_limit_keeps_the_page_and_asks_to_log_in_again() -> None:
     client = _signed_in()
     client.get(PAGE)
     with later(minutes=61):
@@ -127,10 +128,21 @@ def test_an_htmx_request_after_the_limit_sends_the_whole_page_to_login_and_back(
             {"tekst": "Det, brugeren skrev"},
             headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/sager/123/?fane=2"},
         )
-    # Not a redirect the browser would follow inside the fragment: htmx loads the login page.
-    assert response.status_code == 200
-    assert response["HX-Redirect"] == f"{reverse('login')}?next=/sager/123/%3Ffane%3D2"
-    assert response.content == b""
+    # Neither the login page swapped into the section nor the whole page sent to it: the page
+    # keeps what was typed, and forms.js offers a login in a new tab, then to send again.
+    assert response.status_code == 401
+    assert response["HX-Reswap"] == "none"
+    assert "HX-Redirect" not in response
+    assert response["X-Vum-Login-Url"] == (
+        f"{reverse('login')}?next={reverse('accounts:logged_in_again')}"
+    )
+    assert SESSION_KEY not in client.session
+
+
+def test_an_htmx_request_without_a_session_is_answered_in_place() -> None:
+    response = Client().post("/sager/123/journal/", {"tekst": "x"}, headers={"HX-Request": "true"})
+    assert response.status_code == 401
+    assert response["HX-Reswap"] == "none"
 
 
 @pytest.mark.now(START, tick=False)

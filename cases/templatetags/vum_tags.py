@@ -5,8 +5,10 @@ from typing import Any
 from django import forms, template
 from django.db.models import Model
 from django.forms.boundfield import BoundField
+from django.http import HttpRequest
 
 from vum.access import Action, may
+from vum.accounts.middleware import return_path
 from vum.audit.redaction import is_marker
 
 register = template.Library()
@@ -73,6 +75,17 @@ def _shown(value: Any) -> Any:
     if isinstance(value, list):
         return ", ".join(str(_shown(item)) for item in value)
     return value
+
+
+@register.filter
+def form_page(request: HttpRequest) -> str:
+    """The page a posted form was on (its Referer, on this site), or the posted address."""
+    return return_path(request) or request.path
+
+
+@register.filter
+def field_errors_exist(visible_fields: list[BoundField]) -> bool:
+    return any(bound.errors for bound in visible_fields)
 
 
 @register.filter

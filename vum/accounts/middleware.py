@@ -147,7 +147,11 @@ class SessionLimitMiddleware:
         ended = self._enforce(request)
         if ended is not None:
             return ended
-        return self.get_response(request)
+        response = self.get_response(request)
+        if _is_htmx(request) and _is_login_redirect(response):
+            # A request from a page whose session is already gone (login_required's redirect).
+            return login_required_in_place()
+        return response
 
     def _enforce(self, request: HttpRequest) -> HttpResponse | None:
         session = getattr(request, "session", None)
@@ -187,7 +191,32 @@ class SessionLimitMiddleware:
         logout(request)
         # After logout: the message lives in the message cookie until the login page shows it.
         messages.warning(request, reason)
+        if _is_htmx(request):
+            return login_required_in_place()
         return _send_to(request, _with_next(resolve_url(settings.LOGIN_URL), back))
+
+
+def _is_login_redirect(response: HttpResponse) -> bool:
+    if not isinstance(response, HttpResponseRedirect):
+        return False
+    return urlsplit(response.url).path == resolve_url(settings.LOGIN_URL)
+
+
+def login_required_in_place() -> HttpResponse:
+    """An htmx request (an in-place save, say) whose session has ended: not the login page
+    swapped into the section, nor the whole page sent to it, which would throw away what the user
+    typed. The page keeps its input; vum/static/vum/forms.js asks the user to log in again in a
+    new tab (the URL below) and then to send it again."""
+    response = HttpResponse(
+        "Du er blevet logget ud. Log ind igen, og send derefter igen.",
+        status=401,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["HX-Reswap"] = "none"
+    response["X-Vum-Login-Url"] = _with_next(
+        resolve_url(settings.LOGIN_URL), reverse("accounts:logged_in_again")
+    )
+    return response
 
 
 @cache

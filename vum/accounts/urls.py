@@ -10,4 +10,5 @@ urlpatterns: list[URLPattern] = [
     path("totrin/kode/", views.totp_verify_page, name="totp_verify"),
     path("totrin/fjern/", views.totp_remove_page, name="totp_remove"),
     path("session/forlaeng/", views.session_keepalive, name="session_keepalive"),
+    path("session/logget-ind/", views.logged_in_again, name="logged_in_again"),
 ]

@@ -164,6 +164,13 @@ def totp_remove_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def logged_in_again(request: HttpRequest) -> HttpResponse:
+    """Where the login in a new tab ends when an in-place save met an ended session: it says to go
+    back to the page with the unsaved work, which kept it, and send it again."""
+    return render(request, "accounts/logged_in_again.html")
+
+
+@login_required
 @require_POST
 def session_keepalive(request: HttpRequest) -> HttpResponse:
     """The warning's "Forbliv logget ind": the request itself is the activity

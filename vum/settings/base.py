@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A form's own address opened as a page goes to its page, not to an empty 405.
+    "vum.form_addresses.FormAddressMiddleware",
     # After messages and htmx (an expired session says why, and an htmx request is sent to the
     # login page whole); the session limits first, so that an expired session is not asked for
     # its second factor.
