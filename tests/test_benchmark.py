@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from cases.selectors import inbox_sager
-from orders.selectors import udfoerer_bestillinger
+from orders.selectors.bestilling import udfoerer_bestillinger
 from tooling import benchmark
 
 pytestmark = pytest.mark.django_db

@@ -12,10 +12,7 @@ posts normally. A service's Danish ValidationError is shown on the form that cau
 input kept.
 """
 
-from collections import defaultdict
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -44,6 +41,7 @@ from assessment.forms.vurdering import (
 from assessment.models import Funktionsevnevurdering, Indsats, Indsatsmaal, Prislinje, Sagsvurdering
 from assessment.selectors import vurdering as vurdering_selectors
 from assessment.services import vurdering as vurdering_services
+from assessment.views.vurdering_valg import kr, load_valg, tal
 from cases import selectors as case_selectors
 from cases.forms import add_service_errors
 from cases.lifecycle import Fase, blockers
@@ -51,7 +49,6 @@ from cases.models import Sag
 from vum.access import Action, get_sag_or_404, may, request_user, require
 from vum.accounts.models import Organisation
 from vum.catalog.models import (
-    Funktionsevneniveau,
     KommunalYdelse,
     Maalgruppe,
     Maaltype,
@@ -60,12 +57,9 @@ from vum.catalog.models import (
     Undertema,
     Ydelse,
 )
-from vum.catalog.selectors import kommunale_ydelser
 from vum.versions import StaleVersion, show_conflict
 
 Failed = dict[str, forms.BaseForm]
-
-PATH_SEPARATOR = " \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK} "
 
 # Which section of the page a failed form belongs to.
 SECTION_OF = {
@@ -84,21 +78,6 @@ def _section_of(key: str) -> str:
     return "indsatser" if key.startswith("prislinje-") else SECTION_OF[key]
 
 
-# Danish number format: "143.000 kr.", "1.234,50 kr.", "3,5".
-
-
-def kr(amount: Decimal) -> str:
-    text = f"{amount:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
-    return f"{text.removesuffix(',00')} kr."
-
-
-def tal(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    text = f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}".rstrip("0")
-    return text.replace(".", ",")
-
-
 def _htmx(request: HttpRequest) -> bool:
     return bool(getattr(request, "htmx", False))
 
@@ -115,77 +94,6 @@ def _redirect(request: HttpRequest, url: str) -> HttpResponse:
 def _page_url(sag: Sag, section: str = "") -> str:
     url = reverse("sagsvurdering", args=[sag.pk])
     return f"{url}#afsnit-{section}" if section else url
-
-
-# Catalog choices
-
-
-def _tree_choices(
-    rows: Sequence[Any], selectable: Callable[[Any, bool], bool], label: Callable[[Any], str]
-) -> list[Any]:
-    """Choices from a catalog tree, grouped by its top-level node: the selectable nodes labelled
-    with their path below the top. A selectable top-level node without selectable descendants
-    stands alone."""
-    children: dict[int | None, list[Any]] = defaultdict(list)
-    for row in sorted(rows, key=lambda r: (r.raekkefoelge, r.pk)):
-        children[row.parent_id].append(row)
-
-    def walk(node: Any, path: list[str]) -> list[tuple[int, str]]:
-        found = []
-        kids = children.get(node.pk, [])
-        if selectable(node, bool(kids)):
-            found.append((node.pk, PATH_SEPARATOR.join([*path, label(node)])))
-        for kid in kids:
-            found.extend(walk(kid, [*path, node.navn] if path or node.parent_id else []))
-        return found
-
-    result: list[Any] = []
-    for root in children.get(None, []):
-        below = [c for kid in children.get(root.pk, []) for c in walk(kid, [])]
-        if below:
-            result.append((root.navn, below))
-        elif selectable(root, False):
-            result.append((root.pk, label(root)))
-    return result
-
-
-def _with_law(row: Ydelse | Tilbudstype) -> str:
-    return f"{row.navn} ({row.lovgrundlag})" if row.lovgrundlag else row.navn
-
-
-def _load_valg() -> Valg:
-    undertemaer = list(
-        Undertema.objects.current()
-        .select_related("tema__kategori")
-        .order_by("tema__kategori__raekkefoelge", "tema__raekkefoelge", "raekkefoelge")
-    )
-    by_tema: dict[str, list[tuple[int, str]]] = {}
-    primary: dict[str, list[tuple[int, str]]] = {}
-    for u in undertemaer:
-        by_tema.setdefault(u.tema.navn, []).append((u.pk, u.navn))
-        if u.scores:  # the Aktivitet og deltagelse sub-themes, the only ones a goal is set on
-            primary.setdefault(u.tema.navn, []).append((u.pk, u.navn))
-    return Valg(
-        maaltyper=[(m.pk, m.navn) for m in Maaltype.objects.current().order_by("raekkefoelge")],
-        primaere_undertemaer=list(primary.items()),
-        undertemaer=list(by_tema.items()),
-        niveauer=[
-            (n.vaerdi, f"{n.vaerdi} · {n.navn}")
-            for n in Funktionsevneniveau.objects.current().order_by("vaerdi")
-        ],
-        stoettebehov=list(Stoettebehov.objects.current().order_by("vaerdi")),
-        ydelser=_tree_choices(
-            list(Ydelse.objects.current()), lambda _n, has_kids: not has_kids, _with_law
-        ),
-        kommunale_ydelser=[(k.pk, f"{k.kode} · {k.navn}") for k in kommunale_ydelser()],
-        tilbudstyper=_tree_choices(
-            list(Tilbudstype.objects.current()), lambda _n, has_kids: not has_kids, _with_law
-        ),
-        udfoerere=[(o.pk, o.navn) for o in Organisation.objects.order_by("navn")],
-        maalgrupper=_tree_choices(
-            list(Maalgruppe.objects.current()), lambda n, _k: n.kan_vaelges, lambda n: n.navn
-        ),
-    )
 
 
 # The page
@@ -238,7 +146,7 @@ def _context(
     view = vurdering_selectors.sagsvurdering_overview(user=user, sag=sag)
     vurdering = view.vurdering
     kan_vurdere = kan_redigere and i_fase and vurdering is not None
-    valg = _load_valg() if kan_vurdere else None
+    valg = load_valg() if kan_vurdere else None
     context: dict[str, Any] = {
         "sag": sag,
         "borger": sag.borger,
@@ -485,7 +393,7 @@ def maal_add(request: HttpRequest, pk: int) -> HttpResponse:
     vurdering, early = _vurdering_or_redirect(request, sag)
     if vurdering is None:
         return early  # type: ignore[return-value]
-    form = MaalForm(request.POST, valg=_load_valg(), auto_id="id_maal_%s")
+    form = MaalForm(request.POST, valg=load_valg(), auto_id="id_maal_%s")
     if form.is_valid():
         data = dict(form.cleaned_data)
         # The choices were validated against the current catalog, so the rows exist.
@@ -557,7 +465,7 @@ def indsats_add(request: HttpRequest, pk: int) -> HttpResponse:
     vurdering, early = _vurdering_or_redirect(request, sag)
     if vurdering is None:
         return early  # type: ignore[return-value]
-    form = _indsats_form(_load_valg(), request.POST)
+    form = _indsats_form(load_valg(), request.POST)
     if form.is_valid():
         data = dict(form.cleaned_data)
         kommunal_pk, tilbud_pk, udfoerer_pk = (
@@ -622,7 +530,7 @@ def maalgruppe_save(request: HttpRequest, pk: int) -> HttpResponse:
     vurdering, early = _vurdering_or_redirect(request, sag)
     if vurdering is None:
         return early  # type: ignore[return-value]
-    form = MaalgruppeForm(request.POST, valg=_load_valg(), auto_id="id_mg_%s")
+    form = MaalgruppeForm(request.POST, valg=load_valg(), auto_id="id_mg_%s")
     if form.is_valid():
         chosen = Maalgruppe.objects.current().in_bulk(
             [form.cleaned_data["primaer"], *form.cleaned_data["andre"]]

@@ -7,16 +7,15 @@ udfoerer/.
 
 from rest_framework.routers import SimpleRouter
 
-from followup.api import views
+from followup.api.views.opfoelgning import OpfoelgningViewSet
+from followup.api.views.statusnotat import UdfoererOpfoelgningViewSet
 
 # Path converters rather than regexes, so the OpenAPI schema knows the ids are integers.
 router = SimpleRouter(use_regex_path=False)
-router.register(
-    "sager/<int:sag_pk>/opfoelgninger", views.OpfoelgningViewSet, basename="api-opfoelgning"
-)
+router.register("sager/<int:sag_pk>/opfoelgninger", OpfoelgningViewSet, basename="api-opfoelgning")
 router.register(
     "udfoerer/opfoelgninger",
-    views.UdfoererOpfoelgningViewSet,
+    UdfoererOpfoelgningViewSet,
     basename="api-udfoerer-opfoelgning",
 )
 

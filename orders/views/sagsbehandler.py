@@ -24,7 +24,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from assessment.models import Indsats
 from cases.forms import add_service_errors
 from cases.models import Sag
-from orders import selectors
 from orders.content import latest_grant
 from orders.forms.sagsbehandler import (
     AnmodningSvarForm,
@@ -34,6 +33,10 @@ from orders.forms.sagsbehandler import (
     UdfoererForm,
 )
 from orders.models import Anmodning, Bestilling, Delmaal, HandleplanVersion
+from orders.selectors import bestilling as bestilling_selectors
+from orders.selectors import handleplan as handleplan_selectors
+from orders.selectors import ledsagelse as ledsagelse_selectors
+from orders.selectors import levering as levering_selectors
 from orders.services import bestilling as bestilling_services
 from orders.services import handleplan as handleplan_services
 from orders.services import ledsagelse as ledsagelse_services
@@ -112,7 +115,10 @@ def _udfoerer_choices() -> list[tuple[int, str]]:
 
 
 def _groups(
-    view: selectors.SagensBestillinger, kan_redigere: bool, failed: Failed, placed: set[str]
+    view: bestilling_selectors.SagensBestillinger,
+    kan_redigere: bool,
+    failed: Failed,
+    placed: set[str],
 ) -> list[UdfoererGruppe]:
     groups: dict[int, UdfoererGruppe] = {}
     for b in view.bestillinger:  # ordered by provider, newest version first
@@ -160,9 +166,9 @@ def _sag_page(
 ) -> HttpResponse:
     user = request_user(request)
     failed = failed or {}
-    view = selectors.sag_bestillinger(user=user, sag=sag)
+    view = bestilling_selectors.sag_bestillinger(user=user, sag=sag)
     kan_redigere = may(user, Action.EDIT, sag, as_loaded=True)
-    ledsagelse = selectors.ledsagelse(user=user, sag=sag)
+    ledsagelse = ledsagelse_selectors.ledsagelse(user=user, sag=sag)
     placed: set[str] = set()
     anmodninger = []
     for a in view.anmodninger:
@@ -272,7 +278,7 @@ def bestilling_pdf(request: HttpRequest, sag_pk: int, pk: int) -> HttpResponse:
     user = request_user(request)
     sag = get_sag_or_404(user, sag_pk)
     try:
-        bestilling, content = selectors.sag_bestilling_pdf(user=user, sag=sag, pk=pk)
+        bestilling, content = bestilling_selectors.sag_bestilling_pdf(user=user, sag=sag, pk=pk)
     except Bestilling.DoesNotExist as exc:
         raise Http404(str(exc)) from exc
     return _pdf(content, f"bestilling-{bestilling.pk}-version-{bestilling.version}.pdf")
@@ -313,7 +319,7 @@ def anmodning_svar(request: HttpRequest, sag_pk: int, pk: int) -> HttpResponse:
     user = request_user(request)
     sag = _editable_sag(request, sag_pk)
     try:
-        anmodning = selectors.anmodning_get(user=user, sag=sag, pk=pk)
+        anmodning = levering_selectors.anmodning_get(user=user, sag=sag, pk=pk)
     except Anmodning.DoesNotExist as exc:
         raise Http404(str(exc)) from exc
     form = AnmodningSvarForm(request.POST, auto_id=f"id_svar{anmodning.pk}_%s")
@@ -348,7 +354,7 @@ def _handleplan_page(
     finalise_fejl: list[str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    view = selectors.handleplan_view(user=request_user(request), borger_pk=borger_pk)
+    view = handleplan_selectors.handleplan_view(user=request_user(request), borger_pk=borger_pk)
     plan = view.plan
     if view.kan_redigere and form is None:
         form = HandleplanForm(initial=HandleplanForm.initial_from(plan), auto_id="id_plan_%s")
@@ -421,7 +427,7 @@ def handleplan_finalise(request: HttpRequest, borger_pk: int) -> HttpResponse:
 @require_GET
 def handleplan_pdf(request: HttpRequest, borger_pk: int, nummer: int) -> HttpResponse:
     try:
-        version = selectors.handleplan_version_pdf(
+        version = handleplan_selectors.handleplan_version_pdf(
             user=request_user(request), borger_pk=borger_pk, nummer=nummer
         )
     except HandleplanVersion.DoesNotExist as exc:
@@ -445,7 +451,9 @@ class OekonomiRow:
 def oekonomi(request: HttpRequest) -> HttpResponse:
     """Sent orders with what they cost and where the invoice goes: no citizen's name or CPR."""
     rows = []
-    for b in selectors.oekonomi_bestillinger(user=request_user(request), limit=OEKONOMI_LIMIT):
+    for b in bestilling_selectors.oekonomi_bestillinger(
+        user=request_user(request), limit=OEKONOMI_LIMIT
+    ):
         indhold = b.indhold if isinstance(b.indhold, dict) else {}
         rows.append(
             OekonomiRow(

@@ -27,7 +27,6 @@ from django.views.decorators.http import require_GET, require_POST
 from assessment.models import Indsatsmaal
 from cases.forms import add_service_errors
 from cases.models import Borger
-from orders import selectors
 from orders.forms.udfoerer import (
     AnmodningForm,
     DelmaalForm,
@@ -46,6 +45,8 @@ from orders.models import (
     Leveringsnotat,
     Magtanvendelse,
 )
+from orders.selectors import bestilling as bestilling_selectors
+from orders.selectors.levering import Leveringsmappe, delmaal_get, levering_for_borger
 from orders.services import bestilling as bestilling_services
 from orders.services import levering as levering_services
 from vum.access import (
@@ -120,7 +121,7 @@ def _readable(indhold: dict[str, Any] | None) -> dict[str, Any]:
 
 def _delmaal_or_404(bestilling: Bestilling, delmaal_pk: int) -> Delmaal:
     try:
-        return selectors.delmaal_get(bestilling=bestilling, pk=delmaal_pk)
+        return delmaal_get(bestilling=bestilling, pk=delmaal_pk)
     except Delmaal.DoesNotExist as exc:
         raise Http404("Delmålet findes ikke.") from exc
 
@@ -139,7 +140,7 @@ class BorgerRow:
 def borgere(request: HttpRequest) -> HttpResponse:
     """Orders awaiting an answer first, then the citizens with an accepted, active order."""
     user = _provider(request)
-    rows = selectors.udfoerer_bestillinger(user=user)
+    rows = bestilling_selectors.udfoerer_bestillinger(user=user)
     afventer = sorted(
         (b for b in rows if b.awaits_answer),
         key=lambda b: (b.status != "sendt", -b.sendt.timestamp()),
@@ -199,7 +200,7 @@ def _bestilling_page(
 def bestilling(request: HttpRequest, pk: int) -> HttpResponse:
     user = _provider(request)
     try:
-        found = selectors.bestilling_get(user=user, pk=pk)
+        found = bestilling_selectors.bestilling_get(user=user, pk=pk)
     except NotFoundForUser:
         newer = _newer_version(user, pk)
         if newer is None:
@@ -239,13 +240,13 @@ def bestilling_svar(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(_workspace_url(found))
             messages.success(request, "Bestillingen er afvist. Sagsbehandleren har fået besked.")
             return redirect("orders:udfoerer-borgere")
-    return _bestilling_page(request, selectors.bestilling_get(user=user, pk=pk), form)
+    return _bestilling_page(request, bestilling_selectors.bestilling_get(user=user, pk=pk), form)
 
 
 def _pdf(request: HttpRequest, pk: int, *, bilag: bool) -> HttpResponse:
     user = _provider(request)
     try:
-        found, content = selectors.bestilling_pdf(user=user, pk=pk, bilag=bilag)
+        found, content = bestilling_selectors.bestilling_pdf(user=user, pk=pk, bilag=bilag)
     except Bestilling.DoesNotExist as exc:
         raise Http404("Bestillingen har ingen vedlagt handleplan.") from exc
     name = (
@@ -349,7 +350,7 @@ def _delmaal_row(
 
 
 def _sektion(
-    mappe: selectors.Leveringsmappe, bestilling: Bestilling, undertemaer: Choices, failed: Failed
+    mappe: Leveringsmappe, bestilling: Bestilling, undertemaer: Choices, failed: Failed
 ) -> Sektion:
     key = str(bestilling.pk)
 
@@ -381,7 +382,7 @@ def _sektion(
 
 def _workspace(request: HttpRequest, borger_pk: int, failed: Failed | None = None) -> HttpResponse:
     user = _provider(request)
-    mappe = selectors.levering_for_borger(user=user, borger_pk=borger_pk)
+    mappe = levering_for_borger(user=user, borger_pk=borger_pk)
     undertemaer = _undertema_choices()
     sektioner = [_sektion(mappe, b, undertemaer, failed or {}) for b in mappe.bestillinger]
     return render(

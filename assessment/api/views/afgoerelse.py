@@ -35,7 +35,7 @@ from assessment.selectors.afgoerelse import (
     sag_breve_qs,
 )
 from assessment.services.afgoerelse import Resultatlinje, afgoerelse_create, afgoerelse_send
-from cases.api.views import BAD_REQUEST, NOT_FOUND, SAG_PK, SagChildViewSet
+from cases.api.views.common import BAD_REQUEST, NOT_FOUND, SAG_PK, SagChildViewSet
 from vum.access import Action, get_sag_or_404, request_user
 from vum.api import PDF_RESPONSE, JsonErrorsNegotiation, pdf_response
 

@@ -25,7 +25,7 @@ from assessment.services.klage import (
     klage_register,
     klage_send_to_ankestyrelsen,
 )
-from cases.api.views import BAD_REQUEST, NOT_FOUND, SAG_PK, SagChildViewSet
+from cases.api.views.common import BAD_REQUEST, NOT_FOUND, SAG_PK, SagChildViewSet
 from vum.access import Action, request_user
 
 

@@ -26,7 +26,7 @@ from assessment.selectors.partshoering import (
     sag_partshoeringer,
 )
 from assessment.services.partshoering import partshoering_answer, partshoering_send
-from cases.api.views import BAD_REQUEST, NOT_FOUND, SAG_PK, SagChildViewSet
+from cases.api.views.common import BAD_REQUEST, NOT_FOUND, SAG_PK, SagChildViewSet
 from vum.access import Action, get_sag_or_404, request_user
 from vum.api import JsonErrorsNegotiation
 

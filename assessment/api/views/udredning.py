@@ -42,7 +42,7 @@ from assessment.services.udredning import (
     udredning_current,
     udredning_start,
 )
-from cases.api.views import BAD_REQUEST, NOT_FOUND, SAG_PK, SagChildViewSet
+from cases.api.views.common import BAD_REQUEST, NOT_FOUND, SAG_PK, SagChildViewSet
 from cases.models import Sag
 from vum.access import Action, get_sag_or_404, request_user
 from vum.catalog.models import Kategori, Tema

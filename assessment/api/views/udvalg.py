@@ -44,7 +44,7 @@ from assessment.services.udvalg import (
     udvalg_outcome_record,
     udvalgsmoede_close,
 )
-from cases.api.views import BAD_REQUEST, NOT_FOUND, SAG_PK, SagChildViewSet
+from cases.api.views.common import BAD_REQUEST, NOT_FOUND, SAG_PK, SagChildViewSet
 from vum.access import Action, get_sag_or_404, request_user
 from vum.api import PDF_RESPONSE, JsonErrorsNegotiation, pdf_response
 

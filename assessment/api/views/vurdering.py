@@ -39,7 +39,7 @@ from assessment.services.vurdering import (
     stoettebehov_set,
     yearly_cost,
 )
-from cases.api.views import BAD_REQUEST, NOT_FOUND, SAG_PK
+from cases.api.views.common import BAD_REQUEST, NOT_FOUND, SAG_PK
 from cases.lifecycle import blockers
 from cases.models import Sag
 from vum.access import get_sag_or_404, request_user

@@ -15,7 +15,7 @@ from orders.content import Udkast
 from orders.models import (
     Bestilling,
 )
-from orders.selectors import SagensBestillinger
+from orders.selectors.bestilling import SagensBestillinger
 from vum.accounts.models import User
 
 # The frozen content of a bestilling (orders.content.bestilling_content). Every field is

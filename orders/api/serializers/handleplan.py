@@ -9,7 +9,7 @@ from orders.models import (
     Handleplan,
     HandleplanVersion,
 )
-from orders.selectors import HandleplanView
+from orders.selectors.handleplan import HandleplanView
 
 # The handleplan
 

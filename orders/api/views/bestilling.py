@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.api.views import BAD_REQUEST, NOT_FOUND, SAG_PK
+from cases.api.views.common import BAD_REQUEST, NOT_FOUND, SAG_PK
 from orders.api.serializers.bestilling import (
     BestillingAfvisSerializer,
     BestillingDetailSerializer,
@@ -35,7 +35,7 @@ from orders.api.views.common import (
 )
 from orders.content import latest_grant
 from orders.models import Bestilling
-from orders.selectors import (
+from orders.selectors.bestilling import (
     bestilling_get,
     bestilling_pdf,
     sag_bestillinger,

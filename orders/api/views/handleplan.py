@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.api.views import BAD_REQUEST, NOT_FOUND
+from cases.api.views.common import BAD_REQUEST, NOT_FOUND
 from cases.models import Borger
 from orders.api.serializers.handleplan import (
     HandleplanUpdateSerializer,
@@ -24,10 +24,7 @@ from orders.api.views.common import (
     created,
     not_found,
 )
-from orders.selectors import (
-    handleplan_version_pdf,
-    handleplan_view,
-)
+from orders.selectors.handleplan import handleplan_version_pdf, handleplan_view
 from orders.services.handleplan import handleplan_finalise, handleplan_for, handleplan_update
 from vum.access import (
     Action,

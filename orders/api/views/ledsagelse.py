@@ -7,10 +7,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.api.views import BAD_REQUEST, NOT_FOUND, SAG_PK
+from cases.api.views.common import BAD_REQUEST, NOT_FOUND, SAG_PK
 from orders.api.serializers.ledsagelse import LedsagelseSerializer, LedsagetimerInputSerializer
 from orders.api.views.common import created
-from orders.selectors import Ledsagelse, ledsagelse
+from orders.selectors.ledsagelse import Ledsagelse, ledsagelse
 from orders.services.ledsagelse import ledsagetimer_register
 from vum.access import get_sag_or_404, request_user
 

@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.api.views import BAD_REQUEST, NOT_FOUND, SAG_PK
+from cases.api.views.common import BAD_REQUEST, NOT_FOUND, SAG_PK
 from orders.api.serializers.levering import (
     AnmodningCreateSerializer,
     AnmodningSerializer,
@@ -43,7 +43,7 @@ from orders.api.views.common import (
     not_found,
 )
 from orders.models import Anmodning, Bestilling, Delmaal, Leveringsnotat, Magtanvendelse
-from orders.selectors import (
+from orders.selectors.levering import (
     anmodning_get,
     bestilling_anmodninger,
     bestilling_delmaal,
