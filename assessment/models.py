@@ -359,11 +359,24 @@ class Partshoering(CaseRecord):
     def __str__(self) -> str:
         return f"Partshøring {self.sendt:%d.%m.%Y} (sag {self.sag_id})"
 
+    def earliest_answer_day(self) -> date:
+        """The citizen's time to answer can be extended, never shortened: the deadline the letter
+        gave (`svarfrist`), and never less than the statutory minimum counted from the day it was
+        sent (VUM_PARTSHOERING_MIN_DAYS days, on a working day). `frist_move` refuses to move the
+        hearing's `Frist` before this day."""
+        sent = timezone.localtime(self.sendt).date()
+        minimum = calendar.add(sent, settings.VUM_PARTSHOERING_MIN_DAYS, calendar.Unit.DAYS)
+        return max(self.svarfrist, minimum)
+
     def answer_deadline_day(self) -> date:
-        """The last day to answer: the hearing's one deadline as it stands (moved if the citizen
-        was given more time), and a deadline that ends on a closed day runs to the next working
-        day. A hearing from before its deadline was a `Frist` reads the letter's date."""
-        day = timezone.localtime(self.frist.frist).date() if self.frist else self.svarfrist
+        """The last day to answer: the hearing's one deadline as it stands if it was moved later
+        (the citizen was given more time), never earlier than the letter's `svarfrist` (a
+        deadline moved earlier, say in the admin, does not shorten the citizen's time), and a
+        deadline that ends on a closed day runs to the next working day. A hearing from before
+        its deadline was a `Frist` reads the letter's date."""
+        day = self.svarfrist
+        if self.frist is not None:
+            day = max(day, timezone.localtime(self.frist.frist).date())
         return calendar.next_working_day(day)
 
     def blocks_decision(self, now: datetime) -> bool:

@@ -6,6 +6,7 @@ Jørn's case (tests/test_afgoerelse.py) is the case in afgørelse; its instant i
 """
 
 import json
+import re
 import threading
 from datetime import date, timedelta
 from decimal import Decimal
@@ -37,11 +38,19 @@ from tests.test_afgoerelse import jorn_decision, ydelse
 from tests.test_processing_deadline import open_case, processing_deadline
 from vum import calendar
 from vum.audit.models import AuditEvent
-from vum.catalog.loading import CatalogFileError, default_directory, load_file
-from vum.catalog.models import Ansoegningstype
-from vum.catalog.selectors import processing_deadline_rule
+from vum.catalog.loading import (
+    NO_DEADLINE_KEY,
+    NO_DEADLINE_NOTE,
+    CatalogFileError,
+    default_directory,
+    load_all,
+    load_file,
+)
+from vum.catalog.models import Ansoegningstype, KommunalYdelse
+from vum.catalog.selectors import processing_deadline_missing, processing_deadline_rule
 from vum.deadlines.models import Frist
 from vum.deadlines.services import frist_move
+from vum.notifications.models import Notifikation
 
 pytestmark = [pytest.mark.django_db, pytest.mark.now("2026-06-03 10:00")]
 catalog = jorn.catalog
@@ -112,6 +121,36 @@ def test_a_deadline_on_a_closed_day_runs_to_the_end_of_the_next_working_day(
     with last_minute, pytest.raises(ValidationError, match="afventer svar"):
         jorn_decision(caseworker, jorn_case)
     with time_machine.travel(local_instant("2026-12-29 00:01")):
+        assert jorn_decision(caseworker, jorn_case).pk
+
+
+def test_a_hearing_deadline_cannot_be_moved_earlier_than_the_letter_gave(
+    caseworker, jorn_case: Sag
+) -> None:
+    hoering = hearing(caseworker, jorn_case)  # sent 3 June, to answer by 17 June
+    frist = Frist.objects.get(pk=hoering.frist_id)
+    with pytest.raises(ValidationError, match=r"kan kun forlænges.*frist til 17\.06\.2026"):
+        frist_move(frist=frist, til=calendar.end_of_day(date(2026, 6, 4)), begrundelse="Fejl")
+    with pytest.raises(ValidationError, match="kan kun forlænges"):  # earlier on its last day
+        frist_move(frist=frist, til=local_instant("2026-06-17 12:00"), begrundelse="Kortere dag")
+    frist.refresh_from_db()
+    assert frist.frist == calendar.end_of_day(date(2026, 6, 17))
+    assert not frist.flytninger.exists()
+
+
+def test_a_deadline_moved_earlier_behind_the_services_back_does_not_open_the_way(
+    caseworker, jorn_case: Sag
+) -> None:
+    # The reviewer's case: sent 3 June to answer by 17 June, its Frist set to 4 June (in the
+    # admin, say); on 5 June the guard still reads the letter's 17 June.
+    hoering = hearing(caseworker, jorn_case)
+    Frist.objects.filter(pk=hoering.frist_id).update(frist=calendar.end_of_day(date(2026, 6, 4)))
+    hoering.refresh_from_db()
+    assert hoering.answer_deadline_day() == date(2026, 6, 17)
+    on_the_5th = time_machine.travel(local_instant("2026-06-05 10:00"))
+    with on_the_5th, pytest.raises(ValidationError, match=r"frist 17\.06\.2026"):
+        jorn_decision(caseworker, jorn_case)
+    with time_machine.travel(local_instant("2026-06-18 09:00")):
         assert jorn_decision(caseworker, jorn_case).pk
 
 
@@ -293,6 +332,69 @@ def test_a_letter_sent_later_moves_the_end_of_its_notice_to_the_dispatch(
     assert AuditEvent.objects.filter(summary__contains="flyttet, så varslet overholdes").exists()
 
 
+def test_a_letter_dispatched_later_than_frozen_is_checked_again_and_corrected(
+    caseworker, jorn_case: Sag
+) -> None:
+    support = {"beskrivelse": "socialpædagogisk støtte efter servicelovens § 85"}
+    decided = decide(
+        caseworker,
+        jorn_case,
+        line("V-96", NEDSAETTELSE, date(2026, 9, 9), omfang="30 timer om ugen"),
+        line("V-85", OPHOER, date(2026, 6, 3), **support),
+        begrundelse_regler="Servicelovens §§ 96 og 85.",
+    )
+    brev = afgoerelse_send(actor=caseworker, afgoerelse=decided, tekster={})  # frozen 3 June
+    frozen = bytes(brev.pdf)
+    assert sorted(r.virkningsdato for r in decided.resultater.all()) == [
+        date(2026, 6, 3),
+        date(2026, 9, 9),
+    ]
+    # The broker was down; the sweep sends the letter a week later, on 10 June.
+    with time_machine.travel(local_instant("2026-06-10 10:00")):
+        brev_dispatch(brev_id=brev.pk)
+
+    moved = {r.kommunal_ydelse.kode: r.virkningsdato for r in decided.resultater.all()}
+    assert moved == {"V-96": date(2026, 9, 16), "V-85": date(2026, 6, 10)}  # 10 June + notice
+    decided.refresh_from_db()
+    assert decided.meddelt == date(2026, 6, 10)
+    brev.refresh_from_db()
+    assert bytes(brev.pdf) == frozen  # the letter that went out is never changed
+    audited = AuditEvent.objects.filter(summary__contains="flyttet ved afsendelsen 10.06.2026")
+    assert audited.count() == 2
+    task = Frist.objects.get(sag=jorn_case, art=Frist.Art.VARSLINGSPERIODE)
+    assert task.status == Frist.Status.AABEN
+    assert timezone.localtime(task.frist).date() == date(2026, 6, 11)  # the next working day
+    assert task.ansvarlig == caseworker
+    assert "servicelovens § 3 a" in task.regel
+    (notice,) = Notifikation.objects.filter(modtager=caseworker, titel__contains="rettelsesbrev")
+    assert "fra 9. september 2026 til 16. september 2026 (14 ugers varsel)" in notice.tekst
+    assert "fra 3. juni 2026 til 10. juni 2026" in notice.tekst
+
+    # The correcting letter reads the moved dates, and its dispatch meets the task.
+    with time_machine.travel(local_instant("2026-06-11 09:00")):
+        correction = afgoerelse_send(actor=caseworker, afgoerelse=decided, tekster={}, retter=brev)
+        text = pdf_text(bytes(correction.pdf))
+        assert "16. september 2026" in text
+        assert "Indsatsen ophører den 10. juni 2026." in text
+        brev_dispatch(brev_id=correction.pk)
+    task.refresh_from_db()
+    assert task.status == Frist.Status.OVERHOLDT
+    assert sorted(r.virkningsdato for r in decided.resultater.all()) == [
+        date(2026, 6, 10),
+        date(2026, 9, 16),
+    ]  # a correction's dispatch moves nothing again
+
+
+def test_a_letter_dispatched_the_day_it_was_frozen_changes_nothing(
+    caseworker, jorn_case: Sag
+) -> None:
+    decided = decide(caseworker, jorn_case, line("V-96", NEDSAETTELSE, date(2026, 9, 9)))
+    brev = afgoerelse_send(actor=caseworker, afgoerelse=decided, tekster={})
+    brev_dispatch(brev_id=brev.pk)
+    assert decided.resultater.get().virkningsdato == date(2026, 9, 9)
+    assert not Frist.objects.filter(sag=jorn_case, art=Frist.Art.VARSLINGSPERIODE).exists()
+
+
 def test_a_section_95_reduction_has_its_notice_without_a_catalog_service(
     caseworker, jorn_case: Sag
 ) -> None:
@@ -456,17 +558,77 @@ def test_a_type_the_catalog_leaves_out_gets_the_services_strictest_deadline(
     assert "den strengeste af ydelsens frister gælder (ændring)" in frist.regel
 
 
+def changed_catalog(tmp_path: Path, name: str, change) -> Path:  # type: ignore[no-untyped-def]
+    """A copy of a shipped catalog file as a new version, with `change` applied to its
+    services (by code)."""
+    data = json.loads((default_directory() / name).read_text(encoding="utf-8"))
+    data["version"] = "ny"
+    change({row["kode"]: row for row in data["ydelser"]})
+    path = tmp_path / name
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
 def test_the_loader_refuses_a_service_for_application_without_a_deadline(
     tmp_path: Path,
 ) -> None:
-    data = json.loads((default_directory() / "randers-1.json").read_text(encoding="utf-8"))
-    data["version"] = "2"
-    (r85,) = [row for row in data["ydelser"] if row["kode"] == "R-85"]
-    del r85["frister"]
-    path = tmp_path / "randers-2.json"
-    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    with pytest.raises(CatalogFileError, match="R-85 kræver visitation, men har ingen"):
-        load_file(path)
+    def no_rules_for_r85(services: dict[str, dict]) -> None:  # type: ignore[type-arg]
+        del services["R-85"]["frister"]  # it requires visitation
+
+    with pytest.raises(
+        CatalogFileError, match="R-85 Mestringsvejledning kan søges, men har ingen sagsbehandlingsf"
+    ):
+        load_file(changed_catalog(tmp_path, "randers-1.json", no_rules_for_r85))
+
+    def unsaid_gap_for_v83(services: dict[str, dict]) -> None:  # type: ignore[type-arg]
+        del services["V-83"][NO_DEADLINE_KEY]  # kraever_visitation unset: applied for
+
+    with pytest.raises(CatalogFileError, match="V-83 Personlig pleje og praktisk hjælp kan søges"):
+        load_file(changed_catalog(tmp_path, "viborg-2020.json", unsaid_gap_for_v83))
+
+    def rules_and_a_gap(services: dict[str, dict]) -> None:  # type: ignore[type-arg]
+        services["V-85"][NO_DEADLINE_KEY] = "Ingen frist."
+
+    with pytest.raises(CatalogFileError, match=r"V-85 .* og samtidig 'sagsbehandlingsfrist_mang"):
+        load_file(changed_catalog(tmp_path, "viborg-2020.json", rules_and_a_gap))
+
+
+def documented_gaps() -> set[str]:
+    """The services docs/deadlines.md lists as applied for without a processing deadline."""
+    text = (Path(__file__).parents[1] / "docs" / "deadlines.md").read_text(encoding="utf-8")
+    section = text.split("## Services without a processing deadline", 1)[1].split("\n## ", 1)[0]
+    return set(re.findall(r"^\| ([RV]-[A-Z0-9-]+) \|", section, re.M))
+
+
+def test_every_real_catalog_gives_every_applied_for_service_a_deadline() -> None:
+    results = load_all()  # every file in fixtures/catalog (loaded already by the fixture)
+    assert {r.katalog for r in results} == {"ffb", "randers", "viborg"}
+    gaps = set()
+    for service in KommunalYdelse.objects.all():
+        if service.kraever_visitation is False:
+            continue  # not applied for (open access, outreach, the provider decides)
+        for kind in Ansoegningstype.values:
+            found = processing_deadline_rule(ydelse=service, ansoegningstype=kind)
+            if found is None:
+                # Only where the catalog file says why the source gives none.
+                assert NO_DEADLINE_NOTE in service.saerlige_bemaerkninger, (service.kode, kind)
+                gaps.add(service.kode)
+    # Each gap is listed in docs/deadlines.md, and the caseworker is told that none applies.
+    assert gaps == documented_gaps()
+    for kode in gaps:
+        message = processing_deadline_missing(ydelse=KommunalYdelse.objects.get(kode=kode))
+        assert message.startswith(f"{kode} ")
+        assert "har ingen sagsbehandlingsfrist i kommunens katalog" in message
+    # What the seeds give: Viborg's befordring goes with the day offer's referral (4 weeks),
+    # anonymous drug treatment is treatment of drug users (2 weeks from the enquiry).
+    for kode, weeks in (("V-105", 4), ("V-101A", 2)):
+        for kind in Ansoegningstype.values:
+            rule = processing_deadline_rule(ydelse=ydelse(kode), ansoegningstype=kind)
+            assert rule is not None
+            assert (rule.regel.vaerdi, rule.regel.enhed) == (weeks, "uger")
+    outreach = ydelse("V-99")
+    assert outreach.kraever_visitation is False
+    assert "søges ikke" in processing_deadline_missing(ydelse=outreach)
 
 
 # 6. "Senest" means no later; a deadline counted forward moves forward (vum/calendar.py)

@@ -8,11 +8,13 @@ import zipfile
 from datetime import date, datetime, time, timedelta
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
 from assessment.models import Afgoerelse, Brev, Sagsvurdering
+from assessment.services.forsendelse import brev_dispatch
 from cases.lifecycle import Fase
 from cases.models import Journalnotat, Sag, Samtykke
 from cases.services.sag import TransitionBlocked, sag_transition
@@ -43,6 +45,7 @@ from followup.services.udfald import (
 from orders.models import Bestilling, Handleplan, Magtanvendelse
 from orders.services.bestilling import bestilling_accept, bestillinger_send
 from orders.services.levering import magtanvendelse_report
+from tests.clock import local_instant
 from tests.factories import UserFactory
 from tests.mads import Mads, mads_decided, mads_heard_before_the_end, mads_time
 from tests.pdf import pdf_text
@@ -386,6 +389,46 @@ def test_ending_the_indsats_ends_the_order_and_the_providers_access(caseworker, 
     assert may(staff, Action.VIEW, order)  # until the effective day
     Bestilling.objects.filter(pk=order.pk).update(slutdato=timezone.localdate() - timedelta(days=1))
     assert not may(staff, Action.VIEW, order)
+
+
+def test_an_end_whose_letter_goes_out_later_asks_for_a_correcting_letter(
+    caseworker, delivering
+) -> None:
+    mads, staff = delivering
+    skema = skema_start(actor=caseworker, opfoelgning=_meeting(caseworker, staff, mads))
+    skema = skema_update(
+        actor=caseworker,
+        skema=skema,
+        maal=_all_goals(skema, "Mål skal afsluttes"),
+        **_tilsyn(
+            status_paa_indsats=StatusPaaIndsats.objects.current().get(
+                navn="Træf afgørelse om afslutning af indsats"
+            ),
+            borger_enig=None,
+        ),
+    )
+    mads_heard_before_the_end(caseworker, mads.sag)
+    today = timezone.localdate()  # 18 November 2026: the end takes effect at once
+    decision = opfoelgning_end(
+        actor=caseworker,
+        skema=skema,
+        virkningsdato=today,
+        begrundelse_vurdering="Mads har nået sine mål og klarer sig selv.",
+        begrundelse_regler="Servicelovens § 85.",
+    )
+    brev = Brev.objects.get(afgoerelse=decision)
+    # The broker was down: the sweep sends the letter the next day. The end cannot take effect
+    # before Mads has it, so its date moves, and the caseworker is asked to correct the letter
+    # and the order's end.
+    with time_machine.travel(local_instant("2026-11-19 10:00")):
+        brev_dispatch(brev_id=brev.pk)
+    assert decision.resultater.get().virkningsdato == date(2026, 11, 19)
+    task = Frist.objects.get(sag=mads.sag, art=Frist.Art.VARSLINGSPERIODE)
+    assert task.status == Frist.Status.AABEN
+    assert timezone.localtime(task.frist).date() == date(2026, 11, 20)
+    (notice,) = Notifikation.objects.filter(modtager=caseworker, titel__contains="rettelsesbrev")
+    assert "fra 18. november 2026 til 19. november 2026" in notice.tekst
+    assert "ret bestillingernes slutdato" in notice.tekst
 
 
 def test_moving_away_exports_the_case_file_with_consent(caseworker, delivering) -> None:

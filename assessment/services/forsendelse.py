@@ -1,22 +1,29 @@
 """Forsendelse: a frozen letter sent through the dispatcher, once to each recipient: the
 addressee, and the citizen's copy of a letter addressed to the one who holds their rights. The
-complaint deadline runs from the dispatch to the addressee."""
+complaint deadline runs from the dispatch to the addressee, and so does the notice of an end or
+a reduction: a letter that goes out later than it was frozen is checked again."""
 
 import logging
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import formats, timezone
 
 from assessment.letters import letter_recipient
-from assessment.models import Afgoerelse, Brev, Forsendelse
+from assessment.models import Afgoerelse, AfgoerelsesResultat, Brev, Forsendelse
+from assessment.varsel import NOTICE_SOURCE, ends_or_reduces, notice_weeks
+from cases.models import Sag
 from vum import calendar
+from vum.accounts.models import Role, User
 from vum.audit.models import AuditAction
 from vum.audit.services import audit_record
 from vum.catalog.selectors import current_kommune
 from vum.deadlines.models import Frist
-from vum.deadlines.services import frist_meet
+from vum.deadlines.services import frist_create, frist_meet
 from vum.dispatch import Letter, get_dispatcher
+from vum.notifications.services import Besked, notifikationer_create
 
 logger = logging.getLogger(__name__)
 
@@ -109,11 +116,13 @@ def _dispatch_to(*, brev_id: int, modtager: str, wait: bool) -> Forsendelse | No
             meddelt=afgoerelse.meddelt or sent_day,
             klagefrist=calendar.complaint_deadline(sent_day),
         )
-        for frist in Frist.objects.open().filter(
-            sag=brev.sag,
-            art__in=[Frist.Art.SAGSBEHANDLINGSFRIST, Frist.Art.SKRIFTLIG_AFGOERELSE],
-        ):
+        done = [Frist.Art.SAGSBEHANDLINGSFRIST, Frist.Art.SKRIFTLIG_AFGOERELSE]
+        if brev.retter_id is not None:
+            done.append(Frist.Art.VARSLINGSPERIODE)  # the correcting letter asked for below
+        for frist in Frist.objects.open().filter(sag=brev.sag, art__in=done):
             frist_meet(frist=frist, now=receipt.sent_at)
+        if brev.retter_id is None:
+            _notice_kept_at_dispatch(brev, afgoerelse, sent_day)
     audit_record(
         actor=None,
         action=AuditAction.EXPORT,
@@ -123,3 +132,101 @@ def _dispatch_to(*, brev_id: int, modtager: str, wait: bool) -> Forsendelse | No
         changes={"reference": receipt.reference},
     )
     return forsendelse
+
+
+CORRECTION_WORKING_DAYS = 1
+
+
+def _notice_kept_at_dispatch(brev: Brev, afgoerelse: Afgoerelse, sent_day: date) -> None:
+    """The citizen receives a written decision when its letter goes out, and an end or a
+    reduction takes effect no earlier than that plus its notice (`assessment.varsel`,
+    servicelovens § 3 a). `afgoerelse_send` counted from the day the letter was frozen; a letter
+    that goes out later (the broker was down and the sweep sent it) may now give less. Each
+    such date is moved to the dispatch day plus its notice and audited, and the caseworker gets
+    a deadline (and a notification) to send a correcting letter with the new date, which the
+    correction reads from the moved result. The letter that went out is never changed."""
+    if afgoerelse.form != Afgoerelse.Form.SKRIFTLIG:
+        return  # an oral decision was received when it was told; checked when recorded
+    moved: list[tuple[AfgoerelsesResultat, date, int]] = []
+    rows = afgoerelse.resultater.select_related("kommunal_ydelse", "indsats__kommunal_ydelse")
+    for row in rows:
+        if not ends_or_reduces(row):
+            continue
+        weeks = notice_weeks(row)
+        earliest = sent_day + timedelta(weeks=weeks)
+        if row.virkningsdato >= earliest:
+            continue
+        old = row.virkningsdato
+        row.virkningsdato = earliest
+        row.save(update_fields=["virkningsdato"])
+        moved.append((row, old, weeks))
+        audit_record(
+            actor=None,
+            action=AuditAction.UPDATE,
+            obj=afgoerelse,
+            borger_id=brev.sag.borger_id,
+            summary=(
+                f"Virkningsdato for {row.beskrivelse} flyttet ved afsendelsen "
+                f"{sent_day:%d.%m.%Y}, så varslet overholdes; rettelsesbrev skal sendes"
+            ),
+            changes={
+                "brev": brev.pk,
+                "virkningsdato": {"old": old.isoformat(), "new": earliest.isoformat()},
+                "varsel_uger": weeks,
+            },
+        )
+    if moved:
+        _ask_for_a_correcting_letter(brev, sent_day, moved)
+
+
+def _ask_for_a_correcting_letter(
+    brev: Brev, sent_day: date, moved: list[tuple[AfgoerelsesResultat, date, int]]
+) -> None:
+    sag = brev.sag
+
+    def day(d: date) -> str:
+        return formats.date_format(d, "j. F Y")
+
+    changes = "; ".join(
+        f"{row.beskrivelse}: fra {day(old)} til {day(row.virkningsdato)}"
+        + (f" ({weeks} ugers varsel)" if weeks else "")
+        for row, old, weeks in moved
+    )
+    frist = frist_create(
+        sag=sag,
+        art=Frist.Art.VARSLINGSPERIODE,
+        frist=calendar.end_of_day(calendar.add_working_days(sent_day, CORRECTION_WORKING_DAYS)),
+        beskrivelse="Send et rettelsesbrev: afgørelsens virkningsdato er flyttet, så varslet "
+        "overholdes",
+        regel=(
+            f"Varslet regnes fra borgerens modtagelse af afgørelsen ({NOTICE_SOURCE}); brevet "
+            f"blev først sendt {sent_day:%d.%m.%Y}"
+        ),
+        ansvarlig=sag.sagsbehandler,
+        ansvarligt_team=sag.team,
+    )
+    notifikationer_create(
+        beskeder=[
+            Besked(
+                modtager=user,
+                titel=f"Send et rettelsesbrev om virkningsdatoen, sag {sag.pk}",
+                tekst=(
+                    f"Afgørelsesbrevet blev først sendt {day(sent_day)}, så datoen i brevet "
+                    f"ville ikke overholde varslet. Virkningsdatoen er flyttet ({changes}). "
+                    "Send et rettelsesbrev med den nye dato til borgeren, og ret "
+                    "bestillingernes slutdato. Send det senest "
+                    f"{day(timezone.localtime(frist.frist).date())}."
+                ),
+                link=reverse("sag_detail", args=[sag.pk]),
+                kilde=f"varsel-ved-afsendelse:{brev.pk}",
+            )
+            for user in _caseworkers(sag)
+        ]
+    )
+
+
+def _caseworkers(sag: Sag) -> list[User]:
+    """Who is asked: the case's caseworker, else the team's caseworkers."""
+    if sag.sagsbehandler is not None and sag.sagsbehandler.is_active:
+        return [sag.sagsbehandler]
+    return list(sag.team.members.filter(is_active=True, role=Role.SAGSBEHANDLER))

@@ -87,25 +87,50 @@ def _read(path: Path) -> dict[str, Any]:
     return data
 
 
-def _services_without_a_deadline(data: dict[str, Any]) -> list[str]:
-    """The services a citizen applies for (they require visitation) that have no processing
-    deadline at all. A service with some deadlines gives every application type one
-    (`processing_deadline_rule` falls back to its strictest), so only these leave an
-    application without one (retssikkerhedslovens § 3)."""
-    return [
-        str(row["kode"])
-        for row in data.get("ydelser", [])
-        if row.get("kraever_visitation") and not row.get("frister")
-    ]
+# A catalog file's statement, for a service that can be applied for, of why it sets no
+# processing deadline (the source gives none): the reason and the source's lines. Not a column;
+# the loader keeps it in the service's `saerlige_bemaerkninger` (`NO_DEADLINE_NOTE`).
+NO_DEADLINE_KEY = "sagsbehandlingsfrist_mangler"
+NO_DEADLINE_NOTE = "Ingen sagsbehandlingsfrist i kataloget"
+
+
+def can_be_applied_for(row: dict[str, Any]) -> bool:
+    """A service can be applied for unless the catalog says it needs no visitation
+    (`kraever_visitation` false: open access, outreach, the provider's own decision); unset
+    counts as applied for, so a catalog that does not say is held to a deadline."""
+    return row.get("kraever_visitation") is not False
+
+
+def _deadline_problems(data: dict[str, Any]) -> list[str]:
+    """Every service a citizen can apply for has a processing deadline (retssikkerhedslovens
+    § 3): at least one rule, which gives every application type one
+    (`processing_deadline_rule` falls back to the rule for all types, then the strictest), or
+    the file states why the source gives none (`NO_DEADLINE_KEY`), so a gap is a decision
+    written down, never an oversight. A service with rules cannot also say it has none."""
+    if data["katalog"] == m.FFB_KATALOG:
+        return []  # FFB's ydelser are the national classification, not services applied for
+    problems = []
+    for row in data.get("ydelser", []):
+        service = f"{row.get('kode')} {row.get('navn', '')}".strip()
+        if row.get("frister") and row.get(NO_DEADLINE_KEY):
+            problems.append(
+                f"{service} har sagsbehandlingsfrister og samtidig '{NO_DEADLINE_KEY}'; "
+                "fjern den ene."
+            )
+        elif can_be_applied_for(row) and not row.get("frister") and not row.get(NO_DEADLINE_KEY):
+            problems.append(
+                f"{service} kan søges, men har ingen sagsbehandlingsfrist "
+                "(retssikkerhedslovens § 3). Tilføj mindst én frist, fx for alle "
+                "ansøgningstyper; sæt 'kraever_visitation' til false, hvis ydelsen ikke søges; "
+                f"eller skriv i '{NO_DEADLINE_KEY}', hvorfor kilden ingen frist giver."
+            )
+    return problems
 
 
 def load_file(path: Path) -> LoadResult:
     data = _read(path)
-    if missing := _services_without_a_deadline(data):
-        raise CatalogFileError(
-            f"{path}: {', '.join(missing)} kræver visitation, men har ingen sagsbehandlingsfrist "
-            "(retssikkerhedslovens § 3). Tilføj mindst én frist, fx for alle ansøgningstyper."
-        )
+    if problems := _deadline_problems(data):
+        raise CatalogFileError(f"{path}: " + " ".join(problems))
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     katalog, version = str(data["katalog"]), str(data["version"])
     start = date.fromisoformat(data["gyldig_fra"])
@@ -222,9 +247,14 @@ def _load_municipal(data: dict[str, Any], common: dict[str, Any], result: LoadRe
             )
         hjemler[row["slug"]] = _create(m.Hjemmel, values)
 
-    children = {"hjemler", "ffb_ydelser", "niveauer", "frister", "takster"}
+    children = {"hjemler", "ffb_ydelser", "niveauer", "frister", "takster", NO_DEADLINE_KEY}
     for row in data.get("ydelser", []):
         values = {**_fields(m.KommunalYdelse, row, skip=children), **common, "kommune": kommune}
+        if row.get(NO_DEADLINE_KEY):
+            note = f"{NO_DEADLINE_NOTE}: {row[NO_DEADLINE_KEY]}"
+            values["saerlige_bemaerkninger"] = " ".join(
+                filter(None, [values.get("saerlige_bemaerkninger"), note])
+            )
         ydelse = _create(m.KommunalYdelse, values)
         ydelse.hjemler.set([_lookup(hjemler, s, m.Hjemmel) for s in row.get("hjemler", [])])
         ydelse.ffb_ydelser.set(

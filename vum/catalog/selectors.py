@@ -68,3 +68,21 @@ def processing_deadline_rule(*, ydelse: KommunalYdelse, ansoegningstype: str) ->
         f"kataloget har ingen frist for {wanted} og ingen for alle typer; den strengeste af "
         f"ydelsens frister gælder ({strictest.get_ansoegningstype_display().lower()})",
     )
+
+
+def processing_deadline_missing(*, ydelse: KommunalYdelse) -> str:
+    """What to tell the caseworker when an application for `ydelse` gets no processing deadline
+    (`processing_deadline_rule` gave None), so no application is left without one unnoticed:
+    a service that is not applied for (no visitation), or one the catalog gives no deadline
+    (the municipality's source sets none; the catalog file says why, see docs/deadlines.md).
+    Empty when the service has a deadline."""
+    if ydelse.sagsbehandlingsfrister.exists():
+        return ""
+    service = f"{ydelse.kode} {ydelse.navn}"
+    if ydelse.kraever_visitation is False:
+        return f"{service} søges ikke (ingen visitation), så der gælder ingen sagsbehandlingsfrist."
+    return (
+        f"{service} har ingen sagsbehandlingsfrist i kommunens katalog, så ansøgningen får "
+        "ingen frist. Kommunen skal fastsætte en (retssikkerhedslovens § 3, stk. 2); giv "
+        "indtil da borgeren besked om, hvornår der kan forventes en afgørelse."
+    )

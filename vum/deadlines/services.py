@@ -21,6 +21,7 @@ from django.utils import formats, timezone
 from vum.accounts.models import Organisation, Role, Team, User
 from vum.audit.models import AuditAction
 from vum.audit.services import audit_record, audit_record_many
+from vum.calendar import end_of_day
 from vum.deadlines.models import Frist, FristFlytning, Varsel
 from vum.notifications.services import Besked, notifikationer_create
 
@@ -138,6 +139,8 @@ def frist_move(
             {"til": "En frist kan ikke flyttes til et tidspunkt, der er passeret."}
         )
     locked = _locked_open(frist)
+    if locked.art == Frist.Art.PARTSHOERING:
+        _refuse_shortening_a_hearing(locked, til)
     before = _snapshot(locked)
     before_due = locked.frist
     FristFlytning.objects.create(
@@ -162,6 +165,26 @@ def frist_move(
         },
     )
     return locked
+
+
+def _refuse_shortening_a_hearing(frist: Frist, til: datetime) -> None:
+    """A partshøring's answer deadline is the citizen's time to answer (forvaltningslovens
+    § 19): it may be extended at their request, never shortened below the deadline their letter
+    gave or the statutory minimum (`Partshoering.earliest_answer_day`)."""
+    hearing = getattr(frist, "partshoering", None)
+    if hearing is None:
+        return
+    earliest = hearing.earliest_answer_day()
+    if til < end_of_day(earliest):  # a deadline runs to the end of its day
+        raise ValidationError(
+            {
+                "til": (
+                    "Svarfristen for en partshøring kan kun forlænges, ikke forkortes "
+                    f"(forvaltningslovens § 19): borgeren har frist til {earliest:%d.%m.%Y}, "
+                    "så fristen kan tidligst flyttes til den dag."
+                )
+            }
+        )
 
 
 def _ask_to_inform_the_citizen(frist: Frist, begrundelse: str) -> None:
