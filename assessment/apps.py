@@ -6,5 +6,6 @@ class AssessmentConfig(AppConfig):
     verbose_name = "Udredning, vurdering og afgørelse"
 
     def ready(self) -> None:
-        # Registers this phase's lifecycle guards and its panel on the case page.
-        from assessment import guards, panels  # noqa: F401
+        # Registers this phase's lifecycle guards, what entering its phases begins and where
+        # their work is done, and its panel on the case page.
+        from assessment import guards, panels, phases  # noqa: F401

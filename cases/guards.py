@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 
-from cases.lifecycle import Fase, register_guard
+from cases.lifecycle import Fase, register_guard, register_phase_page
 from cases.models import Henvendelse, Sag
 
 
@@ -32,3 +32,6 @@ def klar_sag_ready_for_sagsvurdering(sag: Sag) -> Iterator[str]:
     if not sag.sagsaabning.klar_sag:
         yield "Kun en klar sag kan gå direkte fra sagsåbning til sagsvurdering."
     yield from sagsaabning_blockers(sag)
+
+
+register_phase_page(Fase.SAGSAABNING, "sagsaabning")

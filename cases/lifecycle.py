@@ -14,6 +14,7 @@ from django.db import models
 
 if TYPE_CHECKING:
     from cases.models import Sag
+    from vum.accounts.models import User
 
 
 class Fase(models.TextChoices):
@@ -46,6 +47,36 @@ def register_guard(transition_name: str) -> Callable[[Guard], Guard]:
 
 def blockers(sag: "Sag", transition_name: str) -> list[str]:
     return [reason for check in _guards[transition_name] for reason in check(sag)]
+
+
+# Entering a phase from its page begins its work: the app that owns the phase registers what that
+# means (starting the udredning, the sagsvurdering) and which page the phase's work is done on.
+EnterHook = Callable[["Sag", "User"], None]
+
+_on_enter: dict[str, list[EnterHook]] = defaultdict(list)
+_phase_pages: dict[str, str] = {}
+
+
+def register_on_enter(fase: str) -> Callable[[EnterHook], EnterHook]:
+    def decorator(hook: EnterHook) -> EnterHook:
+        _on_enter[fase].append(hook)
+        return hook
+
+    return decorator
+
+
+def begin_phase_work(sag: "Sag", actor: "User") -> None:
+    for hook in _on_enter[sag.fase]:
+        hook(sag, actor)
+
+
+def register_phase_page(fase: str, url_name: str) -> None:
+    """The page (a URL name taking the case's pk) where the phase's work is done."""
+    _phase_pages[fase] = url_name
+
+
+def phase_page(fase: str) -> str | None:
+    return _phase_pages.get(fase)
 
 
 def phase_guard(transition_name: str) -> Callable[[models.Model], bool]:

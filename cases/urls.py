@@ -18,6 +18,7 @@ from cases.views.sag import (
     frist_overhold,
     journal_add,
     journal_correct,
+    phase_forward,
     sag_detail,
     sag_transition,
 )
@@ -53,6 +54,7 @@ urlpatterns = [
     path("borgere/<int:pk>/henvendelse/", henvendelse_create, name="henvendelse_create"),
     path("sager/<int:pk>/", sag_detail, name="sag_detail"),
     path("sager/<int:pk>/faseskift/", sag_transition, name="sag_transition"),
+    path("sager/<int:pk>/videre/<slug:fase>/", phase_forward, name="phase_forward"),
     path("sager/<int:pk>/journal/", journal_add, name="journal_add"),
     path("sager/<int:pk>/frister/<int:frist_pk>/flyt/", frist_flyt, name="frist_flyt"),
     path(

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 
-from cases.lifecycle import Fase, register_guard
+from cases.lifecycle import Fase, register_guard, register_phase_page
 from cases.models import Sag
 from followup.models import Opfoelgning, Opfoelgningsskema
 
@@ -51,3 +51,6 @@ def the_follow_up_decided_on_revisitation(sag: Sag) -> Iterator[str]:
     form = _this_follow_ups_form(sag)
     if form is None or form.udfald != Opfoelgningsskema.Udfald.REVISITATION:
         yield "Revisitation besluttes i opfølgningsskemaet (med det personrettede tilsyn)."
+
+
+register_phase_page(Fase.OPFOELGNING, "followup:opfoelgninger")

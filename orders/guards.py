@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 
-from cases.lifecycle import Fase, register_guard
+from cases.lifecycle import Fase, register_guard, register_phase_page
 from cases.models import Sag
 from orders.content import latest_grant, order_plan
 from orders.models import Bestilling
@@ -62,3 +62,6 @@ def no_order_runs_without_an_end(sag: Sag) -> Iterator[str]:
             f"Bestillingen til {bestilling.udfoerer} løber stadig: afslut indsatsen via "
             "opfølgningen, så bestillingen ophører."
         )
+
+
+register_phase_page(Fase.BESTILLING, "orders:sag-bestillinger")

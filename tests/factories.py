@@ -135,6 +135,7 @@ class HenvendelseFactory(factory.django.DjangoModelFactory):
     team = factory.SubFactory(TeamFactory)
     triage = Henvendelse.Triage.SAG
     registreret_af = factory.SubFactory(UserFactory)
+    # The test's frozen day (tests/clock.py): an enquiry received "today", whatever today is.
     modtaget = factory.LazyFunction(timezone.localdate)
 
 
@@ -159,6 +160,7 @@ class VisitationsudvalgFactory(factory.django.DjangoModelFactory):
 def put_on_agenda(sag: Sag, member: User) -> Dagsordenspunkt:
     udvalg = VisitationsudvalgFactory()
     udvalg.medlemmer.add(member)
+    # A meeting on the test's frozen day (tests/clock.py), so the case is on today's agenda.
     moede = Udvalgsmoede.objects.create(udvalg=udvalg, dato=timezone.localdate())
     return Dagsordenspunkt.objects.create(moede=moede, sag=sag)
 

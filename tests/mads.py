@@ -236,5 +236,5 @@ def mads_heard_before_the_end(caseworker: User, sag: Sag) -> Partshoering:
         actor=caseworker,
         partshoering=hoering,
         svar="Jeg er enig i, at støtten kan stoppe.",
-        modtaget=timezone.localdate(),
+        modtaget=timezone.localdate(),  # MADS_NOW's day: the tests run under mads_time
     )

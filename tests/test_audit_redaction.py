@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.utils import DatabaseError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.models import Diagnose
 from cases.services.borger import borger_create
@@ -78,9 +79,10 @@ def _raw_event(changes: dict[str, Any]) -> AuditEvent:
         cursor.execute(
             "INSERT INTO audit_auditevent (occurred_at, actor_label, action, borger_id, "
             "object_type, object_id, summary, changes, user_agent) "
-            "VALUES (now(), 'gammel', 'update', 7, 'cases.Borger', '7', 'Borger ændret', %s, '') "
+            "VALUES (%s, 'gammel', 'update', 7, 'cases.Borger', '7', 'Borger ændret', %s, '') "
             "RETURNING id",
-            [json.dumps(changes)],
+            # The time from Python's (frozen) clock, not PostgreSQL's now(): one clock.
+            [timezone.now(), json.dumps(changes)],
         )
         (pk,) = cursor.fetchone()
     return AuditEvent.objects.get(pk=pk)

@@ -1,5 +1,7 @@
 """The citizen register is reached by a search with a stated purpose, not by walking ids; a user
-who looks up far more citizens than a day's work needs is reported. (Issue 19, item 5.)"""
+who looks up far more citizens than a day's work needs is reported. (Issue 19, item 5.)
+`timezone.now()` here is the suite's frozen instant (tests/clock.py); the day's count is measured
+from it."""
 
 from datetime import timedelta
 

@@ -130,10 +130,21 @@ def _prefill(vurdering: Sagsvurdering | None) -> tuple[list[dict[str, Any]], int
     return lines, primary.maalgruppe_id if primary else None
 
 
+def _decided_by(vurdering: Sagsvurdering | None) -> str:
+    """Who decides, as the assessment's route says: the committee for a case it must see, else
+    the caseworker (a leader's decision is chosen by hand)."""
+    if vurdering is None:
+        return ""
+    if vurdering_services.decision_route(vurdering=vurdering).visitationsudvalg:
+        return Afgoerelse.TruffetAf.VISITATIONSUDVALG
+    return Afgoerelse.TruffetAf.SAGSBEHANDLER
+
+
 def _record_forms(
     sag: Sag, erstatter: Afgoerelse | None, data: Any = None
 ) -> tuple[AfgoerelseForm, forms.BaseFormSet]:
-    lines, primary = _prefill(vurdering_services.sagsvurdering_current(sag=sag))
+    vurdering = vurdering_services.sagsvurdering_current(sag=sag)
+    lines, primary = _prefill(vurdering)
     if erstatter is not None:
         lines = [
             {
@@ -153,6 +164,7 @@ def _record_forms(
         maalgrupper=_maalgruppe_choices(),
         initial={
             "truffet": timezone.localdate(),
+            "truffet_af": _decided_by(vurdering),
             "maalgruppe": primary,
             "erstatter": erstatter.pk if erstatter else None,
         },

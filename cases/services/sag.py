@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from cases.lifecycle import Fase, blockers
+from cases.lifecycle import Fase, begin_phase_work, blockers
 from cases.models import (
     Journalnotat,
     Overgang,
@@ -139,16 +139,23 @@ def sag_transition(
     name: str,
     begrundelse: str = "",
     expected_fase: str | None = None,
+    begin_work: bool = False,
 ) -> Sag:
     """Move the case along one named transition, or refuse with the reason.
 
     The row is locked first, so of two users moving the same case at once exactly one wins; the
     other sees that the phase changed (`expected_fase` is the phase their screen showed).
+    `begin_work`: the pages' one button also begins the new phase's work (the phase's app says
+    what, `register_on_enter`), in the same transaction; the API starts it as a call of its own.
     """
     require(actor, Action.TRANSITION, sag)
-    return sag_move(
-        actor=actor, sag=sag, name=name, begrundelse=begrundelse, expected_fase=expected_fase
-    )
+    with transaction.atomic():
+        moved = sag_move(
+            actor=actor, sag=sag, name=name, begrundelse=begrundelse, expected_fase=expected_fase
+        )
+        if begin_work and not transition_meta(name).get("reason_required"):
+            begin_phase_work(moved, actor)
+    return moved
 
 
 def sag_move(

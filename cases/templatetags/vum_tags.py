@@ -93,3 +93,17 @@ def hidden_errors(hidden_fields: list[BoundField]) -> list[str]:
     """The errors of a form's hidden fields (its version, say): shown with the form's own
     errors, since there is no field to show them at."""
     return [str(error) for bound in hidden_fields for error in bound.errors]
+
+
+@register.inclusion_tag("cases/_phase_forward.html", takes_context=True)
+def phase_forward(context: template.Context, sag: Any, fase: str) -> dict[str, Any]:
+    """The button that moves the case on, at the end of the page where the work of `fase` is
+    done, with what still blocks it (`cases.lifecycle.register_guard`); none on the page of a
+    phase the case is not in."""
+    from cases.selectors import transition_options
+
+    if sag.fase != fase:
+        return {"options": []}
+    user = context["request"].user
+    options = [o for o in transition_options(user=user, sag=sag) if not o.reason_required]
+    return {"sag": sag, "options": options, "csrf_token": context.get("csrf_token")}

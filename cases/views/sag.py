@@ -20,7 +20,7 @@ from cases.forms import (
     TransitionForm,
     add_service_errors,
 )
-from cases.lifecycle import Fase
+from cases.lifecycle import Fase, phase_page
 from cases.models import (
     Journalnotat,
     Sag,
@@ -50,6 +50,11 @@ def _transition_forms(
     return pairs
 
 
+def _phase_url(fase: str, sag: Sag) -> str | None:
+    page = phase_page(fase)
+    return reverse(page, args=[sag.pk]) if page else None
+
+
 def _sag_page(
     request: HttpRequest,
     sag: Sag,
@@ -68,6 +73,8 @@ def _sag_page(
             "label": label,
             "current": value == sag.fase,
             "visited": value in visited and value != sag.fase,
+            # A reached phase leads to the page its work is done on.
+            "url": _phase_url(value, sag) if value in visited | {sag.fase} else None,
         }
         for value, label in Fase.choices
     ]
@@ -129,6 +136,13 @@ def sag_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def phase_forward(request: HttpRequest, pk: int, fase: str) -> HttpResponse:
+    """The end of a phase's page ("Videre i sagen"), read again after an in-place save there."""
+    sag = get_sag_or_404(request_user(request), pk)
+    return render(request, "cases/_phase_forward_page.html", {"sag": sag, "fase": fase})
+
+
+@login_required
 @require_POST
 def sag_transition(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
@@ -145,6 +159,7 @@ def sag_transition(request: HttpRequest, pk: int) -> HttpResponse:
             name=form.cleaned_data["name"],
             begrundelse=form.cleaned_data["begrundelse"],
             expected_fase=form.cleaned_data["expected_fase"],
+            begin_work=True,
         )
     except ValidationError as exc:
         # A missing reason: show the form again with the error, the rest of the page unchanged.
@@ -158,6 +173,12 @@ def sag_transition(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, f"Sagen er flyttet til {moved.get_fase_display().lower()}.")
+        moved_by = form.cleaned_data["name"]
+        page = phase_page(moved.fase)
+        forward = not sag_services.transition_meta(moved_by).get("reason_required")
+        if page is not None and forward:
+            # Forward: on to where the new phase's work is done.
+            return redirect(page, moved.pk)
     return redirect("sag_detail", pk=sag.pk)
 
 

@@ -34,6 +34,7 @@ from cases.models import (
 )
 from cases.services import sagsaabning as sagsaabning_services
 from vum.access import Action, get_sag_or_404, request_user, require
+from vum.catalog.selectors import processing_deadline_missing
 from vum.versions import StaleVersion, show_conflict
 
 ROW_MODELS: dict[str, type[TidligereHenvendelse | Diagnose | EksisterendeOplysning | Aftale]] = {
@@ -90,6 +91,7 @@ def _sagsaabning_page(
     row_forms = row_forms or {}
     withdraw_forms = withdraw_forms or {}
     latest = sag.formaal_versioner.first()
+    frist = selectors.sagsbehandlingsfrist(sag=sag)
     samtykker = list(sag.samtykker.select_related("registreret_af", "tilbud"))
     context = {
         "sag": sag,
@@ -104,7 +106,12 @@ def _sagsaabning_page(
                 "ansoegningstype": sag.ansoegningstype,
             }
         ),
-        "sagsbehandlingsfrist": selectors.sagsbehandlingsfrist(sag=sag),
+        "sagsbehandlingsfrist": frist,
+        "frist_mangler": (
+            processing_deadline_missing(ydelse=sag.kommunal_ydelse)
+            if frist is None and sag.kommunal_ydelse is not None
+            else ""
+        ),
         "formaal_form": formaal_form
         or FormaalForm(
             initial={
@@ -225,9 +232,17 @@ def ansoegning_set(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(
-                request, "Ansøgningen er gemt, og sagsbehandlingsfristen er opdateret."
+            missing = (
+                processing_deadline_missing(ydelse=form.cleaned_data["kommunal_ydelse"])
+                if form.cleaned_data["kommunal_ydelse"] is not None
+                else ""
             )
+            if missing:
+                messages.warning(request, f"Ansøgningen er gemt. {missing}")
+            else:
+                messages.success(
+                    request, "Ansøgningen er gemt, og sagsbehandlingsfristen er opdateret."
+                )
             return redirect(reverse("sagsaabning", args=[sag.pk]) + "#ansoegning")
     return _sagsaabning_page(request, sag, ansoegning_form=form)
 

@@ -1,7 +1,8 @@
 """API tokens (django-rest-knox): they expire, are stored as digests, are new at every login, can
 be revoked one at a time or all at once, end when the password changes or the user is
 deactivated, stay out of the audit, and the token login is throttled by django-axes like the
-login page."""
+login page. `timezone.now()` here is the suite's frozen instant (tests/clock.py); expiry is
+counted from it by moving the clock, never from today."""
 
 import json
 from datetime import datetime, timedelta

@@ -74,8 +74,11 @@ def test_caseworker_previews_edits_and_sends_the_letter(
     assert not Brev.objects.exists()
     page.screenshot(path=str(artifacts / "afgoerelse-brev.png"), full_page=True)
 
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     section.get_by_role("button", name="Send brevet").click()
     expect(page.get_by_text("Afgørelsesbrevet er sendt.")).to_be_visible()
+    assert asked == ["Brevet sendes til borgeren og kan ikke kaldes tilbage. Send det nu?"]
     section = page.locator(f"#afgoerelse-{afgoerelse.pk}")
     brev = Brev.objects.get()
     expect(section.locator(f"#brev-{afgoerelse.pk}-{brev.pk}")).to_contain_text("Brev til")

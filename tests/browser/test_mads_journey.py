@@ -54,9 +54,11 @@ def _open(details: Locator) -> None:
 
 
 def _phase(page: Page, url: str, sag: Sag, label: str, expected: str) -> None:
-    page.goto(f"{url}/sager/{sag.pk}/")
-    page.get_by_role("button", name=label, exact=True).click()
-    expect(page.locator("#aktuel-fase")).to_have_text(expected)
+    """Move the case on with the button at the end of the phase's own page."""
+    page.get_by_role("region", name="Videre i sagen").get_by_role(
+        "button", name=label, exact=True
+    ).click()
+    expect(page.get_by_text(f"Sagen er flyttet til {expected.lower()}.")).to_be_visible()
 
 
 def _choose(select: Locator, text: str) -> None:
@@ -132,10 +134,9 @@ def _journey(  # type: ignore[no-untyped-def]
     page.get_by_role("button", name="Gem ny version").click()
     _phase(page, url, sag, "Start sagsoplysning", "Sagsoplysning")
 
-    # 2. Sagsoplysning: one informed theme and the handbook's eight scores.
-    page.get_by_role("link", name="Udredning", exact=True).click()
-    page.get_by_role("button", name="Start udredning").click()
-    expect(page.get_by_text("Udredningen er startet.")).to_be_visible()
+    # 2. Sagsoplysning: one informed theme and the handbook's eight scores. Moving the case on
+    # began the udredning and led to its page.
+    expect(page).to_have_url(f"{url}/sager/{sag.pk}/udredning/")
     for navn, vaerdi in MADS_SCORES.items():
         undertema = Undertema.objects.current().select_related("tema").get(navn=navn)
         section = page.locator(f"#tema-{undertema.tema_id}")
@@ -162,8 +163,7 @@ def _journey(  # type: ignore[no-untyped-def]
     _phase(page, url, sag, "Start sagsvurdering", "Sagsvurdering")
 
     # 3. Sagsvurdering: situation, four goals, støttebehov Moderat, a § 85 indsats, målgruppe.
-    page.get_by_role("link", name="Sagsvurdering", exact=True).click()
-    page.get_by_role("button", name="Start sagsvurdering").click()
+    expect(page).to_have_url(f"{url}/sager/{sag.pk}/sagsvurdering/")
     situation = page.locator("#afsnit-situation")
     situation.get_by_label("Vurdering af borgerens situation").fill(
         "Mads har svært ved at strukturere sin hverdag og sige fra."
@@ -245,18 +245,20 @@ def _journey(  # type: ignore[no-untyped-def]
     _phase(page, url, sag, "Gå til afgørelse", "Afgørelse")
 
     # 4. Afgørelse: the § 85 grant, recorded and sent as a letter.
-    page.get_by_role("link", name="Afgørelse", exact=True).click()
+    expect(page).to_have_url(f"{url}/sager/{sag.pk}/afgoerelse/")
     ny = page.locator("#ny-afgoerelse")
     ny.get_by_label("Truffet af").select_option("sagsbehandler")
     ny.get_by_label("Fuldt medhold").check()
     ny.get_by_label("Omfang").first.fill("8 timer om ugen")
     ny.get_by_role("button", name="Registrér afgørelsen").click()
+    page.once("dialog", lambda dialog: dialog.accept())  # sending cannot be undone: confirmed
     page.get_by_role("button", name="Send brevet").first.click()
     expect(page.get_by_text("Afgørelsesbrevet er sendt.")).to_be_visible()
     _phase(page, url, sag, "Gå til bestilling", "Bestilling")
 
     # 5. Bestilling: the order to X-Hus, accepted by the provider.
-    page.get_by_role("link", name="Bestillinger", exact=True).click()
+    expect(page).to_have_url(f"{url}/sager/{sag.pk}/bestillinger/")
+    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Send bestillinger").click()
     expect(page.get_by_text(f"Bestillingen er sendt: {X_HUS} (version 1).")).to_be_visible()
     provider_context = browser.new_context(locale="da-DK", viewport={"width": 1280, "height": 900})

@@ -13,7 +13,7 @@ from django.contrib.sessions.models import Session
 from playwright.sync_api import Dialog, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from cases.models import Formaal, Sag
+from cases.models import Diagnose, Formaal, Sag
 from tests.factories import PASSWORD, BorgerFactory, SagFactory, TeamFactory, UserFactory
 from vum.accounts.models import User
 
@@ -181,3 +181,20 @@ def test_logging_out_forgets_every_draft(page: Page, desk: Desk) -> None:
     page.get_by_role("button", name="Log ud").click()
     expect(page.get_by_role("heading", name="Log ind")).to_be_visible()
     assert page.evaluate("Object.keys(sessionStorage).filter(k => k.startsWith('vum:'))") == []
+
+
+def test_deleting_a_row_is_confirmed_first(page: Page, desk: Desk) -> None:
+    Diagnose.objects.create(sag=desk.sag, diagnose="ADHD", icd10="F 90.0", stillet_af="Dr. Berg")
+    page.goto(desk.sagsaabning)
+    rows = page.locator("#raekker-diagnose")
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    rows.get_by_role("button", name=re.compile("^Slet")).click()
+    page.wait_for_timeout(300)
+    assert asked == ["Rækken slettes. Vil du slette den?"]
+    assert desk.sag.diagnoser.count() == 1  # declined: nothing deleted
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    rows.get_by_role("button", name=re.compile("^Slet")).click()
+    expect(page.locator("#raekker-diagnose td", has_text="F 90.0")).to_have_count(0)
+    assert desk.sag.diagnoser.count() == 0

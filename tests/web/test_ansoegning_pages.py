@@ -175,3 +175,26 @@ def test_a_met_processing_deadline_is_never_reopened(world: World, catalog: None
     )
     processing = Frist.objects.filter(sag=world.sag, art=Frist.Art.SAGSBEHANDLINGSFRIST)
     assert list(processing.values_list("pk", "status")) == [(frist.pk, Frist.Status.OVERHOLDT)]
+
+
+def test_a_service_without_a_deadline_says_so_instead_of_nothing(
+    world: World, catalog: None
+) -> None:
+    """Issue 17, rule 5: an application is never left without a deadline unnoticed."""
+    ydelse = (
+        KommunalYdelse.objects.current()
+        .filter(kommune__slug="randers", sagsbehandlingsfrister__isnull=True)
+        .exclude(kraever_visitation=False)
+        .first()
+    )
+    assert ydelse is not None, "the Randers catalog states services without a deadline"
+    client = _client(world)
+    response = client.post(
+        reverse("ansoegning_set", args=[world.sag.pk]),
+        {"kommunal_ydelse": ydelse.pk, "ansoegningstype": "ny"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "har ingen sagsbehandlingsfrist i kommunens katalog" in page
+    assert "retssikkerhedslovens § 3, stk. 2" in page
+    assert not Frist.objects.filter(sag=world.sag, art=Frist.Art.SAGSBEHANDLINGSFRIST).exists()

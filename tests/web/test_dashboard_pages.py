@@ -1,7 +1,8 @@
 """The leader's dashboard pages (/ledelse/ and /ledelse/sager/) through the test client: who may
 see them, the filter and its errors, the CSV and Excel exports with small cells suppressed and no
 citizen in them, the audited drill-down list, and a query count that does not grow with the
-area."""
+area. Where a test uses `timezone.now()`, it is the suite's frozen instant (tests/clock.py) and
+every date is counted from it, so the test holds at any instant."""
 
 import csv
 import html

@@ -99,7 +99,9 @@ def test_login_and_logout(caseworker: User) -> None:
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
     assert client.get(reverse("inbox")).status_code == 200
-    assert client.get(reverse("logout")).status_code == 405  # logout only by POST
+    # Logout only by POST: the address opened as a page leads on, still logged in.
+    assert client.get(reverse("logout"))["Location"] == "/"
+    assert client.get(reverse("inbox")).status_code == 200
     assert client.post(reverse("logout")).status_code == 302
     assert client.get(reverse("inbox")).status_code == 302
 
@@ -159,8 +161,12 @@ def test_ready_case_moves_on_and_shows_the_history(caseworker: User, login) -> N
     )
     html = response.content.decode()
     assert "Sagen er flyttet til sagsoplysning." in html
-    assert 'aria-current="step"' in html
+    # On to where the phase's work is done, with the udredning begun.
+    assert response.redirect_chain[-1][0] == reverse("udredning", args=[sag.pk])
     assert Sag.objects.get(pk=sag.pk).fase == "sagsoplysning"
+    assert sag.udredninger.count() == 1
+    history = client.get(reverse("sag_detail", args=[sag.pk])).content.decode()
+    assert 'aria-current="step"' in history
 
 
 def test_bad_cpr_on_opret_borger_shows_danish_error(caseworker: User, login) -> None:  # type: ignore[no-untyped-def]

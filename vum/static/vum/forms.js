@@ -349,6 +349,13 @@
     "submit",
     function (event) {
       var form = event.target;
+      // What cannot be undone is confirmed first (data-confirm on the button that sends it).
+      var asking = event.submitter && event.submitter.getAttribute("data-confirm");
+      if (asking && !window.confirm(asking)) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        return;
+      }
       if (!writes(form)) {
         return;
       }
@@ -404,15 +411,24 @@
     }
   });
 
-  document.addEventListener("htmx:afterRequest", function (event) {
+  // Before the answer is swapped in: the form is still in the page (after an outerHTML swap of
+  // its section, events on it no longer reach the document).
+  document.addEventListener("htmx:beforeOnLoad", function (event) {
     var xhr = event.detail.xhr;
     var elt = event.detail.elt;
     var form = elt && (elt.tagName === "FORM" ? elt : elt.closest("form"));
+    if (form && writes(form) && xhr && xhr.status >= 200 && xhr.status < 300) {
+      // Answered: the section is replaced by what was saved (or its errors, with the text).
+      saveDraft(form, null);
+      // What depends on it (the button that moves the case on) reads itself again.
+      document.body.dispatchEvent(new CustomEvent("vum:gemt"));
+    }
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var xhr = event.detail.xhr;
+    var elt = event.detail.elt;
     if (!xhr || xhr.status !== 401) {
-      if (form && writes(form) && event.detail.successful) {
-        // Answered: the section is replaced by what was saved (or its errors, with the text).
-        saveDraft(form, null);
-      }
       return;
     }
     if (!dialog) {
@@ -464,7 +480,10 @@
   document.addEventListener("htmx:beforeRequest", function (event) {
     var elt = event.detail.elt;
     var selector = elt && elt.getAttribute && elt.getAttribute("hx-target");
-    lastTarget = selector && selector.charAt(0) === "#" ? selector.slice(1) : null;
+    // A request without a target of its own (a section reading itself again) leaves the save's.
+    if (selector && selector.charAt(0) === "#") {
+      lastTarget = selector.slice(1);
+    }
   });
   document.addEventListener("htmx:afterSettle", function () {
     if (!lastTarget) {
