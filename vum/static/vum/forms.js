@@ -421,9 +421,46 @@
       // Answered: the section is replaced by what was saved (or its errors, with the text).
       saveDraft(form, null);
       // What depends on it (the button that moves the case on) reads itself again.
-      document.body.dispatchEvent(new CustomEvent("vum:gemt"));
+      refreshForward();
     }
   });
+
+  // The end of a phase's page ("Videre i sagen", id="videre"): read again after each in-place
+  // save. Only the answer to the latest reading is shown, put in place of the section as it is
+  // then (saves can overlap, and an earlier answer may arrive last).
+  var forwardReadings = 0;
+  function refreshForward() {
+    var section = document.getElementById("videre");
+    var url = section && section.getAttribute("data-refresh-url");
+    if (!url || !window.fetch) {
+      return;
+    }
+    var reading = ++forwardReadings;
+    fetch(url, { credentials: "same-origin", headers: { "HX-Request": "true" } })
+      .then(function (response) {
+        return response.ok ? response.text() : null;
+      })
+      .then(function (html) {
+        var current = document.getElementById("videre");
+        if (html === null || reading !== forwardReadings || !current) {
+          return;
+        }
+        var holder = document.createElement("div");
+        holder.innerHTML = html.trim();
+        var fresh = holder.firstElementChild;
+        if (fresh) {
+          current.replaceWith(fresh);
+          if (window.htmx) {
+            htmx.process(fresh);
+          }
+        } else {
+          current.remove();
+        }
+      })
+      .catch(function () {
+        /* Offline or ended: the page's own reload shows it. */
+      });
+  }
 
   document.addEventListener("htmx:afterRequest", function (event) {
     var xhr = event.detail.xhr;
