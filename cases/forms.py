@@ -82,7 +82,7 @@ class BorgerSearchForm(forms.Form):
     q = forms.CharField(
         label="Navn eller CPR-nummer",
         max_length=100,
-        help_text="Søg på navn, eller på et fuldt CPR-nummer (DDMMÅÅ-XXXX).",
+        help_text="Søg på navn, fødselsdato (DDMMÅÅ) eller CPR-nummer (DDMMÅÅ-XXXX), helt eller delvist.",
     )
     formaal = forms.ChoiceField(
         label="Formål med søgningen",

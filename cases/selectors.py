@@ -126,8 +126,13 @@ class SearchHit:
     adgang: bool
 
 
+BIRTH_DATE_DIGITS = 6  # ddmmyy, the first six digits of a CPR number
+CPR_DIGITS = 10
+
+
 def borger_search(*, user: User, query: str, formaal: str, limit: int = 50) -> list[SearchHit]:
-    """A full CPR number finds that citizen; other text searches names, across the register.
+    """A full CPR number finds that citizen; a birth date (ddmmyy) or the start of a CPR number
+    finds those it begins; other text searches names, across the register.
     Every search states its purpose and is audited, as is every citizen it shows; a user who
     searches far more than a day's work needs is reported to the administrators."""
     require(user, Action.SEARCH_BORGER)
@@ -141,9 +146,15 @@ def borger_search(*, user: User, query: str, formaal: str, limit: int = 50) -> l
         cpr = cpr_rules.normalise(query)
     except ValidationError:
         cpr = None
+    digits = query.replace("-", "")
     if cpr is not None:
         results = list(qs.filter(cpr=cpr)[:1])
         summary = "Søgning på CPR-nummer"
+    elif digits.isdigit() and BIRTH_DATE_DIGITS <= len(digits) < CPR_DIGITS:
+        results = list(qs.filter(cpr__startswith=digits).order_by("cpr")[:limit])
+        summary = "Søgning på fødselsdato"
+        # Logged as the birth date it names, never as more of a CPR number.
+        query = digits[:BIRTH_DATE_DIGITS]
     else:
         words = query.split()
         for word in words:

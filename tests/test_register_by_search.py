@@ -14,6 +14,7 @@ from cases import selectors
 from cases.services.henvendelse import henvendelse_register
 from tests.factories import BorgerFactory, UserFactory
 from vum.access import Action, NotFoundForUser, borgere_reachable_by, may
+from vum.audit.models import AuditEvent
 from vum.notifications.models import Notifikation
 
 pytestmark = pytest.mark.django_db
@@ -70,3 +71,22 @@ def test_bulk_lookups_alert_the_administrators_once_an_hour(caseworker, settings
     other = UserFactory()
     _search(other, "Jensen")
     assert alerts.count() == 2
+
+
+def test_a_birth_date_or_the_start_of_a_cpr_number_finds_those_it_begins(caseworker) -> None:  # type: ignore[no-untyped-def]
+    """Issue 20: find a citizen by birth date (ddmmyy) or a partial CPR number; the search is
+    logged as the birth date only."""
+    mads = BorgerFactory(cpr="1503021234", fornavn="Mads")
+    twin = BorgerFactory(cpr="1503025678", fornavn="Mikkel")
+    BorgerFactory(cpr="1603021234", fornavn="Other")
+
+    assert {h.borger for h in _search(caseworker, "150302")} == {mads, twin}
+    assert [h.borger for h in _search(caseworker, "150302-12")] == [mads]
+    assert [h.borger for h in _search(caseworker, "15030212")] == [mads]
+    assert _search(caseworker, "15030") == []  # five digits: not a date, and no name has them
+
+    logged = AuditEvent.objects.filter(summary__startswith="Søgning på fødselsdato")
+    assert logged.count() == 3
+    # The audit keeps a keyed marker, not the text (vum/audit/redaction.py): the same marker for
+    # all three searches shows that each was logged as the same birth date.
+    assert len({str(sorted(e.changes["soegning"].items())) for e in logged}) == 1

@@ -36,8 +36,8 @@ from tests.api.conftest import World
 pytestmark = [pytest.mark.contract, pytest.mark.once]
 
 # Per operation and role, besides schemathesis's explicit examples and coverage phase (every
-# documented status and boundary): 12 keeps the suite's first pass within its time on two cores.
-EXAMPLES_PER_OPERATION = 12
+# documented status and boundary): 8 keeps the suite's first pass within its time on two cores.
+EXAMPLES_PER_OPERATION = 8
 
 
 def errors_are_json(ctx: CheckContext, response: Response, case: Any) -> bool | None:
