@@ -82,7 +82,7 @@ class BorgerSearchForm(forms.Form):
     q = forms.CharField(
         label="Navn eller CPR-nummer",
         max_length=100,
-        help_text="Søg på navn, fødselsdato (DDMMÅÅ) eller CPR-nummer (DDMMÅÅ-XXXX), helt eller delvist.",
+        help_text="Søg på navn, fødselsdato (DDMMÅÅ) eller helt eller delvist CPR-nummer.",
     )
     formaal = forms.ChoiceField(
         label="Formål med søgningen",

@@ -8,9 +8,10 @@ Both times are kept in the session itself, so they hold across processes and nee
 page but the code's until they have given it: an administrator without a device is sent to set
 one up first. The admin site is behind it like every other page.
 
-An htmx request that is stopped by either is answered with HX-Redirect, so that the whole page
-goes to the login or code page instead of a fragment of it being swapped into the page; the
-login or code page then returns to the page the user was on (`next`).
+An htmx request whose session has ended (or was never there) is answered in place with a 401
+(`login_required_in_place`): the page keeps what the user typed and offers a login in a new tab.
+One stopped by the second factor's gate is answered with HX-Redirect, so that the whole page goes
+to the code page, which then returns to the page the user was on (`next`).
 """
 
 from collections.abc import Callable
