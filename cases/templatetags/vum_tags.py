@@ -7,6 +7,7 @@ from django.db.models import Model
 from django.forms.boundfield import BoundField
 from django.http import HttpRequest
 
+from cases.selectors import transition_options
 from vum.access import Action, may
 from vum.accounts.middleware import return_path
 from vum.audit.redaction import is_marker
@@ -100,8 +101,6 @@ def phase_forward(context: template.Context, sag: Any, fase: str) -> dict[str, A
     """The button that moves the case on, at the end of the page where the work of `fase` is
     done, with what still blocks it (`cases.lifecycle.register_guard`); none on the page of a
     phase the case is not in."""
-    from cases.selectors import transition_options
-
     if sag.fase != fase:
         return {"options": []}
     user = context["request"].user
