@@ -7,5 +7,5 @@ class AssessmentConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers this phase's lifecycle guards, what entering its phases begins and where
-        # their work is done, and its panel on the case page.
-        from assessment import guards, panels, phases  # noqa: F401
+        # their work is done, its panel on the case page and its panels on the citizen's page.
+        from assessment import borger_panels, guards, panels, phases  # noqa: F401

@@ -5,11 +5,11 @@ from typing import Any
 
 from assessment.selectors.afgoerelse import sag_breve_qs
 from cases.models import Sag
-from cases.panels import register_case_panel
+from cases.panels import case_panels
 from vum.accounts.models import User
 
 
-@register_case_panel(template="assessment/_sag_breve.html", position=10)
+@case_panels.register(template="assessment/_sag_breve.html", position=10)
 def letters_panel(user: User, sag: Sag) -> dict[str, Any] | None:
     breve = list(sag_breve_qs(sag=sag))
     return {"breve": breve} if breve else None

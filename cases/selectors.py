@@ -8,6 +8,7 @@ from typing import TypeVar
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import Case, Model, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
@@ -57,41 +58,50 @@ def with_next_deadline(qs: QuerySet[Sag]) -> QuerySet[Sag]:
     )
 
 
-def inbox_sager(*, user: User, limit: int = 100) -> list[Sag]:
-    """'Mine sager': the user's open cases, the one with the nearest deadline first."""
-    qs = (
-        sager_visible_to(user)
-        .filter(sagsbehandler=user)
-        .exclude(fase="afsluttet")
-        .select_related("borger", "team")
-    )
-    sager = list(
-        with_next_deadline(qs).order_by(
-            Coalesce("naeste_frist", "oprettet").asc(nulls_last=True), "pk"
-        )[:limit]
-    )
-    audit_record_many(actor=user, action=AuditAction.LIST, objects=sager, summary="Mine sager")
-    return sager
+LIST_PAGE_SIZE = 50
 
 
-def mine_frister(*, user: User, limit: int = 200) -> list[Frist]:
+def open_sager(*, user: User, own: bool = False) -> QuerySet[Sag]:
+    """The open cases in the user's scope (a caseworker's teams, a leader's area, a committee
+    member's agendas; `own`: only those the user is caseworker on), with their next deadline,
+    the nearest first, for the lists to filter, sort and page. Not audited: `list_page_get`
+    audits the page that is shown."""
+    qs = sager_visible_to(user).exclude(fase="afsluttet")
+    if own:
+        qs = qs.filter(sagsbehandler=user)
+    return with_next_deadline(qs.select_related("borger", "team", "sagsbehandler")).order_by(
+        Coalesce("naeste_frist", "oprettet").asc(nulls_last=True), "pk"
+    )
+
+
+def open_frister(*, user: User) -> QuerySet[Frist]:
     """'Mine frister': the open deadlines the user answers for on cases in their scope, soonest
-    first. Each row names the citizen, so every case shown gets a LIST event, in one INSERT.
-
-    Returns up to `limit` + 1 rows so that the page can say the list was cut off; only the
-    cases of the first `limit` rows are audited, as only those are shown."""
-    frister = list(
+    first. Not audited: `list_page_get` audits the cases of the page that is shown."""
+    return (
         Frist.objects.open()
         .for_user(user)
         .filter(sag__in=sager_visible_to(user))
         .select_related("sag__borger", "sag__team")
-        .order_by("frist", "pk")[: limit + 1]
+        .order_by("frist", "pk")
     )
-    shown = {f.sag_id: f.sag for f in frister[:limit]}
-    audit_record_many(
-        actor=user, action=AuditAction.LIST, objects=list(shown.values()), summary="Mine frister"
-    )
-    return frister
+
+
+def list_page_get(
+    *,
+    user: User,
+    rows: QuerySet[M],
+    number: str | int | None,
+    summary: str,
+    size: int = LIST_PAGE_SIZE,
+) -> Page[M]:
+    """One page of a list, read and audited: one LIST event per case (or citizen) shown, in one
+    INSERT; a deadline's row is audited as its case. A page number out of range shows the
+    last page, as a bookmarked list may have shrunk since."""
+    page = Paginator(rows, size).get_page(number)
+    page.object_list = list(page.object_list)
+    cases = {row.sag_id: row.sag for row in page.object_list if isinstance(row, Frist)}
+    list_page(user=user, rows=list(cases.values()) or page.object_list, summary=summary)
+    return page
 
 
 def sag_frister(*, sag: Sag) -> list[Frist]:
@@ -120,10 +130,12 @@ class Soegeformaal(models.TextChoices):
 @dataclass(frozen=True)
 class SearchHit:
     """A citizen found by a search: identification only, unless `adgang` (the citizen is in the
-    user's teams' cases or enquiries, or was registered by the user)."""
+    user's teams' cases or enquiries, or was registered by the user); then also the citizen's
+    open cases that the user may see, oldest first."""
 
     borger: Borger
     adgang: bool
+    aabne_sager: tuple[Sag, ...]
 
 
 BIRTH_DATE_DIGITS = 6  # ddmmyy, the first six digits of a CPR number
@@ -176,7 +188,20 @@ def borger_search(*, user: User, query: str, formaal: str, limit: int = 50) -> l
     in_scope = set(
         borgere_visible_to(user).filter(pk__in=[b.pk for b in results]).values_list("pk", flat=True)
     )
-    return [SearchHit(borger=b, adgang=b.pk in in_scope) for b in results]
+    # The open cases of every hit in one query, however many hits; only for the hits in the
+    # user's scope, so that a search tells nothing of a citizen outside it.
+    aabne_sager: dict[int, list[Sag]] = {pk: [] for pk in in_scope}
+    for sag in (
+        sager_visible_to(user)
+        .filter(borger_id__in=in_scope)
+        .exclude(fase="afsluttet")
+        .order_by("oprettet", "pk")
+    ):
+        aabne_sager[sag.borger_id].append(sag)
+    return [
+        SearchHit(borger=b, adgang=b.pk in in_scope, aabne_sager=tuple(aabne_sager.get(b.pk, ())))
+        for b in results
+    ]
 
 
 def borger_get(*, user: User, pk: object) -> Borger:
@@ -200,6 +225,34 @@ def borger_for_henvendelse(*, user: User, pk: object) -> Borger:
 
 def borger_sager(*, user: User, borger: Borger) -> QuerySet[Sag]:
     return sager_visible_to(user).filter(borger=borger).select_related("team", "sagsbehandler")
+
+
+@dataclass(frozen=True)
+class BorgerOverblik:
+    """The citizen's page across their cases, within the user's scope: the cases, open and
+    closed, the open deadlines on them, the soonest first, and the consents given on them."""
+
+    aabne_sager: list[Sag]
+    lukkede_sager: list[Sag]
+    frister: list[Frist]
+    samtykker: list[Samtykke]
+
+    @property
+    def sager(self) -> list[Sag]:
+        return self.aabne_sager + self.lukkede_sager
+
+
+def borger_overblik(*, user: User, borger: Borger) -> BorgerOverblik:
+    """Three queries, however many cases the citizen has. Not audited: the page audits the
+    citizen it shows with `borger_get`."""
+    sager = list(borger_sager(user=user, borger=borger).order_by("-oprettet", "-pk"))
+    ids = [sag.pk for sag in sager]
+    return BorgerOverblik(
+        aabne_sager=[sag for sag in sager if sag.is_open],
+        lukkede_sager=[sag for sag in sager if not sag.is_open],
+        frister=list(Frist.objects.open().filter(sag_id__in=ids).order_by("frist", "pk")),
+        samtykker=list(Samtykke.objects.filter(sag_id__in=ids).select_related("tilbud")),
+    )
 
 
 def borger_relationer(*, user: User, borger: Borger) -> list[Relation]:
@@ -327,22 +380,6 @@ def transition_options(*, user: User, sag: Sag) -> list[TransitionOption]:
             )
         )
     return options
-
-
-def sager_list(*, user: User, limit: int = 200) -> list[Sag]:
-    """The open cases in the user's scope (a leader's area, a committee member's agendas)."""
-    qs = (
-        sager_visible_to(user)
-        .exclude(fase="afsluttet")
-        .select_related("borger", "team", "sagsbehandler")
-    )
-    sager = list(
-        with_next_deadline(qs).order_by(
-            Coalesce("naeste_frist", "oprettet").asc(nulls_last=True), "pk"
-        )[:limit]
-    )
-    audit_record_many(actor=user, action=AuditAction.LIST, objects=sager, summary="Sagsliste")
-    return sager
 
 
 def borgere_list(*, user: User, limit: int = 200) -> list[Borger]:

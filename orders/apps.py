@@ -6,4 +6,5 @@ class OrdersConfig(AppConfig):
     verbose_name = "Handleplan og bestilling"
 
     def ready(self) -> None:
-        from orders import guards  # noqa: F401  (registers this phase's lifecycle guards)
+        # Registers this phase's lifecycle guards and its panel on the citizen's page.
+        from orders import borger_panels, guards  # noqa: F401

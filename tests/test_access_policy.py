@@ -204,14 +204,14 @@ def test_enquiries_on_another_teams_case_stay_with_that_team() -> None:
 
 
 def test_mine_sager_follows_the_policy() -> None:
-    from cases.selectors import inbox_sager
+    from cases.selectors import open_sager
 
     sag = SagFactory()
     caseworker = UserFactory(teams=[sag.team])
     Sag.objects.filter(pk=sag.pk).update(sagsbehandler=caseworker)
-    assert [s.pk for s in inbox_sager(user=caseworker)] == [sag.pk]
+    assert [s.pk for s in open_sager(user=caseworker, own=True)] == [sag.pk]
     caseworker.teams.clear()  # moved away from the team
-    assert inbox_sager(user=caseworker) == []
+    assert not open_sager(user=caseworker, own=True).exists()
 
 
 def test_a_case_closed_since_it_was_loaded_refuses_edits() -> None:

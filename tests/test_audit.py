@@ -81,7 +81,12 @@ def test_reads_are_audited(caseworker) -> None:
     sag = SagFactory(team=caseworker.teams.get(), sagsbehandler=caseworker)
     selectors.borger_get(user=caseworker, pk=sag.borger.pk)
     selectors.sag_get(user=caseworker, pk=sag.pk)
-    selectors.inbox_sager(user=caseworker)
+    selectors.list_page_get(
+        user=caseworker,
+        rows=selectors.open_sager(user=caseworker, own=True),
+        number=1,
+        summary="Mine sager",
+    )
     actions = list(
         AuditEvent.objects.filter(borger_id=sag.borger_id)
         .order_by("id")

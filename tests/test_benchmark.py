@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from cases.selectors import inbox_sager
+from cases.selectors import LIST_PAGE_SIZE, open_frister, open_sager
 from orders.selectors.bestilling import udfoerer_bestillinger
 from tooling import benchmark
 
@@ -42,7 +42,20 @@ def test_the_floors_fetch_the_rows_the_pages_show(seeded: None) -> None:
     scenarios = {s.name: s for s in benchmark.SCENARIOS}
     for subject in scenarios["indbakke"].pick(3):
         rows = benchmark._rows(scenarios["indbakke"].floor_sql, subject.params)
-        assert [r[0] for r in rows] == [s.pk for s in inbox_sager(user=subject.user)]
+        assert [r[0] for r in rows] == [
+            s.pk for s in open_sager(user=subject.user, own=True)[:LIST_PAGE_SIZE]
+        ]
+    lists = {
+        "sager-team": lambda user: open_sager(user=user),
+        "sager-chef": lambda user: open_sager(user=user),
+        "frister": lambda user: open_frister(user=user),
+    }
+    for name, rows_of in lists.items():
+        for subject in scenarios[name].pick(3):
+            rows = benchmark._rows(scenarios[name].floor_sql, subject.params)
+            expected = rows_of(subject.user)
+            assert [r[0] for r in rows] == [x.pk for x in expected[:LIST_PAGE_SIZE]], name
+            assert {r[-1] for r in rows} <= {expected.count()}, name
     for subject in scenarios["udfoerer-borgere"].pick(3):
         rows = benchmark._rows(scenarios["udfoerer-borgere"].floor_sql, subject.params)
         assert [r[0] for r in rows] == [b.pk for b in udfoerer_bestillinger(user=subject.user)]

@@ -42,6 +42,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.lifecycle import Fase
+from cases.selectors import LIST_PAGE_SIZE
 from followup.dashboard.figures import Filter
 from orders.models import Bestilling
 from vum.accounts.models import User
@@ -263,20 +264,50 @@ def _caseworker_subjects(url: str, n: int) -> list[Subject]:
 # The floors. Each is one query over the same rows and columns its page renders; computed values
 # (masked CPR, display names, badges) come from the columns they are computed from.
 
-INBOX_FLOOR = """
-SELECT s.id, b.fornavn, b.efternavn, b.cpr, s.fase, t.navn, nf.frist, nf.beskrivelse
+# The case lists ("Mine sager", the teams' and the leader's lists): the first page of
+# `cases.selectors.LIST_PAGE_SIZE` rows, nearest deadline first, and the number of rows in the
+# list, which the page shows and pages by. `{cases}` narrows the user's teams' open cases.
+CASE_LIST_FLOOR = """
+SELECT s.id, b.fornavn, b.efternavn, b.cpr, s.fase, t.navn, sb.first_name, sb.last_name,
+       sb.username, nf.frist, nf.beskrivelse, count(*) OVER ()
 FROM cases_sag s
 JOIN cases_borger b ON b.id = s.borger_id
 JOIN accounts_team t ON t.id = s.team_id
+LEFT JOIN accounts_user sb ON sb.id = s.sagsbehandler_id
 LEFT JOIN LATERAL (
     SELECT f.frist, f.beskrivelse FROM deadlines_frist f
     WHERE f.sag_id = s.id AND f.status = 'aaben' ORDER BY f.frist LIMIT 1
 ) nf ON true
-WHERE s.sagsbehandler_id = %(user_id)s AND s.fase <> 'afsluttet'
+WHERE {cases} s.fase <> 'afsluttet'
   AND s.team_id IN (SELECT team_id FROM accounts_user_teams
                    WHERE user_id = %(user_id)s)
 ORDER BY coalesce(nf.frist, s.oprettet) NULLS LAST, s.id
-LIMIT 100
+LIMIT {size}
+"""
+
+INBOX_FLOOR = CASE_LIST_FLOOR.format(
+    cases="s.sagsbehandler_id = %(user_id)s AND", size=LIST_PAGE_SIZE
+)
+TEAM_CASES_FLOOR = CASE_LIST_FLOOR.format(cases="", size=LIST_PAGE_SIZE)
+
+# "Mine frister": the open deadlines the user answers for (`FristQuerySet.for_user`) on cases
+# of the user's teams, soonest first, the first page and the count.
+DEADLINES_FLOOR = """
+WITH mine AS (SELECT team_id FROM accounts_user_teams WHERE user_id = %(user_id)s)
+SELECT f.id, f.frist, f.status, f.art, f.beskrivelse, f.regel, s.id, t.navn, b.fornavn,
+       b.efternavn, b.cpr, count(*) OVER ()
+FROM deadlines_frist f
+JOIN cases_sag s ON s.id = f.sag_id
+JOIN cases_borger b ON b.id = s.borger_id
+JOIN accounts_team t ON t.id = s.team_id
+WHERE f.status = 'aaben' AND s.team_id IN (SELECT team_id FROM mine)
+  AND (f.ansvarlig_id = %(user_id)s
+       OR (f.ansvarlig_id IS NULL AND f.ansvarligt_team_id IN (SELECT team_id FROM mine))
+       OR (f.ansvarlig_id IS NULL AND f.ansvarligt_team_id IS NULL
+           AND (s.sagsbehandler_id = %(user_id)s
+                OR (s.sagsbehandler_id IS NULL AND s.team_id IN (SELECT team_id FROM mine)))))
+ORDER BY f.frist, f.id
+LIMIT %(size)s
 """
 
 CASE_PAGE_FLOOR = """
@@ -445,15 +476,25 @@ WHOLE_AREA_FLOOR = DASHBOARD_FLOOR.format(
 )
 
 
-def _leaders(n: int, *, head: bool) -> list[Subject]:
+def _leader_users(n: int, *, head: bool) -> list[User]:
     """Team leaders (a few teams each) or the head of department (every team), by the title
     seed_scale gives them."""
     leaders = [u for u in users_named("skala-leder-", 1000) if (u.titel == "Afdelingschef") == head]
+    return _spread(leaders, n)
+
+
+def _leaders(n: int, *, head: bool) -> list[Subject]:
     f = Filter.default()
     url = reverse("followup:dashboard")
     return [
-        Subject(u, url, {"user_id": u.pk, "fra": f.fra, "til": f.til}) for u in _spread(leaders, n)
+        Subject(u, url, {"user_id": u.pk, "fra": f.fra, "til": f.til})
+        for u in _leader_users(n, head=head)
     ]
+
+
+def _leader_case_list(n: int) -> list[Subject]:
+    url = reverse("sager")
+    return [Subject(u, url, {"user_id": u.pk}) for u in _leader_users(n, head=True)]
 
 
 SCENARIOS: list[Scenario] = [
@@ -462,6 +503,30 @@ SCENARIOS: list[Scenario] = [
         title="Sagsbehandlerens indbakke (Mine sager)",
         pick=pick_inbox,
         floor_sql=INBOX_FLOOR,
+        target_p95_ms=100,
+    ),
+    Scenario(
+        name="sager-team",
+        title="Sager i sagsbehandlerens teams",
+        pick=lambda n: _caseworker_subjects(reverse("sager"), n),
+        floor_sql=TEAM_CASES_FLOOR,
+        target_p95_ms=150,
+    ),
+    Scenario(
+        name="sager-chef",
+        title="Sager i afdelingschefens område (alle teams)",
+        pick=_leader_case_list,
+        floor_sql=TEAM_CASES_FLOOR,
+        target_p95_ms=300,
+    ),
+    Scenario(
+        name="frister",
+        title="Sagsbehandlerens frister (Mine frister)",
+        pick=lambda n: [
+            Subject(s.user, s.url, {**s.params, "size": LIST_PAGE_SIZE})
+            for s in _caseworker_subjects(reverse("frister"), n)
+        ],
+        floor_sql=DEADLINES_FLOOR,
         target_p95_ms=100,
     ),
     Scenario(

@@ -106,3 +106,21 @@ def phase_forward(context: template.Context, sag: Any, fase: str) -> dict[str, A
     user = context["request"].user
     options = [o for o in transition_options(user=user, sag=sag) if not o.reason_required]
     return {"sag": sag, "options": options, "csrf_token": context.get("csrf_token")}
+
+
+@register.inclusion_tag("includes/sort_th.html", takes_context=True)
+def sort_th(context: template.Context, label: str, key: str, default: str = "") -> dict[str, Any]:
+    """A sortable column's header in a filtered list: a link that sorts by the column, or
+    reverses it when it is the current order; the rest of the query string (the filter) is
+    kept and the list starts at its first page. `default` is the order with no `sorter`."""
+    query = context["request"].GET.copy()
+    current = query.get("sorter") or default
+    if current == key:
+        sort, next_key = "ascending", f"-{key}"
+    elif current == f"-{key}":
+        sort, next_key = "descending", key
+    else:
+        sort, next_key = "", key
+    query["sorter"] = next_key
+    query.pop("side", None)
+    return {"label": label, "sort": sort, "href": f"?{query.urlencode()}"}

@@ -1,5 +1,5 @@
-"""The citizen register's pages: search, create, a citizen with their relatives and enquiries,
-and the log of who read or changed a citizen's data."""
+"""The citizen register's pages: search, create, a citizen's overview across their cases (with
+relatives, consents and enquiries), and the log of who read or changed a citizen's data."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,6 +23,7 @@ from cases.forms import (
 from cases.models import (
     Borger,
 )
+from cases.panels import borger_panels
 from cases.services import borger as borger_services
 from cases.services import henvendelse as henvendelse_services
 from vum.access import Action, get_borger_or_404, may, request_user, require
@@ -77,10 +78,12 @@ def _borger_page(
     request: HttpRequest, borger: Borger, relation_form: RelationForm | None = None
 ) -> HttpResponse:
     user = request_user(request)
+    overblik = selectors.borger_overblik(user=user, borger=borger)
     context = {
         "borger": borger,
+        "overblik": overblik,
+        "panels": borger_panels.render(user, borger, overblik.sager),
         "relationer": borger.relationer.all(),
-        "sager": selectors.borger_sager(user=user, borger=borger),
         "henvendelser": selectors.borger_henvendelser(user=user, borger=borger),
         "relation_form": relation_form or RelationForm(),
     }

@@ -3,13 +3,13 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+from django_filters import FilterSet
 
 from cases import selectors
+from cases.filters import FristListeFilter, SagListeFilter
 from vum.access import request_user
 from vum.accounts.models import Role
-
-FRISTER_LIMIT = 200
-
 
 # Start pages
 
@@ -34,24 +34,30 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    sager = selectors.inbox_sager(user=request_user(request))
-    return render(request, "cases/inbox.html", {"sager": sager})
+    """'Mine sager': the user's open cases, the nearest deadline first."""
+    user = request_user(request)
+    rows = SagListeFilter(
+        request.GET, queryset=selectors.open_sager(user=user, own=True), request=request, own=True
+    )
+    return _list(request, "cases/inbox.html", rows, summary="Mine sager")
 
 
 @login_required
+@require_GET
 def frister(request: HttpRequest) -> HttpResponse:
     """'Mine frister': the open deadlines the user answers for, soonest first."""
-    rows = selectors.mine_frister(user=request_user(request), limit=FRISTER_LIMIT)
-    return render(
-        request,
-        "cases/frister.html",
-        {"frister": rows[:FRISTER_LIMIT], "afkortet": len(rows) > FRISTER_LIMIT},
+    rows = FristListeFilter(
+        request.GET, queryset=selectors.open_frister(user=request_user(request)), request=request
     )
+    return _list(request, "cases/frister.html", rows, summary="Mine frister")
 
 
 @login_required
+@require_GET
 def sager(request: HttpRequest) -> HttpResponse:
+    """The open cases of the user's teams, a leader's area or a committee member's agendas."""
     user = request_user(request)
     if user.role == Role.VISITATIONSUDVALG:
         title = "Sager på udvalgets dagsordener"
@@ -59,8 +65,19 @@ def sager(request: HttpRequest) -> HttpResponse:
         title = "Sager i dit område"
     else:
         title = "Sager i dine teams"
-    rows = selectors.sager_list(user=user)
-    return render(request, "cases/sager.html", {"sager": rows, "title": title})
+    rows = SagListeFilter(request.GET, queryset=selectors.open_sager(user=user), request=request)
+    return _list(request, "cases/sager.html", rows, summary="Sagsliste", title=title)
+
+
+def _list(
+    request: HttpRequest, template: str, rows: FilterSet, *, summary: str, **context: object
+) -> HttpResponse:
+    """A filtered list, one page of it. Invalid filter values are ignored and named above the
+    list, so the page always shows something."""
+    page = selectors.list_page_get(
+        user=request_user(request), rows=rows.qs, number=request.GET.get("side"), summary=summary
+    )
+    return render(request, template, {"filter": rows, "page": page, **context})
 
 
 @login_required

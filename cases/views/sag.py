@@ -95,7 +95,7 @@ def _sag_page(
         "notater": sag.journalnotater.select_related("retter", "rettet_af"),
         "journal_form": journal_form
         or JournalnotatForm(initial={"dato": timezone.localdate()}, auto_id="id_notat_%s"),
-        "panels": case_panels(user, sag),
+        "panels": case_panels.render(user, sag),
     }
     rows = _frist_rows(sag, frist_forms or {})
     context["aabne_frister"] = [r for r in rows if r["frist"].status == Frist.Status.AABEN]
