@@ -31,6 +31,7 @@ from cases.views.sagsaabning import (
     samtykke_add,
     samtykke_withdraw,
 )
+from cases.views.udskrift import sag_journal_udskrift, sag_udskrift
 
 urlpatterns = [
     path(
@@ -56,6 +57,8 @@ urlpatterns = [
     path("sager/<int:pk>/faseskift/", sag_transition, name="sag_transition"),
     path("sager/<int:pk>/videre/<slug:fase>/", phase_forward, name="phase_forward"),
     path("sager/<int:pk>/journal/", journal_add, name="journal_add"),
+    path("sager/<int:pk>/udskrift/", sag_udskrift, name="sag_udskrift"),
+    path("sager/<int:pk>/journal/udskrift/", sag_journal_udskrift, name="sag_journal_udskrift"),
     path("sager/<int:pk>/frister/<int:frist_pk>/flyt/", frist_flyt, name="frist_flyt"),
     path(
         "sager/<int:pk>/frister/<int:frist_pk>/overholdt/",
