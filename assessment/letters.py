@@ -1,6 +1,7 @@
 """The phase's letters and documents: the context each is built from, and the decision letter's
 preview. Services freeze and send them; selectors show them; both import this module."""
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -11,7 +12,9 @@ from assessment.models import (
     Afgoerelse,
     AfgoerelsesResultat,
     Indstilling,
+    Kildehenvisning,
     Opfoelgningsinterval,
+    Sagsvurdering,
 )
 from assessment.services.vurdering import decision_route, yearly_cost
 from assessment.varsel import ends_or_reduces, notice_weeks
@@ -98,19 +101,92 @@ def letter_recipient(sag: Sag) -> tuple[dict[str, str], str]:
     )
 
 
+def in_sentence(name: str) -> str:
+    """A service's name as it reads inside a sentence: the catalog and the assessment write
+    "Socialpædagogisk støtte", the letter "Du får socialpædagogisk støtte". Only a capital
+    followed by a small letter is lowered, so that "§ 85", "BPA" or "SKS-kode" keep theirs."""
+    if len(name) > 1 and name[0].isupper() and name[1].islower():
+        return name[0].lower() + name[1:]
+    return name
+
+
+def purpose_sentence(indsatsformaal: str) -> str:
+    """The purpose as the letter says it to the citizen: "Formålet med indsatsen er, at du …".
+    Caseworkers type it as "at du kan …", "du kan …" or "Du skal lære …" (and with or without
+    a full stop): the leading "at" is the sentence's own, and "Du" is lowered mid-sentence;
+    anything else stays as typed. Empty when there is no purpose."""
+    purpose = re.sub(r"^at\b\s*", "", indsatsformaal.strip(), flags=re.IGNORECASE)
+    if not purpose:
+        return ""
+    if re.match(r"Du\b", purpose):
+        purpose = "d" + purpose[1:]
+    if not purpose.endswith((".", "!", "?", "…")):
+        purpose += "."
+    return f"Formålet med indsatsen er, at {purpose}"
+
+
 def _subject(row: AfgoerelsesResultat) -> str:
+    name = in_sentence(row.beskrivelse)
     if row.resultat == AfgoerelsesResultat.Resultat.OPHOER:
-        return f"ophør af {row.beskrivelse}"
+        return f"ophør af {name}"
     if row.resultat == AfgoerelsesResultat.Resultat.NEDSAETTELSE:
-        return f"nedsættelse af {row.beskrivelse}"
-    return row.beskrivelse
+        return f"nedsættelse af {name}"
+    return name
+
+
+def _typed_or(typed: str, draft: str) -> str:
+    """What the caseworker typed on the decision, else the draft."""
+    return typed if typed.strip() else draft
+
+
+def _drafted_reasons(vurdering: Sagsvurdering) -> dict[str, str]:
+    """The decision's reasons as the sagsvurdering already states them: its assessment of the
+    situation, the support need and the eligibility; what it rests on; and how the citizen's
+    own view of their need was weighed (where the citizen and the assessment may part)."""
+    assessment = (
+        vurdering.vurdering_af_situation,
+        vurdering.vurdering_af_stoettebehov,
+        vurdering.berettigelse_begrundelse,
+    )
+    return {
+        "begrundelse_vurdering": "\n\n".join(t.strip() for t in assessment if t.strip()),
+        "begrundelse_oplysninger": _sources(vurdering),
+        "saerligt_om_synspunkter": vurdering.borgerens_behov_vurderet.strip(),
+    }
+
+
+def _sources(vurdering: Sagsvurdering) -> str:
+    """What the assessment rests on, as the letter's "Vi har lagt vægt på:" names it: the
+    sources of the udredning it was made from (the assessment builds on nothing else), and the
+    citizen's own account where the udredning has one."""
+    udredning = vurdering.udredning
+    if udredning is None:
+        return ""
+    informed = [t for t in udredning.temaer.all() if t.is_informed]
+    titles: list[str] = []
+    for kilde in Kildehenvisning.objects.filter(tema_oplysning__in=informed):
+        title = f"{kilde.titel} af {kilde.dato:%d.%m.%Y}" if kilde.dato else kilde.titel
+        if title not in titles:
+            titles.append(title)
+    if any(t.fra_borgeren.strip() for t in informed):
+        titles.append("dine egne oplysninger")
+    if not titles:
+        return ""
+    if len(titles) == 1:
+        return f"{titles[0]}."
+    return f"{', '.join(titles[:-1])} og {titles[-1]}."
 
 
 def afgoerelse_letter_texts(*, afgoerelse: Afgoerelse) -> dict[str, str]:
     """The free texts of the letter, filled from what the earlier phases know; the caseworker
     edits them in the preview before sending. A decision that ends or reduces help, or replaces
     an earlier one, answers no application, so it names none; the follow-up is promised only for
-    help that continues."""
+    help that continues.
+
+    The reasons the caseworker left empty on the decision are drafted from the sagsvurdering,
+    whose assessment the decision answers; text typed on the decision is kept as typed. For a
+    decision that answers no application the sagsvurdering's reasons are not its reasons, so
+    nothing is drafted for it."""
     sag, vurdering = afgoerelse.sag, afgoerelse.vurdering
     rows = list(afgoerelse.resultater.all())
     answers_application = afgoerelse.erstatter_id is None and not any(
@@ -131,13 +207,20 @@ def afgoerelse_letter_texts(*, afgoerelse: Afgoerelse) -> dict[str, str]:
         elif vurdering.faelles_opfoelgning:
             interval = Opfoelgningsinterval(vurdering.faelles_opfoelgning).label
             follow_up = f"Vi følger op på indsatsen efter {interval}."
+    drafts = _drafted_reasons(vurdering) if vurdering is not None and answers_application else {}
     return {
         "overskrift": f"Afgørelse om {', '.join(_subject(r) for r in rows)}"
         + (f", din henvendelse modtaget {first.modtaget:%d.%m.%Y}" if first else ""),
-        "begrundelse_vurdering": afgoerelse.begrundelse_vurdering,
-        "begrundelse_oplysninger": afgoerelse.begrundelse_oplysninger,
+        "begrundelse_vurdering": _typed_or(
+            afgoerelse.begrundelse_vurdering, drafts.get("begrundelse_vurdering", "")
+        ),
+        "begrundelse_oplysninger": _typed_or(
+            afgoerelse.begrundelse_oplysninger, drafts.get("begrundelse_oplysninger", "")
+        ),
         "begrundelse_regler": afgoerelse.begrundelse_regler,
-        "saerligt_om_synspunkter": afgoerelse.saerligt_om_synspunkter,
+        "saerligt_om_synspunkter": _typed_or(
+            afgoerelse.saerligt_om_synspunkter, drafts.get("saerligt_om_synspunkter", "")
+        ),
         "indsatsformaal": vurdering.indsatsformaal if vurdering and continues else "",
         "opfoelgning": follow_up,
         "kontakt": "Du er velkommen til at kontakte mig, hvis du har spørgsmål.",
@@ -146,7 +229,8 @@ def afgoerelse_letter_texts(*, afgoerelse: Afgoerelse) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Resultatafsnit:
-    """One result as the letter states it, with the notice an end or a reduction has."""
+    """One result as the letter states it, with the notice an end or a reduction has; the
+    service's name as it reads inside the result's sentence (`in_sentence`)."""
 
     resultat: str
     beskrivelse: str
@@ -204,7 +288,7 @@ def afgoerelse_letter_context(
         "resultater": [
             Resultatafsnit(
                 resultat=r.resultat,
-                beskrivelse=r.beskrivelse,
+                beskrivelse=in_sentence(r.beskrivelse),
                 omfang=r.omfang,
                 virkningsdato=r.virkningsdato,
                 nedsaettelse=r.nedsaettelse,
@@ -214,6 +298,7 @@ def afgoerelse_letter_context(
             for r in resultater
         ],
         "tekster": texts,
+        "formaal": purpose_sentence(texts["indsatsformaal"]),
         "lovhenvisninger": [h.lovhenvisning for h in hjemler],
         "klageadgang": appealable,
     }
