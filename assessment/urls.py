@@ -16,11 +16,6 @@ urlpatterns = [
         name="kilde_add",
     ),
     path(
-        "sager/<int:pk>/udredning/undertemaer/<int:undertema_pk>/vurdering/",
-        views.score_add,
-        name="score_add",
-    ),
-    path(
         "sager/<int:pk>/udredning/kategorier/<int:kategori_pk>/delanalyse/",
         views.delanalyse_save,
         name="delanalyse_save",

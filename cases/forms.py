@@ -215,10 +215,19 @@ SAGSAABNING_FIELDSETS: list[tuple[str, list[str]]] = [
 
 
 class SagsaabningForm(forms.ModelForm):
-    """All single-valued fields of the sagsåbning, grouped as in the method (phases.md §1), and
-    the version they were read at."""
+    """All single-valued fields of the sagsåbning, grouped as in the method (phases.md §1), the
+    version they were read at, and the purpose of the udredning (a new version when changed)."""
 
     version = VersionField()
+    formaal = forms.CharField(
+        label="Formålet med udredningen",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Aftalt med borgeren. En ændring gemmes som en ny version.",
+    )
+    analysespoergsmaal = forms.CharField(
+        label="Analysespørgsmål", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     class Meta:
         model = Sagsaabning
@@ -234,10 +243,16 @@ class SagsaabningForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
+            if name in ("version", "formaal", "analysespoergsmaal"):
+                continue
             model_field = Sagsaabning._meta.get_field(name)
             if isinstance(model_field, models.BooleanField) and model_field.null:
                 _ja_nej(field)
         self.fields["version"].initial = self.instance.version
+        current = self.instance.sag.formaal_versioner.first()
+        if current is not None:
+            self.fields["formaal"].initial = current.formaal
+            self.fields["analysespoergsmaal"].initial = current.analysespoergsmaal
         _blank_label(self, "Ikke angivet")
 
     def _post_clean(self) -> None:
@@ -246,7 +261,10 @@ class SagsaabningForm(forms.ModelForm):
         pass
 
     def fieldsets(self) -> list[tuple[str, list[BoundField]]]:
-        return [(legend, [self[name] for name in names]) for legend, names in SAGSAABNING_FIELDSETS]
+        return [
+            *((legend, [self[name] for name in names]) for legend, names in SAGSAABNING_FIELDSETS),
+            ("Formålet med udredningen", [self["formaal"], self["analysespoergsmaal"]]),
+        ]
 
 
 class TidligereHenvendelseForm(forms.ModelForm):
@@ -283,17 +301,6 @@ class AftaleForm(forms.ModelForm):
         model = Aftale
         fields = ["tidspunkt", "sted", "deltagere", "emne"]
         widgets = {"tidspunkt": DateTimeInput()}
-
-
-class FormaalForm(forms.Form):
-    formaal = forms.CharField(
-        label="Formålet med udredningen",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Aftalt med borgeren. En ændring gemmes som en ny version.",
-    )
-    analysespoergsmaal = forms.CharField(
-        label="Analysespørgsmål", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
 
 
 class SamtykkeForm(forms.Form):

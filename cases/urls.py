@@ -24,7 +24,6 @@ from cases.views.sag import (
 )
 from cases.views.sagsaabning import (
     ansoegning_set,
-    formaal_add,
     row_add,
     row_delete,
     sagsaabning,
@@ -77,7 +76,6 @@ urlpatterns = [
     ),
     path("sager/<int:pk>/sagsaabning/", sagsaabning, name="sagsaabning"),
     path("sager/<int:pk>/sagsaabning/ansoegning/", ansoegning_set, name="ansoegning_set"),
-    path("sager/<int:pk>/sagsaabning/formaal/", formaal_add, name="formaal_add"),
     path("sager/<int:pk>/sagsaabning/samtykker/", samtykke_add, name="samtykke_add"),
     path(
         "sager/<int:pk>/sagsaabning/samtykker/<int:samtykke_pk>/tilbagekald/",

@@ -13,7 +13,7 @@ from django import forms
 from django.db import models
 from django.utils import timezone
 
-from assessment.models import Kildehenvisning, Partshoering, TemaOplysning
+from assessment.models import Funktionsevnevurdering, Kildehenvisning, Partshoering, TemaOplysning
 from assessment.services.udredning import TEMA_FIELDS
 from cases.forms import DateInput
 from cases.models import Relation, Samtykke
@@ -73,21 +73,68 @@ class TemaForm(forms.Form):
     udeladt_oplysning = _text_field("udeladt_oplysning", rows=2)
     udeladt_begrundelse = _text_field("udeladt_begrundelse", rows=2)
 
-    def __init__(self, *args: Any, undertemaer: Iterable[Undertema] = (), **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        undertemaer: Iterable[Undertema] = (),
+        niveauer: Iterable[Funktionsevneniveau] = (),
+        **kwargs: Any,
+    ) -> None:
+        """With `niveauer` (a theme of Aktivitet og deltagelse), each sub-theme's level is a
+        field of the theme's form, `niveau_<id>`, with one date for the levels chosen."""
         super().__init__(*args, **kwargs)
+        undertemaer = list(undertemaer)
         self.fields["fremhaevede_undertemaer"].choices = [  # type: ignore[attr-defined]
             (u.pk, u.navn) for u in undertemaer
         ]
+        choices = [
+            (n.vaerdi, f"{niveau_label(n)}: {n.kriterium}" if n.kriterium else niveau_label(n))
+            for n in niveauer
+        ]
+        if not choices:
+            return
+        for u in undertemaer:
+            self.fields[f"niveau_{u.pk}"] = forms.TypedChoiceField(
+                label=u.navn,
+                coerce=int,
+                empty_value=None,
+                required=False,
+                choices=choices,
+                widget=forms.RadioSelect,
+            )
+        self.fields["vurderingsdato"] = forms.DateField(
+            label="Niveauerne er vurderet den",
+            required=False,  # today, when left empty
+            initial=timezone.localdate,
+            widget=DateInput(),
+            help_text="Gælder de niveauer, der ændres ved denne gemning.",
+        )
+
+    def niveau_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith("niveau_")]
+
+    def levels(self) -> dict[int, int]:
+        """The levels chosen, by sub-theme id (after `is_valid`)."""
+        return {
+            int(name.removeprefix("niveau_")): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("niveau_") and value is not None
+        }
         self.fields[
             "udeladt_oplysning"
         ].help_text = "Oplysninger borgeren ønskede med i udredningen, men som ikke er medtaget."
         self.fields["udeladt_begrundelse"].help_text = "Skal udfyldes, når noget er udeladt."
 
     @staticmethod
-    def initial_from(oplysning: TemaOplysning | None) -> dict[str, Any]:
+    def initial_from(
+        oplysning: TemaOplysning | None, scores: dict[int, Funktionsevnevurdering]
+    ) -> dict[str, Any]:
+        """The saved information, and each sub-theme's current level (so that saving the form
+        unchanged adds no score)."""
+        initial: dict[str, Any] = {f"niveau_{pk}": s.niveau.vaerdi for pk, s in scores.items()}
         if oplysning is None:
-            return {}
-        initial: dict[str, Any] = {name: getattr(oplysning, name) for name in TEMA_FIELDS}
+            return initial
+        initial.update({name: getattr(oplysning, name) for name in TEMA_FIELDS})
         # Prefetched by the overview: no query.
         initial["fremhaevede_undertemaer"] = [u.pk for u in oplysning.fremhaevede_undertemaer.all()]
         return initial
@@ -107,23 +154,6 @@ class KildeForm(forms.ModelForm):
 
 def niveau_label(niveau: Funktionsevneniveau) -> str:
     return f"{niveau.vaerdi} · {niveau.navn}"
-
-
-class ScoreForm(forms.Form):
-    vaerdi = forms.TypedChoiceField(
-        label="Funktionsevneniveau", coerce=int, widget=forms.RadioSelect
-    )
-    vurderingsdato = forms.DateField(label="Vurderet den", widget=DateInput())
-
-    def __init__(
-        self, *args: Any, niveauer: Iterable[Funktionsevneniveau] = (), **kwargs: Any
-    ) -> None:
-        kwargs.setdefault("initial", {"vurderingsdato": timezone.localdate()})
-        super().__init__(*args, **kwargs)
-        self.fields["vaerdi"].choices = [  # type: ignore[attr-defined]
-            (n.vaerdi, f"{niveau_label(n)}: {n.kriterium}" if n.kriterium else niveau_label(n))
-            for n in niveauer
-        ]
 
 
 class DelanalyseForm(forms.Form):

@@ -2,7 +2,7 @@
 delanalyser, functional-ability scores with their history, and requests for information
 (indhentning), each under the consent that covers it."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -18,6 +18,7 @@ from assessment.models import (
     TemaOplysning,
     Udredning,
 )
+from assessment.selectors.udredning import current_scores
 from cases.lifecycle import Fase
 from cases.models import Sag, Samtykke
 from vum.access import Action, require
@@ -220,6 +221,55 @@ def delanalyse_save(
         changes={"tekst": {"old": before, "new": tekst}},
     )
     return row
+
+
+@transaction.atomic
+def tema_vurdering_save(
+    *,
+    actor: User,
+    udredning: Udredning,
+    tema: Tema,
+    niveauer: Mapping[Undertema, int],
+    vurderingsdato: date | None = None,
+    fremhaevede_undertemaer: Iterable[Undertema] = (),
+    **fields: str,
+) -> list[Funktionsevnevurdering]:
+    """A theme's information and its sub-themes' levels in one save, all or nothing: the page's
+    one form per theme. A sub-theme gets a new dated score only where the level chosen differs
+    from its current one, so saving what is already there adds no score. Returns the new
+    scores. An error about a level names its field, `niveau_<sub-theme id>`."""
+    tema_oplysning_save(
+        actor=actor,
+        udredning=udredning,
+        tema=tema,
+        fremhaevede_undertemaer=fremhaevede_undertemaer,
+        **fields,
+    )
+    current = current_scores(sag=udredning.sag)
+    added = []
+    for undertema, vaerdi in niveauer.items():
+        score = current.get(undertema.pk)
+        if score is not None and score.niveau.vaerdi == vaerdi:
+            continue
+        try:
+            added.append(
+                funktionsevne_score(
+                    actor=actor,
+                    udredning=udredning,
+                    undertema=undertema,
+                    vaerdi=vaerdi,
+                    vurderingsdato=vurderingsdato,
+                )
+            )
+        except ValidationError as exc:
+            errors = getattr(exc, "error_dict", None)
+            if errors is None:
+                raise
+            field = f"niveau_{undertema.pk}"
+            raise ValidationError(
+                {field if key in ("vaerdi", "undertema") else key: e for key, e in errors.items()}
+            ) from exc
+    return added
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.forms import BoundField
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,7 +28,6 @@ from assessment.forms.udredning import (
     IndhentningForm,
     KildeForm,
     PartshoeringForm,
-    ScoreForm,
     SvarForm,
     TemaForm,
     UdredningGenbrugForm,
@@ -75,7 +75,7 @@ class UndertemaRow:
     undertema: Undertema
     current: Funktionsevnevurdering | None
     history: list[Funktionsevnevurdering]
-    form: ScoreForm | None
+    field: BoundField | None  # the sub-theme's level in the theme's form
 
 
 @dataclass
@@ -98,24 +98,20 @@ class TemaSection:
         return "ikke-oplyst"
 
 
-def _tema_form(tv: udredning_selectors.TemaView, failed: dict[str, forms.BaseForm]) -> TemaForm:
+def _tema_form(
+    tv: udredning_selectors.TemaView,
+    niveauer: list[Funktionsevneniveau],
+    failed: dict[str, forms.BaseForm],
+) -> TemaForm:
     form = failed.get(f"tema-{tv.tema.pk}")
     if isinstance(form, TemaForm):
         return form
     return TemaForm(
-        initial=TemaForm.initial_from(tv.oplysning),
+        initial=TemaForm.initial_from(tv.oplysning, tv.scores),
         undertemaer=tv.undertemaer,
+        niveauer=niveauer,
         auto_id=f"id_t{tv.tema.pk}_%s",
     )
-
-
-def _score_form(
-    undertema: Undertema, niveauer: list[Any], failed: dict[str, forms.BaseForm]
-) -> ScoreForm:
-    form = failed.get(f"score-{undertema.pk}")
-    if isinstance(form, ScoreForm):
-        return form
-    return ScoreForm(niveauer=niveauer, auto_id=f"id_u{undertema.pk}_%s")
 
 
 def _tema_sections(
@@ -126,20 +122,28 @@ def _tema_sections(
     failed: dict[str, forms.BaseForm],
 ) -> list[tuple[udredning_selectors.KategoriView, list[TemaSection], forms.BaseForm | None]]:
     result = []
+    # The first theme nobody has informed yet is open, so that the work starts there.
+    first_open = next(
+        (tv.tema.pk for kv in overview.kategorier for tv in kv.temaer if tv.oplysning is None),
+        None,
+    )
     for kv in overview.kategorier:
         sections = []
+        niveauer = overview.niveauer if kv.kategori.scores else []
         for tv in kv.temaer:
             kilde_form = failed.get(f"kilde-{tv.tema.pk}")
+            form = _tema_form(tv, niveauer, failed) if editable else None
             section = TemaSection(
                 tema=tv.tema,
                 view=tv,
-                form=_tema_form(tv, failed) if editable else None,
+                form=form,
                 kilde_form=(
                     kilde_form or KildeForm(auto_id=f"id_k{tv.tema.pk}_%s")
                     if editable and tv.oplysning is not None
                     else None
                 ),
-                open=any(key in failed for key in (f"tema-{tv.tema.pk}", f"kilde-{tv.tema.pk}")),
+                open=any(key in failed for key in (f"tema-{tv.tema.pk}", f"kilde-{tv.tema.pk}"))
+                or (editable and not failed and tv.tema.pk == first_open),
             )
             if kv.kategori.scores:
                 for u in tv.undertemaer:
@@ -148,11 +152,9 @@ def _tema_sections(
                             undertema=u,
                             current=tv.scores.get(u.pk),
                             history=history.get(u.pk, []),
-                            form=_score_form(u, overview.niveauer, failed) if editable else None,
+                            field=form[f"niveau_{u.pk}"] if form is not None else None,
                         )
                     )
-                    if f"score-{u.pk}" in failed:
-                        section.open = True
             sections.append(section)
         delanalyse_form: forms.BaseForm | None = None
         if editable:
@@ -312,15 +314,25 @@ def tema_save(request: HttpRequest, pk: int, tema_pk: int) -> HttpResponse:
     if udredning is None:
         return _redirect(request, reverse("udredning", args=[sag.pk]))
     undertemaer = list(Undertema.objects.current().filter(tema=tema).order_by("raekkefoelge"))
-    form = TemaForm(request.POST, undertemaer=undertemaer, auto_id=f"id_t{tema.pk}_%s")
+    niveauer = (
+        list(Funktionsevneniveau.objects.current().order_by("vaerdi"))
+        if tema.kategori.scores
+        else []
+    )
+    form = TemaForm(
+        request.POST, undertemaer=undertemaer, niveauer=niveauer, auto_id=f"id_t{tema.pk}_%s"
+    )
     if form.is_valid():
-        data = dict(form.cleaned_data)
+        by_pk = {u.pk: u for u in undertemaer}
+        levels = {by_pk[pk]: vaerdi for pk, vaerdi in form.levels().items()}
+        data = {k: v for k, v in form.cleaned_data.items() if not k.startswith("niveau_")}
         chosen = set(data.pop("fremhaevede_undertemaer"))
         try:
-            udredning_services.tema_oplysning_save(
+            added = udredning_services.tema_vurdering_save(
                 actor=request_user(request),
                 udredning=udredning,
                 tema=tema,
+                niveauer=levels,
                 fremhaevede_undertemaer=[u for u in undertemaer if u.pk in chosen],
                 **data,
             )
@@ -329,7 +341,8 @@ def tema_save(request: HttpRequest, pk: int, tema_pk: int) -> HttpResponse:
                 return _phase_error(request, sag, exc)
             add_service_errors(form, exc)
         else:
-            return _tema_response(request, sag, tema, saved=f"{tema.navn} er gemt.")
+            scored = "".join(f" {s.undertema.navn}: {niveau_label(s.niveau)}." for s in added)
+            return _tema_response(request, sag, tema, saved=f"{tema.navn} er gemt.{scored}")
     return _tema_response(request, sag, tema, failed=form, key=f"tema-{tema.pk}")
 
 
@@ -358,44 +371,6 @@ def kilde_add(request: HttpRequest, pk: int, tema_pk: int) -> HttpResponse:
         else:
             return _tema_response(request, sag, tema, saved="Kilden er tilføjet.")
     return _tema_response(request, sag, tema, failed=form, key=f"kilde-{tema.pk}")
-
-
-@login_required
-@require_POST
-def score_add(request: HttpRequest, pk: int, undertema_pk: int) -> HttpResponse:
-    sag = _editable_sag(request, pk)
-    undertema = Undertema.objects.current().select_related("tema").filter(pk=undertema_pk).first()
-    if undertema is None:
-        raise Http404("Undertemaet findes ikke.")
-    udredning = _current_udredning(request, sag)
-    if udredning is None:
-        return _redirect(request, reverse("udredning", args=[sag.pk]))
-    niveauer = list(Funktionsevneniveau.objects.current().order_by("vaerdi"))
-    form = ScoreForm(request.POST, niveauer=niveauer, auto_id=f"id_u{undertema.pk}_%s")
-    if form.is_valid():
-        try:
-            score = udredning_services.funktionsevne_score(
-                actor=request_user(request),
-                udredning=udredning,
-                undertema=undertema,
-                **form.cleaned_data,
-            )
-        except ValidationError as exc:
-            if not hasattr(exc, "error_dict") or set(exc.error_dict) - set(form.fields):
-                # Not about the form's input (the phase, or a sub-theme that takes no score):
-                # the page tells why; the sub-theme may have no form to show it on.
-                messages.error(request, " ".join(exc.messages))
-                url = reverse("udredning", args=[sag.pk]) + f"#tema-{undertema.tema_id}"
-                return _redirect(request, url)
-            add_service_errors(form, exc)
-        else:
-            return _tema_response(
-                request,
-                sag,
-                undertema.tema,
-                saved=f"{undertema.navn}: {niveau_label(score.niveau)} er gemt.",
-            )
-    return _tema_response(request, sag, undertema.tema, failed=form, key=f"score-{undertema.pk}")
 
 
 @login_required

@@ -71,6 +71,27 @@ def sagsaabning_update(
 
 
 @transaction.atomic
+def sagsaabning_save(
+    *,
+    actor: User,
+    sag: Sag,
+    expected_version: int | None,
+    formaal: str,
+    analysespoergsmaal: str = "",
+    **fields: Any,
+) -> Sagsaabning:
+    """The sagsåbning page's one form: the opening record and the purpose of the udredning,
+    all or nothing. The purpose gets a new version only when its text differs from the
+    current one, so saving the page unchanged adds none; left empty, it stays as it was."""
+    aabning = sagsaabning_update(actor=actor, sag=sag, expected_version=expected_version, **fields)
+    current = sag.formaal_versioner.first()
+    typed = (formaal.strip(), analysespoergsmaal.strip())
+    if typed[0] and (current is None or typed != (current.formaal, current.analysespoergsmaal)):
+        formaal_set(actor=actor, sag=sag, formaal=typed[0], analysespoergsmaal=typed[1])
+    return aabning
+
+
+@transaction.atomic
 def formaal_set(*, actor: User, sag: Sag, formaal: str, analysespoergsmaal: str = "") -> Formaal:
     """A new version of the purpose; earlier versions are kept as history."""
     require(actor, Action.EDIT, sag)

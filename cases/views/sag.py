@@ -172,14 +172,46 @@ def sag_transition(request: HttpRequest, pk: int) -> HttpResponse:
         # the user sees the case as it is now.
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Sagen er flyttet til {moved.get_fase_display().lower()}.")
-        moved_by = form.cleaned_data["name"]
-        page = phase_page(moved.fase)
-        forward = not sag_services.transition_meta(moved_by).get("reason_required")
-        if page is not None and forward:
-            # Forward: on to where the new phase's work is done.
-            return redirect(page, moved.pk)
+        return _moved(request, moved, form.cleaned_data["name"])
     return redirect("sag_detail", pk=sag.pk)
+
+
+def _moved(request: HttpRequest, moved: Sag, name: str) -> HttpResponse:
+    messages.success(request, f"Sagen er flyttet til {moved.get_fase_display().lower()}.")
+    page = phase_page(moved.fase)
+    if page is not None and not sag_services.transition_meta(name).get("reason_required"):
+        # Forward: on to where the new phase's work is done.
+        return redirect(page, moved.pk)
+    return redirect("sag_detail", pk=moved.pk)
+
+
+def forward_option(request: HttpRequest, sag: Sag) -> selectors.TransitionOption | None:
+    """The move that takes the case on from its phase, for a page's "Gem og ..." button."""
+    options = selectors.transition_options(user=request_user(request), sag=sag)
+    return next((o for o in options if not o.reason_required), None)
+
+
+def move_forward(request: HttpRequest, *, sag: Sag, name: str, back: str) -> HttpResponse:
+    """After a page's "Gem og ..." saved: the forward move, as "Videre i sagen" makes it. What
+    blocks it is said on the page the user came from (`back`), where the input is saved."""
+    try:
+        moved = sag_services.sag_transition(
+            actor=request_user(request),
+            sag=sag,
+            name=name,
+            begrundelse="",
+            expected_fase=sag.fase,
+            begin_work=True,
+        )
+    except sag_services.TransitionBlocked as exc:
+        messages.error(request, " ".join([exc.message, *exc.reasons]))
+    except sag_services.TransitionError as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        return _moved(request, moved, name)
+    return redirect(back)
 
 
 @login_required

@@ -18,7 +18,6 @@ from cases import selectors
 from cases.forms import (
     ROW_FORMS,
     AnsoegningForm,
-    FormaalForm,
     SagsaabningForm,
     SamtykkeForm,
     SamtykkeWithdrawForm,
@@ -33,6 +32,7 @@ from cases.models import (
     TidligereHenvendelse,
 )
 from cases.services import sagsaabning as sagsaabning_services
+from cases.views.sag import forward_option, move_forward
 from vum.access import Action, get_sag_or_404, request_user, require
 from vum.catalog.selectors import processing_deadline_missing
 from vum.versions import StaleVersion, show_conflict
@@ -80,7 +80,6 @@ def _sagsaabning_page(
     *,
     form: SagsaabningForm | None = None,
     row_forms: dict[str, forms.ModelForm] | None = None,
-    formaal_form: FormaalForm | None = None,
     ansoegning_form: AnsoegningForm | None = None,
     samtykke_form: SamtykkeForm | None = None,
     withdraw_forms: dict[int, SamtykkeWithdrawForm] | None = None,
@@ -90,7 +89,6 @@ def _sagsaabning_page(
     sag = selectors.sag_get(user=request_user(request), pk=sag.pk)
     row_forms = row_forms or {}
     withdraw_forms = withdraw_forms or {}
-    latest = sag.formaal_versioner.first()
     frist = selectors.sagsbehandlingsfrist(sag=sag)
     samtykker = list(sag.samtykker.select_related("registreret_af", "tilbud"))
     context = {
@@ -99,6 +97,7 @@ def _sagsaabning_page(
         "form": form or SagsaabningForm(instance=sag.sagsaabning),
         "sections": [_row_section(sag, kind, row_forms.get(kind)) for kind in ROW_MODELS],
         "formaal_versioner": sag.formaal_versioner.select_related("oprettet_af"),
+        "videre": forward_option(request, sag),
         "ansoegning_form": ansoegning_form
         or AnsoegningForm(
             initial={
@@ -111,13 +110,6 @@ def _sagsaabning_page(
             processing_deadline_missing(ydelse=sag.kommunal_ydelse)
             if frist is None and sag.kommunal_ydelse is not None
             else ""
-        ),
-        "formaal_form": formaal_form
-        or FormaalForm(
-            initial={
-                "formaal": latest.formaal if latest else "",
-                "analysespoergsmaal": latest.analysespoergsmaal if latest else "",
-            }
         ),
         "samtykker": [
             (
@@ -154,7 +146,7 @@ def sagsaabning(request: HttpRequest, pk: int) -> HttpResponse:
         fields = dict(form.cleaned_data)
         read_version = fields.pop("version")
         try:
-            sagsaabning_services.sagsaabning_update(
+            sagsaabning_services.sagsaabning_save(
                 actor=request_user(request), sag=sag, expected_version=read_version, **fields
             )
         except StaleVersion as stale:
@@ -164,7 +156,11 @@ def sagsaabning(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, "Sagsåbningen er gemt.")
-            return redirect("sagsaabning", pk=sag.pk)
+            back = reverse("sagsaabning", args=[sag.pk])
+            if request.POST.get("videre"):
+                # "Gem og ...": saved, and on to the next phase if nothing blocks it.
+                return move_forward(request, sag=sag, name=request.POST["videre"], back=back)
+            return redirect(back)
     return _sagsaabning_page(request, sag, form=form)
 
 
@@ -245,24 +241,6 @@ def ansoegning_set(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             return redirect(reverse("sagsaabning", args=[sag.pk]) + "#ansoegning")
     return _sagsaabning_page(request, sag, ansoegning_form=form)
-
-
-@login_required
-@require_POST
-def formaal_add(request: HttpRequest, pk: int) -> HttpResponse:
-    sag = _editable_sag(request, pk)
-    form = FormaalForm(request.POST)
-    if form.is_valid():
-        try:
-            sagsaabning_services.formaal_set(
-                actor=request_user(request), sag=sag, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Formålet er gemt som en ny version.")
-            return redirect(reverse("sagsaabning", args=[sag.pk]) + "#formaal")
-    return _sagsaabning_page(request, sag, formaal_form=form)
 
 
 @login_required

@@ -127,38 +127,37 @@ def _journey(  # type: ignore[no-untyped-def]
     page.get_by_label("Borgerens ønsker for fremtiden", exact=False).first.fill(
         "Jeg vil gerne stoppe med at ryge hash og have mere styr på det hele"
     )
-    page.get_by_role("button", name="Gem sagsåbning").click()
     page.get_by_role("textbox", name="Formålet med udredningen").fill(
         "At afklare Mads' behov for støtte i egen bolig, til uddannelse og til at sige fra."
     )
-    page.get_by_role("button", name="Gem ny version").click()
+    page.get_by_role("button", name="Gem sagsåbning").click()
     _phase(page, url, sag, "Start sagsoplysning", "Sagsoplysning")
 
     # 2. Sagsoplysning: one informed theme and the handbook's eight scores. Moving the case on
     # began the udredning and led to its page.
     expect(page).to_have_url(f"{url}/sager/{sag.pk}/udredning/")
+    # Each theme is saved once, with its text (Relationer) and its sub-themes' levels.
+    by_tema: dict[int, list[tuple[Undertema, int]]] = {}
     for navn, vaerdi in MADS_SCORES.items():
         undertema = Undertema.objects.current().select_related("tema").get(navn=navn)
-        section = page.locator(f"#tema-{undertema.tema_id}")
+        by_tema.setdefault(undertema.tema_id, []).append((undertema, vaerdi))
+    for tema_id, scores in by_tema.items():
+        section = page.locator(f"#tema-{tema_id}")
         _open(section)
-        if (
-            undertema.tema.navn == "Relationer"
-            and "Ikke oplyst" in section.locator("> summary").inner_text()
-        ):
+        if scores[0][0].tema.navn == "Relationer":
             section.get_by_label("Oplysninger fra borgeren").fill(
                 "Jeg har omkring 100 venner og kan ikke sige nej, når de vil sove hos mig."
             )
-            section.get_by_role("button", name="Gem tema").click()
-            expect(page.locator(f"#tema-{undertema.tema_id}").get_by_role("status")).to_be_visible()
-            section = page.locator(f"#tema-{undertema.tema_id}")
-            _open(section)
-        row = section.locator(f"#undertema-{undertema.pk}")
-        _open(row.locator("details").first)
-        row.get_by_label(f"{vaerdi} · ", exact=False).check()
-        row.get_by_role("button", name="Gem vurdering").click()
-        expect(page.locator(f"#undertema-{undertema.pk} .scores__current")).to_contain_text(
-            f"{vaerdi} · "
-        )
+        for undertema, vaerdi in scores:
+            row = section.locator(f"#undertema-{undertema.pk}")
+            _open(row.locator("details").first)
+            row.get_by_label(f"{vaerdi} · ", exact=False).check()
+        section.get_by_role("button", name="Gem tema").click()
+        expect(page.locator(f"#tema-{tema_id}").get_by_role("status")).to_be_visible()
+        for undertema, vaerdi in scores:
+            expect(page.locator(f"#undertema-{undertema.pk} .scores__current")).to_contain_text(
+                f"{vaerdi} · "
+            )
     _shot(page, artifacts, "udredning")
     _phase(page, url, sag, "Start sagsvurdering", "Sagsvurdering")
 

@@ -47,7 +47,7 @@ def test_caseworker_informs_a_theme_and_scores(
     section.get_by_label("Oplysninger fra borgeren").fill(
         "Jeg har omkring 100 venner. Jeg kan ikke sige nej."
     )
-    section.get_by_label("Indgå i samspil og kontakt").check()
+    section.get_by_role("checkbox", name="Indgå i samspil og kontakt").check()
     section.get_by_role("button", name="Gem tema").click()
     # HTMX puts the saved section back in place, still open.
     section = page.locator(f"#tema-{relationer.pk}")
@@ -55,11 +55,12 @@ def test_caseworker_informs_a_theme_and_scores(
     expect(section.locator("> summary")).to_contain_text("Oplyst")
     expect(page).to_have_url(f"{url}/sager/{sag.pk}/udredning/")
 
+    # The level is chosen in the theme's own form, and saved with it.
     row = section.locator(f"#undertema-{samspil.pk}")
     expect(row).to_contain_text("Ikke vurderet")
     row.locator("summary").click()
     row.get_by_label("2 · Moderat nedsat funktionsevne", exact=False).check()
-    row.get_by_role("button", name="Gem vurdering").click()
+    section.get_by_role("button", name="Gem tema").click()
     row = page.locator(f"#undertema-{samspil.pk}")
     expect(row.locator(".scores__current")).to_contain_text("2 · Moderat nedsat funktionsevne")
     expect(page.locator(f"#tema-{relationer.pk} > summary")).to_contain_text("Oplyst")

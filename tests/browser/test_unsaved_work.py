@@ -52,16 +52,17 @@ def desk(live_server: LiveServer, page: Page) -> Desk:
 
 
 def _formaal(page: Page):  # type: ignore[no-untyped-def]
-    return page.locator("form", has=page.get_by_role("button", name="Gem ny version"))
+    """The sagsåbning's one form, which holds the purpose of the udredning."""
+    return page.locator("form", has=page.get_by_role("button", name="Gem sagsåbning"))
 
 
 def test_saving_one_section_keeps_the_text_typed_in_another(page: Page, desk: Desk) -> None:
     page.goto(desk.sagsaabning)
     formaal = _formaal(page)
     formaal.get_by_label("Formålet med udredningen").fill(FORMAAL)
-    page.get_by_role("button", name="Gem sagsåbning").click()
+    page.get_by_role("button", name="Gem ansøgning").click()  # another form on the page
 
-    expect(page.get_by_text("Sagsåbningen er gemt.")).to_be_visible()
+    expect(page.get_by_text("Ansøgningen er gemt")).to_be_visible()
     formaal = _formaal(page)
     expect(formaal.get_by_label("Formålet med udredningen")).to_have_value(FORMAAL)
     expect(formaal.get_by_text("Tekst, du ikke havde gemt, er sat ind igen.")).to_be_visible()
@@ -77,8 +78,8 @@ def test_saving_one_section_keeps_the_text_typed_in_another(page: Page, desk: De
 def test_the_saved_form_is_not_filled_in_again(page: Page, desk: Desk) -> None:
     page.goto(desk.sagsaabning)
     _formaal(page).get_by_label("Formålet med udredningen").fill(FORMAAL)
-    _formaal(page).get_by_role("button", name="Gem ny version").click()
-    expect(page.get_by_text("Formålet er gemt som en ny version.")).to_be_visible()
+    _formaal(page).get_by_role("button", name="Gem sagsåbning").click()
+    expect(page.get_by_text("Sagsåbningen er gemt.")).to_be_visible()
     assert Formaal.objects.get(sag=desk.sag).formaal == FORMAAL
     expect(page.locator("[data-draft-notice]")).to_have_count(0)
 
@@ -113,15 +114,17 @@ def test_a_failed_save_can_be_reloaded_with_its_text(page: Page, desk: Desk) -> 
     page.goto(desk.sagsaabning)
     formaal = _formaal(page)
     formaal.get_by_label("Analysespørgsmål").fill(SPOERGSMAAL)
-    formaal.get_by_role("button", name="Gem ny version").click()
+    # Værgemål without its form: refused.
+    formaal.locator("#id_vaergemaal_0").check()  # Værgemål: Ja
+    formaal.get_by_role("button", name="Gem sagsåbning").click()
 
     # The page with the error is shown at the page's own address, focus on the error summary,
     # whose item leads to the field.
     summary = page.locator("[data-error-summary]")
     expect(summary).to_be_focused()
     expect(page).to_have_url(desk.sagsaabning)
-    summary.get_by_role("link", name=re.compile("Formålet med udredningen")).click()
-    expect(_formaal(page).get_by_label("Formålet med udredningen")).to_be_focused()
+    summary.get_by_role("link", name=re.compile("Værgemålets form")).click()
+    expect(_formaal(page).get_by_label("Værgemålets form")).to_be_focused()
 
     page.reload()
     expect(page.get_by_role("heading", name="Sagsåbning", level=1)).to_be_visible()
@@ -165,7 +168,7 @@ def test_a_full_page_save_after_the_session_ended_gets_its_text_back_after_login
     page.goto(desk.sagsaabning)
     _formaal(page).get_by_label("Formålet med udredningen").fill(FORMAAL)
     Session.objects.all().delete()
-    _formaal(page).get_by_role("button", name="Gem ny version").click()
+    _formaal(page).get_by_role("button", name="Gem sagsåbning").click()
 
     expect(page.get_by_role("heading", name="Log ind")).to_be_visible()
     _log_in(page, desk.url, desk.user)

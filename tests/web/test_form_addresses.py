@@ -42,8 +42,8 @@ def test_a_failed_save_names_the_page_it_came_from(world: World) -> None:
     client = _client(world)
     page = reverse("sagsaabning", args=[world.sag.pk])
     response = client.post(
-        reverse("formaal_add", args=[world.sag.pk]),
-        {"formaal": "", "analysespoergsmaal": ""},
+        reverse("samtykke_add", args=[world.sag.pk]),
+        {"retning": ""},
         headers={"Referer": f"http://testserver{page}"},
     )
     assert response.status_code == 200
@@ -51,13 +51,13 @@ def test_a_failed_save_names_the_page_it_came_from(world: World) -> None:
     assert f'data-form-page="{page}"' in html
     # The error summary leads to the field.
     assert "data-error-summary" in html
-    assert 'href="#id_formaal"' in html
+    assert 'href="#id_samtykke_retning"' in html
 
 
 @pytest.mark.parametrize("referer", ["https://evil.example/sager/1/", ""])
 def test_a_foreign_or_missing_referer_names_the_posted_address(world: World, referer: str) -> None:
-    address = reverse("formaal_add", args=[world.sag.pk])
+    address = reverse("samtykke_add", args=[world.sag.pk])
     response = _client(world).post(
-        address, {"formaal": ""}, headers={"Referer": referer} if referer else {}
+        address, {"retning": ""}, headers={"Referer": referer} if referer else {}
     )
     assert f'data-form-page="{address}"' in response.content.decode()

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.lifecycle import Fase
 from cases.models import Diagnose, Formaal, Samtykke, TidligereHenvendelse
 from tests.factories import OrganisationFactory
 from tests.web.conftest import World
@@ -158,17 +159,60 @@ def test_row_of_another_case_or_unknown_kind_is_404(world: World) -> None:
 
 
 def test_formaal_versions(world: World) -> None:
+    """The purpose is written in the sagsåbning's one form; a changed text is a new version,
+    an unchanged or empty one adds none."""
     client = _client(world)
-    url = reverse("formaal_add", args=[world.sag.pk])
-    response = client.post(url, {"formaal": " "})
-    assert "Dette felt er påkrævet." in response.content.decode()
-    client.post(url, {"formaal": "Første formål"})
-    client.post(url, {"formaal": "Andet formål", "analysespoergsmaal": "Kan borgeren bo selv?"})
+    url = reverse("sagsaabning", args=[world.sag.pk])
+    client.post(url, {"version": "1", "formaal": " "})
+    assert not Formaal.objects.filter(sag=world.sag).exists()
+    client.post(url, {"version": "1", "formaal": "Første formål"})
+    client.post(url, {"version": "1", "formaal": "Første formål"})
+    assert Formaal.objects.filter(sag=world.sag).count() == 1
+    client.post(
+        url,
+        {"version": "1", "formaal": "Andet formål", "analysespoergsmaal": "Kan borgeren bo selv?"},
+    )
     assert Formaal.objects.filter(sag=world.sag).count() == 2
-    html = client.get(reverse("sagsaabning", args=[world.sag.pk])).content.decode()
+    html = client.get(url).content.decode()
     assert "Første formål" in html
     assert "Kan borgeren bo selv?" in html
     assert "gældende" in html
+    # The form holds the current version, so that saving it again changes nothing.
+    assert "Andet formål</textarea>" in html
+
+
+def test_save_and_move_on_from_the_sagsaabning(world: World) -> None:
+    client = _client(world)
+    url = reverse("sagsaabning", args=[world.sag.pk])
+    html = client.get(url).content.decode()
+    assert 'name="videre" value="start_sagsoplysning">Gem og start sagsoplysning<' in html
+
+    # Blocked: the input is saved, the page says what is missing.
+    response = client.post(
+        url,
+        {"version": "1", "oensker_for_fremtiden": "At bo selv", "videre": "start_sagsoplysning"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == url
+    world.sag.refresh_from_db()
+    assert world.sag.fase == Fase.SAGSAABNING
+    assert world.sag.sagsaabning.oensker_for_fremtiden == "At bo selv"
+    assert "Sagsåbningen er gemt." in client.get(url).content.decode()
+
+    response = client.post(
+        url,
+        {
+            "version": "2",  # the first save made version 2
+            "oensker_for_fremtiden": "At bo selv",
+            "informeret_om_elektronisk_registrering": "True",
+            "borger_indforstaaet": "True",
+            "formaal": "At afklare behovet for støtte.",
+            "videre": "start_sagsoplysning",
+        },
+    )
+    world.sag.refresh_from_db()
+    assert world.sag.fase == Fase.SAGSOPLYSNING
+    assert response["Location"] == reverse("udredning", args=[world.sag.pk])
 
 
 def test_samtykke_register_and_withdraw(world: World) -> None:
@@ -222,7 +266,7 @@ def test_a_consent_to_share_is_registered_for_the_tilbud_chosen(world: World) ->
 
 def test_the_form_shown_again_after_an_error_is_audited(world: World) -> None:
     client = _client(world)
-    response = client.post(reverse("formaal_add", args=[world.sag.pk]), {"formaal": ""})
+    response = client.post(reverse("samtykke_add", args=[world.sag.pk]), {})
     assert response.status_code == 200
     assert (
         AuditEvent.objects.filter(

@@ -120,8 +120,8 @@ def test_leader_and_committee_read_without_forms(world: World, sag: Sag, role: s
         (reverse("udredning_start", args=[sag.pk]), {}),
         (reverse("tema_save", args=[sag.pk, tema("Relationer").pk]), {"fra_borgeren": "x"}),
         (
-            reverse("score_add", args=[sag.pk, undertema("Lave mad").pk]),
-            {"vaerdi": "1", "vurderingsdato": timezone.localdate().isoformat()},
+            reverse("tema_save", args=[sag.pk, undertema("Lave mad").tema_id]),
+            {f"niveau_{undertema('Lave mad').pk}": "1"},
         ),
         (reverse("indhentning_add", args=[sag.pk]), {"part": "egen_laege", "hvad": "x"}),
         (reverse("partshoering", args=[sag.pk]), {"hvad_hoeres": "x", "modtager": "borger"}),
@@ -136,7 +136,6 @@ def test_unknown_theme_or_sub_theme_is_404(world: World, sag: Sag) -> None:
     _start(world, sag)
     client = _client(world)
     assert client.post(reverse("tema_save", args=[sag.pk, 999999]), {}).status_code == 404
-    assert client.post(reverse("score_add", args=[sag.pk, 999999]), {}).status_code == 404
     assert client.post(reverse("kilde_add", args=[sag.pk, 999999]), {}).status_code == 404
 
 
@@ -263,17 +262,17 @@ def test_grete_funktioner_og_forhold_have_no_scoring_table(world: World, sag: Sa
     client = _client(world)
     html = _page(client, sag)
     for navn in ("Bevægelse", "Stemme og tale"):
-        assert reverse("score_add", args=[sag.pk, undertema(navn).pk]) not in html
-    assert reverse("score_add", args=[sag.pk, undertema("Lave mad").pk]) in html
+        assert f'name="niveau_{undertema(navn).pk}"' not in html
+    assert f'name="niveau_{undertema("Lave mad").pk}"' in html
     # Six Aktivitet og deltagelse themes, one scoring table each.
     assert html.count('class="table table--compact scores"') == 6
+    # A level sent for a sub-theme that takes none is not a field of its theme: ignored.
+    bevaegelse = undertema("Bevægelse")
     response = client.post(
-        reverse("score_add", args=[sag.pk, undertema("Bevægelse").pk]),
-        {"vaerdi": "2", "vurderingsdato": timezone.localdate().isoformat()},
-        follow=True,
+        reverse("tema_save", args=[sag.pk, bevaegelse.tema_id]),
+        {"fra_borgeren": "Går dårligt.", f"niveau_{bevaegelse.pk}": "2"},
     )
-    assert response.status_code == 200
-    assert "kan ikke have et funktionsevneniveau" in response.content.decode()
+    assert response.status_code == 302
     assert not Funktionsevnevurdering.objects.exists()
 
 
@@ -281,18 +280,23 @@ def test_mads_scores_indgaa_i_samspil_and_sees_the_history(world: World, sag: Sa
     _start(world, sag)
     client = _client(world)
     samspil = undertema("Indgå i samspil og kontakt")
-    url = reverse("score_add", args=[sag.pk, samspil.pk])
+    url = reverse("tema_save", args=[sag.pk, samspil.tema_id])
+    field = f"niveau_{samspil.pk}"
     html = _page(client, sag)
     assert samspil.definition in html
     assert "Udfører i perioder de fleste eller nogle relevante aktiviteter" in html
     assert "Ikke vurderet" in html
 
     earlier = timezone.localdate() - timedelta(days=10)
-    response = client.post(url, {"vaerdi": "2", "vurderingsdato": earlier.isoformat()})
+    response = client.post(url, {field: "2", "vurderingsdato": earlier.isoformat()})
     assert response.status_code == 302
     assert response["Location"].endswith(f"#tema-{samspil.tema_id}")
-    response = client.post(url, {"vaerdi": "3", "vurderingsdato": timezone.localdate().isoformat()})
+    response = client.post(url, {field: "3", "vurderingsdato": timezone.localdate().isoformat()})
     assert response.status_code == 302
+    # Saving the theme with the level it already has adds no score.
+    response = client.post(url, {field: "3", "vurderingsdato": timezone.localdate().isoformat()})
+    assert response.status_code == 302
+    assert Funktionsevnevurdering.objects.count() == 2
 
     html = _page(client, sag)
     row = html[html.index(f'id="undertema-{samspil.pk}"') :]
@@ -302,12 +306,16 @@ def test_mads_scores_indgaa_i_samspil_and_sees_the_history(world: World, sag: Sa
 
     # A date in the future is refused with the service's Danish reason, the choice kept.
     future = timezone.localdate() + timedelta(days=1)
-    response = client.post(url, {"vaerdi": "1", "vurderingsdato": future.isoformat()})
+    response = client.post(
+        url, {field: "1", "vurderingsdato": future.isoformat(), "fra_borgeren": "Nyt."}
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert "En vurdering kan ikke dateres i fremtiden." in html
     assert f'value="{future.isoformat()}"' in html
     assert Funktionsevnevurdering.objects.count() == 2
+    # All or nothing: the theme's text was not saved either.
+    assert not TemaOplysning.objects.filter(fra_borgeren="Nyt.").exists()
 
 
 def test_the_page_makes_as_many_queries_with_many_scores(world: World, sag: Sag) -> None:
