@@ -36,8 +36,8 @@ def test_caseworker_informs_a_theme_and_scores(
     expect(page.get_by_role("heading", name="Mine sager")).to_be_visible()
 
     page.goto(f"{url}/sager/{sag.pk}/")
-    page.get_by_role("link", name="Udredning", exact=True).click()
-    expect(page.get_by_role("heading", name="Udredning", level=1)).to_be_visible()
+    page.get_by_role("link", name="Sagsoplysning", exact=True).click()
+    expect(page.get_by_role("heading", name="Sagsoplysning", level=1)).to_be_visible()
     page.get_by_role("button", name="Start udredning").click()
     expect(page.get_by_text("Udredningen er startet.")).to_be_visible()
 
