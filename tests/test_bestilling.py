@@ -134,7 +134,7 @@ def test_the_finance_function_and_the_provider_are_notified(caseworker, mads: Ma
     assert "Mads" not in notice.tekst
     assert mads.sag.borger.cpr not in notice.tekst
     assert notice.email.til == "oekonomi@randers.dk"
-    assert Notifikation.objects.filter(modtager=staff, titel="Ny bestilling").exists()
+    assert Notifikation.objects.filter(modtager=staff, titel__startswith="Ny bestilling").exists()
     assert may(finance, Action.VIEW_FINANCE)
     assert not may(caseworker, Action.VIEW_FINANCE)
 
@@ -273,7 +273,7 @@ def test_a_refusal_goes_back_to_the_caseworker_who_orders_elsewhere(caseworker, 
     assert Bestilling.objects.get(pk=bestilling.pk).status == Bestilling.Status.SENDT
 
     bestilling_reject(actor=staff, bestilling=bestilling, begrundelse="Ingen ledig plads.")
-    notice = Notifikation.objects.get(modtager=caseworker, titel="Bestilling afvist")
+    notice = Notifikation.objects.get(modtager=caseworker, titel__startswith="Bestilling afvist")
     assert "Ingen ledig plads" not in notice.tekst  # the reason stays in the case
     assert not may(staff, Action.VIEW, bestilling)  # a refused order gives no access
 
@@ -309,7 +309,9 @@ def test_changed_goals_give_a_new_version_that_says_what_changed(caseworker, mad
     assert any("forventet niveau ændret fra 0 til 1" in c for c in second.aendringer)
     assert "Ændret siden version 1" in pdf_text(bytes(second.pdf))
     assert list(bestillinger_visible_to(staff)) == [second]
-    assert Notifikation.objects.filter(modtager=staff, titel="Ændret bestilling").exists()
+    assert Notifikation.objects.filter(
+        modtager=staff, titel__startswith="Ændret bestilling"
+    ).exists()
 
 
 def test_content_changes_name_new_and_removed_goals() -> None:
@@ -414,7 +416,7 @@ def test_magtanvendelse_notifies_the_caseworker_at_once(caseworker, mads: Mads, 
         beskrivelse="Kortvarig fastholdelse for at undgå, at Mads slog sig.",
     )
     notice = Notifikation.objects.get(modtager=caseworker, kilde=f"magtanvendelse-{report.pk}")
-    assert notice.titel == "Magtanvendelse indberettet"
+    assert notice.titel == "Magtanvendelse indberettet: Mads M."
     assert "fastholdelse" not in notice.tekst.lower()
     assert list(Magtanvendelse.objects.filter(sag=mads.sag)) == [report]
 
@@ -461,7 +463,9 @@ def test_a_revisitation_request_is_a_task_with_a_deadline(
     frist.refresh_from_db()
     assert answered.besvaret is not None
     assert frist.status == Frist.Status.OVERHOLDT
-    assert Notifikation.objects.filter(modtager=staff, titel="Svar på anmodning").exists()
+    assert Notifikation.objects.filter(
+        modtager=staff, titel__startswith="Svar på anmodning"
+    ).exists()
     with pytest.raises(ValidationError, match="allerede besvaret"):
         anmodning_answer(actor=caseworker, anmodning=anmodning, svar="igen")
 

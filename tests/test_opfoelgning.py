@@ -102,7 +102,9 @@ def test_the_first_mads_follow_up_is_three_months_after_start(caseworker, delive
     assert timeline["statusnotat_gennemgang"].ansvarlig == caseworker
     assert timezone.localtime(timeline["opfoelgning"].frist).date() == date(2026, 12, 30)
     assert timezone.localtime(timeline["opfoelgningsskema"].frist).date() == date(2027, 1, 13)
-    assert Notifikation.objects.filter(modtager=staff, titel="Opfølgning planlagt").exists()
+    assert Notifikation.objects.filter(
+        modtager=staff, titel__startswith="Opfølgning planlagt"
+    ).exists()
 
     # The statusnotat's warnings reach the provider's staff, the others the caseworker.
     delivered = varsler_deliver_due(now=timeline["opfoelgningsskema"].frist + timedelta(days=1))
@@ -382,7 +384,9 @@ def test_ending_the_indsats_ends_the_order_and_the_providers_access(caseworker, 
     assert f"Indsatsen ophører den {end.day}." in letter
     for wrong in ("afslag", "din henvendelse modtaget", "Vi følger op"):
         assert wrong not in letter
-    assert Notifikation.objects.filter(modtager=staff, titel="Bestilling ophører").exists()
+    assert Notifikation.objects.filter(
+        modtager=staff, titel__startswith="Bestilling ophører"
+    ).exists()
     order = Bestilling.objects.get(sag=mads.sag)
     assert order.slutdato == end
     assert Sag.objects.get(pk=mads.sag.pk).fase == Fase.AFSLUTTET

@@ -22,9 +22,15 @@ from followup.models import (
 from followup.scheduling import next_follow_up
 from orders.content import latest_grant
 from orders.models import Bestilling
+from orders.services.common import (
+    bestilling_navn,
+    fornavn_initialer,
+    order_staff_notify,
+    udfoerer_link,
+)
 from vum import calendar
 from vum.access import Action, NotFoundForUser, require
-from vum.accounts.models import Role, User
+from vum.accounts.models import User
 from vum.audit.models import AuditAction
 from vum.audit.services import audit_record
 from vum.deadlines.models import Frist
@@ -55,12 +61,6 @@ def phase_move(*, actor: User, sag: Sag, name: str, begrundelse: str = "") -> Sa
 
 def _active_order(sag: Sag) -> Bestilling | None:
     return Bestilling.objects.filter(sag=sag).active().select_related("udfoerer").first()
-
-
-def provider_staff(bestilling: Bestilling | None) -> list[User]:
-    if bestilling is None:
-        return []
-    return list(bestilling.udfoerer.staff.filter(is_active=True, role=Role.UDFOERER))
 
 
 def open_follow_up(sag: Sag) -> Opfoelgning | None:
@@ -180,19 +180,17 @@ def opfoelgning_plan(
         summary=f"Opfølgning planlagt {forslag.dato:%d.%m.%Y}",
         changes={"grundlag": forslag.grundlag},
     )
-    notifikationer_create(
-        beskeder=[
-            Besked(
-                modtager=user,
-                titel="Opfølgning planlagt",
-                tekst=f"Opfølgning i sag {locked.pk} senest {forslag.dato:%d.%m.%Y}. Indkald til "
-                f"mødet og send statusnotatet senest {STATUSNOTAT_DAYS_BEFORE} dage før.",
-                link=reverse("orders:udfoerer-borgere"),
-                kilde=f"opfoelgning-{opfoelgning.pk}",
-            )
-            for user in provider_staff(order)
-        ]
-    )
+    if order is not None:
+        borger = fornavn_initialer(locked.borger)
+        order_staff_notify(
+            bestilling=order,
+            titel=f"Opfølgning planlagt: {borger}",
+            tekst=f"Opfølgning på bestillingen af {bestilling_navn(order)} til {borger} senest "
+            f"{forslag.dato:%d.%m.%Y}. Indkald til mødet, og send statusnotatet senest "
+            f"{STATUSNOTAT_DAYS_BEFORE} dage før.",
+            link=udfoerer_link(order, "opfoelgning"),
+            kilde=f"opfoelgning-{opfoelgning.pk}",
+        )
     return opfoelgning
 
 

@@ -11,7 +11,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from assessment.models import GRANTING_RESULTS, Afgoerelse, AfgoerelsesResultat, Brev, Partshoering
@@ -29,12 +28,17 @@ from followup.services.opfoelgning import (
     HANDLEPLAN_DAYS_AFTER,
     opfoelgning_plan,
     phase_move,
-    provider_staff,
 )
 from followup.services.skema import require_open_skema, skema_blockers
 from orders.content import latest_grant
 from orders.models import Bestilling, Handleplan, HandleplanVersion
 from orders.services.bestilling import bestillinger_send
+from orders.services.common import (
+    bestilling_navn,
+    fornavn_initialer,
+    order_staff_notify,
+    udfoerer_link,
+)
 from vum import calendar
 from vum.accounts.models import User
 from vum.audit.models import AuditAction
@@ -42,7 +46,6 @@ from vum.audit.services import audit_record
 from vum.catalog.models import StatusPaaIndsats
 from vum.deadlines.models import Frist
 from vum.deadlines.services import frist_cancel, frist_create, frist_meet
-from vum.notifications.services import Besked, notifikationer_create
 
 
 def _status(slug_name: str) -> StatusPaaIndsats:
@@ -297,7 +300,8 @@ EXPORTED_ROWS: tuple[tuple[str, str], ...] = (
 
 def _end_orders(actor: User, sag: Sag, slutdato: date) -> None:
     """The orders end on `slutdato`, and the provider's access with them; its staff are told."""
-    for order in Bestilling.objects.filter(sag=sag).active().select_related("udfoerer"):
+    borger = fornavn_initialer(sag.borger)
+    for order in Bestilling.objects.filter(sag=sag).active().select_related("sag", "udfoerer"):
         order.slutdato = slutdato
         if slutdato <= timezone.localdate():
             order.end()  # ends now: no access for the rest of the day
@@ -308,17 +312,13 @@ def _end_orders(actor: User, sag: Sag, slutdato: date) -> None:
             obj=order,
             summary=f"Bestilling ophører {slutdato:%d.%m.%Y}",
         )
-        notifikationer_create(
-            beskeder=[
-                Besked(
-                    modtager=user,
-                    titel="Bestilling ophører",
-                    tekst=f"Bestilling nr. {order.pk} ophører {slutdato:%d.%m.%Y}.",
-                    link=reverse("orders:udfoerer-borgere"),
-                    kilde=f"bestilling-ophoerer-{order.pk}",
-                )
-                for user in provider_staff(order)
-            ]
+        order_staff_notify(
+            bestilling=order,
+            titel=f"Bestilling ophører: {borger}",
+            tekst=f"Bestillingen af {bestilling_navn(order)} til {borger} ophører "
+            f"{slutdato:%d.%m.%Y}.",
+            link=udfoerer_link(order, "bestilling"),
+            kilde=f"bestilling-ophoerer-{order.pk}",
         )
 
 

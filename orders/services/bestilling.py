@@ -29,12 +29,18 @@ from orders.models import (
     Handleplan,
     HandleplanVersion,
 )
-from orders.services.common import case_caseworkers, order_staff
+from orders.services.common import (
+    bestilling_navn,
+    caseworkers_notify,
+    fornavn_initialer,
+    order_staff_notify,
+    udfoerer_link,
+)
 from vum.access import Action, require
 from vum.accounts.models import Organisation, Role, User
 from vum.audit.models import AuditAction
 from vum.audit.services import audit_record
-from vum.notifications.services import Besked, notifikationer_create
+from vum.notifications.services import Besked, notifikationer_create, notifikationer_handled
 
 # Phases in which a decision's services are ordered: first after the decision, and again when a
 # follow-up changes the goals.
@@ -167,6 +173,8 @@ def bestillinger_send(*, actor: User, afgoerelse: Afgoerelse) -> list[Bestilling
             if old.status in Bestilling.ACTIVE_STATES:
                 old.replace()
                 old.save()
+                # The new version's notification asks for the answer now.
+                notifikationer_handled(kilde=_order_kilde(old))
         sent.append(_bestilling_create(actor, afgoerelse, udkast, content, changes, old, vedlaeg))
     for ended in previous.values():
         if ended.status in Bestilling.ACTIVE_STATES:
@@ -176,6 +184,7 @@ def bestillinger_send(*, actor: User, afgoerelse: Afgoerelse) -> list[Bestilling
             audit_record(
                 actor=actor, action=AuditAction.UPDATE, obj=ended, summary="Bestilling ophørt"
             )
+            _notify_ended(ended)
     _notify_finance(sent)
     return sent
 
@@ -227,21 +236,40 @@ def _bestilling_create(
             "indsatser": [i.pk for i in udkast.indsatser],
         },
     )
-    link = reverse("orders:udfoerer-bestilling", args=[bestilling.pk])
-    notifikationer_create(
-        beskeder=[
-            Besked(
-                modtager=user,
-                titel="Ny bestilling" if old is None else "Ændret bestilling",
-                tekst=f"{udkast.udfoerer} har modtaget bestilling nr. {bestilling.pk}"
-                + (f" (version {bestilling.version})." if old else "."),
-                link=link,
-                kilde=f"bestilling-{bestilling.pk}",
-            )
-            for user in order_staff(bestilling)
-        ]
+    borger = fornavn_initialer(sag.borger)
+    order_staff_notify(
+        bestilling=bestilling,
+        titel=f"{'Ny' if old is None else 'Ændret'} bestilling: {borger}",
+        tekst=(
+            f"Bestilling af {bestilling_navn(bestilling)} til {borger} venter på jeres svar."
+            if old is None
+            else f"Bestillingen af {bestilling_navn(bestilling)} til {borger} er ændret "
+            f"(version {bestilling.version}) og venter på jeres svar."
+        ),
+        link=reverse("orders:udfoerer-bestilling", args=[bestilling.pk]),
+        kilde=_order_kilde(bestilling),
     )
     return bestilling
+
+
+def _order_kilde(bestilling: Bestilling) -> str:
+    """The cause of the provider's notification of an order: the order to answer."""
+    return f"bestilling-{bestilling.pk}"
+
+
+def _notify_ended(bestilling: Bestilling) -> None:
+    """The provider's access ends with the order today; its staff are told, and the order no
+    longer waits for their answer."""
+    notifikationer_handled(kilde=_order_kilde(bestilling))
+    borger = fornavn_initialer(bestilling.sag.borger)
+    order_staff_notify(
+        bestilling=bestilling,
+        titel=f"Bestilling ophørt: {borger}",
+        tekst=f"Bestillingen af {bestilling_navn(bestilling)} til {borger} er ophørt "
+        f"{bestilling.slutdato:%d.%m.%Y}, og I har ikke længere adgang til borgerens oplysninger.",
+        link=udfoerer_link(bestilling, "bestilling"),
+        kilde=f"bestilling-ophoerer-{bestilling.pk}",
+    )
 
 
 def _notify_finance(sent: Iterable[Bestilling]) -> None:
@@ -272,7 +300,7 @@ def _answer(actor: User, bestilling: Bestilling) -> Bestilling:
     require(actor, Action.ANSWER_BESTILLING, bestilling)
     locked = (
         Bestilling.objects.select_for_update(of=("self",))
-        .select_related("sag", "udfoerer")
+        .select_related("sag__borger", "sag__sagsbehandler", "sag__team", "udfoerer")
         .get(pk=bestilling.pk)
     )
     if not locked.awaits_answer:
@@ -280,6 +308,11 @@ def _answer(actor: User, bestilling: Bestilling) -> Bestilling:
             f"Bestillingen er allerede {locked.get_status_display().lower()}; opdatér siden."
         )
     return locked
+
+
+def _answered(bestilling: Bestilling) -> None:
+    """Whoever of the provider's staff answered, the order no longer waits for any of them."""
+    notifikationer_handled(kilde=_order_kilde(bestilling))
 
 
 @transaction.atomic
@@ -291,6 +324,7 @@ def bestilling_receive(*, actor: User, bestilling: Bestilling) -> Bestilling:
     locked.modtaget = timezone.now()
     locked.save()
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=locked, summary="Bestilling modtaget")
+    _answered(locked)
     return locked
 
 
@@ -309,6 +343,16 @@ def bestilling_accept(*, actor: User, bestilling: Bestilling) -> Bestilling:
     locked.save()
     audit_record(
         actor=actor, action=AuditAction.UPDATE, obj=locked, summary="Bestilling accepteret"
+    )
+    _answered(locked)
+    borger = fornavn_initialer(locked.sag.borger)
+    caseworkers_notify(
+        sag=locked.sag,
+        titel=f"Bestilling accepteret: {borger}",
+        tekst=f"{locked.udfoerer} har accepteret bestillingen af {bestilling_navn(locked)} "
+        f"til {borger} (sag {locked.sag_id}).",
+        link=reverse("orders:sag-bestillinger", args=[locked.sag_id]) + f"#bestilling-{locked.pk}",
+        kilde=f"bestilling-accepteret-{locked.pk}",
     )
     sag = locked.sag
     if sag.fase == Fase.BESTILLING and not blockers(sag, "start_levering"):
@@ -329,19 +373,17 @@ def bestilling_reject(*, actor: User, bestilling: Bestilling, begrundelse: str) 
     locked.afvist_begrundelse = begrundelse.strip()
     locked.save()
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=locked, summary="Bestilling afvist")
-    link = reverse("orders:sag-bestillinger", args=[locked.sag_id])
-    notifikationer_create(
-        beskeder=[
-            Besked(
-                modtager=user,
-                titel="Bestilling afvist",
-                tekst=f"{locked.udfoerer} har afvist bestilling nr. {locked.pk}. "
-                "Se begrundelsen i sagen.",
-                link=link,
-                kilde=f"bestilling-afvist-{locked.pk}",
-            )
-            for user in case_caseworkers(locked.sag)
-        ]
+    _answered(locked)
+    borger = fornavn_initialer(locked.sag.borger)
+    # The reason stays in the case: the link leads to it and to the choice of another provider.
+    caseworkers_notify(
+        sag=locked.sag,
+        titel=f"Bestilling afvist: {borger}",
+        tekst=f"{locked.udfoerer} har afvist bestillingen af {bestilling_navn(locked)} "
+        f"til {borger} (sag {locked.sag_id}). Se begrundelsen, "
+        "og vælg en anden udfører i sagen.",
+        link=reverse("orders:sag-bestillinger", args=[locked.sag_id]) + f"#afvist-{locked.pk}",
+        kilde=f"bestilling-afvist-{locked.pk}",
     )
     return locked
 

@@ -20,16 +20,22 @@ from orders.models import (
     Leveringsnotat,
     Magtanvendelse,
 )
-from orders.services.common import case_caseworkers
+from orders.services.common import (
+    bestilling_navn,
+    caseworkers_notify,
+    fornavn_initialer,
+    order_staff_notify,
+    udfoerer_link,
+)
 from vum import calendar
 from vum.access import Action, require
-from vum.accounts.models import Role, User
+from vum.accounts.models import User
 from vum.audit.models import AuditAction
 from vum.audit.services import audit_record
 from vum.catalog.models import Undertema
 from vum.deadlines.models import Frist
 from vum.deadlines.services import frist_create, frist_meet
-from vum.notifications.services import Besked, notifikationer_create
+from vum.notifications.services import notifikationer_handled
 
 # Levering: what the provider writes, always through its current, active bestilling
 
@@ -235,19 +241,17 @@ def magtanvendelse_report(
     audit_record(
         actor=actor, action=AuditAction.CREATE, obj=report, summary="Magtanvendelse indberettet"
     )
-    link = reverse("orders:sag-bestillinger", args=[bestilling.sag_id]) + "#magtanvendelser"
-    notifikationer_create(
-        beskeder=[
-            Besked(
-                modtager=user,
-                titel="Magtanvendelse indberettet",
-                tekst=f"{bestilling.udfoerer} har indberettet en magtanvendelse i sag "
-                f"{bestilling.sag_id}. Se indberetningen i sagen.",
-                link=link,
-                kilde=f"magtanvendelse-{report.pk}",
-            )
-            for user in case_caseworkers(bestilling.sag)
-        ]
+    borger = fornavn_initialer(bestilling.sag.borger)
+    # What happened stays in the case (the e-mail copy leaves the system): the link leads to it.
+    caseworkers_notify(
+        sag=bestilling.sag,
+        titel=f"Magtanvendelse indberettet: {borger}",
+        tekst=f"{bestilling.udfoerer} har indberettet en magtanvendelse over for {borger} "
+        f"(sag {bestilling.sag_id}) under bestillingen af {bestilling_navn(bestilling)}. "
+        "Se indberetningen i sagen.",
+        link=reverse("orders:sag-bestillinger", args=[bestilling.sag_id])
+        + f"#magtanvendelse-{report.pk}",
+        kilde=f"magtanvendelse-{report.pk}",
     )
     return report
 
@@ -293,22 +297,23 @@ def anmodning_create(
         obj=anmodning,
         summary=f"Anmodning om {anmodning.get_art_display().lower()}",
     )
-    link = reverse("orders:sag-bestillinger", args=[sag.pk]) + "#anmodninger"
-    notifikationer_create(
-        beskeder=[
-            Besked(
-                modtager=user,
-                titel=f"Anmodning om {anmodning.get_art_display().lower()}",
-                tekst=f"{bestilling.udfoerer} anmoder om {anmodning.get_art_display().lower()} "
-                f"i sag {sag.pk}. "
-                f"Svar senest {timezone.localtime(anmodning.frist.frist):%d.%m.%Y}.",
-                link=link,
-                kilde=f"anmodning-{anmodning.pk}",
-            )
-            for user in case_caseworkers(sag)
-        ]
+    art = anmodning.get_art_display().lower()
+    borger = fornavn_initialer(sag.borger)
+    caseworkers_notify(
+        sag=sag,
+        titel=f"Anmodning om {art}: {borger}",
+        tekst=f"{bestilling.udfoerer} anmoder om {art} for {borger} (sag {sag.pk}) under "
+        f"bestillingen af {bestilling_navn(bestilling)}. "
+        f"Svar senest {timezone.localtime(anmodning.frist.frist):%d.%m.%Y}.",
+        link=reverse("orders:sag-bestillinger", args=[sag.pk]) + f"#anmodning-{anmodning.pk}",
+        kilde=_anmodning_kilde(anmodning),
     )
     return anmodning
+
+
+def _anmodning_kilde(anmodning: Anmodning) -> str:
+    """The cause of the caseworker's notification of a request: the request to answer."""
+    return f"anmodning-{anmodning.pk}"
 
 
 @transaction.atomic
@@ -331,17 +336,24 @@ def anmodning_answer(*, actor: User, anmodning: Anmodning, svar: str) -> Anmodni
     if locked.frist is not None and locked.frist.status == Frist.Status.AABEN:
         frist_meet(frist=locked.frist, actor=actor)
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=locked, summary="Anmodning besvaret")
-    staff = locked.udfoerer.staff.filter(is_active=True, role=Role.UDFOERER)
-    notifikationer_create(
-        beskeder=[
-            Besked(
-                modtager=user,
-                titel="Svar på anmodning",
-                tekst=f"Sagsbehandleren har besvaret anmodning nr. {locked.pk}.",
-                link=reverse("orders:udfoerer-borgere"),
-                kilde=f"anmodning-svar-{locked.pk}",
-            )
-            for user in staff
-        ]
+    # Answered by one of the team or another caseworker, it waits for none of those told.
+    notifikationer_handled(kilde=_anmodning_kilde(locked))
+    # The request was made through the provider's order on the case; its latest version is the
+    # one the provider works from.
+    order = (
+        Bestilling.objects.filter(sag_id=locked.sag_id, udfoerer_id=locked.udfoerer_id)
+        .current()
+        .select_related("sag__borger", "udfoerer")
+        .latest("sendt", "pk")
+    )
+    borger = fornavn_initialer(order.sag.borger)
+    order_staff_notify(
+        bestilling=order,
+        titel=f"Svar på anmodning: {borger}",
+        tekst=f"Sagsbehandleren har besvaret jeres anmodning om "
+        f"{locked.get_art_display().lower()} for {borger} under bestillingen af "
+        f"{bestilling_navn(order)}.",
+        link=udfoerer_link(order, "anmodninger"),
+        kilde=f"anmodning-svar-{locked.pk}",
     )
     return locked

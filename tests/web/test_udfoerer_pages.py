@@ -416,7 +416,9 @@ def test_a_refusal_needs_a_reason(
     assert 'aria-invalid="true"' in page
     bestilling.refresh_from_db()
     assert bestilling.status == Bestilling.Status.SENDT
-    assert not Notifikation.objects.filter(modtager=caseworker, titel="Bestilling afvist").exists()
+    assert not Notifikation.objects.filter(
+        modtager=caseworker, titel__startswith="Bestilling afvist"
+    ).exists()
 
     page = _text(client.post(svar, {"svar": "noget andet"}))
     assert "Vælg et svar." in page
@@ -426,7 +428,9 @@ def test_a_refusal_needs_a_reason(
     bestilling.refresh_from_db()
     assert bestilling.status == Bestilling.Status.AFVIST
     assert bestilling.afvist_begrundelse == "Ingen ledig plads."
-    assert Notifikation.objects.filter(modtager=caseworker, titel="Bestilling afvist").exists()
+    assert Notifikation.objects.filter(
+        modtager=caseworker, titel__startswith="Bestilling afvist"
+    ).exists()
     # A refused order is no longer the provider's.
     assert client.get(_workspace(mads.sag.borger_id)).status_code == 404
 
@@ -680,7 +684,7 @@ def test_use_of_force_reaches_the_caseworker_at_once(
     page = _text(client.post(url, {**data, "dato": later.date().isoformat()}))
     assert "Tidspunktet ligger i fremtiden." in page
     assert not Magtanvendelse.objects.exists()
-    assert not Notifikation.objects.filter(titel="Magtanvendelse indberettet").exists()
+    assert not Notifikation.objects.filter(titel__startswith="Magtanvendelse indberettet").exists()
 
     response = client.post(url, data)
     assert response.status_code == 302
@@ -688,7 +692,7 @@ def test_use_of_force_reaches_the_caseworker_at_once(
     assert report.type == "fastholdelse"
     assert timezone.localtime(report.tidspunkt).strftime("%H:%M") == data["klokken"]
     assert Notifikation.objects.filter(
-        modtager=caseworker, titel="Magtanvendelse indberettet"
+        modtager=caseworker, titel__startswith="Magtanvendelse indberettet"
     ).exists()
     page = _text(client.get(_workspace(mads.sag.borger_id)))
     assert "Mads blev holdt i armen" in page
@@ -711,7 +715,7 @@ def test_a_request_gets_a_deadline_and_reaches_the_caseworker(
     frist = Frist.objects.get(sag=mads.sag, art=Frist.Art.ANMODNING)
     assert anmodning.frist == frist
     assert Notifikation.objects.filter(
-        modtager=caseworker, titel="Anmodning om ændrede mål"
+        modtager=caseworker, titel__startswith="Anmodning om ændrede mål"
     ).exists()
     page = _text(client.get(_workspace(mads.sag.borger_id)))
     assert "Mads er begyndt på en uddannelse." in page

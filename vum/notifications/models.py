@@ -11,8 +11,10 @@ IN_DOUBT_AFTER = timedelta(minutes=5)
 
 
 class Notifikation(models.Model):
-    """An in-app message to one user (the bell). Its text names the case, never the citizen, so
-    that the list can be shown without reading citizen data; the link leads to the audited page."""
+    """An in-app message to one user (the bell). Its text names the citizen by first name and
+    initials only ("Mads M.", as a provider knows the citizen; never the full name, the CPR
+    number or what happened), so that the list can be shown without reading citizen data; the
+    link leads to the audited page."""
 
     modtager = models.ForeignKey(
         settings.AUTH_USER_MODEL,

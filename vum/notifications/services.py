@@ -58,6 +58,13 @@ def notifikationer_create(*, beskeder: Sequence[Besked]) -> list[Notifikation]:
     return created
 
 
+def notifikationer_handled(*, kilde: str) -> int:
+    """Mark every recipient's unread notification from `kilde` read: its task is done, by
+    whoever did it, so it no longer asks anyone for attention. Call inside the transaction of
+    the act that handled it."""
+    return Notifikation.objects.filter(kilde=kilde, laest__isnull=True).update(laest=timezone.now())
+
+
 @transaction.atomic
 def notifikation_mark_read(*, user: User, notifikation_id: int) -> None:
     Notifikation.objects.filter(pk=notifikation_id, modtager=user, laest__isnull=True).update(
