@@ -93,13 +93,7 @@ class SagListeFilter(django_filters.FilterSet):
         label="Sagsbehandler",
         empty_label="Alle sagsbehandlere",
         null_label="Ikke tildelt",
-        queryset=lambda request: (
-            User.objects.filter(
-                role=Role.SAGSBEHANDLER, is_active=True, teams__in=teams_visible_to(request.user)
-            )
-            .distinct()
-            .order_by("first_name", "last_name", "username")
-        ),
+        queryset=lambda request: _caseworkers(request),
     )
     overskredet = django_filters.BooleanFilter(
         label="Kun sager med en overskredet frist", method=_overdue, widget=forms.CheckboxInput
@@ -121,10 +115,28 @@ class SagListeFilter(django_filters.FilterSet):
 
     def __init__(self, *args: Any, own: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if own:
+        teams = self.filters["team"].get_queryset(self.request).count()
+        if own or (teams > MANY_TEAMS and not self.data.get("team")):
+            # A whole area's caseworkers are too many to choose among: the team comes first.
             del self.filters["sagsbehandler"]
-        if self.filters["team"].get_queryset(self.request).count() < 2:
+        if teams < 2:
             del self.filters["team"]  # one team (or none) leaves nothing to choose
+
+
+MANY_TEAMS = 6
+
+
+def _caseworkers(request: Any) -> QuerySet[User]:
+    """The caseworkers of the user's teams, or of the team chosen in the filter."""
+    teams = teams_visible_to(request.user)
+    chosen = request.GET.get("team", "")
+    if chosen.isdigit():
+        teams = teams.filter(pk=int(chosen))
+    return (
+        User.objects.filter(role=Role.SAGSBEHANDLER, is_active=True, teams__in=teams)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
 
 
 def _overdue_deadline(qs: QuerySet[Frist], _name: str, value: bool | None) -> QuerySet[Frist]:

@@ -61,17 +61,20 @@ def with_next_deadline(qs: QuerySet[Sag]) -> QuerySet[Sag]:
 LIST_PAGE_SIZE = 50
 
 
-def open_sager(*, user: User, own: bool = False) -> QuerySet[Sag]:
+def open_sager(*, user: User, own: bool = False, newest_first: bool = False) -> QuerySet[Sag]:
     """The open cases in the user's scope (a caseworker's teams, a leader's area, a committee
     member's agendas; `own`: only those the user is caseworker on), with their next deadline,
-    the nearest first, for the lists to filter, sort and page. Not audited: `list_page_get`
+    for the lists to filter, sort and page: the nearest deadline first, or with `newest_first`
+    the newest case first (the order of a leader's whole area: ordering by the next deadline
+    needs that of every open case, about 1.5 s for 100,000). Not audited: `list_page_get`
     audits the page that is shown."""
     qs = sager_visible_to(user).exclude(fase="afsluttet")
     if own:
         qs = qs.filter(sagsbehandler=user)
-    return with_next_deadline(qs.select_related("borger", "team", "sagsbehandler")).order_by(
-        Coalesce("naeste_frist", "oprettet").asc(nulls_last=True), "pk"
-    )
+    qs = with_next_deadline(qs.select_related("borger", "team", "sagsbehandler"))
+    if newest_first:
+        return qs.order_by("-oprettet", "-pk")
+    return qs.order_by(Coalesce("naeste_frist", "oprettet").asc(nulls_last=True), "pk")
 
 
 def open_frister(*, user: User) -> QuerySet[Frist]:

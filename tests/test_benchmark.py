@@ -47,7 +47,7 @@ def test_the_floors_fetch_the_rows_the_pages_show(seeded: None) -> None:
         ]
     lists = {
         "sager-team": lambda user: open_sager(user=user),
-        "sager-chef": lambda user: open_sager(user=user),
+        "sager-chef": lambda user: open_sager(user=user, newest_first=True),
         "frister": lambda user: open_frister(user=user),
     }
     for name, rows_of in lists.items():

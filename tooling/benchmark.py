@@ -265,11 +265,15 @@ def _caseworker_subjects(url: str, n: int) -> list[Subject]:
 # (masked CPR, display names, badges) come from the columns they are computed from.
 
 # The case lists ("Mine sager", the teams' and the leader's lists): the first page of
-# `cases.selectors.LIST_PAGE_SIZE` rows, nearest deadline first, and the number of rows in the
-# list, which the page shows and pages by. `{cases}` narrows the user's teams' open cases.
+# `cases.selectors.LIST_PAGE_SIZE` rows in the list's order, and the number of rows in the
+# list, which the page shows and pages by. `{cases}` and `{counted}` narrow the user's teams'
+# open cases.
 CASE_LIST_FLOOR = """
 SELECT s.id, b.fornavn, b.efternavn, b.cpr, s.fase, t.navn, sb.first_name, sb.last_name,
-       sb.username, nf.frist, nf.beskrivelse, count(*) OVER ()
+       sb.username, nf.frist, nf.beskrivelse,
+       (SELECT count(*) FROM cases_sag c
+        WHERE {counted} c.fase <> 'afsluttet'
+          AND c.team_id IN (SELECT team_id FROM accounts_user_teams WHERE user_id = %(user_id)s))
 FROM cases_sag s
 JOIN cases_borger b ON b.id = s.borger_id
 JOIN accounts_team t ON t.id = s.team_id
@@ -281,14 +285,24 @@ LEFT JOIN LATERAL (
 WHERE {cases} s.fase <> 'afsluttet'
   AND s.team_id IN (SELECT team_id FROM accounts_user_teams
                    WHERE user_id = %(user_id)s)
-ORDER BY coalesce(nf.frist, s.oprettet) NULLS LAST, s.id
+ORDER BY {order}
 LIMIT {size}
 """
 
+NEAREST_DEADLINE = "coalesce(nf.frist, s.oprettet) NULLS LAST, s.id"
 INBOX_FLOOR = CASE_LIST_FLOOR.format(
-    cases="s.sagsbehandler_id = %(user_id)s AND", size=LIST_PAGE_SIZE
+    cases="s.sagsbehandler_id = %(user_id)s AND",
+    counted="c.sagsbehandler_id = %(user_id)s AND",
+    order=NEAREST_DEADLINE,
+    size=LIST_PAGE_SIZE,
 )
-TEAM_CASES_FLOOR = CASE_LIST_FLOOR.format(cases="", size=LIST_PAGE_SIZE)
+TEAM_CASES_FLOOR = CASE_LIST_FLOOR.format(
+    cases="", counted="", order=NEAREST_DEADLINE, size=LIST_PAGE_SIZE
+)
+# A leader's area opens with the newest cases (`cases.selectors.open_sager`).
+AREA_CASES_FLOOR = CASE_LIST_FLOOR.format(
+    cases="", counted="", order="s.oprettet DESC, s.id DESC", size=LIST_PAGE_SIZE
+)
 
 # "Mine frister": the open deadlines the user answers for (`FristQuerySet.for_user`) on cases
 # of the user's teams, soonest first, the first page and the count.
@@ -510,13 +524,13 @@ SCENARIOS: list[Scenario] = [
         title="Sager i sagsbehandlerens teams",
         pick=lambda n: _caseworker_subjects(reverse("sager"), n),
         floor_sql=TEAM_CASES_FLOOR,
-        target_p95_ms=150,
+        target_p95_ms=300,
     ),
     Scenario(
         name="sager-chef",
         title="Sager i afdelingschefens område (alle teams)",
         pick=_leader_case_list,
-        floor_sql=TEAM_CASES_FLOOR,
+        floor_sql=AREA_CASES_FLOOR,
         target_p95_ms=300,
     ),
     Scenario(
@@ -527,7 +541,7 @@ SCENARIOS: list[Scenario] = [
             for s in _caseworker_subjects(reverse("frister"), n)
         ],
         floor_sql=DEADLINES_FLOOR,
-        target_p95_ms=100,
+        target_p95_ms=300,
     ),
     Scenario(
         name="sag",

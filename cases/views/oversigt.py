@@ -65,8 +65,21 @@ def sager(request: HttpRequest) -> HttpResponse:
         title = "Sager i dit område"
     else:
         title = "Sager i dine teams"
-    rows = SagListeFilter(request.GET, queryset=selectors.open_sager(user=user), request=request)
-    return _list(request, "cases/sager.html", rows, summary="Sagsliste", title=title)
+    # A leader's area is the municipality's whole caseload: it opens with the newest cases.
+    newest_first = user.role == Role.LEDER
+    rows = SagListeFilter(
+        request.GET,
+        queryset=selectors.open_sager(user=user, newest_first=newest_first),
+        request=request,
+    )
+    return _list(
+        request,
+        "cases/sager.html",
+        rows,
+        summary="Sagsliste",
+        title=title,
+        default_sort="-oprettet" if newest_first else "frist",
+    )
 
 
 def _list(

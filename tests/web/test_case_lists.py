@@ -182,6 +182,10 @@ def test_the_leaders_list_is_the_area(caseworker_with_cases) -> None:
     html = _page(_client(leader), "sager", q="anna")
     assert "Sager i dit område" in html
     assert _rows(html) == [str(cases["anna"].pk)]
+    # The whole area opens with the newest case first.
+    html = _page(_client(leader), "sager")
+    assert _rows(html) == sorted(_rows(html), key=int, reverse=True)
+    assert 'aria-sort="descending"><a class="sort-link" href="?sorter=oprettet"' in html
 
 
 def test_mine_frister_filters_sorts_and_pages(caseworker_with_cases) -> None:
@@ -242,3 +246,15 @@ def test_a_lists_queries_do_not_grow_with_the_list(name: str, role: str) -> None
     # the choices (teams; caseworkers); the count and the page; one INSERT of the page's audit
     # events; the session's new expiry (a savepoint, an UPDATE, its release).
     assert few <= 11
+
+
+def test_a_whole_areas_caseworkers_are_chosen_within_a_team() -> None:
+    teams = [TeamFactory() for _ in range(7)]
+    leader = UserFactory(leder=True, teams=teams)
+    kim = UserFactory(teams=[teams[0]], first_name="Kim", last_name="Krog")
+    eva = UserFactory(teams=[teams[1]], first_name="Eva", last_name="Ege")
+    client = _client(leader)
+    assert 'name="sagsbehandler"' not in _page(client, "sager")
+    html = _page(client, "sager", team=str(teams[0].pk))
+    assert f'<option value="{kim.pk}">' in html
+    assert f'<option value="{eva.pk}">' not in html
