@@ -7,7 +7,7 @@ from assessment.selectors.udredning import current_scores
 from assessment.services.partshoering import hearing_blockers
 from assessment.services.udvalg import OUTCOME_MOVES_TO_DECISION
 from assessment.services.vurdering import decision_route
-from cases.lifecycle import Fase, register_guard
+from cases.lifecycle import Blocker, Fase, register_guard
 from cases.models import Sag
 
 
@@ -41,27 +41,30 @@ def sagsvurdering_is_complete(sag: Sag) -> Iterator[str]:
         yield "Der er ingen sagsvurdering."
         return
     if not vurdering.vurdering_af_situation.strip():
-        yield "Vurderingen af borgerens situation mangler."
+        yield Blocker("Vurderingen af borgerens situation mangler.", where="afsnit-situation")
     if vurdering.berettiget is None:
-        yield "Det er ikke vurderet, om borgeren er berettiget."
+        yield Blocker(
+            "Det er ikke vurderet, om borgeren er berettiget.", where="afsnit-stoettebehov"
+        )
     if vurdering.berettiget is False:
         return
     goals = list(vurdering.maal.select_related("primaert_undertema"))
     if not goals:
-        yield "Der er ingen indsatsmål."
+        yield Blocker("Der er ingen indsatsmål.", where="afsnit-maal")
     scored = current_scores(sag=sag)
     for goal in goals:
         if goal.primaert_undertema_id not in scored:
-            yield (
+            yield Blocker(
                 f"Mål {goal.raekkefoelge}: '{goal.primaert_undertema.navn}' har intet aktuelt "
-                "funktionsevneniveau i udredningen."
+                "funktionsevneniveau i udredningen.",
+                where="afsnit-maal",
             )
     if vurdering.stoettebehov_id is None:
-        yield "Støttebehovet er ikke fastsat."
+        yield Blocker("Støttebehovet er ikke fastsat.", where="afsnit-stoettebehov")
     if not vurdering.indsatser.filter(alternativ=False).exists():
-        yield "Der er ingen indsats."
+        yield Blocker("Der er ingen indsats.", where="afsnit-indsatser")
     if not vurdering.maalgrupper.filter(primaer=True).exists():
-        yield "Der er ikke valgt en primær målgruppe."
+        yield Blocker("Der er ikke valgt en primær målgruppe.", where="afsnit-maalgruppe")
 
 
 @register_guard("start_afgoerelse")

@@ -48,7 +48,9 @@ class SortFilter(django_filters.ChoiceFilter):
         choices = []
         for key, (label, _fields) in columns.items():
             choices += [(key, label), (f"-{key}", f"{label}, omvendt")]
-        super().__init__(choices=choices, label="Sortér efter", empty_label=None, **kwargs)
+        super().__init__(
+            choices=choices, label="Sortér efter", empty_label="Listens egen orden", **kwargs
+        )
 
     def filter(self, qs: QuerySet[Any], value: str) -> QuerySet[Any]:
         if not value:
@@ -68,6 +70,23 @@ def _overdue(qs: QuerySet[Sag], _name: str, value: bool | None) -> QuerySet[Sag]
         sag=OuterRef("pk"), status=Frist.Status.AABEN, frist__lt=timezone.now()
     )
     return qs.filter(Exists(overdue))
+
+
+# With more teams than this, a whole area's caseworkers are chosen within a team.
+MANY_TEAMS = 6
+
+
+def _caseworkers(request: Any) -> QuerySet[User]:
+    """The caseworkers of the user's teams, or of the team chosen in the filter."""
+    teams = teams_visible_to(request.user)
+    chosen = request.GET.get("team", "")
+    if chosen.isdigit():
+        teams = teams.filter(pk=int(chosen))
+    return (
+        User.objects.filter(role=Role.SAGSBEHANDLER, is_active=True, teams__in=teams)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
 
 
 class SagListeFilter(django_filters.FilterSet):
@@ -93,7 +112,7 @@ class SagListeFilter(django_filters.FilterSet):
         label="Sagsbehandler",
         empty_label="Alle sagsbehandlere",
         null_label="Ikke tildelt",
-        queryset=lambda request: _caseworkers(request),
+        queryset=_caseworkers,
     )
     overskredet = django_filters.BooleanFilter(
         label="Kun sager med en overskredet frist", method=_overdue, widget=forms.CheckboxInput
@@ -123,28 +142,12 @@ class SagListeFilter(django_filters.FilterSet):
             del self.filters["team"]  # one team (or none) leaves nothing to choose
 
 
-MANY_TEAMS = 6
-
-
-def _caseworkers(request: Any) -> QuerySet[User]:
-    """The caseworkers of the user's teams, or of the team chosen in the filter."""
-    teams = teams_visible_to(request.user)
-    chosen = request.GET.get("team", "")
-    if chosen.isdigit():
-        teams = teams.filter(pk=int(chosen))
-    return (
-        User.objects.filter(role=Role.SAGSBEHANDLER, is_active=True, teams__in=teams)
-        .distinct()
-        .order_by("first_name", "last_name", "username")
-    )
-
-
 def _overdue_deadline(qs: QuerySet[Frist], _name: str, value: bool | None) -> QuerySet[Frist]:
     return qs.filter(frist__lt=timezone.now()) if value else qs
 
 
 class FristListeFilter(django_filters.FilterSet):
-    """ "Mine frister"."""
+    """The "Mine frister" list."""
 
     q = django_filters.CharFilter(
         label="Søg",

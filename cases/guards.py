@@ -2,22 +2,26 @@
 
 from collections.abc import Iterator
 
-from cases.lifecycle import Fase, register_guard, register_phase_page
+from cases.lifecycle import Blocker, Fase, register_guard, register_phase_page
 from cases.models import Henvendelse, Sag
 
 
 def sagsaabning_blockers(sag: Sag) -> Iterator[str]:
     aabning = sag.sagsaabning
     if aabning.informeret_om_elektronisk_registrering is not True:
-        yield "Borgeren er ikke registreret som informeret om elektronisk registrering."
+        yield Blocker(
+            "Borgeren er ikke registreret som informeret om elektronisk registrering.",
+            where="id_informeret_om_elektronisk_registrering_0",
+        )
     contacted_by_other = sag.henvendelser.exclude(kilde=Henvendelse.Kilde.BORGER).exists()
     if contacted_by_other and aabning.borger_indforstaaet is not True:
-        yield (
+        yield Blocker(
             "Henvendelsen kom ikke fra borgeren selv: borgeren skal være indforstået med, "
-            "at sagen påbegyndes."
+            "at sagen påbegyndes.",
+            where="id_borger_indforstaaet_0",
         )
     if not sag.formaal_versioner.exists():
-        yield "Formålet med udredningen er ikke fastlagt."
+        yield Blocker("Formålet med udredningen er ikke fastlagt.", where="id_formaal")
 
 
 @register_guard("start_sagsoplysning")

@@ -32,6 +32,19 @@ class Fase(models.TextChoices):
 DECIDED_PHASES = frozenset({Fase.BESTILLING, Fase.LEVERING, Fase.OPFOELGNING, Fase.AFSLUTTET})
 
 
+class Blocker(str):
+    """A reason a move is blocked, as said to the user, and where on the phase's page it is put
+    right (`where`: an element id, e.g. the missing field), so that the page can link to it.
+    A str, so that it is joined into messages and stored as any reason is."""
+
+    where: str
+
+    def __new__(cls, text: str, where: str = "") -> "Blocker":
+        reason = super().__new__(cls, text)
+        reason.where = where
+        return reason
+
+
 Guard = Callable[["Sag"], Iterable[str]]
 
 _guards: dict[str, list[Guard]] = defaultdict(list)

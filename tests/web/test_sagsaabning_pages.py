@@ -274,3 +274,17 @@ def test_the_form_shown_again_after_an_error_is_audited(world: World) -> None:
         ).count()
         == 1
     )
+
+
+def test_what_blocks_the_move_links_to_the_missing_field(world: World) -> None:
+    html = _client(world).get(reverse("sagsaabning", args=[world.sag.pk])).content.decode()
+    videre = html[html.index('id="videre"') :]
+    for reason, field in [
+        (
+            "Borgeren er ikke registreret som informeret om elektronisk registrering.",
+            "id_informeret_om_elektronisk_registrering_0",
+        ),
+        ("Formålet med udredningen er ikke fastlagt.", "id_formaal"),
+    ]:
+        assert f'<a href="#{field}">{reason}</a>' in videre
+        assert f'id="{field}"' in html

@@ -579,3 +579,19 @@ def test_a_stale_section_save_is_refused_with_the_saved_text_shown(
     assert 'name="version" value="2"' in html.split('id="afsnit-situation"', 1)[1]
     vurdering.refresh_from_db()
     assert (vurdering.vurdering_af_situation, vurdering.version) == ("Mads bor alene.", 2)
+
+
+def test_what_blocks_the_decision_links_to_where_it_is_put_right(
+    world: World, vurdering: Sagsvurdering
+) -> None:
+    html = _page(_client(world), vurdering.sag)
+    videre = html[html.index('id="videre"') :]
+    for reason, where in [
+        ("Vurderingen af borgerens situation mangler.", "afsnit-situation"),
+        ("Der er ingen indsatsmål.", "afsnit-maal"),
+        ("Støttebehovet er ikke fastsat.", "afsnit-stoettebehov"),
+        ("Der er ingen indsats.", "afsnit-indsatser"),
+        ("Der er ikke valgt en primær målgruppe.", "afsnit-maalgruppe"),
+    ]:
+        assert f'<a href="#{where}">{reason}</a>' in videre
+        assert f'id="{where}"' in html
