@@ -273,14 +273,17 @@ def test_a_use_of_force_reported_while_redis_is_down_is_committed_and_its_email_
     assert status == 201, body
     assert took < 10
     assert Magtanvendelse.objects.filter(sag=order.sag).count() == 1
-    emails = UdgaaendeEmail.objects.filter(til="sb@randers.dk")
+    # The caseworker also heard of the accepted order; this is about the use of force.
+    emails = UdgaaendeEmail.objects.filter(
+        til="sb@randers.dk", emne__startswith="Magtanvendelse indberettet"
+    )
     assert emails.count() == 1
 
     processes.redis.start()
     processes.worker()
     processes.redis.send_task("vum.notifications.send_emails")
     wait_for(lambda: emails.filter(afsendt__isnull=False).exists(), 60, "the e-mail")
-    assert mailfolder.message_ids(processes.mail) == [emails.get().message_id]
+    assert mailfolder.message_ids(processes.mail).count(emails.get().message_id) == 1
 
 
 # Redis killed while a large batch of e-mails drains
