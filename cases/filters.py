@@ -24,8 +24,8 @@ def search_cases(qs: QuerySet[Any], value: str, *, sag: str = "") -> QuerySet[An
     the citizen's name. `sag` is the path from the rows to the case ("" for cases, "sag__" for
     deadlines)."""
     text = value.strip()
-    if text.lower().startswith("sag "):
-        text = text[4:].strip()
+    if text.lower().startswith("sag ") and text[4:].strip().isdigit():
+        return qs.filter(**{f"{sag}pk": int(text[4:].strip())})  # "sag 12": always a case
     digits = text.replace("-", "")
     if digits.isdigit():
         if len(digits) >= BIRTH_DATE_DIGITS:
