@@ -25,8 +25,8 @@ from assessment.models import (
 )
 from assessment.services.afgoerelse import Resultatlinje, afgoerelse_create, afgoerelse_send
 from cases.lifecycle import Fase
-from cases.models import Henvendelse, Sag
-from tests.factories import TemaFactory, sag_in_phase
+from cases.models import Sag
+from tests.factories import HenvendelseFactory, TemaFactory, sag_in_phase
 from tests.pdf import PDFTOTEXT, pdf_text
 from tests.programs import require_program
 from vum.accounts.models import User
@@ -91,12 +91,10 @@ def ydelse(db: None, settings) -> KommunalYdelse:  # type: ignore[no-untyped-def
 @pytest.fixture
 def sag(caseworker: User) -> Sag:
     sag = sag_in_phase(Fase.AFGOERELSE, team=caseworker.teams.get(), sagsbehandler=caseworker)
-    Henvendelse.objects.create(
+    HenvendelseFactory(
         borger=sag.borger,
-        kilde=Henvendelse.Kilde.BORGER,
         aarsag="Ansøgning om støtte i eget hjem",
         team=sag.team,
-        triage=Henvendelse.Triage.SAG,
         sag=sag,
         modtaget=date(2026, 4, 23),
         registreret_af=caseworker,
