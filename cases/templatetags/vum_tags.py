@@ -97,14 +97,18 @@ def hidden_errors(hidden_fields: list[BoundField]) -> list[str]:
 
 
 @register.inclusion_tag("cases/_phase_forward.html", takes_context=True)
-def phase_forward(context: template.Context, sag: Any, fase: str) -> dict[str, Any]:
+def phase_forward(
+    context: template.Context, sag: Any, fase: str, options: list[Any] | None = None
+) -> dict[str, Any]:
     """The button that moves the case on, at the end of the page where the work of `fase` is
     done, with what still blocks it (`cases.lifecycle.register_guard`); none on the page of a
-    phase the case is not in."""
+    phase the case is not in. `options`: the forward moves, when the page has read them
+    already (`cases.views.sag.forward_options`)."""
     if sag.fase != fase:
         return {"options": []}
-    user = context["request"].user
-    options = [o for o in transition_options(user=user, sag=sag) if not o.reason_required]
+    if options is None:
+        user = context["request"].user
+        options = [o for o in transition_options(user=user, sag=sag) if not o.reason_required]
     return {"sag": sag, "options": options, "csrf_token": context.get("csrf_token")}
 
 

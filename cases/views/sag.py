@@ -185,10 +185,11 @@ def _moved(request: HttpRequest, moved: Sag, name: str) -> HttpResponse:
     return redirect("sag_detail", pk=moved.pk)
 
 
-def forward_option(request: HttpRequest, sag: Sag) -> selectors.TransitionOption | None:
-    """The move that takes the case on from its phase, for a page's "Gem og ..." button."""
+def forward_options(request: HttpRequest, sag: Sag) -> list[selectors.TransitionOption]:
+    """The moves that take the case on from its phase, read once for a page: its "Gem og ..."
+    button and its "Videre i sagen" (`{% phase_forward sag fase options %}`)."""
     options = selectors.transition_options(user=request_user(request), sag=sag)
-    return next((o for o in options if not o.reason_required), None)
+    return [o for o in options if not o.reason_required]
 
 
 def move_forward(request: HttpRequest, *, sag: Sag, name: str, back: str) -> HttpResponse:

@@ -32,7 +32,7 @@ from cases.models import (
     TidligereHenvendelse,
 )
 from cases.services import sagsaabning as sagsaabning_services
-from cases.views.sag import forward_option, move_forward
+from cases.views.sag import forward_options, move_forward
 from vum.access import Action, get_sag_or_404, request_user, require
 from vum.catalog.selectors import processing_deadline_missing
 from vum.versions import StaleVersion, show_conflict
@@ -97,7 +97,7 @@ def _sagsaabning_page(
         "form": form or SagsaabningForm(instance=sag.sagsaabning),
         "sections": [_row_section(sag, kind, row_forms.get(kind)) for kind in ROW_MODELS],
         "formaal_versioner": sag.formaal_versioner.select_related("oprettet_af"),
-        "videre": forward_option(request, sag),
+        "videre": forward_options(request, sag),
         "ansoegning_form": ansoegning_form
         or AnsoegningForm(
             initial={
