@@ -39,6 +39,15 @@ def search_cases(qs: QuerySet[Any], value: str, *, sag: str = "") -> QuerySet[An
     return qs
 
 
+def _search_filter(*, sag: str) -> django_filters.CharFilter:
+    """A list's search box (`search_cases`)."""
+    return django_filters.CharFilter(
+        label="Søg",
+        method=lambda qs, _name, value: search_cases(qs, value, sag=sag),
+        help_text="Navn, fødselsdato (ddmmåå), CPR-nummer eller sagsnummer",
+    )
+
+
 class SortFilter(django_filters.ChoiceFilter):
     """Sorting by a named column, ascending or descending ("-frist"); empty values last either
     way, and the primary key last so that paging is stable."""
@@ -93,11 +102,7 @@ class SagListeFilter(django_filters.FilterSet):
     """The case lists. `own` is "Mine sager": the caseworker is the user, so there is nothing to
     choose there."""
 
-    q = django_filters.CharFilter(
-        label="Søg",
-        method=lambda qs, _name, value: search_cases(qs, value),
-        help_text="Navn, fødselsdato (ddmmåå), CPR-nummer eller sagsnummer",
-    )
+    q = _search_filter(sag="")
     fase = django_filters.ChoiceFilter(
         label="Fase",
         choices=[c for c in Fase.choices if c[0] != Fase.AFSLUTTET],
@@ -149,11 +154,7 @@ def _overdue_deadline(qs: QuerySet[Frist], _name: str, value: bool | None) -> Qu
 class FristListeFilter(django_filters.FilterSet):
     """The "Mine frister" list."""
 
-    q = django_filters.CharFilter(
-        label="Søg",
-        method=lambda qs, _name, value: search_cases(qs, value, sag="sag__"),
-        help_text="Navn, fødselsdato (ddmmåå), CPR-nummer eller sagsnummer",
-    )
+    q = _search_filter(sag="sag__")
     art = django_filters.ChoiceFilter(
         label="Art", choices=Frist.Art.choices, empty_label="Alle arter"
     )
