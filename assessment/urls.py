@@ -42,21 +42,11 @@ urlpatterns += [
         name="sagsvurdering_start",
     ),
     path(
-        "sager/<int:pk>/sagsvurdering/situation/",
-        vurdering_views.situation_save,
-        name="vurdering_situation",
+        "sager/<int:pk>/sagsvurdering/gem/",
+        vurdering_views.sagsvurdering_save,
+        name="sagsvurdering_save",
     ),
     path("sager/<int:pk>/sagsvurdering/maal/", vurdering_views.maal_add, name="vurdering_maal"),
-    path(
-        "sager/<int:pk>/sagsvurdering/berettigelse/",
-        vurdering_views.berettigelse_save,
-        name="vurdering_berettigelse",
-    ),
-    path(
-        "sager/<int:pk>/sagsvurdering/stoettebehov/",
-        vurdering_views.stoettebehov_save,
-        name="vurdering_stoettebehov",
-    ),
     path(
         "sager/<int:pk>/sagsvurdering/indsatser/",
         vurdering_views.indsats_add,
@@ -66,21 +56,6 @@ urlpatterns += [
         "sager/<int:pk>/sagsvurdering/indsatser/<int:indsats_pk>/prislinjer/",
         vurdering_views.prislinje_add,
         name="vurdering_prislinje",
-    ),
-    path(
-        "sager/<int:pk>/sagsvurdering/civilsamfund/",
-        vurdering_views.civilsamfund_save,
-        name="vurdering_civilsamfund",
-    ),
-    path(
-        "sager/<int:pk>/sagsvurdering/maalgruppe/",
-        vurdering_views.maalgruppe_save,
-        name="vurdering_maalgruppe",
-    ),
-    path(
-        "sager/<int:pk>/sagsvurdering/handleplan/",
-        vurdering_views.handleplan_save,
-        name="vurdering_handleplan",
     ),
 ]
 

@@ -1,4 +1,6 @@
-"""Forms for the sagsvurdering page, one per section in the method's order.
+"""Forms for the sagsvurdering page: one form for the sagsvurdering's own fields (its sections'
+fields in the method's order, `SagsvurderingForm`) and one for each row it lists (a goal, an
+indsats, a price line).
 
 The forms only collect and type the input; the rules (refusals, goals before the support need,
 fixed ends only under §§ 82 a/b/d, ...) live in assessment.services, whose Danish
@@ -15,7 +17,12 @@ from typing import Any
 from django import forms
 from django.db import models
 
-from assessment.models import Opfoelgningsinterval, Prislinje, Sagsvurdering
+from assessment.models import (
+    Opfoelgningsinterval,
+    Prislinje,
+    Sagsvurdering,
+    VurderingMaalgruppe,
+)
 from cases.forms import DateInput
 from vum.catalog.models import Stoettebehov, Ydelse
 from vum.versions import VersionField
@@ -83,14 +90,10 @@ def _blank(choices: Choices, label: str = "Vælg …") -> Choices:
 
 
 class VurderingSectionForm(forms.Form):
-    """A section saved through `sagsvurdering_update`: its fields are Sagsvurdering fields, and
-    the version of the sagsvurdering it was filled in from."""
+    """A section's fields of the sagsvurdering itself (`SagsvurderingForm` puts them together),
+    and the version of the sagsvurdering they were filled in from."""
 
     version = VersionField()
-
-    @classmethod
-    def initial_from(cls, vurdering: Sagsvurdering) -> dict[str, Any]:
-        return {name: getattr(vurdering, name) for name in cls.base_fields}
 
 
 class SituationForm(VurderingSectionForm):
@@ -192,20 +195,6 @@ def stoettebehov_label(niveau: Stoettebehov) -> str:
     return f"{text}: {niveau.kriterium}" if niveau.kriterium else text
 
 
-class StoettebehovForm(forms.Form):
-    version = VersionField()
-    # Named as the service's error key, so that its refusal lands on this field.
-    stoettebehov = forms.TypedChoiceField(
-        label="Aktuelt støttebehov", coerce=int, widget=forms.RadioSelect
-    )
-
-    def __init__(self, *args: Any, niveauer: Iterable[Stoettebehov] = (), **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["stoettebehov"].choices = [  # type: ignore[attr-defined]
-            (n.vaerdi, stoettebehov_label(n)) for n in niveauer
-        ]
-
-
 class IndsatsForm(forms.Form):
     ydelser = forms.TypedMultipleChoiceField(
         label="Ydelser",
@@ -284,23 +273,6 @@ class CivilsamfundForm(VurderingSectionForm):
     borgerens_ressourcer = _text("borgerens_ressourcer", rows=3)
 
 
-class MaalgruppeForm(forms.Form):
-    version = VersionField()
-    primaer = forms.TypedChoiceField(label="Primær målgruppe", coerce=int)
-    andre = forms.TypedMultipleChoiceField(
-        label="Andre målgrupper",
-        coerce=int,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Valgfrie. Målgruppen er en kladde, indtil afgørelsen bekræfter den.",
-    )
-
-    def __init__(self, *args: Any, valg: Valg, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["primaer"].choices = _blank(valg.maalgrupper)  # type: ignore[attr-defined]
-        self.fields["andre"].choices = valg.maalgrupper  # type: ignore[attr-defined]
-
-
 def _status_choices() -> Choices:
     return [("", UNANSWERED), *Sagsvurdering.Handleplanstatus.choices]
 
@@ -331,3 +303,70 @@ class HandleplanForm(VurderingSectionForm):
         required=False,
         widget=forms.RadioSelect,
     )
+
+
+# The id of the page's one form: the sections' fields are tied to it with the form attribute, so
+# that the goals' and indsatser's own forms can sit between them in the method's order.
+VURDERING_FORM_ID = "vurdering-form"
+
+
+class SagsvurderingForm(SituationForm, BerettigelseForm, CivilsamfundForm, HandleplanForm):
+    """The sagsvurdering's own fields, its support need and its target groups: saved together
+    (`sagsvurdering_save`), so that no section's typing is lost when another is saved. A support
+    need or primary target group left blank is not changed."""
+
+    # Named as the service's error key, so that its refusal lands on this field.
+    stoettebehov = forms.TypedChoiceField(
+        label="Aktuelt støttebehov",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.RadioSelect,
+    )
+    primaer = forms.TypedChoiceField(
+        label="Primær målgruppe", coerce=int, required=False, empty_value=None
+    )
+    andre = forms.TypedMultipleChoiceField(
+        label="Andre målgrupper",
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Valgfrie. Målgruppen er en kladde, indtil afgørelsen bekræfter den.",
+    )
+
+    def __init__(self, *args: Any, valg: Valg, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["stoettebehov"].choices = [  # type: ignore[attr-defined]
+            (n.vaerdi, stoettebehov_label(n)) for n in valg.stoettebehov
+        ]
+        self.fields["primaer"].choices = _blank(valg.maalgrupper)  # type: ignore[attr-defined]
+        self.fields["andre"].choices = valg.maalgrupper  # type: ignore[attr-defined]
+        for bound_field in self.fields.values():
+            bound_field.widget.attrs["form"] = VURDERING_FORM_ID
+
+    @staticmethod
+    def initial_for(
+        vurdering: Sagsvurdering, maalgrupper: Iterable[VurderingMaalgruppe]
+    ) -> dict[str, Any]:
+        chosen = list(maalgrupper)
+        return {
+            **{name: getattr(vurdering, name) for name in VURDERING_OWN_FIELDS},
+            "version": vurdering.version,
+            "stoettebehov": getattr(vurdering.stoettebehov, "vaerdi", None),
+            "primaer": next((g.maalgruppe_id for g in chosen if g.primaer), None),
+            "andre": [g.maalgruppe_id for g in chosen if not g.primaer],
+        }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("andre") and cleaned.get("primaer") is None:
+            self.add_error("primaer", "Vælg den primære målgruppe før de andre.")
+        return cleaned
+
+
+VURDERING_OWN_FIELDS = [
+    name
+    for form in (SituationForm, BerettigelseForm, CivilsamfundForm, HandleplanForm)
+    for name in form.base_fields
+    if name != "version"
+]

@@ -399,11 +399,13 @@ def maalgrupper_set(
         raise ValidationError(
             {"maalgrupper": "Vælg konkrete målgrupper fra det gældende katalog, ikke overskrifter."}
         )
-    before = sorted(vurdering.maalgrupper.values_list("maalgruppe__slug", flat=True))
-    if before != sorted([primaer.slug, *(m.slug for m in others)]) or (
-        not vurdering.maalgrupper.filter(primaer=True, maalgruppe=primaer).exists()
+    rows_before = list(vurdering.maalgrupper.select_related("maalgruppe"))
+    before = sorted(row.maalgruppe.slug for row in rows_before)
+    if before == sorted([primaer.slug, *(m.slug for m in others)]) and any(
+        row.primaer and row.maalgruppe_id == primaer.pk for row in rows_before
     ):
-        vurdering.save(update_fields=version_next(vurdering))
+        return rows_before  # saving what is there changes nothing
+    vurdering.save(update_fields=version_next(vurdering))
     vurdering.maalgrupper.all().delete()
     rows = VurderingMaalgruppe.objects.bulk_create(
         [VurderingMaalgruppe(vurdering=vurdering, maalgruppe=primaer, primaer=True)]
@@ -418,6 +420,30 @@ def maalgrupper_set(
         changes={"maalgrupper": {"old": before, "new": [primaer.slug, *(m.slug for m in others)]}},
     )
     return rows
+
+
+@transaction.atomic
+def sagsvurdering_save(
+    *,
+    actor: User,
+    vurdering: Sagsvurdering,
+    expected_version: int | None = None,
+    stoettebehov: int | None = None,
+    primaer: Maalgruppe | None = None,
+    andre: Iterable[Maalgruppe] = (),
+    **fields: Any,
+) -> Sagsvurdering:
+    """The page's one form: the sagsvurdering's own fields, then its support need and its target
+    groups where given, all saved or none. The version is checked once, against what the user
+    read; what is unchanged is neither written nor audited."""
+    saved = sagsvurdering_update(
+        actor=actor, vurdering=vurdering, expected_version=expected_version, **fields
+    )
+    if stoettebehov is not None:
+        saved = stoettebehov_set(actor=actor, vurdering=saved, vaerdi=stoettebehov)
+    if primaer is not None:
+        maalgrupper_set(actor=actor, vurdering=saved, primaer=primaer, andre=andre)
+    return Sagsvurdering.objects.get(pk=saved.pk)
 
 
 # Decision authority: which decisions the visitationsudvalg makes

@@ -6,10 +6,11 @@ make it.
 Views only translate between HTTP and the services/selectors: the page reads through
 `assessment.selectors.vurdering.sagsvurdering_overview` (audited), writes go through
 assessment.services (which check the access policy and the phase, validate and audit). Objects
-outside the user's scope answer 404. Each section is its own form with its own URL; with HTMX
-the section (and the status box, out of band) comes back in place, without JavaScript the form
-posts normally. A service's Danish ValidationError is shown on the form that caused it, with the
-input kept.
+outside the user's scope answer 404. The sagsvurdering's own fields are one form, saved from
+any of their sections, so that saving one section never loses the typing in another; the goals,
+indsatser and price lines are added with forms of their own. With HTMX the part saved (and the
+status box, out of band) comes back in place, without JavaScript the forms post normally. A
+service's Danish ValidationError is shown on the form that caused it, with the input kept.
 """
 
 from dataclasses import dataclass
@@ -25,17 +26,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from assessment.forms.vurdering import (
-    BerettigelseForm,
-    CivilsamfundForm,
-    HandleplanForm,
     IndsatsForm,
     MaalForm,
-    MaalgruppeForm,
     PrislinjeForm,
-    SituationForm,
-    StoettebehovForm,
+    SagsvurderingForm,
     Valg,
-    VurderingSectionForm,
     stoettebehov_label,
 )
 from assessment.models import Funktionsevnevurdering, Indsats, Indsatsmaal, Prislinje, Sagsvurdering
@@ -46,13 +41,13 @@ from cases import selectors as case_selectors
 from cases.forms import add_service_errors
 from cases.lifecycle import Fase, blockers
 from cases.models import Sag
+from cases.views.sag import forward_options, move_forward
 from vum.access import Action, get_sag_or_404, may, request_user, require
 from vum.accounts.models import Organisation
 from vum.catalog.models import (
     KommunalYdelse,
     Maalgruppe,
     Maaltype,
-    Stoettebehov,
     Tilbudstype,
     Undertema,
     Ydelse,
@@ -61,21 +56,16 @@ from vum.versions import StaleVersion, show_conflict
 
 Failed = dict[str, forms.BaseForm]
 
-# Which section of the page a failed form belongs to.
-SECTION_OF = {
-    "situation": "situation",
-    "maal": "maal",
-    "berettigelse": "stoettebehov",
-    "stoettebehov": "stoettebehov",
-    "indsats": "indsatser",
-    "civilsamfund": "civilsamfund",
-    "maalgruppe": "maalgruppe",
-    "handleplan": "handleplan",
-}
+# The sections that hold the sagsvurdering's own fields (one form, `SagsvurderingForm`), in the
+# page's order; the goals and indsatser between them are rows with forms of their own.
+OWN_SECTIONS = ["situation", "stoettebehov", "civilsamfund", "maalgruppe", "handleplan"]
+
+# Which section of the page a failed row form belongs to.
+SECTION_OF = {"maal": "maal", "indsats": "indsatser"}
 
 
 def _section_of(key: str) -> str:
-    return "indsatser" if key.startswith("prislinje-") else SECTION_OF[key]
+    return "indsatser" if key.startswith("prislinje-") else SECTION_OF.get(key, "")
 
 
 def _htmx(request: HttpRequest) -> bool:
@@ -122,21 +112,6 @@ class IndsatsRow:
     form: forms.BaseForm | None
 
 
-# The ids of the forms' version fields (auto_id "id_<key>_%s"): an HTMX save of one section
-# gives them all the new version (assessment/_vurdering_htmx.html).
-VERSION_FORM_IDS = [
-    *(f"id_{key}_version" for key in ("situation", "berettigelse", "civilsamfund", "handleplan")),
-    "id_sb_version",
-    "id_mg_version",
-]
-
-
-def _section_form(
-    cls: type[VurderingSectionForm], key: str, vurdering: Sagsvurdering, failed: Failed
-) -> forms.BaseForm:
-    return failed.get(key) or cls(initial=cls.initial_from(vurdering), auto_id=f"id_{key}_%s")
-
-
 def _context(
     request: HttpRequest, sag: Sag, failed: Failed, saved: dict[str, str] | None = None
 ) -> dict[str, Any]:
@@ -157,6 +132,8 @@ def _context(
         "kan_starte": kan_redigere and i_fase and vurdering is None,
         "saved": saved or {},
         "open_forms": {_section_of(key) for key in failed},
+        # The forward moves, read once: the "Gem og ..." button and "Videre i sagen".
+        "videre": forward_options(request, sag) if i_fase else [],
     }
     if vurdering is None:
         return context
@@ -203,40 +180,25 @@ def _context(
         route=vurdering_services.decision_route(vurdering=vurdering),
     )
     if valg is not None:
-        primary = context["primaer_maalgruppe"]
         context.update(
-            situation_form=_section_form(SituationForm, "situation", vurdering, failed),
-            maal_form=failed.get("maal") or MaalForm(valg=valg, auto_id="id_maal_%s"),
-            berettigelse_form=_section_form(BerettigelseForm, "berettigelse", vurdering, failed),
-            stoettebehov_form=failed.get("stoettebehov")
-            or StoettebehovForm(
-                niveauer=valg.stoettebehov,
-                initial={
-                    "stoettebehov": getattr(vurdering.stoettebehov, "vaerdi", None),
-                    "version": vurdering.version,
-                },
-                auto_id="id_sb_%s",
-            ),
-            indsats_form=failed.get("indsats") or _indsats_form(valg),
-            civilsamfund_form=_section_form(CivilsamfundForm, "civilsamfund", vurdering, failed),
-            maalgruppe_form=failed.get("maalgruppe")
-            or MaalgruppeForm(
+            vurdering_form=failed.get("vurdering")
+            or SagsvurderingForm(
+                initial=SagsvurderingForm.initial_for(vurdering, view.maalgrupper),
                 valg=valg,
-                initial={
-                    "primaer": primary.maalgruppe_id if primary else None,
-                    "andre": [g.maalgruppe_id for g in context["andre_maalgrupper"]],
-                    "version": vurdering.version,
-                },
-                auto_id="id_mg_%s",
+                auto_id="id_vurdering_%s",
             ),
-            handleplan_form=_section_form(HandleplanForm, "handleplan", vurdering, failed),
-            version_form_ids=VERSION_FORM_IDS,
+            maal_form=failed.get("maal") or MaalForm(valg=valg, auto_id="id_maal_%s"),
+            # A new indsats starts from the service applied for; the caseworker may change it.
+            indsats_form=failed.get("indsats")
+            or _indsats_form(valg, initial={"kommunal_ydelse": sag.kommunal_ydelse_id}),
         )
     return context
 
 
-def _indsats_form(valg: Valg, data: Any = None) -> forms.BaseForm:
-    return IndsatsForm(data, valg=valg, auto_id="id_indsats_%s")
+def _indsats_form(
+    valg: Valg, data: Any = None, initial: dict[str, Any] | None = None
+) -> forms.BaseForm:
+    return IndsatsForm(data, valg=valg, initial=initial, auto_id="id_indsats_%s")
 
 
 def _page(
@@ -244,16 +206,6 @@ def _page(
 ) -> HttpResponse:
     context = _context(request, sag, failed or {})
     return render(request, "assessment/vurdering.html", context, status=status)
-
-
-def _conflict(
-    request: HttpRequest, sag: Sag, section: str, key: str, form: forms.BaseForm
-) -> HttpResponse:
-    """Someone saved the sagsvurdering since the form was filled in: the form again with the
-    user's input and what was saved (409; to HTMX a 200, so that the section is swapped in)."""
-    return _section_response(
-        request, sag, section, key=key, failed=form, status=200 if _htmx(request) else 409
-    )
 
 
 def _section_response(
@@ -324,66 +276,91 @@ def sagsvurdering_start(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("sagsvurdering", pk=sag.pk)
 
 
-def _update_section(
-    request: HttpRequest, pk: int, key: str, form_class: type[VurderingSectionForm], saved: str
+def _own_response(
+    request: HttpRequest,
+    sag: Sag,
+    section: str,
+    *,
+    failed: forms.BaseForm | None = None,
+    saved: str = "",
+    status: int = 200,
 ) -> HttpResponse:
-    """The sections that are fields of the sagsvurdering itself: one `sagsvurdering_update`."""
+    """After a save of the sagsvurdering's own fields. HTMX gets the section saved from with its
+    confirmation, or the error summary at the top of the page (`HX-Retarget`), and out of band
+    the rest: the form, the other sections (with their errors) and the status box. A plain post
+    gets the page with the form's errors, or a redirect to the section."""
+    failed_forms = {"vurdering": failed} if failed is not None else {}
+    if not _htmx(request):
+        if failed is not None:
+            return _page(request, sag, failed_forms, status=status)
+        messages.success(request, saved)
+        return redirect(_page_url(sag, section))
+    context = _context(request, sag, failed_forms, {section: saved} if saved else None)
+    main = "form" if failed is not None else section
+    context["own_parts"] = [
+        (f"assessment/_vurdering_{part}.html", part != main) for part in ["form", *OWN_SECTIONS]
+    ]
+    response = render(request, "assessment/_vurdering_own_htmx.html", context)
+    response["HX-Retarget"] = "#vurdering-form" if main == "form" else f"#afsnit-{main}"
+    response["HX-Reswap"] = "outerHTML"
+    return response
+
+
+@login_required
+@require_POST
+def sagsvurdering_save(request: HttpRequest, pk: int) -> HttpResponse:
+    """The page's one form for the sagsvurdering's own fields, from any section's "Gem
+    sagsvurderingen" (`afsnit`: where the answer is shown) or from "Gem og ..." (`videre`: the
+    move on after the save, as on the sagsåbning page)."""
     sag = _editable_sag(request, pk)
     vurdering, early = _vurdering_or_redirect(request, sag)
     if vurdering is None:
         return early  # type: ignore[return-value]
-    form = form_class(request.POST, auto_id=f"id_{key}_%s")
-    section = SECTION_OF[key]
+    form = SagsvurderingForm(request.POST, valg=load_valg(), auto_id="id_vurdering_%s")
+    section = request.POST.get("afsnit", "")
+    if section not in OWN_SECTIONS:
+        section = OWN_SECTIONS[-1]  # "Gem og ..." sits in the last section
     if form.is_valid():
         fields = dict(form.cleaned_data)
         read_version = fields.pop("version")
+        primaer_pk, andre_pks = fields.pop("primaer"), fields.pop("andre")
+        # The choices were validated against the current catalog, so the rows exist.
+        chosen = Maalgruppe.objects.current().in_bulk([primaer_pk, *andre_pks])
         try:
-            vurdering_services.sagsvurdering_update(
+            vurdering_services.sagsvurdering_save(
                 actor=request_user(request),
                 vurdering=vurdering,
                 expected_version=read_version,
+                primaer=chosen.get(primaer_pk) if primaer_pk is not None else None,
+                andre=[chosen[m] for m in andre_pks],
                 **fields,
             )
         except StaleVersion as stale:
-            show_conflict(form, stale)
-            return _conflict(request, sag, section, key, form)
+            current = stale.current
+            saved_level = current.stoettebehov  # type: ignore[attr-defined]
+            show_conflict(
+                form,
+                stale,
+                saved={
+                    "stoettebehov": getattr(saved_level, "vaerdi", None),
+                    **vurdering_selectors.maalgrupper_chosen(vurdering_pk=current.pk),
+                },
+            )
+            return _own_response(
+                request, sag, section, failed=form, status=200 if _htmx(request) else 409
+            )
         except ValidationError as exc:
             if not hasattr(exc, "error_dict"):
                 return _phase_error(request, sag, exc)
             add_service_errors(form, exc)
         else:
-            return _section_response(request, sag, section, saved=saved)
-    return _section_response(request, sag, section, key=key, failed=form)
-
-
-@login_required
-@require_POST
-def situation_save(request: HttpRequest, pk: int) -> HttpResponse:
-    return _update_section(
-        request, pk, "situation", SituationForm, "Vurderingen af borgerens situation er gemt."
-    )
-
-
-@login_required
-@require_POST
-def berettigelse_save(request: HttpRequest, pk: int) -> HttpResponse:
-    return _update_section(
-        request, pk, "berettigelse", BerettigelseForm, "Vurderingen af støttebehov er gemt."
-    )
-
-
-@login_required
-@require_POST
-def civilsamfund_save(request: HttpRequest, pk: int) -> HttpResponse:
-    return _update_section(
-        request, pk, "civilsamfund", CivilsamfundForm, "Civilsamfund og ressourcer er gemt."
-    )
-
-
-@login_required
-@require_POST
-def handleplan_save(request: HttpRequest, pk: int) -> HttpResponse:
-    return _update_section(request, pk, "handleplan", HandleplanForm, "Handleplanen er gemt.")
+            if request.POST.get("videre"):
+                messages.success(request, "Sagsvurderingen er gemt.")
+                return move_forward(
+                    request, sag=sag, name=request.POST["videre"], back=_page_url(sag)
+                )
+            return _own_response(request, sag, section, saved="Sagsvurderingen er gemt.")
+    return _own_response(request, sag, section, failed=form)
 
 
 @login_required
@@ -423,39 +400,6 @@ def maal_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return _section_response(request, sag, "maal", saved="Indsatsmålet er tilføjet.")
     return _section_response(request, sag, "maal", key="maal", failed=form)
-
-
-@login_required
-@require_POST
-def stoettebehov_save(request: HttpRequest, pk: int) -> HttpResponse:
-    sag = _editable_sag(request, pk)
-    vurdering, early = _vurdering_or_redirect(request, sag)
-    if vurdering is None:
-        return early  # type: ignore[return-value]
-    niveauer = list(Stoettebehov.objects.current().order_by("vaerdi"))
-    form = StoettebehovForm(request.POST, niveauer=niveauer, auto_id="id_sb_%s")
-    if form.is_valid():
-        try:
-            niveau = vurdering_services.stoettebehov_set(
-                actor=request_user(request),
-                vurdering=vurdering,
-                vaerdi=form.cleaned_data["stoettebehov"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except StaleVersion as stale:
-            saved_level = stale.current.stoettebehov  # type: ignore[attr-defined]
-            show_conflict(form, stale, saved={"stoettebehov": getattr(saved_level, "vaerdi", None)})
-            return _conflict(request, sag, "stoettebehov", "stoettebehov", form)
-        except ValidationError as exc:
-            if not hasattr(exc, "error_dict"):
-                return _phase_error(request, sag, exc)
-            add_service_errors(form, exc)
-        else:
-            label = niveau.stoettebehov.navn if niveau.stoettebehov else ""
-            return _section_response(
-                request, sag, "stoettebehov", saved=f"Støttebehovet er gemt: {label}."
-            )
-    return _section_response(request, sag, "stoettebehov", key="stoettebehov", failed=form)
 
 
 @login_required
@@ -521,36 +465,3 @@ def prislinje_add(request: HttpRequest, pk: int, indsats_pk: int) -> HttpRespons
         else:
             return _section_response(request, sag, "indsatser", saved="Prislinjen er tilføjet.")
     return _section_response(request, sag, "indsatser", key=f"prislinje-{indsats.pk}", failed=form)
-
-
-@login_required
-@require_POST
-def maalgruppe_save(request: HttpRequest, pk: int) -> HttpResponse:
-    sag = _editable_sag(request, pk)
-    vurdering, early = _vurdering_or_redirect(request, sag)
-    if vurdering is None:
-        return early  # type: ignore[return-value]
-    form = MaalgruppeForm(request.POST, valg=load_valg(), auto_id="id_mg_%s")
-    if form.is_valid():
-        chosen = Maalgruppe.objects.current().in_bulk(
-            [form.cleaned_data["primaer"], *form.cleaned_data["andre"]]
-        )
-        try:
-            vurdering_services.maalgrupper_set(
-                actor=request_user(request),
-                vurdering=vurdering,
-                primaer=chosen[form.cleaned_data["primaer"]],
-                andre=[chosen[m] for m in form.cleaned_data["andre"]],
-                expected_version=form.cleaned_data["version"],
-            )
-        except StaleVersion as stale:
-            chosen_now = vurdering_selectors.maalgrupper_chosen(vurdering_pk=stale.current.pk)
-            show_conflict(form, stale, saved=chosen_now)
-            return _conflict(request, sag, "maalgruppe", "maalgruppe", form)
-        except ValidationError as exc:
-            if not hasattr(exc, "error_dict"):
-                return _phase_error(request, sag, exc)
-            add_service_errors(form, exc)
-        else:
-            return _section_response(request, sag, "maalgruppe", saved="Målgruppen er gemt.")
-    return _section_response(request, sag, "maalgruppe", key="maalgruppe", failed=form)

@@ -279,9 +279,9 @@ def test_no_page_violates_the_content_security_policy(
         )
         situation.get_by_label("Indsatsformål").fill("Jeg har min egen lejlighed.")
         situation.get_by_label("Opfølgning", exact=True).select_option("3_maaneder")
-        situation.get_by_role("button", name="Gem situation og formål").click()
+        situation.get_by_role("button", name="Gem sagsvurderingen").click()
         expect(page.locator("#afsnit-situation").get_by_role("status")).to_have_text(
-            "Vurderingen af borgerens situation er gemt."
+            "Sagsvurderingen er gemt."
         )
         assert page.evaluate("() => window.__samme_side === true")
         # The API's documentation (Swagger UI) with one operation opened, and the browsable API.

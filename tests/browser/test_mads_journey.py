@@ -174,9 +174,9 @@ def _journey(  # type: ignore[no-untyped-def]
         "Ja", exact=True
     ).check()
     situation.get_by_label("Opfølgning", exact=True).select_option("3_maaneder")
-    situation.get_by_role("button", name="Gem situation og formål").click()
+    situation.get_by_role("button", name="Gem sagsvurderingen").click()
     expect(page.locator("#afsnit-situation").get_by_role("status")).to_have_text(
-        "Vurderingen af borgerens situation er gemt."
+        "Sagsvurderingen er gemt."
     )
 
     for nr, (text, sub, expected, hours) in enumerate(MADS_GOALS, start=1):
@@ -201,15 +201,10 @@ def _journey(  # type: ignore[no-untyped-def]
     stoettebehov.get_by_label("Begrundelse", exact=True).fill(
         "Betydelig nedsat funktionsevne; behov for støtte efter § 85."
     )
-    stoettebehov.get_by_role("button", name="Gem vurdering af støttebehov").click()
-    expect(page.locator("#afsnit-stoettebehov").get_by_role("status")).to_have_text(
-        "Vurderingen af støttebehov er gemt."
-    )
-    stoettebehov = page.locator("#afsnit-stoettebehov")
     stoettebehov.get_by_label(f"2 · {MODERAT}", exact=False).check()
-    stoettebehov.get_by_role("button", name="Gem støttebehov").click()
-    expect(page.locator("#afsnit-stoettebehov").get_by_role("status")).to_contain_text(
-        "Støttebehovet er gemt"
+    stoettebehov.get_by_role("button", name="Gem sagsvurderingen").click()
+    expect(page.locator("#afsnit-stoettebehov").get_by_role("status")).to_have_text(
+        "Sagsvurderingen er gemt."
     )
 
     indsatser = page.locator("#afsnit-indsatser")
@@ -234,11 +229,10 @@ def _journey(  # type: ignore[no-untyped-def]
     expect(page.locator("#afsnit-indsatser .prislinjer tbody tr")).to_have_count(1)
 
     maalgruppe = page.locator("#afsnit-maalgruppe")
-    _open(maalgruppe.locator("details").first)
     _choose(maalgruppe.get_by_label("Primær målgruppe"), "Anden intellektuel/kognitiv forstyrrelse")
-    maalgruppe.get_by_role("button", name="Gem målgruppe").click()
+    maalgruppe.get_by_role("button", name="Gem sagsvurderingen").click()
     expect(page.locator("#afsnit-maalgruppe").get_by_role("status")).to_have_text(
-        "Målgruppen er gemt."
+        "Sagsvurderingen er gemt."
     )
     _shot(page, artifacts, "sagsvurdering")
     _phase(page, url, sag, "Gå til afgørelse", "Afgørelse")

@@ -61,10 +61,10 @@ def test_caseworker_writes_the_situation_and_adds_a_goal(
         "Jeg har stadig min lejlighed, og jeg har taget en uddannelse."
     )
     situation.get_by_label("Opfølgning", exact=True).select_option("3_maaneder")
-    situation.get_by_role("button", name="Gem situation og formål").click()
+    situation.get_by_role("button", name="Gem sagsvurderingen").click()
     # HTMX puts the saved section back and refreshes the status box out of band.
     expect(page.locator("#afsnit-situation").get_by_role("status")).to_have_text(
-        "Vurderingen af borgerens situation er gemt."
+        "Sagsvurderingen er gemt."
     )
     expect(page.locator("#vurdering-status")).not_to_contain_text(
         "Vurderingen af borgerens situation mangler."

@@ -1,7 +1,9 @@
 """The caseworker's sagsvurdering page: permissions, the Mads flow through the sections (goals
 and hours, the support need after the goals, indsatser with price lines), refusals and fixed ends
-refused in Danish, the status box, HTMX sections and a constant number of queries."""
+refused in Danish, the status box, the one form of the sagsvurdering's own fields (in place, and
+"Gem og gå til afgørelse"), HTMX sections and a constant number of queries."""
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -12,6 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from assessment.forms.vurdering import SagsvurderingForm
 from assessment.models import Indsats, Indsatsmaal, Prislinje, Sagsvurdering
 from assessment.services.udredning import funktionsevne_score, tema_oplysning_save, udredning_start
 from assessment.services.vurdering import (
@@ -28,6 +31,7 @@ from cases.services.sag import sag_transition
 from tests.factories import OrganisationFactory, UserFactory, sag_in_phase
 from tests.mads import mads_time
 from tests.web.conftest import World
+from vum.audit.models import AuditAction, AuditEvent
 from vum.catalog.models import Maalgruppe, Maaltype, Tema, Tilbudstype, Undertema, Ydelse
 
 MADS_SCORES = {
@@ -108,6 +112,22 @@ def _read(sag: Sag) -> dict[str, str]:
     return {"version": str(Sagsvurdering.objects.get(sag=sag).version)}
 
 
+def _posted(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _own(sag: Sag, **changes: Any) -> dict[str, Any]:
+    """What the page's one form sends: every own field as saved (and the version read), with
+    the user's changes."""
+    vurdering = Sagsvurdering.objects.get(sag=sag)
+    initial = SagsvurderingForm.initial_for(vurdering, vurdering.maalgrupper.all())
+    return {name: _posted(value) for name, value in (initial | changes).items()}
+
+
 def _goal_data(text: str, sub: str, hours: str, org_pk: int | None = None) -> dict[str, Any]:
     return {
         "maalformulering": text,
@@ -140,7 +160,7 @@ def test_the_team_caseworker_starts_and_edits(world: World, sag: Sag) -> None:
     assert response.status_code == 302
     html = _page(client, sag)
     assert "Start sagsvurdering" not in html
-    for name in ("vurdering_situation", "vurdering_maal", "vurdering_berettigelse"):
+    for name in ("sagsvurdering_save", "vurdering_maal", "vurdering_indsats"):
         assert _url(name, sag) in html
     # The sections in the method's order.
     titles = [
@@ -163,7 +183,7 @@ def test_users_outside_the_scope_get_404(
     client = _client(world, role)
     assert client.get(_url("sagsvurdering", sag)).status_code == 404
     assert client.post(_url("sagsvurdering_start", sag)).status_code == 404
-    assert client.post(_url("vurdering_situation", sag), {}).status_code == 404
+    assert client.post(_url("sagsvurdering_save", sag), _own(sag)).status_code == 404
 
 
 def test_the_leader_reads_without_forms_and_posts_are_404(
@@ -182,14 +202,9 @@ def test_the_leader_reads_without_forms_and_posts_are_404(
     assert "<form" not in html.split('id="vurdering-status"')[1]
     posts = [
         (_url("sagsvurdering_start", sag), {}),
-        (_url("vurdering_situation", sag), {"vurdering_af_situation": "x"}),
+        (_url("sagsvurdering_save", sag), _own(sag, vurdering_af_situation="x")),
         (_url("vurdering_maal", sag), _goal_data("x", "Gøre rent", "1")),
-        (_url("vurdering_berettigelse", sag), {"berettiget": "True"}),
-        (_url("vurdering_stoettebehov", sag), {"stoettebehov": "2"}),
         (_url("vurdering_indsats", sag), {}),
-        (_url("vurdering_civilsamfund", sag), {}),
-        (_url("vurdering_maalgruppe", sag), {}),
-        (_url("vurdering_handleplan", sag), {}),
     ]
     for url, data in posts:
         assert client.post(url, data).status_code == 404, url
@@ -246,28 +261,37 @@ def test_mads_through_the_sections(world: World, sag: Sag, vurdering: Sagsvurder
     client = _client(world)
     x_hus = OrganisationFactory(navn="Socialpædagogisk opholdssted X-Hus")
     response = client.post(
-        _url("vurdering_situation", sag),
-        {
-            "vurdering_af_situation": "Mads har svært ved at strukturere sin hverdag.",
-            "indsatsformaal": "Jeg har stadig min lejlighed, og jeg har taget en uddannelse.",
-            "samme_opfoelgning_for_alle_maal": "True",
-            "faelles_opfoelgning": "3_maaneder",
-        }
-        | _read(sag),
+        _url("sagsvurdering_save", sag),
+        _own(
+            sag,
+            vurdering_af_situation="Mads har svært ved at strukturere sin hverdag.",
+            indsatsformaal="Jeg har stadig min lejlighed, og jeg har taget en uddannelse.",
+            samme_opfoelgning_for_alle_maal=True,
+            faelles_opfoelgning="3_maaneder",
+            afsnit="situation",
+        ),
     )
     assert response.status_code == 302
     assert response["Location"].endswith("#afsnit-situation")
     html = _page(client, sag)
-    assert "Vurderingen af borgerens situation er gemt." in html
+    assert "Sagsvurderingen er gemt." in html
     assert "Mads har svært ved at strukturere sin hverdag." in html
 
-    # The support need is refused before the goals, with the service's message on the field.
-    response = client.post(_url("vurdering_stoettebehov", sag), {"stoettebehov": "3"} | _read(sag))
+    # The support need is refused before the goals, with the service's message on the field,
+    # and nothing of the form is saved.
+    response = client.post(
+        _url("sagsvurdering_save", sag),
+        _own(sag, stoettebehov=3, borgerens_ressourcer="Mads er god til at lave mad."),
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert "Indsatsmålene sættes før støttebehovet: opret målene først." in html
-    assert 'id="id_sb_stoettebehov_fejl"' in html
-    assert Sagsvurdering.objects.get().stoettebehov is None
+    assert 'id="id_vurdering_stoettebehov_fejl"' in html
+    assert "Mads er god til at lave mad." in html  # the input is kept
+    assert (Sagsvurdering.objects.get().stoettebehov, Sagsvurdering.objects.get().version) == (
+        None,
+        2,
+    )
 
     for text, sub, hours in MADS_GOALS:
         response = client.post(_url("vurdering_maal", sag), _goal_data(text, sub, hours, x_hus.pk))
@@ -280,7 +304,7 @@ def test_mads_through_the_sections(world: World, sag: Sag, vurdering: Sagsvurder
     assert "Ikke vurderet" not in html  # every goal carries its sub-theme's level
     assert "2 · Moderat nedsat funktionsevne" in html
 
-    response = client.post(_url("vurdering_stoettebehov", sag), {"stoettebehov": "3"} | _read(sag))
+    response = client.post(_url("sagsvurdering_save", sag), _own(sag, stoettebehov=3))
     assert response.status_code == 302
     assert Sagsvurdering.objects.get().stoettebehov.vaerdi == 3
 
@@ -342,19 +366,19 @@ def test_a_refusal_without_the_citizens_own_need_is_refused_in_danish(
 ) -> None:
     client = _client(world)
     response = client.post(
-        _url("vurdering_berettigelse", sag),
-        {
-            "vurdering_af_stoettebehov": "Borgeren klarer sig med hjælp fra sin søster.",
-            "berettiget": "False",
-            "berettigelse_begrundelse": "Søsteren hjælper hver dag.",
-            "borgerens_behov_vurderet": "",
-        }
-        | _read(sag),
+        _url("sagsvurdering_save", sag),
+        _own(
+            sag,
+            vurdering_af_stoettebehov="Borgeren klarer sig med hjælp fra sin søster.",
+            berettiget=False,
+            berettigelse_begrundelse="Søsteren hjælper hver dag.",
+            borgerens_behov_vurderet="",
+        ),
     )
     assert response.status_code == 200
     html = response.content.decode()
     assert "Et afslag skal forholde sig til det behov, borgeren selv oplever." in html
-    assert 'id="id_berettigelse_borgerens_behov_vurderet_fejl"' in html
+    assert 'id="id_vurdering_borgerens_behov_vurderet_fejl"' in html
     assert "Søsteren hjælper hver dag." in html  # the input is kept
     assert Sagsvurdering.objects.get().berettiget is None
 
@@ -416,14 +440,14 @@ def test_the_status_box_lists_the_blockers_then_none(
         ydelser=[ydelse("Støtte til sociale relationer")],
     )
     response = client.post(
-        _url("vurdering_maalgruppe", sag),
-        {
-            "primaer": Maalgruppe.objects.current()
+        _url("sagsvurdering_save", sag),
+        _own(
+            sag,
+            primaer=Maalgruppe.objects.current()
             .get(navn="Anden intellektuel/kognitiv forstyrrelse")
             .pk,
-            "andre": [Maalgruppe.objects.current().get(navn="Stofmisbrug").pk],
-        }
-        | _read(sag),
+            andre=[Maalgruppe.objects.current().get(navn="Stofmisbrug").pk],
+        ),
     )
     assert response.status_code == 302
     html = _page(client, sag)
@@ -436,7 +460,7 @@ def test_a_heading_target_group_is_not_offered(
     world: World, sag: Sag, vurdering: Sagsvurdering
 ) -> None:
     heading = Maalgruppe.objects.current().get(navn="Misbrug")
-    response = _client(world).post(_url("vurdering_maalgruppe", sag), {"primaer": heading.pk})
+    response = _client(world).post(_url("sagsvurdering_save", sag), _own(sag, primaer=heading.pk))
     assert response.status_code == 200
     assert "Marker en gyldig valgmulighed" in response.content.decode()
 
@@ -472,25 +496,127 @@ def test_the_committee_route_is_shown_with_its_reasons(
 def test_htmx_gets_the_section_and_the_status_back(
     world: World, sag: Sag, vurdering: Sagsvurdering
 ) -> None:
+    """Saved from the situation: the answer goes there, the other sections of the form and the
+    status box come out of band."""
     client = _client(world)
     response = client.post(
-        _url("vurdering_situation", sag),
-        {"vurdering_af_situation": "Mads bor alene.", "samme_opfoelgning_for_alle_maal": "True"}
-        | _read(sag),
+        _url("sagsvurdering_save", sag),
+        _own(sag, vurdering_af_situation="Mads bor alene.", afsnit="situation"),
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
+    assert (response["HX-Retarget"], response["HX-Reswap"]) == ("#afsnit-situation", "outerHTML")
     html = response.content.decode()
-    assert html.lstrip().startswith('<section class="card vurdering-afsnit" id="afsnit-situation"')
-    assert "Vurderingen af borgerens situation er gemt." in html
+    assert 'id="afsnit-situation" aria-labelledby="afsnit-situation-titel">' in html
+    assert html.count("Sagsvurderingen er gemt.") == 1
+    assert html.index("Sagsvurderingen er gemt.") > html.index('id="afsnit-situation"')
+    for section in ("stoettebehov", "civilsamfund", "maalgruppe", "handleplan"):
+        assert f'aria-labelledby="afsnit-{section}-titel" hx-swap-oob="true"' in html
+    assert '<form id="vurdering-form" method="post"' in html
     assert (
         'id="vurdering-status" aria-labelledby="vurdering-status-titel" hx-swap-oob="true"' in html
     )
     assert "Vurderingen af borgerens situation mangler." not in html
     assert "<html" not in html
-    # The other sections' forms get the saved version, so their next save is not a conflict.
-    for form_id in ("id_berettigelse_version", "id_sb_version", "id_mg_version"):
-        assert f'value="2" id="{form_id}" hx-swap-oob="true"' in html
+
+
+def test_a_failed_in_place_save_answers_with_the_error_summary_at_the_top(
+    world: World, sag: Sag, vurdering: Sagsvurdering
+) -> None:
+    response = _client(world).post(
+        _url("sagsvurdering_save", sag),
+        _own(
+            sag,
+            vurdering_af_situation="Mads bor alene.",
+            civilsamfund=True,
+            civilsamfund_hvilke="",
+            afsnit="situation",
+        ),
+        HTTP_HX_REQUEST="true",
+    )
+    assert response["HX-Retarget"] == "#vurdering-form"
+    html = response.content.decode()
+    summary = html[: html.index("</form>")]
+    assert "data-error-summary" in summary
+    assert 'href="#id_vurdering_civilsamfund_hvilke"' in summary
+    assert "Mads bor alene." in html  # the typing in the other section is kept
+    assert Sagsvurdering.objects.get().vurdering_af_situation == ""
+
+
+def test_saving_what_is_there_changes_nothing(
+    world: World, sag: Sag, vurdering: Sagsvurdering
+) -> None:
+    client = _client(world)
+    actor = world.users["sagsbehandler_ind"]
+    maal_add(
+        actor=actor,
+        vurdering=vurdering,
+        maalformulering="Jeg siger fra",
+        maaltype=Maaltype.objects.current().get(navn="Udvikle funktionsevne"),
+        primaert_undertema=undertema("Indgå i samspil og kontakt"),
+    )
+    primaer = Maalgruppe.objects.current().get(navn="Anden intellektuel/kognitiv forstyrrelse")
+    first = _own(sag, vurdering_af_situation="Mads bor alene.", stoettebehov=2, primaer=primaer.pk)
+    assert client.post(_url("sagsvurdering_save", sag), first).status_code == 302
+    version = Sagsvurdering.objects.get().version
+    last_event = AuditEvent.objects.order_by("pk").last()
+    assert client.post(_url("sagsvurdering_save", sag), _own(sag)).status_code == 302
+    assert Sagsvurdering.objects.get().version == version
+    assert not AuditEvent.objects.filter(pk__gt=last_event.pk, action=AuditAction.UPDATE).exists()
+
+
+def _ready_for_the_decision(world: World, sag: Sag, vurdering: Sagsvurdering) -> dict[str, Any]:
+    actor = world.users["sagsbehandler_ind"]
+    maal_add(
+        actor=actor,
+        vurdering=vurdering,
+        maalformulering="Jeg siger fra",
+        maaltype=Maaltype.objects.current().get(navn="Udvikle funktionsevne"),
+        primaert_undertema=undertema("Indgå i samspil og kontakt"),
+    )
+    indsats_add(actor=actor, vurdering=vurdering, ydelser=[ydelse("Støtte til sociale relationer")])
+    return _own(
+        sag,
+        vurdering_af_situation="Mads har svært ved at sige fra.",
+        berettiget=True,
+        berettigelse_begrundelse="Betydelig nedsat funktionsevne.",
+        stoettebehov=2,
+        primaer=Maalgruppe.objects.current()
+        .get(navn="Anden intellektuel/kognitiv forstyrrelse")
+        .pk,
+        videre="start_afgoerelse",
+    )
+
+
+def test_save_and_go_to_the_decision(world: World, sag: Sag, vurdering: Sagsvurdering) -> None:
+    data = _ready_for_the_decision(world, sag, vurdering)
+    client = _client(world)
+    response = client.post(_url("sagsvurdering_save", sag), data)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("afgoerelse", args=[sag.pk])
+    sag.refresh_from_db()
+    assert sag.fase == Fase.AFGOERELSE
+    saved = Sagsvurdering.objects.get()
+    assert (saved.vurdering_af_situation, saved.stoettebehov.vaerdi) == (
+        "Mads har svært ved at sige fra.",
+        2,
+    )
+
+
+def test_save_and_go_on_saves_and_stays_when_something_blocks_the_move(
+    world: World, sag: Sag, vurdering: Sagsvurdering
+) -> None:
+    data = _ready_for_the_decision(world, sag, vurdering) | {"primaer": ""}
+    client = _client(world)
+    response = client.post(_url("sagsvurdering_save", sag), data)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("sagsvurdering", args=[sag.pk])
+    sag.refresh_from_db()
+    assert sag.fase == Fase.SAGSVURDERING
+    assert Sagsvurdering.objects.get().vurdering_af_situation == "Mads har svært ved at sige fra."
+    html = _page(client, sag)
+    assert "Der er ikke valgt en primær målgruppe." in html
+    assert "Sagsvurderingen er gemt." in html
 
 
 def _fill(world: World, vurdering: Sagsvurdering, goals: int, indsatser: int) -> None:
@@ -562,21 +688,20 @@ def test_a_stale_section_save_is_refused_with_the_saved_text_shown(
     second's save of the same section is refused (409), shows what was saved and keeps the
     typing; nothing of the first's is reverted."""
     first, second = _client(world), _client(world)
-    read = _read(sag)
-    data = {"samme_opfoelgning_for_alle_maal": "True"} | read
+    data = _own(sag)
     saved = first.post(
-        _url("vurdering_situation", sag), data | {"vurdering_af_situation": "Mads bor alene."}
+        _url("sagsvurdering_save", sag), data | {"vurdering_af_situation": "Mads bor alene."}
     )
     assert saved.status_code == 302
     refused = second.post(
-        _url("vurdering_situation", sag), data | {"vurdering_af_situation": "Mads bor hos sin mor."}
+        _url("sagsvurdering_save", sag), data | {"vurdering_af_situation": "Mads bor hos sin mor."}
     )
     assert refused.status_code == 409
     html = refused.content.decode()
     assert "Dine ændringer er ikke gemt endnu" in html
     assert "Mads bor alene." in html  # what was saved, by the field
     assert "Mads bor hos sin mor." in html  # the typing kept
-    assert 'name="version" value="2"' in html.split('id="afsnit-situation"', 1)[1]
+    assert 'name="version" value="2"' in html.split('id="vurdering-form"', 1)[1]
     vurdering.refresh_from_db()
     assert (vurdering.vurdering_af_situation, vurdering.version) == ("Mads bor alene.", 2)
 

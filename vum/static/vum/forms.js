@@ -416,7 +416,7 @@
   document.addEventListener("htmx:beforeOnLoad", function (event) {
     var xhr = event.detail.xhr;
     var elt = event.detail.elt;
-    var form = elt && (elt.tagName === "FORM" ? elt : elt.closest("form"));
+    var form = elt && (elt.tagName === "FORM" ? elt : elt.form || elt.closest("form"));
     if (form && writes(form) && xhr && xhr.status >= 200 && xhr.status < 300) {
       // Answered: the section is replaced by what was saved (or its errors, with the text).
       saveDraft(form, null);
@@ -520,6 +520,14 @@
     // A request without a target of its own (a section reading itself again) leaves the save's.
     if (selector && selector.charAt(0) === "#") {
       lastTarget = selector.slice(1);
+    }
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    // The server may answer elsewhere (HX-Retarget: the error summary of a form spread over
+    // the page's sections): the focus goes there.
+    var retarget = event.detail.xhr && event.detail.xhr.getResponseHeader("HX-Retarget");
+    if (retarget && retarget.charAt(0) === "#") {
+      lastTarget = retarget.slice(1);
     }
   });
   document.addEventListener("htmx:afterSettle", function () {
