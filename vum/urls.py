@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from vum.accessibility import accessibility_statement
 from vum.headers import SWAGGER_UI_CSP
 from vum.health import healthz
 
@@ -11,6 +12,7 @@ admin.site.site_title = "vum"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("tilgaengelighed/", accessibility_statement, name="tilgaengelighed"),
     path("admin/", admin.site.urls),
     path("api/v1/katalog/", include("vum.catalog.api.urls")),
     path("api/v1/", include("followup.api.urls")),

@@ -46,6 +46,8 @@ def _transition_forms(
                 initial={"name": option.name, "expected_fase": sag.fase},
                 auto_id=f"id_{option.name}_%s",
             )
+        # Several moves may ask for a reason on one page: each field names its move.
+        form.fields["begrundelse"].label = f"Begrundelse for «{option.label}»"
         pairs.append((option, form))
     return pairs
 

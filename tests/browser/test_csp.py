@@ -11,50 +11,26 @@ policy does not govern; the test proves it hears a violation it provokes) and th
 "Refused to ..." message. There must be none.
 """
 
-import contextlib
 import re
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from io import StringIO
 from pathlib import Path
 from typing import Any
-from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
-from django.core.management import call_command
-from django.urls import Resolver404, resolve
-from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
-from playwright.sync_api import Error as PlaywrightError
 from pytest_django.live_server_helper import LiveServer
 
-from assessment.models import Udvalgsmoede
-from assessment.services.udredning import funktionsevne_score, tema_oplysning_save, udredning_start
-from assessment.services.udvalg import indstilling_create, indstilling_send_to_committee
-from assessment.services.vurdering import sagsvurdering_start
-from cases.lifecycle import Fase
-from cases.models import Sag
-from cases.services.sag import sag_transition
-from followup.dashboard.refresh import noegletal_refresh
-from tests.factories import BorgerFactory, sag_in_phase
-from tests.mads import mads_decided, mads_time
-from tests.test_visitationsudvalg import assessed_case
-from tooling.management.commands.seed_demo import DEMO_PASSWORD, LIAM_CPR, MADS_CPR
-from vum.accounts.models import User
-from vum.audit.models import AuditEvent
-from vum.catalog.models import Tema, Undertema
+from tests.browser.site import Caps, build_world, login
+from tests.browser.site import walk as walk_site
+from tests.mads import mads_time
 
 # `once`: the walk checks headers and markup, which no instant changes; CI runs it in one pass.
 pytestmark = [pytest.mark.browser, pytest.mark.once, mads_time]
 
-# Pages with the same path but for their numbers and query (another case, another filter) are
-# walked this many times, so that the tabs of a case in each phase are seen; in the admin, a few
-# of each kind (change list, change form, ...) whatever the model. The start pages always.
-PER_PATTERN = 8
-ADMIN_PER_PATTERN = 2
-MAX_PAGES = 250
-SKIP_PATHS = ("/static/", "/login/", "/logout/", "/admin/logout/")
+# Pages with the same path but for their numbers and query are walked this many times, so that
+# the tabs of a case in each phase are seen; in the admin, a few of each kind.
+CAPS = Caps(per_pattern=8, admin_per_pattern=2, max_pages=250)
 
 LISTENER = """
 document.addEventListener('securitypolicyviolation', (e) => {
@@ -100,125 +76,6 @@ def _settle(page: Page) -> None:
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => setTimeout(r, 30)))")
 
 
-def _login(page: Page, url: str, username: str) -> None:
-    page.goto(f"{url}/login/")
-    page.get_by_label("Brugernavn").fill(username)
-    page.get_by_label("Adgangskode").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log ind").click()
-    expect(page.get_by_role("button", name="Log ud")).to_be_visible()
-
-
-def _pattern(path: str) -> str:
-    """A page's kind: its path without numbers; in the admin, without the app and model too."""
-    path = re.sub(r"^/admin/[^/]+/$", "/admin/A/", path)
-    path = re.sub(r"^/admin/[^/]+/[^/]+/", "/admin/M/", path)
-    return re.sub(r"\d+", "N", path)
-
-
-def _walk(page: Page, base: str, walk: Walk, starts: list[str]) -> None:
-    """Breadth first over the links of the same site, from `starts` (paths)."""
-    queue = [urljoin(base, s) for s in starts]
-    first = set(queue)
-    seen: set[str] = set()
-    per_pattern: Counter[str] = Counter()
-    while queue and len(walk.pages) < MAX_PAGES:
-        url = queue.pop(0)
-        parts = urlsplit(url)
-        key = parts.path + ("?" + parts.query if parts.query else "")
-        if key in seen:
-            continue
-        seen.add(key)
-        if parts.path.startswith(SKIP_PATHS):
-            continue
-        cap = ADMIN_PER_PATTERN if parts.path.startswith("/admin/") else PER_PATTERN
-        if per_pattern[_pattern(parts.path)] >= cap and url not in first:
-            continue
-        per_pattern[_pattern(parts.path)] += 1
-        try:
-            response = page.goto(url)
-        except PlaywrightError as error:
-            if "Download is starting" in str(error):
-                continue  # a letter (PDF) or an export (CSV, Excel)
-            raise
-        if response is None or not response.headers.get("content-type", "").startswith("text/"):
-            continue
-        assert not urlsplit(page.url).path.startswith("/login/"), f"logget ud ved {key}"
-        walk.pages.append(key)
-        with contextlib.suppress(Resolver404):
-            walk.url_names.add(resolve(urlsplit(page.url).path).url_name or "")
-        page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
-        _settle(page)
-        for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
-            target = urldefrag(href).url
-            if urlsplit(target).netloc == parts.netloc:
-                queue.append(target)
-
-
-@dataclass
-class World:
-    sagsvurdering: Sag
-    phases: dict[str, Sag]
-    mads_borger_id: int
-    admin_pages: list[str]
-
-
-def _world(settings: Any, tmp_path: Path) -> World:
-    settings.VUM_MUNICIPALITY = "randers"
-    settings.VUM_LETTER_DIR = tmp_path / "breve"
-    # Offered to everyone, so that its pages (the QR code) are walked too.
-    settings.VUM_LOCAL_LOGIN_2FA = True
-    call_command("seed_demo", stdout=StringIO())  # every role, Mads in sagsåbning, Liam in levering
-    sb = User.objects.get(username="sagsbehandler")
-    team = sb.teams.get()
-    phases = {
-        fase: sag_in_phase(fase, team=team, sagsbehandler=sb, borger=BorgerFactory())
-        for fase in (Fase.SAGSOPLYSNING, Fase.AFGOERELSE, Fase.OPFOELGNING, Fase.AFSLUTTET)
-    }
-    # A case in sagsvurdering with its assessment started, as a caseworker gets there.
-    sag = sag_in_phase(Fase.SAGSOPLYSNING, team=team, sagsbehandler=sb, borger=BorgerFactory())
-    udredning = udredning_start(actor=sb, sag=sag)
-    tema_oplysning_save(
-        actor=sb,
-        udredning=udredning,
-        tema=Tema.objects.current().get(navn="Relationer"),
-        fra_borgeren="Jeg har omkring 100 venner. Jeg kan ikke sige nej.",
-    )
-    funktionsevne_score(
-        actor=sb,
-        udredning=udredning,
-        undertema=Undertema.objects.current().get(navn="Indgå i samspil og kontakt"),
-        vaerdi=2,
-    )
-    sag = sag_transition(actor=sb, sag=sag, name="start_sagsvurdering")
-    sagsvurdering_start(actor=sb, sag=sag)
-    phases[Fase.SAGSVURDERING] = sag
-    # Mads of the handbook with a sent decision: in bestilling, with letters and a vurdering.
-    phases[Fase.BESTILLING] = mads_decided(sb).sag
-    phases[Fase.SAGSAABNING] = Sag.objects.get(borger__cpr=MADS_CPR)
-    phases[Fase.LEVERING] = Sag.objects.get(borger__cpr=LIAM_CPR)
-    # A case on the agenda of the demo committee's next meeting, with its written indstilling.
-    indstilling = indstilling_create(
-        actor=sb, sag=assessed_case(sb), indstilling="Det indstilles, at ..."
-    )
-    moede = Udvalgsmoede.objects.filter(dato__gte=timezone.localdate()).order_by("dato").first()
-    assert moede is not None
-    indstilling_send_to_committee(actor=sb, indstilling=indstilling, moede=moede)
-    noegletal_refresh()
-    event = AuditEvent.objects.latest("id")
-    admin_pages = [
-        "/admin/",
-        "/admin/audit/auditevent/",  # read-only, the log's own pages
-        f"/admin/audit/auditevent/{event.pk}/change/",
-        f"/admin/accounts/user/{sb.pk}/change/",
-    ]
-    return World(
-        sagsvurdering=sag,
-        phases=phases,
-        mads_borger_id=phases[Fase.SAGSAABNING].borger_id,
-        admin_pages=admin_pages,
-    )
-
-
 def _provoke(page: Page, walk: Walk) -> None:
     """The listener and the console hear a violation (a style attribute set from outside)."""
     page.evaluate("() => document.body.setAttribute('style', 'outline: 1px solid red')")
@@ -234,21 +91,21 @@ def _provoke(page: Page, walk: Walk) -> None:
 def test_no_page_violates_the_content_security_policy(
     live_server: LiveServer, browser: Browser, artifacts: Path, settings, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    world = _world(settings, tmp_path)
+    world = build_world(settings, tmp_path)
     url = live_server.url
     walks: list[Walk] = []
 
-    def as_role(
-        username: str, starts: list[str], then: Callable[[Page], None] | None = None
-    ) -> None:
+    def as_role(username: str, then: Callable[[Page], None] | None = None) -> None:
         walk = Walk(username)
         walks.append(walk)
         context = _context(browser, walk)
         page = context.new_page()
         _listen_to_console(page, walk)
         try:
-            _login(page, url, username)
-            _walk(page, url, walk, starts)
+            login(page, url, username)
+            walk.pages, walk.url_names = walk_site(
+                page, url, world.starts(username), CAPS, lambda page, _path: _settle(page)
+            )
             if then:
                 then(page)
                 _settle(page)
@@ -303,16 +160,15 @@ def test_no_page_violates_the_content_security_policy(
         expect(page.get_by_text("Notatet er gemt.")).to_be_visible()
         assert page.evaluate("() => window.__samme_side === true")
 
-    case_pages = [f"/sager/{sag.pk}/" for sag in world.phases.values()]
     try:
-        as_role("sagsbehandler", ["/", "/sager/", *case_pages], caseworker_extras)
-        as_role("udfoerer", ["/"], provider_extras)
-        as_role("visitation", ["/", "/udvalg/"])
-        as_role("leder", ["/", "/ledelse/"])
-        as_role("oekonomi", ["/"])
+        as_role("sagsbehandler", caseworker_extras)
+        as_role("udfoerer", provider_extras)
+        as_role("visitation")
+        as_role("leder")
+        as_role("oekonomi")
         # The administrator must give a second factor when it is on; this test is not about that.
         settings.VUM_LOCAL_LOGIN_2FA = False
-        as_role("admin", ["/", "/log/", f"/log/{world.mads_borger_id}/", *world.admin_pages])
+        as_role("admin")
     finally:
         report = []
         for walk in walks:

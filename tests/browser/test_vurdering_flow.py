@@ -66,6 +66,10 @@ def test_caseworker_writes_the_situation_and_adds_a_goal(
     expect(page.locator("#afsnit-situation").get_by_role("status")).to_have_text(
         "Sagsvurderingen er gemt."
     )
+    # Focus follows the save to its confirmation, which the page's own live region (there from
+    # the start, so that screen readers announce it) says again (WCAG 2.4.3, 4.1.3).
+    expect(page.locator("#afsnit-situation [role=status]")).to_be_focused()
+    expect(page.locator("#meddelelse")).to_have_text("Sagsvurderingen er gemt.")
     expect(page.locator("#vurdering-status")).not_to_contain_text(
         "Vurderingen af borgerens situation mangler."
     )

@@ -20,7 +20,12 @@ class VumUserAdmin(UserAdmin):
         *(UserAdmin.add_fieldsets or ()),
         ("Rolle og tilhør", {"fields": ("role", "teams", "organisation")}),
     )
-    filter_horizontal = ("teams", "groups", "user_permissions")
+    # Django's two-box widget puts ARIA attributes where they are not allowed (WCAG 4.1.2): the
+    # plain multiple select is accessible.
+    filter_horizontal = ()
+    # Set by logging in and by the account's creation, never by hand; the split date and time
+    # inputs Django gives them have no labels of their own.
+    readonly_fields = ("last_login", "date_joined")
 
 
 @admin.register(Team)

@@ -1,10 +1,29 @@
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from vum.audit.models import AuditAction, AuditEvent
 from vum.audit.services import audit_record
+
+
+class ObjectTypeFilter(admin.SimpleListFilter):
+    """The kinds of object the events are about; events about none (a login) get a name too,
+    where Django's own filter shows a link without text."""
+
+    title = "objekttype"
+    parameter_name = "object_type"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        kinds = AuditEvent.objects.order_by("object_type").values_list("object_type", flat=True)
+        return [(kind, kind or "(ingen)") for kind in kinds.distinct()]
+
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[AuditEvent]
+    ) -> QuerySet[AuditEvent]:
+        kind = self.value()
+        return queryset if kind is None else queryset.filter(object_type=kind)
 
 
 @admin.register(AuditEvent)
@@ -13,7 +32,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     (vum/audit/redaction.py), and reading them here is itself audited, as on /log/."""
 
     list_display = ("occurred_at", "actor_label", "action", "borger_id", "object_type", "summary")
-    list_filter = ("action", "object_type")
+    list_filter = ("action", ObjectTypeFilter)
     search_fields = ("=borger_id", "actor_label", "summary")
     date_hierarchy = "occurred_at"
 

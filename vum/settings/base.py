@@ -307,6 +307,10 @@ SPECTACULAR_SETTINGS = {
 
 # The municipality this deployment serves: the slug of its service catalog (letters, deadlines).
 VUM_MUNICIPALITY = env.str("VUM_MUNICIPALITY", default="randers")
+# The accessibility statement (/tilgaengelighed/): where users report accessibility problems (an
+# e-mail address or a web form's address) and the day the statement was last reviewed (ISO).
+VUM_ACCESSIBILITY_CONTACT = env.str("VUM_ACCESSIBILITY_CONTACT", default="")
+VUM_ACCESSIBILITY_REVIEWED = env.str("VUM_ACCESSIBILITY_REVIEWED", default="2026-12-07")
 # Citizens shown by one user's searches within an hour above which the administrators are told.
 VUM_BULK_LOOKUP_ALERT_PER_HOUR = env.int("VUM_BULK_LOOKUP_ALERT_PER_HOUR", default=200)
 # Days the administration is closed without being public holidays (MM-DD): grundlovsdag,

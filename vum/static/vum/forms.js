@@ -530,12 +530,27 @@
       lastTarget = retarget.slice(1);
     }
   });
+  // The answer of an in-place save, said again in the page's own live region (#meddelelse,
+  // there from the start), which screen readers announce reliably.
+  function announce(container) {
+    var region = document.getElementById("meddelelse");
+    var source = container && container.querySelector("[data-error-summary], [role=alert], [role=status]:not(:empty)");
+    if (!region || !source) {
+      return;
+    }
+    var text = source.textContent.replace(/\s+/g, " ").trim();
+    region.textContent = "";
+    window.setTimeout(function () {
+      region.textContent = text;
+    }, 100);
+  }
   document.addEventListener("htmx:afterSettle", function () {
     if (!lastTarget) {
       return;
     }
     var container = document.getElementById(lastTarget);
     lastTarget = null;
+    announce(container);
     // Only when the swap took the focus away: never from where the user has gone meanwhile.
     if (container && (!document.activeElement || document.activeElement === document.body)) {
       focusResult(container);
