@@ -6,6 +6,7 @@ provider's active order answers 404 (another organisation, a caseworker, an ende
 are audited, the workspace links to the follow-up and the page's queries do not grow with the
 notes."""
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -166,6 +167,27 @@ def test_a_meeting_in_person_needs_a_place(case: Case) -> None:
     # By telephone no place is needed.
     assert client.post(url, _call(sted="", form="telefon")).status_code == 302
     assert Opfoelgning.objects.get(pk=case.opfoelgning.pk).moede_form == "telefon"
+
+
+def test_the_forms_leave_validation_to_the_server(case: Case) -> None:
+    """No browser bubble: an empty required field is answered by the page, with the error
+    summary, the field's own error and what was typed kept."""
+    client = _client(case.staff)
+    page = _text(client.get(_url("udfoerer-opfoelgning", case.opfoelgning)))
+    forms = re.findall(r"<form\b[^>]*method=\"post\"[^>]*>", page[page.index("<main") :])
+    assert len(forms) == 2  # calling the meeting and the statusnotat
+    for tag in forms:
+        assert " novalidate" in tag, tag
+    page = _text(
+        client.post(_url("udfoerer-indkald", case.opfoelgning), _call(dato="", klokken=""))
+    )
+    assert "Formularen indeholder fejl. Ret de markerede felter:" in page
+    assert "data-error-summary" in page
+    assert '<ul class="field-errors"' in page
+    assert "Angiv mødets dato." in page
+    assert "Angiv klokkeslættet." in page
+    assert "Hjemme hos Mads" in page
+    assert Opfoelgning.objects.get(pk=case.opfoelgning.pk).status == Opfoelgning.Status.PLANLAGT
 
 
 def test_the_statusnotat_is_saved_then_sent_and_meets_its_deadline(case: Case) -> None:

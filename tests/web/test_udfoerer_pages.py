@@ -6,6 +6,7 @@ audited reads, the answer (receive, accept, reject with a reason), the workspace
 other notes, use of force and requests that reach the caseworker) and query counts that do not
 grow with the rows."""
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -724,6 +725,167 @@ def test_a_request_gets_a_deadline_and_reaches_the_caseworker(
     page = _text(client.get(_workspace(mads.sag.borger_id)))
     assert "Vi ses til møde." in page
     assert "Besvaret" in page
+
+
+# One way to validate: the server's, with the error summary
+
+
+SUMMARY = "Formularen indeholder fejl. Ret de markerede felter:"
+
+
+def _post_forms(page: str) -> list[str]:
+    """The opening tags of the forms that write in the page's content (not the menu's log out)."""
+    return re.findall(r"<form\b[^>]*method=\"post\"[^>]*>", page[page.index("<main") :])
+
+
+def test_the_providers_forms_leave_validation_to_the_server(
+    bestilling: Bestilling, x_hus: User, mads: Mads
+) -> None:
+    """No browser bubble: every form on the provider's pages says novalidate."""
+    client = _client(x_hus)
+    pages = [
+        _text(client.get(_bestilling_url("udfoerer-bestilling", bestilling))),
+        _text(client.get(_workspace(mads.sag.borger_id))),
+    ]
+    _accept(x_hus, bestilling)
+    delmaal_create(
+        actor=x_hus,
+        bestilling=bestilling,
+        formulering="Vaske tøj om søndagen",
+        indsatsmaal=list(bestilling.maal.filter(pk=_goal(bestilling, 1))),
+    )
+    pages.append(_text(client.get(_workspace(mads.sag.borger_id))))
+    counts = [len(_post_forms(page)) for page in pages]
+    # Receive, accept, refuse; use of force and request before the answer; then a sub-goal's
+    # note, action and status, a new sub-goal, another note, use of force and a request.
+    assert counts == [3, 2, 7]
+    for page in pages:
+        for tag in _post_forms(page):
+            assert " novalidate" in tag, tag
+
+
+def test_an_empty_required_field_shows_the_summary_and_keeps_the_input(
+    bestilling: Bestilling, x_hus: User, delmaal: Delmaal, mads: Mads
+) -> None:
+    client = _client(x_hus)
+    args = [bestilling.pk, delmaal.pk]
+    today = timezone.localdate().isoformat()
+    cases = [
+        (
+            _bestilling_url("delmaal-create", bestilling),
+            {"formulering": "Jeg støvsuger hver fredag"},
+            "Knyt delmålet til mindst ét indsatsmål.",
+            "Jeg støvsuger hver fredag",
+        ),
+        (
+            reverse("orders:delmaalsnotat-add", args=args),
+            {"tekst": "", "dato": "2026-11-17"},
+            "Skriv hvad du har observeret.",
+            'value="2026-11-17"',
+        ),
+        (
+            reverse("orders:handling-add", args=args),
+            {"beskrivelse": ""},
+            "Beskriv handlingen.",
+            None,
+        ),
+        (
+            reverse("orders:delmaal-status", args=args),
+            {"status": ""},
+            "Vælg en status.",
+            None,
+        ),
+        (
+            _bestilling_url("leveringsnotat-add", bestilling),
+            {"tekst": "", "dato": "2026-11-16"},
+            "Skriv notatet.",
+            'value="2026-11-16"',
+        ),
+        (
+            _bestilling_url("magtanvendelse-report", bestilling),
+            {"dato": today, "klokken": "", "type": "andet", "beskrivelse": "Holdt fast i armen."},
+            "Angiv klokkeslættet.",
+            "Holdt fast i armen.",
+        ),
+        (
+            _bestilling_url("anmodning-create", bestilling),
+            {"art": "", "begrundelse": "Mads er flyttet."},
+            "Vælg hvad der anmodes om.",
+            "Mads er flyttet.",
+        ),
+    ]
+    sub_goal = {reverse(f"orders:{n}", args=args) for n in ("delmaalsnotat-add", "handling-add")}
+    sub_goal.add(reverse("orders:delmaal-status", args=args))
+    for url, data, error, kept in cases:
+        # A sub-goal's forms are sent in place (htmx) and, without JavaScript, as a page.
+        for headers in ({}, {"HTTP_HX_REQUEST": "true"}) if url in sub_goal else ({},):
+            page = _text(client.post(url, data, **headers))  # never a redirect or a 500
+            assert SUMMARY in page, url
+            assert 'class="field-errors"' in page, url
+            assert error in page, url
+            if kept:
+                assert kept in page, url
+    assert Delmaal.objects.count() == 1
+    assert not Delmaalsnotat.objects.exists()
+    assert not Handling.objects.exists()
+    assert not Leveringsnotat.objects.exists()
+    assert not Magtanvendelse.objects.exists()
+    assert not Anmodning.objects.exists()
+
+
+def test_the_workspace_puts_todays_work_before_the_order_and_the_master_data(
+    bestilling: Bestilling, x_hus: User, delmaal: Delmaal, mads: Mads
+) -> None:
+    client = _client(x_hus)
+    page = _text(client.get(_workspace(mads.sag.borger_id)))
+    p = bestilling.pk
+    order = [
+        f'id="delmaal-{delmaal.pk}"',
+        f'id="id_notat_{delmaal.pk}_tekst"',
+        f'id="notater-{p}"',
+        f'id="id_leveringsnotat_{p}_tekst"',
+        f'id="opfoelgning-{p}"',
+        f'id="magtanvendelser-{p}"',
+        f'id="anmodninger-{p}"',
+        f'id="bestilling-{p}"',
+        FORMAAL,
+        'id="stamdata"',
+        "CPR-nummer",
+    ]
+    positions = [page.index(marker) for marker in order]
+    assert positions == sorted(positions)
+    # The order and the master data are folded under a summary that says what is inside.
+    assert "Vis borgerens ønsker, mål og indsats" in page
+    assert "Vis CPR-nummer, adresse, kontaktpersoner og diagnoser" in page
+
+
+def test_the_answer_comes_after_the_orders_key_facts(bestilling: Bestilling, x_hus: User) -> None:
+    client = _client(x_hus)
+    page = _text(client.get(_bestilling_url("udfoerer-bestilling", bestilling)))
+    facts, rest = page.split('id="svar"')
+    facts = facts[facts.index('id="kort"') :]
+    indsats = bestilling.indhold["indsatser"][0]
+    line = indsats["prislinjer"][0]
+    for fact in (
+        "Mads Madsen",
+        f"Fra {bestilling.startdato:%d.%m.%Y}",
+        indsats["ydelser"][0],
+        f"{line['antal']} {line['enhed'].lower()} / {line['frekvens'].lower()}",
+        f"{len(bestilling.indhold['maal'])} mål",
+    ):
+        assert fact in facts, fact
+    for button in ("Kvittér for modtagelse", "Acceptér bestillingen", "Afvis bestillingen"):
+        assert button not in facts
+        assert button in rest
+    page = _text(
+        client.post(
+            _bestilling_url("udfoerer-bestilling-svar", bestilling),
+            {"svar": "afvist", "begrundelse": ""},
+        )
+    )
+    assert SUMMARY in page
+    assert "data-error-summary" in page
+    assert 'href="#id_svar_begrundelse"' in page
 
 
 # Query counts
