@@ -93,6 +93,8 @@ def _sag_page(
         "timeline": timeline,
         "overgange": overgange,
         "transitions": _transition_forms(sag, options, transition_form),
+        # What blocks a move is put right on the current phase's page: its reasons link there.
+        "fase_url": _phase_url(sag.fase, sag),
         "henvendelser": sag.henvendelser.all(),
         "notater": sag.journalnotater.select_related("retter", "rettet_af"),
         "journal_form": journal_form

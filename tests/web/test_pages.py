@@ -141,7 +141,12 @@ def test_transition_needing_a_reason_asks_for_it(world: World, login) -> None:  
 def test_blocked_transition_shows_its_reasons(world: World, login) -> None:  # type: ignore[no-untyped-def]
     client = login(world.users["sagsbehandler_ind"])
     html = client.get(reverse("sag_detail", args=[world.sag.pk])).content.decode()
-    assert "Formålet med udredningen er ikke fastlagt." in html
+    # Each reason leads to where it is put right, on the phase's own page.
+    assert (
+        f'<a href="{reverse("sagsaabning", args=[world.sag.pk])}#'
+        in html.split("Ikke muligt endnu:", 1)[1]
+    )
+    assert "Formålet med udredningen er ikke fastlagt.</a>" in html
     response = client.post(
         reverse("sag_transition", args=[world.sag.pk]),
         {"name": "start_sagsoplysning", "expected_fase": "sagsaabning"},
