@@ -7,6 +7,7 @@ followup.services, whose Danish ValidationErrors are put back on the form with
 in, so that rendering one block per goal costs no queries.
 """
 
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -28,6 +29,7 @@ from vum.catalog.models import (
     StatusPaaIndsats,
     Stoettebehov,
 )
+from vum.catalog.selectors import CatalogNotLoaded, kommunale_ydelser
 
 UNANSWERED = "Ikke besvaret"
 
@@ -376,7 +378,7 @@ class FraflytningForm(forms.Form):
 
 class YdelseChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.kode} {obj.navn} ({obj.kommune.navn})"
+        return f"{obj.kode} {obj.navn}"
 
 
 class MonthInput(forms.DateInput):
@@ -396,7 +398,8 @@ class MonthField(forms.DateField):
 
 class DashboardFilterForm(forms.Form):
     """The leader's dashboard filter: whole months, and optionally one of the leader's teams,
-    one service, one municipality (an empty field means all)."""
+    one service of the deployment's catalog (settings.VUM_MUNICIPALITY), one municipality (an
+    empty field means all)."""
 
     fra = MonthField(label="Fra måned")
     til = MonthField(label="Til og med måned")
@@ -405,7 +408,7 @@ class DashboardFilterForm(forms.Form):
     )
     ydelse = YdelseChoiceField(
         label="Ydelse",
-        queryset=KommunalYdelse.objects.select_related("kommune").order_by("kommune__navn", "kode"),
+        queryset=KommunalYdelse.objects.none(),
         required=False,
         empty_label="Alle ydelser",
     )
@@ -423,6 +426,11 @@ class DashboardFilterForm(forms.Form):
         team_field = self.fields["team"]
         assert isinstance(team_field, forms.ModelChoiceField)
         team_field.queryset = teams_visible_to(user).order_by("navn")
+        ydelse_field = self.fields["ydelse"]
+        assert isinstance(ydelse_field, forms.ModelChoiceField)
+        # Before the deployment's catalog is loaded the field offers only "Alle ydelser".
+        with suppress(CatalogNotLoaded):
+            ydelse_field.queryset = kommunale_ydelser()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -22,14 +22,14 @@ from vum.catalog.models import (
     Ydelse,
 )
 from vum.catalog.selectors import kommunale_ydelser
+from vum.templatetags.dansk_tal import kroner_tekst
 
 # Danish number format: "143.000 kr.", "1.234,50 kr.", "3,5".
 
 
 def kr(amount: Decimal) -> str:
-    """An amount in kroner: "143.000 kr.", "1.234,50 kr."."""
-    text = f"{amount:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
-    return f"{text.removesuffix(',00')} kr."
+    """An amount in kroner, whole ones without øre: "143.000 kr.", "1.234,50 kr."."""
+    return kroner_tekst(amount, 0 if amount == amount.to_integral() else 2)
 
 
 def tal(value: Decimal | None) -> str:

@@ -18,6 +18,7 @@ from vum.catalog.models import (
     Kommune,
 )
 from vum.deadlines.models import Frist
+from vum.templatetags.dansk_tal import kroner_tekst
 
 SUPPRESS_BELOW = 5
 
@@ -212,4 +213,5 @@ def fmt_percent(value: Decimal | None) -> str:
 
 
 def fmt_kroner(value: Decimal) -> str:
-    return f"{value:,.0f}".replace(",", ".") + " kr."
+    """A figure's amount in whole kroner: "104.000 kr."."""
+    return kroner_tekst(value, 0)

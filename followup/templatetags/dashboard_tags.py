@@ -11,17 +11,35 @@ from html import escape
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from followup.dashboard.figures import Celle, Tabel
+from followup.dashboard.figures import Celle, Tabel, fmt_kroner
+from vum.templatetags.dansk_tal import tal_tekst
 
 register = template.Library()
 
 
-def _text(value: object) -> str:
-    """A cell's value as the page shows numbers: Danish decimal comma, no thousands separator."""
+def _label(value: object) -> str:
+    """A row's label (a team, a quarter, a service) as text; a decimal one with a comma."""
     if value is None:
         return ""
     if isinstance(value, Decimal | float):
         return str(value).replace(".", ",")
+    return escape(str(value))
+
+
+def _is_money(column: str) -> bool:
+    """The cost panels' amount column ("Årlig udgift", followup.dashboard.udgift)."""
+    return column.lower().endswith("udgift")
+
+
+def _text(value: object, money: bool = False) -> str:
+    """A cell's value as the charts show it: "1.234" and "12,5" (a "." between thousands, a ","
+    before the decimals), an amount as "104.000 kr."; a text (a share, "-") as it is."""
+    if value is None:
+        return ""
+    if isinstance(value, int | Decimal | float) and not isinstance(value, bool):
+        if money:
+            return fmt_kroner(Decimal(str(value)))
+        return tal_tekst(value)
     return escape(str(value))
 
 
@@ -47,11 +65,14 @@ def dashboard_chart(tabel: Tabel) -> SafeString:
     )
 
 
-def _cell(cell: Celle, drill_url: str, filter_qs: str) -> str:
+def _cell(cell: Celle, drill_url: str, filter_qs: str, money: bool) -> str:
+    text = _text(cell.value, money)
+    # An amount stays on one line ("104.000 kr."), as in the chart.
+    css = "num nowrap" if money else "num"
     if cell.link:
         href = escape(f"{drill_url}?{cell.link}&{filter_qs}")
-        return f'<td class="num"><a href="{href}">{_text(cell.value)}</a></td>'
-    return f'<td class="num">{_text(cell.value)}</td>'
+        return f'<td class="{css}"><a href="{href}">{text}</a></td>'
+    return f'<td class="{css}">{text}</td>'
 
 
 @register.simple_tag
@@ -60,14 +81,18 @@ def dashboard_table(
 ) -> SafeString:
     """The table as the overview shows it (a long one's first rows), or `whole`."""
     head = "".join(f'<th scope="col">{escape(c)}</th>' for c in tabel.columns)
+    money = [_is_money(c) for c in tabel.columns[1:]]
     rows = "".join(
-        f'<tr><th scope="row">{_text(row[0].value)}</th>'
-        + "".join(_cell(cell, drill_url, filter_qs) for cell in row[1:])
+        f'<tr><th scope="row">{_label(row[0].value)}</th>'
+        + "".join(
+            _cell(cell, drill_url, filter_qs, is_money)
+            for cell, is_money in zip(row[1:], money, strict=False)
+        )
         + "</tr>"
         for row in (tabel.rows if whole else tabel.overview_rows)
     )
     return mark_safe(  # noqa: S308 - every part is escaped above
-        '<table class="table table--compact">'
+        '<table class="table table--compact dashboard-table">'
         f'<caption class="visually-hidden">{escape(tabel.title)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
     )

@@ -6,10 +6,12 @@ finalised (not before the decision) and downloaded, read-only for a leader, 404 
 outside the case, and the finance list without the citizen's name or CPR."""
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.template import Context, Template
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -494,8 +496,14 @@ def test_the_finance_list_has_the_payment_facts_and_no_citizen(
     response = client.get(reverse("orders:oekonomi"))
     page = response.content.decode()
     assert f'id="bestilling-{bestilling.pk}"' in page
-    for fact in (X_HUS, "1012345678", "91000.00", "5798000000001", "5.38.50.1", "01.10.2026"):
+    for fact in (X_HUS, "1012345678", "5798000000001", "5.38.50.1", "01.10.2026"):
         assert fact in page, fact
+    # The price as Danish money, as the order's frozen content has it in kroner ("91000.00").
+    assert bestilling.indhold["pris_i_alt"] == "91000.00"
+    assert '<td class="num nowrap">91.000,00 kr.</td>' in page
+    assert "91000.00" not in page
+    # The table is in a region a keyboard can reach and scroll.
+    assert 'tabindex="0" role="region" aria-label="Bestillinger til betaling"' in page
     borger = mads.sag.borger
     for secret in (borger.fornavn, borger.efternavn, borger.cpr, borger.cpr_formatted):
         assert secret not in page
@@ -540,3 +548,19 @@ def test_the_pages_query_counts_do_not_grow_with_providers(
         assert client.get(_page(mads.sag)).status_code == 200
     with django_assert_max_num_queries(36):
         assert client.get(_plan_url(mads.sag.borger_id)).status_code == 200
+
+
+def test_an_amount_is_shown_as_danish_money() -> None:
+    kr = Template("{% load dansk_tal %}{{ value|kr }}")
+    for value, shown in [
+        ("93600.00", "93.600,00 kr."),
+        ("1234567.5", "1.234.567,50 kr."),
+        (Decimal("0.005"), "0,01 kr."),
+        (-1500, "-1.500,00 kr."),
+        ("", ""),
+        (None, ""),
+        ("ikke et tal", "ikke et tal"),
+    ]:
+        assert kr.render(Context({"value": value})) == shown, value
+    whole = Template("{% load dansk_tal %}{{ 104000|kr:0 }} {{ 1234567|tal }} {{ x|tal }}")
+    assert whole.render(Context({"x": Decimal("12.5")})) == "104.000 kr. 1.234.567 12,5"

@@ -38,9 +38,10 @@ from assessment.models import (
 from cases.lifecycle import Fase
 from cases.models import Borger, Sag
 from followup.dashboard import panels
-from followup.dashboard.figures import Filter, first_kept_month
+from followup.dashboard.figures import Celle, Filter, Tabel, first_kept_month
 from followup.dashboard.refresh import noegletal_refresh
 from followup.models import Opfoelgning, Opfoelgningsskema, SkemaMaal
+from followup.templatetags.dashboard_tags import dashboard_table
 from followup.views import ledelse
 from tests.factories import (
     BorgerFactory,
@@ -741,3 +742,95 @@ def test_the_whole_table_page_refuses_a_bad_filter_and_an_unknown_table(area: Ar
     assert "Filteret bag tabellen er ugyldigt" in bad.content.decode()
     unknown = reverse("followup:dashboard-tabel", args=["sager_fase"])
     assert client.get(unknown).status_code == 404
+
+
+# Readable: Danish numbers, the deployment's own services, tables a keyboard reaches
+
+
+def test_the_tables_show_numbers_as_the_charts_do(area: Area, catalog: None) -> None:
+    for n in range(2):
+        full_case(area.a, area.anna, "R-85", n)
+    noegletal_refresh()
+
+    page = logged_in(area.leder).get(DASHBOARD).content.decode()
+    panel = page.split('id="udgift_paragraf"')[1].split('class="card dashboard-panel"')[0]
+    chart, table = panel.split("<table", 1)
+    # Two cases of 130.000 kr. a year: the same amount in the chart and in the table.
+    assert '<span class="chart__value">260.000 kr.</span>' in chart
+    assert '<td class="num nowrap">260.000 kr.</td>' in table
+    assert "260000" not in panel
+
+
+def test_a_table_cell_has_thousands_separators_and_a_decimal_comma() -> None:
+    tabel = Tabel(
+        key="t",
+        title="Tal",
+        description="",
+        columns=["Ydelse", "Sager", "Median (dage)", "Andel", "Årlig udgift"],
+        rows=[
+            [
+                Celle("R-85 Mestringsvejledning"),
+                Celle(12345, 12345, "fase=levering"),
+                Celle(Decimal("1234.5"), 3),
+                Celle("12,5 %", 3),
+                Celle(Decimal(104000), 3),
+            ]
+        ],
+    )
+    table = str(dashboard_table(tabel, "/ledelse/sager/", "fra=2026-01&til=2026-11"))
+    assert '<th scope="row">R-85 Mestringsvejledning</th>' in table
+    assert ">12.345</a></td>" in table
+    assert '<td class="num">1.234,5</td>' in table
+    assert '<td class="num">12,5 %</td>' in table
+    assert '<td class="num nowrap">104.000 kr.</td>' in table
+
+
+def test_the_service_filter_offers_only_the_deployments_catalog(
+    area: Area, catalog: None, settings: Any
+) -> None:
+    # Both municipalities' catalogs are loaded; the deployment is Randers.
+    assert KommunalYdelse.objects.filter(kommune__slug="viborg").exists()
+    client = logged_in(area.leder)
+    offered = client.get(DASHBOARD).context["form"].fields["ydelse"].queryset
+    assert offered.exists()
+    assert {y.kommune.slug for y in offered} == {"randers"}
+    assert set(offered) == set(KommunalYdelse.objects.current().filter(kommune__slug="randers"))
+    page = client.get(DASHBOARD).content.decode()
+    r85 = KommunalYdelse.objects.current().get(kode="R-85")
+    v85 = KommunalYdelse.objects.current().get(kode="V-85")
+    assert f'<option value="{r85.pk}">R-85 {html.escape(r85.navn)}</option>' in page
+    assert f'value="{v85.pk}"' not in page
+    # Another municipality's service is not a choice.
+    assert client.get(DASHBOARD, {"ydelse": v85.pk}).status_code == 400
+
+    settings.VUM_MUNICIPALITY = "viborg"
+    offered = client.get(DASHBOARD).context["form"].fields["ydelse"].queryset
+    assert {y.kommune.slug for y in offered} == {"viborg"}
+
+
+def test_without_a_loaded_catalog_the_service_filter_offers_all_services_only(
+    area: Area, settings: Any
+) -> None:
+    settings.VUM_MUNICIPALITY = "viborg"  # nothing loaded
+    response = logged_in(area.leder).get(DASHBOARD)
+    assert response.status_code == 200
+    assert list(response.context["form"].fields["ydelse"].queryset) == []
+    assert '<option value="" selected>Alle ydelser</option>' in response.content.decode()
+
+
+def test_each_table_is_in_a_region_the_keyboard_reaches(area: Area) -> None:
+    sag_in_phase(Fase.LEVERING, team=area.a, sagsbehandler=area.anna, borger=borger(1))
+    noegletal_refresh()
+    client = logged_in(area.leder)
+    page = client.get(DASHBOARD).content.decode()
+    regions = re.findall(
+        r'<div class="table-scroll" tabindex="0" role="region" aria-label="([^"]+)"><table', page
+    )
+    assert len(regions) == page.count("<table")
+    assert "Åbne sager pr. team og fase" in regions
+    assert '<link rel="stylesheet" href="/static/vum/dashboard.css">' in page
+
+    whole = client.get(CASEWORKERS).content.decode()
+    assert 'role="region" aria-label="Åbne sager pr. sagsbehandler"' in whole
+    drilled = client.get(DRILLDOWN, {"fase": "levering"}).content.decode()
+    assert 'tabindex="0" role="region" aria-label="Sager bag tallet"' in drilled
