@@ -47,6 +47,49 @@ ROLE_STARTS = {
     "admin": ["/", "/log/"],
 }
 
+# The pages (URL names) each role's walk must reach, so that a walk cannot quietly shrink.
+MUST_REACH = {
+    "sagsbehandler": {
+        "inbox",
+        "frister",
+        "sager",
+        "sag_detail",
+        "sagsaabning",
+        "udredning",
+        "sagsvurdering",
+        "afgoerelse",
+        "sag-bestillinger",
+        "opfoelgninger",
+        "opfoelgning",
+        "partshoering",
+        "indstilling",
+        "handleplan",
+        "henvendelse_create",
+        "borger_detail",
+        "borger_search",
+        "borger_create",
+        "notifikationer",
+        "tilgaengelighed",
+    },
+    "udfoerer": {
+        "udfoerer-borgere",
+        "udfoerer-borger",
+        "udfoerer-bestilling",
+        "udfoerer-opfoelgning",
+    },
+    "visitation": {"udvalg_moeder", "udvalgsmoede", "udvalg_punkt", "sager"},
+    "leder": {"dashboard", "dashboard-sager", "sager", "sag_detail"},
+    "oekonomi": {"oekonomi"},
+    "admin": {
+        "index",
+        "audit_auditevent_changelist",
+        "audit_auditevent_change",
+        "accounts_user_change",
+        "borger_log",
+        "borger_log_detail",
+    },
+}
+
 
 @dataclass
 class World:

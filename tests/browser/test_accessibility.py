@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 from pytest_django.live_server_helper import LiveServer
 
-from tests.browser.site import ROLE_STARTS, Caps, World, build_world, login, walk
+from tests.browser.site import MUST_REACH, ROLE_STARTS, Caps, World, build_world, login, walk
 from tests.mads import mads_time
 from tests.programs import require_file
 
@@ -34,32 +34,6 @@ NARROW = {"width": 320, "height": 800}
 # Each kind of page four times (other cases, other filters) and a case page in every phase (the
 # caseworker's start pages); in the admin site one of each kind.
 CAPS = Caps(per_pattern=4, admin_per_pattern=1, max_pages=150)
-# The pages each role must reach, so that the walk cannot quietly shrink.
-MUST_REACH = {
-    "sagsbehandler": {
-        "inbox",
-        "frister",
-        "sager",
-        "sag_detail",
-        "sagsaabning",
-        "udredning",
-        "sagsvurdering",
-        "afgoerelse",
-        "sag-bestillinger",
-        "opfoelgning",
-        "borger_detail",
-        "borger_search",
-        "borger_create",
-        "notifikationer",
-        "tilgaengelighed",
-    },
-    "udfoerer": {"udfoerer-borgere", "udfoerer-borger", "udfoerer-bestilling"},
-    "visitation": {"udvalg_moeder", "udvalgsmoede", "udvalg_punkt"},
-    "leder": {"dashboard", "dashboard-sager"},
-    "oekonomi": {"oekonomi"},
-    "admin": {"index", "borger_log"},
-}
-
 # The innermost elements that reach past the right edge of the window, to say where to look.
 TOO_WIDE = r"""() => {
   const past = el => el.getBoundingClientRect().right > window.innerWidth + 0.5;

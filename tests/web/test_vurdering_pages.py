@@ -150,6 +150,16 @@ def _line(y: Ydelse, enhed: str, antal: int, pris: int) -> dict[str, Any]:
     }
 
 
+def _one_goal(actor: Any, vurdering: Sagsvurdering) -> None:
+    maal_add(
+        actor=actor,
+        vurdering=vurdering,
+        maalformulering="Jeg siger fra",
+        maaltype=Maaltype.objects.current().get(navn="Udvikle funktionsevne"),
+        primaert_undertema=undertema("Indgå i samspil og kontakt"),
+    )
+
+
 # Permissions
 
 
@@ -422,13 +432,7 @@ def test_the_status_box_lists_the_blockers_then_none(
         berettiget=True,
         berettigelse_begrundelse="Betydelig nedsat funktionsevne.",
     )
-    maal_add(
-        actor=actor,
-        vurdering=vurdering,
-        maalformulering="Jeg siger fra",
-        maaltype=Maaltype.objects.current().get(navn="Udvikle funktionsevne"),
-        primaert_undertema=undertema("Indgå i samspil og kontakt"),
-    )
+    _one_goal(actor, vurdering)
     html = _page(client, sag)
     assert "Støttebehovet er ikke fastsat." in html
     assert "Der er ingen indsats." in html
@@ -548,13 +552,7 @@ def test_saving_what_is_there_changes_nothing(
 ) -> None:
     client = _client(world)
     actor = world.users["sagsbehandler_ind"]
-    maal_add(
-        actor=actor,
-        vurdering=vurdering,
-        maalformulering="Jeg siger fra",
-        maaltype=Maaltype.objects.current().get(navn="Udvikle funktionsevne"),
-        primaert_undertema=undertema("Indgå i samspil og kontakt"),
-    )
+    _one_goal(actor, vurdering)
     primaer = Maalgruppe.objects.current().get(navn="Anden intellektuel/kognitiv forstyrrelse")
     first = _own(sag, vurdering_af_situation="Mads bor alene.", stoettebehov=2, primaer=primaer.pk)
     assert client.post(_url("sagsvurdering_save", sag), first).status_code == 302
@@ -567,13 +565,7 @@ def test_saving_what_is_there_changes_nothing(
 
 def _ready_for_the_decision(world: World, sag: Sag, vurdering: Sagsvurdering) -> dict[str, Any]:
     actor = world.users["sagsbehandler_ind"]
-    maal_add(
-        actor=actor,
-        vurdering=vurdering,
-        maalformulering="Jeg siger fra",
-        maaltype=Maaltype.objects.current().get(navn="Udvikle funktionsevne"),
-        primaert_undertema=undertema("Indgå i samspil og kontakt"),
-    )
+    _one_goal(actor, vurdering)
     indsats_add(actor=actor, vurdering=vurdering, ydelser=[ydelse("Støtte til sociale relationer")])
     return _own(
         sag,
