@@ -27,7 +27,7 @@ from assessment.services.afgoerelse import Resultatlinje, afgoerelse_create, afg
 from cases.lifecycle import Fase
 from cases.models import Sag
 from tests.factories import HenvendelseFactory, TemaFactory, sag_in_phase
-from tests.pdf import PDFTOTEXT, pdf_text
+from tests.pdf import PDFTOTEXT, pdf_info, pdf_text
 from tests.programs import require_program
 from vum.accounts.models import User
 from vum.catalog.models import Hjemmel, KommunalYdelse, Kommune, Lovhenvisning
@@ -242,6 +242,16 @@ def test_the_letter_states_the_purpose_to_du(caseworker, sag, ydelse) -> None:
         )
     )
     assert "Formålet med indsatsen er, at du kan bo i egen bolig. " in edited
+
+
+def test_the_letter_is_a_tagged_pdf(caseworker, sag, ydelse) -> None:
+    """Its headings, paragraphs and tables are marked as such, so that a screen reader can
+    follow them (the accessibility statement, WCAG 1.3.1)."""
+    assess(sag)
+    pdf = afgoerelse_preview(
+        actor=caseworker, afgoerelse=decide(caseworker, sag, ydelse), tekster={}
+    )
+    assert pdf_info(pdf)["Tagged"] == "yes"
 
 
 # The closing and the pages
