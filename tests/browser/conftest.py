@@ -14,6 +14,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests.browser.devices import phone
 from tests.programs import require_program
 
 CHROMIUM = "/usr/bin/chromium"
@@ -51,17 +52,7 @@ def page(browser: Browser) -> Iterator[Page]:
 @pytest.fixture
 def phone_page(browser: Browser) -> Iterator[Page]:
     """A phone-sized touch screen (390 x 844, like an iPhone 12-15)."""
-    context = browser.new_context(
-        locale="da-DK",
-        viewport={"width": 390, "height": 844},
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    yield from phone(browser, 390, 844)
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from followup.services.opfoelgning import opfoelgning_plan
 from orders.models import Bestilling, Delmaal, Delmaalsnotat, Magtanvendelse
 from orders.services.bestilling import bestilling_accept, bestillinger_send
 from orders.services.levering import delmaal_create, handling_add
+from tests.browser.devices import phone
 from tests.factories import PASSWORD, UserFactory
 from tests.mads import Mads, mads_decided, mads_time
 from vum.accounts.models import User
@@ -33,17 +34,7 @@ DELMAAL = "Jeg laver aftensmad selv to gange om ugen"
 @pytest.fixture
 def small_phone(browser: Browser) -> Iterator[Page]:
     """A small phone (360 x 740 CSS px, like a Galaxy S8-S9 or a budget Android)."""
-    context = browser.new_context(
-        locale="da-DK",
-        viewport={"width": WIDTH, "height": HEIGHT},
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    yield from phone(browser, WIDTH, HEIGHT)
 
 
 @dataclass
