@@ -95,8 +95,7 @@ def render_pdf(*, template_name: str, context: dict[str, Any]) -> Pdf:
     html = render_to_string(template_name, context)
     # Tagged: headings, paragraphs and tables are marked as such, with the document's language,
     # so that a screen reader can follow the letter's structure (WCAG 1.3.1).
-    content = HTML(
-        string=html, base_url=PDF_BASE_URL, url_fetcher=static_only_fetcher()
-    ).write_pdf(pdf_tags=True)
+    document = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=static_only_fetcher())
+    content = document.write_pdf(pdf_tags=True)
     assert content is not None
     return Pdf(content=content, sha256=hashlib.sha256(content).hexdigest())
