@@ -216,17 +216,17 @@ def _section_response(
     key: str = "",
     failed: forms.BaseForm | None = None,
     saved: str = "",
-    status: int = 200,
 ) -> HttpResponse:
-    """After a write: HTMX gets the section (and the status box, out of band) back; a plain post
-    the page with the failed form, or a redirect to the section."""
+    """After a write of a row (a goal, an indsats, a price line): HTMX gets the section (and the
+    status box, out of band) back; a plain post the page with the failed form, or a redirect to
+    the section."""
     failed_forms = {key: failed} if failed is not None else {}
     if _htmx(request):
         context = _context(request, sag, failed_forms, {section: saved} if saved else None)
         context["section_template"] = f"assessment/_vurdering_{section}.html"
         return render(request, "assessment/_vurdering_htmx.html", context)
     if failed is not None:
-        return _page(request, sag, failed_forms, status=status)
+        return _page(request, sag, failed_forms)
     messages.success(request, saved)
     return redirect(_page_url(sag, section))
 
