@@ -292,9 +292,11 @@ class Noegletal(models.Model):
     (or, for a snapshot, what stands today), by the panel's keys.
 
     The dashboard reads these instead of the case tables (a leader's groups, not their cases);
-    `followup.services.noegletal_refresh` rebuilds them all (a beat task, every
-    `VUM_NOEGLETAL_MINUTES`). What `noegle`, `noegle2`, `noegle3` and the sums mean depends on
-    the panel (`emne`) and is written beside each collector in `followup/dashboard.py`. The
+    they are the facts (`NoegletalBidrag`) folded into groups, kept current as cases change
+    (`followup.dashboard.refresh.noegletal_update`, every `VUM_NOEGLETAL_SECONDS`) and rebuilt
+    from scratch each night as a check (`noegletal_refresh`). What `noegle`, `noegle2`, `noegle3`
+    and the sums mean depends on the panel (`emne`) and is written beside each collector in
+    `followup/dashboard/collectors.py`. The
     group's distinct citizens are kept (`borger_ids`) so that an export can tell exactly which
     figures rest on fewer than five citizens; they are never shown.
     """
@@ -344,12 +346,27 @@ class Noegletal(models.Model):
 
 
 class NoegletalOpgoerelse(models.Model):
-    """When the dashboard's figures were last rebuilt. One row, locked while a rebuild runs, so
-    two runs never interleave."""
+    """How current the dashboard's figures are. One row, locked while the figures are written
+    (a rebuild, or an update), so two runs never interleave."""
 
-    opgjort = models.DateTimeField("opgjort", null=True, blank=True)
+    opgjort = models.DateTimeField(
+        "opgjort", null=True, blank=True, help_text="Seneste fulde genopbygning."
+    )
     varighed = models.DurationField("varighed", null=True, blank=True)
     grupper = models.PositiveIntegerField("grupper", default=0)
+    afvigelser = models.PositiveIntegerField(
+        "afvigelser",
+        null=True,
+        blank=True,
+        help_text="Grupper, som den seneste fulde genopbygning fandt anderledes end de løbende "
+        "opdaterede (bør være 0).",
+    )
+    ajour = models.DateTimeField(
+        "ajour",
+        null=True,
+        blank=True,
+        help_text="Tallene er opdateret med alt til dette tidspunkt.",
+    )
 
     class Meta:
         verbose_name = "opgørelse af nøgletal"
@@ -357,3 +374,50 @@ class NoegletalOpgoerelse(models.Model):
 
     def __str__(self) -> str:
         return f"Nøgletal opgjort {self.opgjort}"
+
+
+class NoegletalBidrag(models.Model):
+    """One case's fact for one panel of the dashboard (`followup.dashboard.collectors.Fact`):
+    the figures are these folded into groups. Kept so that a change to a case replaces its facts
+    and updates only the groups they fall in. Derived numbers, no foreign keys: a deleted case
+    is a change like any other."""
+
+    emne = models.CharField("emne", max_length=20)
+    sag_id = models.BigIntegerField("sag", db_index=True)
+    borger_id = models.BigIntegerField("borger", db_index=True)
+    team_id = models.BigIntegerField("team", null=True)
+    kommunal_ydelse_id = models.BigIntegerField("ydelse", null=True)
+    maaned = models.DateField("måned", null=True)
+    noegle = models.CharField("nøgle", max_length=40, blank=True)
+    noegle2 = models.CharField("nøgle 2", max_length=40, blank=True)
+    noegle3 = models.CharField("nøgle 3", max_length=40, blank=True)
+    per_borger = models.BooleanField("pr. borger", default=False)
+    sum1 = models.DecimalField("sum 1", max_digits=16, decimal_places=2, default=0)
+    sum2 = models.DecimalField("sum 2", max_digits=16, decimal_places=2, default=0)
+    sum3 = models.DecimalField("sum 3", max_digits=16, decimal_places=2, default=0)
+    vaerdi = models.IntegerField("værdi", null=True)
+    taeller = models.BooleanField("tæller", default=False)
+
+    class Meta:
+        verbose_name = "bidrag til nøgletal"
+        verbose_name_plural = "bidrag til nøgletal"
+
+    def __str__(self) -> str:
+        return f"{self.emne} sag {self.sag_id}"
+
+
+class NoegletalAendring(models.Model):
+    """A case whose dashboard facts may have changed: written by database triggers on the case
+    tables the collectors read (see the migration `0007_live_dashboard`), in the writer's own
+    transaction, so that no write, whichever service or bulk statement made it, is missed.
+    `noegletal_update` claims these rows and brings the case's facts and groups up to date."""
+
+    id = models.BigAutoField(primary_key=True)
+    sag_id = models.BigIntegerField("sag")
+
+    class Meta:
+        verbose_name = "ændring til nøgletal"
+        verbose_name_plural = "ændringer til nøgletal"
+
+    def __str__(self) -> str:
+        return f"Sag {self.sag_id}"

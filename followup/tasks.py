@@ -1,7 +1,11 @@
 from celery import shared_task
 
-from followup.dashboard.refresh import noegletal_refresh
+from followup.dashboard.refresh import noegletal_pending, noegletal_refresh, noegletal_update
 from followup.services.opfoelgning import plan_missing_follow_ups
+
+# At most this many rounds of `noegletal_update` in one run: a steady stream of changes is left
+# to the next run rather than holding a worker.
+UPDATE_ROUNDS = 20
 
 
 @shared_task(name="followup.plan_follow_ups")
@@ -12,5 +16,21 @@ def plan_follow_ups() -> int:
 
 @shared_task(name="followup.refresh_dashboard")
 def refresh_dashboard() -> int:
-    """Rebuild the leaders' dashboard figures; a second run rebuilds them again."""
+    """Rebuild the leaders' dashboard figures from scratch (nightly, as a check of the
+    updates); a second run rebuilds them again."""
     return noegletal_refresh().grupper
+
+
+@shared_task(name="followup.update_dashboard")
+def update_dashboard() -> int:
+    """Bring the dashboard's figures up to date with the cases changed since the last run; safe
+    to run twice, or at once (the second finds the figures held and leaves)."""
+    updated = 0
+    for _round in range(UPDATE_ROUNDS):
+        done = noegletal_update()
+        if done is None:
+            break
+        updated += done
+        if not noegletal_pending():
+            break
+    return updated

@@ -2,10 +2,11 @@
 
 Two halves:
 
-- **Collectors** read the case tables once for all teams and write `Noegletal`: one row per team,
-  service, month (or "today" for a snapshot) and the panel's keys, with its counts, sums and
-  distinct citizens, and for most panels the same groups for the whole area (team empty).
-  `followup.dashboard.refresh.noegletal_refresh` runs them (a beat task), so a page reads
+- **Collectors** read the case tables, for all cases or for some, and yield facts, which fold
+  into `Noegletal`: one row per team, service, month (or "today" for a snapshot) and the panel's
+  keys, with its counts, sums and distinct citizens, and for most panels the same groups for the
+  whole area (team empty). `followup.dashboard.refresh` keeps them current as cases change
+  (`noegletal_update`, every 30 s) and rebuilds them each night as a check, so a page reads
   groups instead of cases: at 200,000 citizens a team leader's year is some 30,000 of these rows
   instead of hundreds of thousands of case rows. A leader of every team reads the whole area's
   groups; a leader of some teams reads theirs, so that cost grows with the number of teams.
@@ -20,8 +21,8 @@ On screen, where nothing is suppressed, the count is the groups' sum; for an exp
 (`exact=True`) it is the size of the union of the groups' citizens. A sub-count of a row (e.g.
 the cases with an overdue deadline) is suppressed when it, or its row's citizens, are under five.
 
-Snapshot panels (caseload, overdue deadlines, support need now, cost) show the state when the
-figures were last rebuilt; flow panels (waiting time, deadlines met, committee, complaints,
+Snapshot panels (caseload, overdue deadlines, support need now, cost) show the state as of the
+last update (within half a minute); flow panels (waiting time, deadlines met, committee, complaints,
 follow-ups) count what happened in the months of the period. The drill-down from a figure to its
 cases reads the live case tables.
 

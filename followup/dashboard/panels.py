@@ -230,7 +230,7 @@ SECTIONS = {
 
 
 def opgoerelse() -> NoegletalOpgoerelse | None:
-    """When the figures were last rebuilt (None: never)."""
+    """How current the figures are (None: they have never been built)."""
     return NoegletalOpgoerelse.objects.filter(opgjort__isnull=False).first()
 
 

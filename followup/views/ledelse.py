@@ -20,9 +20,10 @@ from followup.dashboard import export
 from followup.dashboard.drilldown import describe, drilldown
 from followup.dashboard.figures import SUPPRESS_BELOW, Filter
 from followup.dashboard.panels import LONG_TABLES, dashboard, opgoerelse, whole_table
+from followup.dashboard.refresh import noegletal_pending
 from followup.forms import DashboardFilterForm
 from followup.models import NoegletalOpgoerelse
-from followup.tasks import refresh_dashboard
+from followup.tasks import refresh_dashboard, update_dashboard
 from vum.access import Action, require
 from vum.accounts.models import User
 from vum.queue import enqueue_after_commit
@@ -76,14 +77,18 @@ def _leader_and_filter(
 
 
 def _opgoerelse() -> NoegletalOpgoerelse | None:
-    """When the figures were rebuilt. Before the first time, the first view starts a rebuild
-    rather than waiting for the schedule; it creates the status row, so the views after it
-    (a rebuild takes minutes on a large database) do not queue more."""
+    """How current the figures are. Before the first rebuild, the first view starts one rather
+    than waiting for the night; it creates the status row, so the views after it (a rebuild
+    takes minutes on a large database) do not queue more. With changes not yet taken in, the
+    view asks for an update too rather than waiting for the schedule's next turn (where tasks
+    run in-process, as in the demo, that is before the figures are read)."""
     done = opgoerelse()
     if done is None:
         _status, created = NoegletalOpgoerelse.objects.get_or_create(pk=1)
         if created:
             enqueue_after_commit(refresh_dashboard)
+    elif noegletal_pending():
+        enqueue_after_commit(update_dashboard)
     return done
 
 
@@ -93,6 +98,7 @@ def overblik(request: HttpRequest) -> HttpResponse:
     user, form, f = _leader_and_filter(request)
     if f is None:
         return render(request, "followup/dashboard.html", {"form": form}, status=400)
+    current = _opgoerelse()
     fmt = request.GET.get("format")
     # An export counts each figure's citizens exactly, to suppress the small ones.
     exporting = fmt in ("csv", "xlsx")
@@ -119,8 +125,8 @@ def overblik(request: HttpRequest) -> HttpResponse:
             # Reversed once: the page has hundreds of linked figures.
             "drill_url": reverse("followup:dashboard-sager"),
             "suppress_below": SUPPRESS_BELOW,
-            "opgoerelse": _opgoerelse(),
-            "interval_minutes": settings.VUM_NOEGLETAL_MINUTES,
+            "opgoerelse": current,
+            "update_seconds": settings.VUM_NOEGLETAL_SECONDS,
         },
     )
 

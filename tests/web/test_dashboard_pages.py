@@ -183,12 +183,16 @@ def test_the_page_says_when_the_figures_were_made_and_starts_the_first_rebuild(
 ) -> None:
     started: list[str] = []
 
-    class Task:
-        @staticmethod
-        def delay() -> None:
-            started.append("refresh")
+    def task(name: str) -> object:
+        class Task:
+            @staticmethod
+            def delay() -> None:
+                started.append(name)
 
-    monkeypatch.setattr(ledelse, "refresh_dashboard", Task)
+        return Task
+
+    monkeypatch.setattr(ledelse, "refresh_dashboard", task("refresh"))
+    monkeypatch.setattr(ledelse, "update_dashboard", task("update"))
     client = logged_in(area.leder)
     with django_capture_on_commit_callbacks(execute=True):
         page = client.get(DASHBOARD).content.decode()
@@ -202,8 +206,14 @@ def test_the_page_says_when_the_figures_were_made_and_starts_the_first_rebuild(
     noegletal_refresh(now=timezone.make_aware(datetime(2026, 3, 2, 14, 30)))
     with django_capture_on_commit_callbacks(execute=True):
         page = client.get(DASHBOARD).content.decode()
-    assert "Opgjort 02.03.2026 kl. 14:30" in page
+    assert "senest opdateret 02.03.2026 kl. 14:30:00" in page
     assert started == ["refresh"]
+
+    # A change not yet in the figures: the view asks for an update at once.
+    sag_in_phase(Fase.SAGSAABNING, team=area.a, sagsbehandler=area.anna, borger=borger(1))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(DASHBOARD)
+    assert started == ["refresh", "update"]
 
 
 @figures_of_2025
