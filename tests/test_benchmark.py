@@ -9,8 +9,10 @@ import pytest
 from django.core.management import call_command
 
 from cases.selectors import LIST_PAGE_SIZE, open_frister, open_sager
+from followup.dashboard.refresh import noegletal_refresh
+from followup.models import Noegletal
 from orders.selectors.bestilling import udfoerer_bestillinger
-from tooling import benchmark
+from tooling import benchmark, dashboard_update
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +38,25 @@ def test_reports_every_scenario_with_query_count_and_floor(seeded: None, tmp_pat
         assert f"| {name} |" in report
     # The case page's floor is one row per case, with everything else aggregated into it.
     assert results["sag"]["floor_rows"] == [1] * results["sag"]["subjects"]
+    # The live dashboard: each kind of change timed coming in and going out again.
+    update = json.loads(path.read_text())["dashboard_update"]
+    assert [k["name"] for k in update["kinds"]] == [k.name for k in dashboard_update.KINDS]
+    assert all(k["runs"] == 4 and all(q > 0 for q in k["queries"]) for k in update["kinds"])
+    assert update["facts"] > 0
+    assert update["freshness_s"] > update["interval_s"]
+    assert "Tallene er ajour inden for" in report
+
+
+def test_the_measured_changes_leave_the_figures_as_they_were(seeded: None) -> None:
+    def figures() -> list[dict[str, object]]:
+        fields = [f.name for f in Noegletal._meta.concrete_fields if f.name != "id"]
+        # A group emptied and filled again is a new row: compared by its keys, not its id.
+        return list(Noegletal.objects.order_by(*fields[:8]).values(*fields))
+
+    kept = figures()
+    call_command("benchmark", runs=2, subjects=2, only=[dashboard_update.NAME], stdout=StringIO())
+    assert figures() == kept
+    assert noegletal_refresh().afvigelser == 0
 
 
 def test_the_floors_fetch_the_rows_the_pages_show(seeded: None) -> None:

@@ -19,17 +19,18 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from cases.models import Borger, Sag
-from tooling import benchmark
+from tooling import benchmark, dashboard_update
 
 
 class Command(BaseCommand):
     help = (
         "Måler p50/p95-tid og antal databaseforespørgsler for indbakken, sagens side, udførerens "
-        "borgerliste og API-listerne, hver mod én håndskrevet SQL-forespørgsel (gulvet)."
+        "borgerliste og API-listerne, hver mod én håndskrevet SQL-forespørgsel (gulvet), og hvad "
+        "det koster at føre én ændret sag ind i ledelsesoverblikkets tal."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        names = [s.name for s in benchmark.SCENARIOS]
+        names = [s.name for s in benchmark.SCENARIOS] + [dashboard_update.NAME]
         parser.add_argument("--runs", type=int, default=30, help="målinger pr. scenarie (30)")
         parser.add_argument(
             "--subjects", type=int, default=5, help="eksempler (brugere, sager) pr. scenarie (5)"
@@ -60,33 +61,48 @@ class Command(BaseCommand):
             f"{runs} målinger over op til {subjects} eksempler pr. scenarie."
         )
         started = time.perf_counter()
+        updating = not only or dashboard_update.NAME in only
         try:
             results = benchmark.run(scenarios, runs=runs, subjects=subjects, log=self.stdout.write)
+            update = (
+                dashboard_update.measure(runs=runs, subjects=subjects, log=self.stdout.write)
+                if updating
+                else None
+            )
         except benchmark.BenchmarkError as exc:
             raise CommandError(str(exc)) from exc
         load_after = os.getloadavg()
         self.stdout.write("")
-        self.stdout.write(benchmark.table(results))
-        self.stdout.write("")
+        if results:
+            self.stdout.write(benchmark.table(results))
+            self.stdout.write("")
+        if update is not None:
+            self.stdout.write("Ledelsesoverblikkets tal holdt ajour, én ændret sag ad gangen:")
+            self.stdout.write(dashboard_update.table(update))
+            self.stdout.write("")
         for r in results:
             if r.floor_note:
                 self.stdout.write(f"Gulvet for {r.name} er {r.floor_note}.")
-        self.stdout.write(
-            "DB: summen af sidens egne forespørgslers tid; læs: kun dens læsninger (SELECT), som "
-            "holdes op mod gulvet. Målene gælder ved 200.000 borgere."
-        )
+        if results:
+            self.stdout.write(
+                "DB: summen af sidens egne forespørgslers tid; læs: kun dens læsninger (SELECT), "
+                "som holdes op mod gulvet. Målene gælder ved 200.000 borgere."
+            )
         self.stdout.write(
             f"Belastning (1 min) før {load_before[0]:.2f}, efter {load_after[0]:.2f}; "
             f"{time.perf_counter() - started:.0f} s i alt."
         )
         if json_path is not None:
-            self._write_json(json_path, results, borgere=borgere, sager=sager, load=load_after)
+            self._write_json(
+                json_path, results, update, borgere=borgere, sager=sager, load=load_after
+            )
             self.stdout.write(f"Resultaterne er skrevet til {json_path}.")
 
     def _write_json(
         self,
         path: Path,
         results: list[benchmark.Result],
+        update: dashboard_update.UpdateResult | None,
         *,
         borgere: int,
         sager: int,
@@ -98,6 +114,7 @@ class Command(BaseCommand):
             "sager": sager,
             "load": load,
             "results": [r.as_dict() for r in results],
+            "dashboard_update": update.as_dict() if update is not None else None,
         }
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(payload, indent=2, default=str), encoding="utf-8")
