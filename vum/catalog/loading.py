@@ -188,13 +188,15 @@ def _fields(model: type[models.Model], row: dict[str, Any], skip: set[str]) -> d
     return values
 
 
-def _create(model: type[Any], values: dict[str, Any]) -> Any:
+def _validated(model: type[Any], values: dict[str, Any]) -> Any:
+    """A row checked against its model, not yet saved. Its links (to a parent, a municipality)
+    are rows this load made or found, so they are not looked up again one query each."""
     obj = model(**values)
+    links = [f.name for f in model._meta.concrete_fields if f.is_relation]
     try:
-        obj.full_clean(validate_constraints=False)
+        obj.full_clean(exclude=links, validate_constraints=False)
     except Exception as exc:
         raise CatalogFileError(f"{model.__name__} '{values.get('slug', '')}': {exc}") from exc
-    obj.save()
     return obj
 
 
@@ -209,7 +211,12 @@ def _load_ffb(data: dict[str, Any], common: dict[str, Any], result: LoadResult) 
                 values[attr] = _lookup(created[parent_model], row[attr], parent_model)
             if model in TREES and row.get("parent"):
                 values["parent"] = _lookup(by_slug, row["parent"], model)
-            by_slug[row["slug"]] = _create(model, values)
+            by_slug[row["slug"]] = obj = _validated(model, values)
+            if model in TREES:
+                # A tree's row is checked against its saved ancestors (no cycle), so it is
+                # saved before its children are made.
+                obj.save()
+        model.objects.bulk_create([obj for obj in by_slug.values() if obj.pk is None])
         created[model] = by_slug
         result.created[model.__name__] = len(by_slug)
 
@@ -235,7 +242,8 @@ def _load_municipal(data: dict[str, Any], common: dict[str, Any], result: LoadRe
     lov: dict[str, m.Lovhenvisning] = {}
     for row in data.get("lovhenvisninger", []):
         values = {**_fields(m.Lovhenvisning, row, skip=set()), **common, "kommune": kommune}
-        lov[row["slug"]] = _create(m.Lovhenvisning, values)
+        lov[row["slug"]] = _validated(m.Lovhenvisning, values)
+    m.Lovhenvisning.objects.bulk_create(lov.values())
     hjemler: dict[str, m.Hjemmel] = {}
     for row in data.get("hjemler", []):
         values = {**_fields(m.Hjemmel, row, skip={"lovhenvisning", "kilde"}), **common}
@@ -245,9 +253,11 @@ def _load_municipal(data: dict[str, Any], common: dict[str, Any], result: LoadRe
             values["bemaerkning"] = " ".join(
                 filter(None, [values.get("bemaerkning"), row["kilde"]])
             )
-        hjemler[row["slug"]] = _create(m.Hjemmel, values)
+        hjemler[row["slug"]] = _validated(m.Hjemmel, values)
+    m.Hjemmel.objects.bulk_create(hjemler.values())
 
     children = {"hjemler", "ffb_ydelser", "niveauer", "frister", "takster", NO_DEADLINE_KEY}
+    ydelser: list[tuple[dict[str, Any], m.KommunalYdelse]] = []
     for row in data.get("ydelser", []):
         values = {**_fields(m.KommunalYdelse, row, skip=children), **common, "kommune": kommune}
         if row.get(NO_DEADLINE_KEY):
@@ -255,20 +265,36 @@ def _load_municipal(data: dict[str, Any], common: dict[str, Any], result: LoadRe
             values["saerlige_bemaerkninger"] = " ".join(
                 filter(None, [values.get("saerlige_bemaerkninger"), note])
             )
-        ydelse = _create(m.KommunalYdelse, values)
-        ydelse.hjemler.set([_lookup(hjemler, s, m.Hjemmel) for s in row.get("hjemler", [])])
-        ydelse.ffb_ydelser.set(
-            [_lookup(ffb_ydelser, s, m.Ydelse) for s in row.get("ffb_ydelser", [])]
+        ydelser.append((row, _validated(m.KommunalYdelse, values)))
+    m.KommunalYdelse.objects.bulk_create(ydelse for _row, ydelse in ydelser)
+    m.KommunalYdelse.hjemler.through.objects.bulk_create(
+        m.KommunalYdelse.hjemler.through(
+            kommunalydelse=ydelse, hjemmel=_lookup(hjemler, slug, m.Hjemmel)
         )
-        for child_model, key in (
-            (m.Niveau, "niveauer"),
-            (m.Sagsbehandlingsfrist, "frister"),
-            (m.Takst, "takster"),
-        ):
-            for child in row.get(key, []):
-                _create(
+        for row, ydelse in ydelser
+        for slug in row.get("hjemler", [])
+    )
+    m.KommunalYdelse.ffb_ydelser.through.objects.bulk_create(
+        m.KommunalYdelse.ffb_ydelser.through(
+            kommunalydelse=ydelse, ydelse=_lookup(ffb_ydelser, slug, m.Ydelse)
+        )
+        for row, ydelse in ydelser
+        for slug in row.get("ffb_ydelser", [])
+    )
+    for child_model, key in (
+        (m.Niveau, "niveauer"),
+        (m.Sagsbehandlingsfrist, "frister"),
+        (m.Takst, "takster"),
+    ):
+        child_model.objects.bulk_create(
+            [
+                _validated(
                     child_model, {**_fields(child_model, child, set()), "kommunal_ydelse": ydelse}
                 )
+                for row, ydelse in ydelser
+                for child in row.get(key, [])
+            ],
+        )
     result.created.update(
         {
             "Lovhenvisning": len(lov),
