@@ -6,7 +6,8 @@ fold-out (<details>) open. On each page axe-core (from npm, `npm ci`) runs with 
 and AA rules at 1366 px wide and again at 320 px (400 % zoom of a 1280 px screen); at 320 px the
 page itself must not scroll sideways (1.4.10 Reflow: a wide data table may scroll inside its own
 region). Any violation fails the test, which lists every one, and writes the pages it covered to
-test-artifacts/tilgaengelighed-sider.txt.
+test-artifacts/tilgaengelighed-sider-<role>.txt. Each role is a test of its own, so that the walks
+share the test workers.
 
 A second test checks what axe cannot see: the focus ring's contrast (1.4.11) against the
 background it is drawn on, for every element the keyboard reaches on a page with a light and a
@@ -81,41 +82,39 @@ def _check(page: Page, path: str) -> list[str]:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("role", ROLE_STARTS)
 def test_every_page_meets_wcag_21_aa_at_1366_and_320_px(
-    live_server: LiveServer, browser: Browser, artifacts: Path, settings, tmp_path: Path
+    live_server: LiveServer, browser: Browser, artifacts: Path, settings, tmp_path: Path, role: str
 ) -> None:  # type: ignore[no-untyped-def]
+    """One role's walk per test, so that the roles' walks (a minute and a half together) share
+    the test workers."""
     require_file(str(AXE), how="npm ci")
     world: World = build_world(settings, tmp_path)
     settings.VUM_LOCAL_LOGIN_2FA = False  # the second factor's pages are walked by the CSP test
     problems: list[str] = []
-    report: list[str] = []
-    reached: dict[str, set[str]] = {}
-    for role in ROLE_STARTS:
-        context = browser.new_context(locale="da-DK", viewport=WIDE)
-        context.set_default_timeout(10_000)
-        # Into every page before its own scripts, over the DevTools protocol: the pages'
-        # Content-Security-Policy rightly refuses a script tag from outside.
-        context.add_init_script(path=AXE)
-        page = context.new_page()
-        try:
-            login(page, live_server.url, role)
-            pages, reached[role] = walk(
-                page,
-                live_server.url,
-                world.starts(role),
-                CAPS,
-                lambda page, path: problems.extend(_check(page, path)),
-            )
-        finally:
-            context.close()
-        report.append(f"{role}: {len(pages)} sider")
-        report.extend(f"  {p}" for p in pages)
-    (artifacts / "tilgaengelighed-sider.txt").write_text("\n".join(report) + "\n")
+    context = browser.new_context(locale="da-DK", viewport=WIDE)
+    context.set_default_timeout(10_000)
+    # Into every page before its own scripts, over the DevTools protocol: the pages'
+    # Content-Security-Policy rightly refuses a script tag from outside.
+    context.add_init_script(path=AXE)
+    page = context.new_page()
+    try:
+        login(page, live_server.url, role)
+        pages, reached = walk(
+            page,
+            live_server.url,
+            world.starts(role),
+            CAPS,
+            lambda page, path: problems.extend(_check(page, path)),
+        )
+    finally:
+        context.close()
+    report = [f"{role}: {len(pages)} sider", *(f"  {p}" for p in pages)]
+    (artifacts / f"tilgaengelighed-sider-{role}.txt").write_text("\n".join(report) + "\n")
 
-    for role, names in MUST_REACH.items():
-        missing = names - reached[role]
-        if missing:
-            problems.append(f"{role} nåede ikke {sorted(missing)}")
+    missing = MUST_REACH[role] - reached
+    if missing:
+        problems.append(f"{role} nåede ikke {sorted(missing)}")
     assert problems == [], "\n".join(problems)
 
 
