@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from cases.views.borger import (
@@ -31,17 +30,12 @@ from cases.views.sagsaabning import (
     samtykke_withdraw,
 )
 from cases.views.udskrift import sag_journal_udskrift, sag_udskrift
+from vum.accounts.federation.views import login_page, logout
 
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="registration/login.html", redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
-    # Django's LogoutView accepts POST only, so a link or a prefetch cannot log the user out.
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", login_page, name="login"),
+    # POST only, so that a link or a prefetch cannot log the user out.
+    path("logout/", logout, name="logout"),
     path("", home, name="home"),
     path("mine-sager/", inbox, name="inbox"),
     path("frister/", frister, name="frister"),

@@ -1,5 +1,5 @@
-"""Programs and files some tests need (Debian's Chromium and pdftotext, axe-core from npm):
-without them a test is skipped locally, and fails in CI."""
+"""Programs and files some tests need (Debian's Chromium, pdftotext and xmlsec1, axe-core from
+npm): without them a test is skipped locally, and fails in CI."""
 
 import os
 from pathlib import Path

@@ -29,6 +29,7 @@ urlpatterns = [
     ),
     path("notifikationer/", include("vum.notifications.urls")),
     path("sikkerhed/", include("vum.accounts.urls")),
+    path("", include("vum.accounts.federation.urls")),
     path("", include("followup.urls")),
     path("", include("orders.urls")),
     path("", include("assessment.urls")),

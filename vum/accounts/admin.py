@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from knox.models import AuthToken
 
-from vum.accounts.models import Organisation, Team, User
+from vum.accounts.models import Organisation, Rolletilknytning, Team, User
 from vum.accounts.services import api_token_revoke
 
 
@@ -15,6 +15,7 @@ class VumUserAdmin(UserAdmin):
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
         ("Rolle og tilhør", {"fields": ("role", "teams", "organisation", "titel", "telefon")}),
+        ("Kommunens login", {"fields": ("idp_udsteder", "idp_subjekt")}),
     )
     add_fieldsets = (
         *(UserAdmin.add_fieldsets or ()),
@@ -23,15 +24,27 @@ class VumUserAdmin(UserAdmin):
     # Django's two-box widget puts ARIA attributes where they are not allowed (WCAG 4.1.2): the
     # plain multiple select is accessible.
     filter_horizontal = ()
-    # Set by logging in and by the account's creation, never by hand; the split date and time
-    # inputs Django gives them have no labels of their own.
-    readonly_fields = ("last_login", "date_joined")
+    # Set by logging in and by the account's creation, never by hand (the split date and time
+    # inputs Django gives them have no labels of their own); the identity provider's subject is
+    # what a login through it finds the user by.
+    readonly_fields = ("last_login", "date_joined", "idp_udsteder", "idp_subjekt")
 
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
     list_display = ("navn", "slug", "ean_nummer")
     prepopulated_fields = {"slug": ("navn",)}
+
+
+@admin.register(Rolletilknytning)
+class RolletilknytningAdmin(admin.ModelAdmin):
+    """The role mapping: which of the identity provider's roles give which vum role (read at
+    every login through it; a change takes effect at the user's next login)."""
+
+    list_display = ("brugersystemrolle", "afgraensning", "rolle", "organisation")
+    list_filter = ("rolle",)
+    search_fields = ("brugersystemrolle", "afgraensning")
+    filter_horizontal = ()
 
 
 @admin.register(Organisation)

@@ -13,3 +13,4 @@ class AccountsConfig(AppConfig):
             receivers,
             two_factor,
         )
+        from vum.accounts.federation import receivers as federation_receivers  # noqa: F401

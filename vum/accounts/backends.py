@@ -1,9 +1,12 @@
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.http import HttpRequest
 
+from vum.accounts.federation.config import identity_provider_configured
 from vum.accounts.models import User
 from vum.notifications.models import Notifikation
 
@@ -14,6 +17,20 @@ class UserBackend(ModelBackend):
     the same statement, rather than a second one per page. The count is as of the start of the
     request; the actions that change it redirect. (The async `aget_user` is Django's: vum serves
     no async views, and a user loaded without the count gets it from its own query.)"""
+
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> User | None:
+        """A local password, for everyone while no identity provider is configured; then only
+        for the break-glass users in `VUM_LOCAL_LOGIN_USERS`."""
+        if identity_provider_configured() and username not in settings.VUM_LOCAL_LOGIN_USERS:
+            return None
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        return user if isinstance(user, User) else None
 
     def get_user(self, user_id: Any) -> User | None:
         unread = (

@@ -41,6 +41,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from vum.accounts.models import User
 from vum.accounts.two_factor import (
     NO_SECOND_FACTOR,
+    SECOND_FACTOR_AT_IDP,
     confirmed_device,
     session_login_of,
     two_factor_enabled,
@@ -256,6 +257,8 @@ class TwoFactorMiddleware:
             return None
         # Installed on the user by django_otp's OTPMiddleware, just above in MIDDLEWARE.
         if user.is_verified() or _is_open(request.path):  # type: ignore[attr-defined]
+            return None
+        if request.session.get(SECOND_FACTOR_AT_IDP) == user.pk:
             return None
         mandatory = two_factor_mandatory(user)
         if not mandatory and request.session.get(NO_SECOND_FACTOR) == user.pk:

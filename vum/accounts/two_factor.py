@@ -68,6 +68,9 @@ def two_factor_required(user: User) -> bool:
 # (vum.accounts.middleware.TwoFactorMiddleware). A device set up in another session takes effect
 # at the next login; setting one up in this session verifies it at once.
 NO_SECOND_FACTOR = "vum_no_second_factor"
+# Session key: set at a login through the municipality's identity provider, which has given the
+# second factor itself (NSIS Substantial or higher); it names the user, as above.
+SECOND_FACTOR_AT_IDP = "vum_second_factor_at_idp"
 
 
 def session_login_of(request: Any, user: Any) -> bool:

@@ -24,6 +24,9 @@ class AuditAction(models.TextChoices):
     TRANSITION = "transition", "Fase skiftet"
     PRINT = "print", "Udskrevet"
     EXPORT = "export", "Eksporteret"
+    LOGIN = "login", "Logget ind"
+    LOGIN_REFUSED = "login_afvist", "Login afvist"
+    LOGOUT = "logout", "Logget ud"
 
 
 class AuditEvent(models.Model):

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "djangosaml2",
     "vum.accounts",
     "vum.audit",
     "vum.catalog",
@@ -61,6 +62,9 @@ MIDDLEWARE = [
     # Inside the CSP middleware, so that its mark on a PDF response is seen there (vum/headers.py).
     "vum.headers.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The SAML login's own cookie (djangosaml2): the request ids sent to the identity provider,
+    # which its answer must match. SameSite=None, as that answer is a cross-site POST.
+    "djangosaml2.middleware.SamlSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -120,6 +124,10 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "vum.accounts.backends.UserBackend",
+    # Logins through the municipality's identity provider (docs/login.md); each answers only
+    # for its own protocol's credentials.
+    "vum.accounts.federation.saml.SamlBackend",
+    "vum.accounts.federation.oidc.OidcBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -352,9 +360,63 @@ VUM_EMAIL_DOMAIN = env.str("VUM_EMAIL_DOMAIN", default="vum.local")
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="vum <noreply@vum.local>")
 
+# Login through the municipality's identity provider (docs/login.md). SAML (KOMBIT's Context
+# Handler, OIOSAML 3) is on when the provider's metadata is given, as a file or a URL; OIDC
+# (direct federation, e.g. Microsoft Entra ID) when an issuer is. With neither, vum's own
+# passwords are the login (the demo). With either, local passwords work only for the usernames in
+# VUM_LOCAL_LOGIN_USERS (a break-glass administrator).
+VUM_SAML_IDP_METADATA_FILE = env.str("VUM_SAML_IDP_METADATA_FILE", default="")
+VUM_SAML_IDP_METADATA_URL = env.str("VUM_SAML_IDP_METADATA_URL", default="")
+# Metadata fetched from a URL is fetched again after this long (the provider rolls its keys).
+VUM_SAML_METADATA_REFRESH_SECONDS = env.int("VUM_SAML_METADATA_REFRESH_SECONDS", default=3600)
+VUM_SAML_ENTITY_ID = env.str("VUM_SAML_ENTITY_ID", default=f"{VUM_BASE_URL}/saml2/metadata/")
+# vum's own certificate (FOCES/OCES3 system certificate in production): signs the requests and
+# decrypts the assertions unless a separate encryption pair is given.
+VUM_SAML_CERT_FILE = env.str("VUM_SAML_CERT_FILE", default="")
+VUM_SAML_KEY_FILE = env.str("VUM_SAML_KEY_FILE", default="")
+VUM_SAML_ENCRYPTION_CERT_FILE = env.str("VUM_SAML_ENCRYPTION_CERT_FILE", default="")
+VUM_SAML_ENCRYPTION_KEY_FILE = env.str("VUM_SAML_ENCRYPTION_KEY_FILE", default="")
+# Assertions must be encrypted (OIOSAML 3 requires it of the IdP); false only for a test IdP.
+VUM_SAML_WANT_ENCRYPTED_ASSERTIONS = env.bool("VUM_SAML_WANT_ENCRYPTED_ASSERTIONS", default=True)
+# How far the identity provider's clock may be from vum's.
+VUM_SAML_CLOCK_SKEW_SECONDS = env.int("VUM_SAML_CLOCK_SKEW_SECONDS", default=60)
+VUM_SAML_ORGANISATION = env.str("VUM_SAML_ORGANISATION", default="vum")
+VUM_SAML_CONTACT_EMAIL = env.str("VUM_SAML_CONTACT_EMAIL", default="")
+VUM_OIDC_ISSUER = env.str("VUM_OIDC_ISSUER", default="")
+VUM_OIDC_CLIENT_ID = env.str("VUM_OIDC_CLIENT_ID", default="")
+VUM_OIDC_CLIENT_SECRET = env.str("VUM_OIDC_CLIENT_SECRET", default="")
+# The claim holding the user's roles (Entra ID's app roles: "roles"); each value is looked up in
+# the role mapping as a brugersystemrolle.
+VUM_OIDC_ROLES_CLAIM = env.str("VUM_OIDC_ROLES_CLAIM", default="roles")
+# The claim holding the NSIS assurance level; a provider without one (Entra ID) is given a level
+# by VUM_OIDC_ASSURANCE, which the municipality vouches for (e.g. Substantial with MFA enforced).
+VUM_OIDC_ASSURANCE_CLAIM = env.str(
+    "VUM_OIDC_ASSURANCE_CLAIM", default="https://data.gov.dk/concept/core/nsis/loa"
+)
+VUM_OIDC_ASSURANCE = env.str("VUM_OIDC_ASSURANCE", default="")
+# The lowest NSIS level a login through an identity provider may have: health and social data
+# need Substantial (Betydelig).
+VUM_LOGIN_MIN_ASSURANCE = env.str("VUM_LOGIN_MIN_ASSURANCE", default="Substantial")
+VUM_LOCAL_LOGIN_USERS = env.list("VUM_LOCAL_LOGIN_USERS", default=[])
+# djangosaml2: its configuration is built from the settings above (vum.accounts.federation.saml);
+# requests go by HTTP-Redirect (no page of inline script in between); users are found and made
+# by the backend, from the role mapping.
+SAML_CONFIG_LOADER = "vum.accounts.federation.saml.sp_config_load"
+SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+SAML_LOGOUT_REQUEST_PREFERRED_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+SAML_SESSION_COOKIE_NAME = "vum_saml"
+SAML_IGNORE_LOGOUT_ERRORS = True
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # pysaml2 logs each login's subject at INFO, and xmlschema (under it) each schema it loads:
+    # the audit trail records logins, the log keeps to warnings.
+    "loggers": {
+        "saml2": {"level": "WARNING"},
+        "xmlschema": {"level": "WARNING"},
+        "djangosaml2": {"level": "WARNING"},
+    },
 }

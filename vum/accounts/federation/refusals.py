@@ -1,0 +1,20 @@
+"""A login the identity provider vouched for but vum refuses, and the page that says why."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+class LoginRefused(Exception):
+    """The reason is shown to the user (Danish); the code goes to the audit trail."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+UNTRUSTED_ANSWER = "ugyldigt_svar"
+
+
+def refusal_page(request: HttpRequest, refusal: LoginRefused) -> HttpResponse:
+    return render(request, "accounts/login_afvist.html", {"refusal": refusal}, status=403)
