@@ -6,6 +6,7 @@ the real clock. Both clocks must lie inside it.
 """
 
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 from cryptography import x509
@@ -21,6 +22,21 @@ def make_certificate(common_name: str, directory: Path) -> tuple[Path, Path]:
     """Write `<common_name>.crt` and `<common_name>.key` (PEM, RSA-2048, self-signed) into
     `directory`; return their paths (certificate, key)."""
     directory.mkdir(parents=True, exist_ok=True)
+    certificate, key = _pem_pair(common_name)
+    stem = "".join(c if c.isalnum() or c in "-_." else "_" for c in common_name)
+    cert_path = directory / f"{stem}.crt"
+    key_path = directory / f"{stem}.key"
+    cert_path.write_bytes(certificate)
+    key_path.write_bytes(key)
+    key_path.chmod(0o600)
+    return cert_path, key_path
+
+
+@cache
+def _pem_pair(common_name: str) -> tuple[bytes, bytes]:
+    """One key pair per name and test process: a new RSA key costs a few hundred milliseconds,
+    and every login test starts an identity provider and vum's side with their own. Tests that
+    need two parties to differ give them different names."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     certificate = (
@@ -34,19 +50,14 @@ def make_certificate(common_name: str, directory: Path) -> tuple[Path, Path]:
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
-    stem = "".join(c if c.isalnum() or c in "-_." else "_" for c in common_name)
-    cert_path = directory / f"{stem}.crt"
-    key_path = directory / f"{stem}.key"
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
+    return (
+        certificate.public_bytes(serialization.Encoding.PEM),
         key.private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.TraditionalOpenSSL,
             serialization.NoEncryption(),
-        )
+        ),
     )
-    key_path.chmod(0o600)
-    return cert_path, key_path
 
 
 def certificate_body(cert_path: Path) -> str:

@@ -28,6 +28,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 from wsgiref.types import StartResponse, WSGIEnvironment
@@ -116,7 +117,10 @@ class _AllClaims(Userinfo):
         return {name: value for name, value in claims.items() if name != "sub"}
 
 
-def _rsa_key() -> rsa.RSAPrivateKey:
+@cache
+def _rsa_key(purpose: str) -> rsa.RSAPrivateKey:
+    """One key per purpose and test process: a new RSA key costs a few hundred milliseconds,
+    and every login test starts a provider. Each provider still has its own key id."""
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
@@ -146,10 +150,10 @@ class OidcProvider(LoopbackServer):
         self._redirect_uris = list(redirect_uris)
         self._post_logout_redirect_uris: list[str] = []
         self._kid = uuid.uuid4().hex
-        self._key = _rsa_key()
+        self._key = _rsa_key("signing")
         # Signs the "bad_signature" tokens: a key the JWKS does not hold, under the same kid, as
         # when a token is forged or the provider's key was rolled without telling the RP.
-        self._stranger_key = _rsa_key()
+        self._stranger_key = _rsa_key("stranger")
         self._logins: dict[str, _Login] = {}  # authorization code -> the login behind it
         self._claims_by_sub: dict[str, Json] = {}  # what /userinfo answers
         # pyop's storage is plain dicts and the server is threaded: one request at a time.
