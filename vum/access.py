@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
+from django.contrib.auth.models import Permission
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
@@ -347,3 +348,25 @@ def get_borger_or_404(user: Any, pk: Any) -> "Borger":
         return borgere_visible_to(user).get(pk=pk)
     except (_model("cases.Borger").DoesNotExist, ValueError, TypeError) as exc:
         raise NotFoundForUser("Borgeren findes ikke eller er ikke tilgængelig for dig.") from exc
+
+
+# What the administrator may do in the admin site: users, teams, organisations and the role
+# mapping; the committees; reference data (vum.catalog: kept, never deleted, as cases point at
+# its rows); and read the audit log and the outgoing e-mail. Case data is deliberately not here.
+ADMINISTRATOR_PERMISSIONS = (
+    (
+        Q(content_type__app_label="accounts")
+        & ~Q(content_type__app_label="accounts", codename__startswith="delete_")
+    )
+    | Q(
+        content_type__app_label="assessment",
+        content_type__model__in=["visitationsudvalg", "udvalgsmoede", "dagsordenspunkt"],
+    )
+    | Q(content_type__app_label="catalog", codename__regex=r"^(view|add|change)_")
+    | Q(content_type__app_label="audit", codename="view_auditevent")
+    | Q(content_type__app_label="notifications", codename="view_udgaaendeemail")
+)
+
+
+def administrator_permissions() -> QuerySet[Permission]:
+    return Permission.objects.filter(ADMINISTRATOR_PERMISSIONS)

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from tests.factories import OrganisationFactory, TeamFactory, UserFactory
 from tests.login.flows import (
+    ADMIN_ROLE,
     LEADER_ROLE,
     ORG_UNIT_SOCIAL,
     PERSON,
@@ -339,3 +340,23 @@ def test_a_privilege_list_that_cannot_be_read_is_refused(
 
     assert refusal_code(saml_login(client, idp, login)) == "privilegier_ulaeselige"
     assert not logged_in(client)
+
+
+@pytest.mark.django_db
+def test_an_administrator_gets_the_admin_site_and_loses_it_with_the_role(
+    client: Client, idp: SamlIdentityProvider, handicap: Team
+) -> None:
+    """The administrator's permissions (vum.access) come with the role, so that a federated
+    administrator can keep the role mapping; the provider's second factor counts for the admin
+    site too. A later login as a caseworker takes them away."""
+    Rolletilknytning.objects.create(brugersystemrolle=ADMIN_ROLE, rolle=Role.ADMINISTRATOR)
+
+    saml_login(client, idp, caseworker_login(groups=((ADMIN_ROLE, []),)))
+
+    assert client.get("/admin/accounts/rolletilknytning/").status_code == 200
+    client.logout()
+    saml_login(client, idp, caseworker_login())
+    user = User.objects.get(idp_subjekt=PERSON)
+    assert not user.is_staff
+    assert not user.user_permissions.exists()
+    assert client.get("/admin/accounts/rolletilknytning/").status_code == 302

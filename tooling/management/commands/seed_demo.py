@@ -18,11 +18,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import Permission
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from assessment.models import Afgoerelse, Visitationsudvalg
@@ -61,6 +59,7 @@ from followup.dashboard.refresh import noegletal_refresh
 from followup.services.opfoelgning import opfoelgning_plan
 from orders.services.bestilling import bestilling_accept, bestillinger_send
 from orders.services.levering import delmaal_create, delmaalsnotat_add
+from vum.access import administrator_permissions
 from vum.accounts.models import Organisation, Role, Team, User
 from vum.audit.context import RequestOrigin, current_origin
 from vum.catalog.loading import load_all
@@ -171,21 +170,6 @@ DEMO_USERS = [
     ),
 ]
 
-# The administrator maintains users, reference data and reads the audit log (vum.access); the
-# admin site needs these model permissions for that. Case data is deliberately not among them.
-ADMIN_PERMISSIONS = (
-    Q(content_type__app_label="accounts")
-    | Q(
-        content_type__app_label="assessment",
-        content_type__model__in=["visitationsudvalg", "udvalgsmoede", "dagsordenspunkt"],
-    )
-    # Reference data (vum.catalog): maintained, never deleted (cases point at its rows).
-    | Q(content_type__app_label="catalog", codename__regex=r"^(view|add|change)_")
-)
-ADMIN_VIEW_PERMISSIONS = Q(content_type__app_label="audit", codename="view_auditevent") | Q(
-    content_type__app_label="notifications", codename="view_udgaaendeemail"
-)
-
 
 class Command(BaseCommand):
     help = (
@@ -245,10 +229,7 @@ class Command(BaseCommand):
         # Memberships are added, never replaced, so an administrator's later changes survive.
         user.teams.add(*(teams[slug] for slug in spec.teams))
         if spec.role == Role.ADMINISTRATOR:
-            perms = Permission.objects.filter(ADMIN_PERMISSIONS).exclude(
-                content_type__app_label="accounts", codename__startswith="delete_"
-            )
-            user.user_permissions.add(*perms, *Permission.objects.filter(ADMIN_VIEW_PERMISSIONS))
+            user.user_permissions.add(*administrator_permissions())
         return user
 
     def _mads(self, sb: User, handicap: Team) -> tuple[Sag, bool]:

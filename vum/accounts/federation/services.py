@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from vum.access import administrator_permissions
 from vum.accounts.federation.refusals import LoginRefused
 from vum.accounts.federation.roles import Privilege, roles_resolve
 from vum.accounts.models import FoederetSession, Loginbevis, Role, Sikringsniveau, User
@@ -110,6 +111,9 @@ def federated_user_sync(*, identity: FederatedIdentity) -> User:
         user.organisation = grant.organisation
         user.save()
         user.teams.set(grant.teams)
+        user.user_permissions.set(
+            administrator_permissions() if grant.rolle == Role.ADMINISTRATOR else []
+        )
         after = {
             "role": user.role,
             "is_staff": user.is_staff,
