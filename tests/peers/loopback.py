@@ -5,6 +5,7 @@ A peer subclasses `LoopbackServer`, answers requests in `_wsgi`, and may do in `
 its address (`base_url`) before the first request: that is known once the port is bound.
 """
 
+import ssl
 import threading
 from collections.abc import Iterable
 from types import TracebackType
@@ -36,7 +37,12 @@ class LoopbackServer:
         if self._httpd is not None:
             raise RuntimeError(f"{self.name} is already running")
         self._httpd = make_server(
-            "127.0.0.1", 0, self._wsgi, threaded=True, request_handler=_QuietHandler
+            "127.0.0.1",
+            0,
+            self._wsgi,
+            threaded=True,
+            request_handler=_QuietHandler,
+            ssl_context=self._ssl_context(),
         )
         try:
             self._bound()
@@ -82,7 +88,12 @@ class LoopbackServer:
     def base_url(self) -> str:
         if self._httpd is None:
             raise RuntimeError(f"{self.name} is not running: call start() first")
-        return f"http://127.0.0.1:{self._httpd.server_port}"
+        scheme = "https" if self._httpd.ssl_context is not None else "http"
+        return f"{scheme}://127.0.0.1:{self._httpd.server_port}"
+
+    def _ssl_context(self) -> ssl.SSLContext | None:
+        """TLS for a peer that speaks HTTPS (and may ask for the client's certificate)."""
+        return None
 
     def _bound(self) -> None:
         """Called once the port is bound (`base_url` answers), before the first request."""

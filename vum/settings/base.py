@@ -398,6 +398,26 @@ VUM_OIDC_ASSURANCE = env.str("VUM_OIDC_ASSURANCE", default="")
 # need Substantial (Betydelig).
 VUM_LOGIN_MIN_ASSURANCE = env.str("VUM_LOGIN_MIN_ASSURANCE", default="Substantial")
 VUM_LOCAL_LOGIN_USERS = env.list("VUM_LOCAL_LOGIN_USERS", default=[])
+# KOMBIT's Serviceplatformen (Digital Post, CPR): "off" (the demo: letters to files, citizens
+# typed in), "test" (KOMBIT's external test environment) or "prod". The municipality's
+# certificate (OCES3/FOCES, PEM) and CVR number are those of its service agreements; the
+# addresses are KOMBIT's unless overridden (docs/serviceplatformen.md).
+VUM_SERVICEPLATFORMEN = env.str("VUM_SERVICEPLATFORMEN", default="off")
+VUM_SERVICEPLATFORMEN_CVR = env.str("VUM_SERVICEPLATFORMEN_CVR", default="")
+VUM_SERVICEPLATFORMEN_CERT_FILE = env.str("VUM_SERVICEPLATFORMEN_CERT_FILE", default="")
+VUM_SERVICEPLATFORMEN_KEY_FILE = env.str("VUM_SERVICEPLATFORMEN_KEY_FILE", default="")
+# The CA bundle that vouches for Serviceplatformen's TLS certificate; empty: the system's.
+VUM_SERVICEPLATFORMEN_CA_FILE = env.str("VUM_SERVICEPLATFORMEN_CA_FILE", default="")
+VUM_SERVICEPLATFORMEN_URL = env.str("VUM_SERVICEPLATFORMEN_URL", default="")
+VUM_SERVICEPLATFORMEN_STS_URL = env.str("VUM_SERVICEPLATFORMEN_STS_URL", default="")
+VUM_SERVICEPLATFORMEN_TIMEOUT_SECONDS = env.float(
+    "VUM_SERVICEPLATFORMEN_TIMEOUT_SECONDS", default=20.0
+)
+# Attempts at a call that may be repeated, the waits between them doubling from the backoff.
+VUM_SERVICEPLATFORMEN_ATTEMPTS = env.int("VUM_SERVICEPLATFORMEN_ATTEMPTS", default=3)
+VUM_SERVICEPLATFORMEN_BACKOFF_SECONDS = env.float(
+    "VUM_SERVICEPLATFORMEN_BACKOFF_SECONDS", default=1.0
+)
 # djangosaml2: its configuration is built from the settings above (vum.accounts.federation.saml);
 # requests go by HTTP-Redirect (no page of inline script in between); users are found and made
 # by the backend, from the role mapping.
