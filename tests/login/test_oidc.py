@@ -108,12 +108,12 @@ def test_assurance_below_substantial_or_unstated_is_refused(
     client: Client, op: OidcProvider, handicap: Team, settings: Any
 ) -> None:
     low = oidc_login(client, op, OidcLogin(sub=SUBJECT, claims=person(**{ASSURANCE: "Low"})))
-    assert refusal_code(low) == "sikringsniveau"
+    assert refusal_code(low) == "for_lavt_sikringsniveau"
 
     unstated = person()
     del unstated[ASSURANCE]
     assert refusal_code(oidc_login(client, op, OidcLogin(sub=SUBJECT, claims=unstated))) == (
-        "sikringsniveau"
+        "for_lavt_sikringsniveau"
     )
 
     # A provider without the claim (Entra ID), whose level the municipality vouches for.

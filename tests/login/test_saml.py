@@ -155,11 +155,12 @@ def test_a_login_below_substantial_assurance_is_refused(
 ) -> None:
     response = saml_login(client, idp, caseworker_login(assurance="Low"))
 
-    assert refusal_code(response) == "sikringsniveau"
+    assert refusal_code(response) == "for_lavt_sikringsniveau"
     assert "sikringsniveau lav" in response.content.decode()
     assert not logged_in(client)
     refusal = AuditEvent.objects.get(action=AuditAction.LOGIN_REFUSED)
     assert "sikringsniveau Low" in refusal.summary
+    assert refusal.changes == {"aarsag": "for_lavt_sikringsniveau"}  # a code, kept readable
 
 
 @pytest.mark.parametrize(
@@ -211,7 +212,7 @@ def test_a_replayed_answer_is_refused(
     restored = SessionStore(saml_cookie)
     restored.update(outstanding)
     restored.save()
-    assert refusal_code(client.post("/saml2/acs/", answer)) == "genbrugt"
+    assert refusal_code(client.post("/saml2/acs/", answer)) == "svar_genbrugt"
     assert not logged_in(client)
     assert AuditEvent.objects.filter(action=AuditAction.LOGIN).count() == 1
 

@@ -5,7 +5,9 @@ from django.shortcuts import render
 
 
 class LoginRefused(Exception):
-    """The reason is shown to the user (Danish); the code goes to the audit trail."""
+    """The reason is shown to the user (Danish); the code goes to the audit trail, where only
+    codes with a separator (or a model's choice values) are kept as they are (vum.audit.redaction),
+    so every code has one."""
 
     def __init__(self, code: str, reason: str) -> None:
         super().__init__(reason)

@@ -256,7 +256,7 @@ class SamlAcsView(SamlEnabledMixin, djangosaml2_views.AssertionConsumerServiceVi
             udloeber=_replay_window_end(response),
         ):
             refusal = LoginRefused(
-                "genbrugt",
+                "svar_genbrugt",
                 "Svaret fra kommunens login er allerede brugt én gang. Log ind igen.",
             )
             setattr(self.request, REFUSAL, refusal)
@@ -279,7 +279,7 @@ class SamlAcsView(SamlEnabledMixin, djangosaml2_views.AssertionConsumerServiceVi
                 "eller modtager passer ikke). Prøv at logge ind igen.",
             )
             login_refusal_record(refusal=refusal, identity=None, protocol="SAML")
-        elif refusal.code in ("ikke_krypteret", "genbrugt"):
+        elif refusal.code in ("ikke_krypteret", "svar_genbrugt"):
             login_refusal_record(refusal=refusal, identity=None, protocol="SAML")
         return refusal_page(request, refusal)
 

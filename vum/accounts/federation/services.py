@@ -56,7 +56,7 @@ def assurance_check(*, identity: FederatedIdentity) -> None:
             else "ikke oplyst"
         )
         raise LoginRefused(
-            "sikringsniveau",
+            "for_lavt_sikringsniveau",
             f"Dit login har sikringsniveau {given}, men vum kræver mindst "
             f"{required.label.lower()} (NSIS), fordi vum rummer helbreds- og sociale "
             "oplysninger. Log ind igen med MitID eller en anden løsning på mindst det niveau.",
@@ -92,7 +92,7 @@ def federated_user_sync(*, identity: FederatedIdentity) -> User:
             user.set_unusable_password()
         elif not user.is_active:
             raise LoginRefused(
-                "deaktiveret",
+                "bruger_deaktiveret",
                 "Din bruger i vum er deaktiveret. Kontakt kommunens systemadministrator.",
             )
         before = {
