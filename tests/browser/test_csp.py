@@ -122,7 +122,9 @@ def _caseworker_extras(page: Page, url: str, world: World) -> None:
     assert page.evaluate("() => window.__samme_side === true")
     # The API's documentation (Swagger UI) with one operation opened, and the browsable API.
     page.goto(f"{url}/api/docs/")
-    expect(page.locator(".swagger-ui .info .title")).to_contain_text("vum API")
+    # The page draws itself once the schema has come, and the schema of the whole API is made on
+    # request: seconds on a loaded two-core machine, more than Playwright's default 5.
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("vum API", timeout=30_000)
     page.locator(".opblock-summary").first.click()
     expect(page.locator(".opblock-body").first).to_be_visible()
     page.goto(f"{url}/api/v1/sager/")
