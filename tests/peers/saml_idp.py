@@ -19,7 +19,7 @@ import base64
 import re
 import shutil
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
@@ -370,6 +370,34 @@ class SamlIdentityProvider(LoopbackServer):
             raise _Refused(f"not {what}")
         return message
 
+    def _verified_request(
+        self,
+        server: "_ContextHandler",
+        incoming: _Incoming,
+        message: Any,
+        record: dict[str, Any],
+        parse: Callable[..., Any],
+        what: str,
+    ) -> tuple[str, Any]:
+        """A request from a known SP, its signature checked over the query as sent and by
+        pysaml2's `parse` (Destination, times): the issuer and the parsed request."""
+        issuer = self._known_sp(server, message)
+        self._check_query_signature(server, incoming, issuer)
+        try:
+            parsed = parse(
+                incoming.encoded,
+                incoming.binding,
+                relay_state=incoming.relay_state,
+                sigalg=incoming.sig_alg,
+                signature=incoming.signature,
+            )
+        except Exception as error:
+            raise _Refused(f"{what} refused: {error!r}") from error
+        if parsed is None:
+            raise _Refused(f"{what} refused: it does not verify (Destination, times)")
+        record["verified"] = True
+        return issuer, parsed
+
     # --- single sign-on ---------------------------------------------------------------------
 
     def _sso(self, request: Request) -> Response:
@@ -380,21 +408,9 @@ class SamlIdentityProvider(LoopbackServer):
         record = _record("authn_request", incoming, message)
         server = self._pysaml2()
         try:
-            issuer = self._known_sp(server, message)
-            self._check_query_signature(server, incoming, issuer)
-            try:
-                parsed = server.parse_authn_request(
-                    incoming.encoded,
-                    incoming.binding,
-                    relay_state=incoming.relay_state,
-                    sigalg=incoming.sig_alg,
-                    signature=incoming.signature,
-                )
-            except Exception as error:
-                raise _Refused(f"AuthnRequest refused: {error!r}") from error
-            if parsed is None:
-                raise _Refused("AuthnRequest refused: it does not verify (Destination, times)")
-            record["verified"] = True
+            issuer, parsed = self._verified_request(
+                server, incoming, message, record, server.parse_authn_request, "AuthnRequest"
+            )
             try:
                 acs_url = server.response_args(parsed.message, [BINDING_HTTP_POST])["destination"]
             except Exception as error:
@@ -486,21 +502,9 @@ class SamlIdentityProvider(LoopbackServer):
         record = _record("logout_request", incoming, message)
         server = self._pysaml2()
         try:
-            issuer = self._known_sp(server, message)
-            self._check_query_signature(server, incoming, issuer)
-            try:
-                parsed = server.parse_logout_request(
-                    incoming.encoded,
-                    incoming.binding,
-                    relay_state=incoming.relay_state,
-                    sigalg=incoming.sig_alg,
-                    signature=incoming.signature,
-                )
-            except Exception as error:
-                raise _Refused(f"LogoutRequest refused: {error!r}") from error
-            if parsed is None:
-                raise _Refused("LogoutRequest refused: it does not verify (Destination, times)")
-            record["verified"] = True
+            issuer, parsed = self._verified_request(
+                server, incoming, message, record, server.parse_logout_request, "LogoutRequest"
+            )
             try:
                 binding, destination = server.pick_binding(
                     "single_logout_service",
