@@ -30,7 +30,13 @@ from mozilla_django_oidc.utils import import_from_settings
 
 from vum.accounts.backends import UserBackend
 from vum.accounts.federation.config import oidc_enabled
-from vum.accounts.federation.refusals import UNTRUSTED_ANSWER, LoginRefused, refusal_page
+from vum.accounts.federation.refusals import (
+    IDENTITY,
+    REFUSAL,
+    UNTRUSTED_ANSWER,
+    LoginRefused,
+    refusal_page,
+)
 from vum.accounts.federation.roles import Privilege
 from vum.accounts.federation.services import (
     FederatedIdentity,
@@ -42,8 +48,6 @@ from vum.accounts.federation.services import (
 )
 from vum.accounts.models import User
 
-REFUSAL = "vum_login_refusal"
-IDENTITY = "vum_federated_identity"
 BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 TIMEOUT_SECONDS = 10
 # A logout token without an expiry is taken as good for this long after it was issued.

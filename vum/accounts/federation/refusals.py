@@ -17,6 +17,11 @@ class LoginRefused(Exception):
 
 UNTRUSTED_ANSWER = "ugyldigt_svar"
 
+# Set on the request by the backends and the views of both protocols: the refusal, for the page
+# that explains it, and the identity, for the audit of the login.
+REFUSAL = "vum_login_refusal"
+IDENTITY = "vum_federated_identity"
+
 
 def refusal_page(request: HttpRequest, refusal: LoginRefused) -> HttpResponse:
     return render(request, "accounts/login_afvist.html", {"refusal": refusal}, status=403)

@@ -31,6 +31,8 @@ from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 from vum.accounts.backends import UserBackend
 from vum.accounts.federation.config import saml_enabled
 from vum.accounts.federation.refusals import (
+    IDENTITY,
+    REFUSAL,
     UNTRUSTED_ANSWER,
     LoginRefused,
     refusal_page,
@@ -52,10 +54,6 @@ FIRST_NAME = "https://data.gov.dk/model/core/eid/firstName"
 LAST_NAME = "https://data.gov.dk/model/core/eid/lastName"
 EMAIL = "https://data.gov.dk/model/core/eid/email"
 ASSURANCE_CONTEXT_PREFIX = "https://data.gov.dk/concept/core/nsis/loa/"
-
-# Set on the request by the backend and the views, for the page and the audit of the outcome.
-REFUSAL = "vum_login_refusal"
-IDENTITY = "vum_federated_identity"
 
 
 def _absolute(path: str) -> str:
