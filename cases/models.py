@@ -34,6 +34,13 @@ class Borger(Versioned):
     by = models.CharField("by", max_length=100, blank=True)
     telefon = models.CharField("telefon", max_length=20, blank=True)
     email = models.EmailField("e-mail", blank=True)
+    # Navne- og adressebeskyttelse in CPR: the name and address are never shown, printed or
+    # exported, and letters go only by Digital Post (docs/serviceplatformen.md).
+    adressebeskyttet = models.BooleanField("navne- og adressebeskyttelse", default=False)
+    # When the details were last read from CPR (SF1520); empty: typed in, not verified.
+    cpr_opslag = models.DateTimeField("senest hentet fra CPR", null=True, blank=True)
+    civilstand = models.CharField("civilstand", max_length=40, blank=True)
+    doedsdato = models.DateField("dødsdato", null=True, blank=True)
     oprettet = models.DateTimeField("oprettet", auto_now_add=True)
     # Who registered the citizen: they see the details until an enquiry or a case brings the
     # citizen into a team (vum/access.py: borgere_visible_to).
@@ -108,6 +115,9 @@ class Relation(models.Model):
     )
     type = models.CharField("type", max_length=20, choices=Type.choices)
     navn = models.CharField("navn", max_length=200)
+    # The CPR number of a guardian or representative who holds the citizen's rights: Digital
+    # Post reaches a person by it.
+    cpr = models.CharField("CPR-nummer", max_length=10, blank=True, validators=[cpr.validate_cpr])
     relation = models.CharField(
         "relation til borgeren", max_length=100, blank=True, help_text="F.eks. mor, bror, ven."
     )

@@ -9,6 +9,10 @@ and answering with faults on demand.
   service asked for is in it.
 - The AccessTokenService takes only SAML tokens its STS issued; a service takes only access
   tokens for itself that have not expired.
+- A service answers through its handler (`handlers`: path -> a function of the request's
+  environ and body), which checks the request as that service does: Digital Post's MeMo message
+  (tests/peers/digital_post.py), CPR's SOAP request (tests/peers/cpr.py). A service without a
+  handler answers a generic JSON receipt.
 - `fail_next(endpoint, *faults)` queues answers for the next requests to an endpoint ("sts",
   "token", or a service's path): a status code, a delay (a timeout for the client), or a body
   that is not JSON.
@@ -21,6 +25,7 @@ import threading
 import time
 import uuid
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -42,7 +47,9 @@ WS_TRUST = {
     "KeyType": "http://docs.oasis-open.org/ws-sx/ws-trust/200512/PublicKey",
 }
 Response = tuple[str, list[tuple[str, str]], bytes]
+Handler = Callable[[WSGIEnvironment, bytes], Response]
 NEVER = datetime.min.replace(tzinfo=UTC)
+REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found"}
 
 
 @dataclass(frozen=True)
@@ -63,9 +70,16 @@ class FakeServiceplatformen(LoopbackServer):
     name = "serviceplatformen"
 
     def __init__(
-        self, directory: Path, *, municipality_cert: Path, cvr: str, services: dict[str, str]
+        self,
+        directory: Path,
+        *,
+        municipality_cert: Path,
+        cvr: str,
+        services: dict[str, str],
+        handlers: dict[str, Handler] | None = None,
     ) -> None:
-        """`services`: the service agreement, entity id -> path on the platform."""
+        """`services`: the service agreement, entity id -> path on the platform; `handlers`:
+        path -> the service's behaviour."""
         super().__init__()
         self.cert_path, self.key_path = make_certificate(
             "serviceplatformen", directory, server=True
@@ -73,6 +87,7 @@ class FakeServiceplatformen(LoopbackServer):
         self.municipality_cert = municipality_cert
         self.cvr = cvr
         self.services = dict(services)
+        self.handlers = dict(handlers or {})
         self.token_lifetime = timedelta(hours=1)
         self.calls: list[Call] = []
         self._faults: dict[str, deque[Fault]] = {}
@@ -117,17 +132,17 @@ class FakeServiceplatformen(LoopbackServer):
         if fault is not None and fault.delay:
             time.sleep(fault.delay)
         if fault is not None and fault.status is not None:
-            status, headers, content = _json(fault.status, {"fejl": "fremprovokeret"})
+            status, headers, content = json_response(fault.status, {"fejl": "fremprovokeret"})
         elif fault is not None and fault.malformed:
             status, headers, content = "200 OK", [("Content-Type", "application/json")], b"<html>"
         elif endpoint == "sts":
             status, headers, content = self._sts(environ, body)
         elif endpoint == "token":
             status, headers, content = self._token(body)
-        elif path in self.services.values():
+        elif any(path.startswith(service) for service in self.services.values()):
             status, headers, content = self._service(environ, path, body)
         else:
-            status, headers, content = _json(404, {"fejl": f"ukendt adresse {path}"})
+            status, headers, content = json_response(404, {"fejl": f"ukendt adresse {path}"})
         with self._lock:
             self.calls.append(Call(endpoint, int(status.split()[0]), content.decode()[:200]))
         start_response(status, headers)
@@ -137,22 +152,22 @@ class FakeServiceplatformen(LoopbackServer):
         try:
             request = json.loads(body)
         except ValueError:
-            return _json(400, {"fejl": "ikke JSON"})
+            return json_response(400, {"fejl": "ikke JSON"})
         for field, value in WS_TRUST.items():
             if request.get(field) != value:
-                return _json(400, {"fejl": f"{field} skal være {value}"})
+                return json_response(400, {"fejl": f"{field} skal være {value}"})
         if request.get("UseKey") != _der_base64(environ.get("SSL_CLIENT_CERT", "")):
-            return _json(400, {"fejl": "UseKey er ikke certifikatet, kaldet kom med"})
+            return json_response(400, {"fejl": "UseKey er ikke certifikatet, kaldet kom med"})
         if (request.get("AnvenderKontekst") or {}).get("Cvr") != self.cvr:
-            return _json(400, {"fejl": "ingen serviceaftale for det CVR-nummer"})
+            return json_response(400, {"fejl": "ingen serviceaftale for det CVR-nummer"})
         entity_id = ((request.get("AppliesTo") or {}).get("EndpointReference") or {}).get("Address")
         if entity_id not in self.services:
-            return _json(400, {"fejl": f"serviceaftalen omfatter ikke {entity_id}"})
+            return json_response(400, {"fejl": f"serviceaftalen omfatter ikke {entity_id}"})
         token = f'<saml:Assertion ID="_{uuid.uuid4()}">{entity_id}</saml:Assertion>'
         with self._lock:
             self._saml_tokens[token] = entity_id
         lifetime = datetime.now(UTC) + timedelta(hours=8)
-        return _json(
+        return json_response(
             200,
             {
                 "RequestedSecurityToken": {"Assertion": token},
@@ -165,10 +180,10 @@ class FakeServiceplatformen(LoopbackServer):
         with self._lock:
             entity_id = self._saml_tokens.get(saml_token)
             if entity_id is None:
-                return _json(401, {"fejl": "ukendt SAML-token"})
+                return json_response(401, {"fejl": "ukendt SAML-token"})
             token = uuid.uuid4().hex
             self._access_tokens[token] = (entity_id, datetime.now(UTC) + self.token_lifetime)
-        return _json(
+        return json_response(
             200,
             {
                 "token_type": "Bearer",
@@ -180,20 +195,20 @@ class FakeServiceplatformen(LoopbackServer):
     def _service(self, environ: WSGIEnvironment, path: str, body: bytes) -> Response:
         scheme, _, token = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
         with self._lock:
-            entity_id, expiry = self._access_tokens.get(
-                token, ("", datetime.min.replace(tzinfo=UTC))
-            )
-        if scheme != "Bearer" or self.services.get(entity_id) != path:
-            return _json(401, {"fejl": "ugyldigt token for denne service"})
+            entity_id, expiry = self._access_tokens.get(token, ("", NEVER))
+        service_path = self.services.get(entity_id, "")
+        if scheme != "Bearer" or not service_path or not path.startswith(service_path):
+            return json_response(401, {"fejl": "ugyldigt token for denne service"})
         if expiry <= datetime.now(UTC):
-            return _json(401, {"fejl": "tokenet er udløbet"})
-        return _json(200, {"svar": "ok", "bytes": len(body)})
+            return json_response(401, {"fejl": "tokenet er udløbet"})
+        handler = self.handlers.get(service_path)
+        if handler is not None:
+            return handler(environ, body)
+        return json_response(200, {"svar": "ok", "bytes": len(body)})
 
 
-def _json(status: int, data: Any) -> Response:
-    reason = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found"}.get(
-        status, "Fault"
-    )
+def json_response(status: int, data: Any) -> Response:
+    reason = REASONS.get(status, "Fault")
     return (
         f"{status} {reason}",
         [("Content-Type", "application/json")],
