@@ -16,6 +16,8 @@ from vum.catalog.models import Ansoegningstype
 from vum.versions import Versioned
 
 JA_NEJ = [(True, "Ja"), (False, "Nej")]
+# Shown wherever a protected citizen's address would have been.
+ADRESSEBESKYTTET = "Navne- og adressebeskyttet"
 
 
 class Borger(Versioned):
@@ -64,6 +66,24 @@ class Borger(Versioned):
     @property
     def navn(self) -> str:
         return f"{self.fornavn} {self.efternavn}"
+
+    @property
+    def visible_address(self) -> str:
+        """The address as any page, export or document may show it: one line, or the
+        protection's name instead when CPR protects it. The one rule for the address: nothing
+        else renders adresse, postnummer and by of a citizen."""
+        if self.adressebeskyttet:
+            return ADRESSEBESKYTTET
+        town = f"{self.postnummer} {self.by}".strip()
+        return ", ".join(part for part in (self.adresse, town) if part)
+
+    @property
+    def postal_address(self) -> dict[str, str]:
+        """The address lines for a letter's recipient block: empty for a protected citizen,
+        whose letters go by Digital Post only."""
+        if self.adressebeskyttet:
+            return {"adresse": "", "postnummer": "", "by": ""}
+        return {"adresse": self.adresse, "postnummer": self.postnummer, "by": self.by}
 
     @property
     def cpr_masked(self) -> str:
@@ -137,6 +157,8 @@ class Relation(models.Model):
     )
     gyldig_fra = models.DateField("gyldig fra", null=True, blank=True)
     gyldig_til = models.DateField("gyldig til", null=True, blank=True)
+    # A guardian read from CPR (SF1520), kept in step with CPR by the lookup; typed ones are not.
+    fra_cpr = models.BooleanField("hentet fra CPR", default=False, editable=False)
 
     objects = RelationQuerySet.as_manager()
 

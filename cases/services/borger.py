@@ -1,9 +1,11 @@
 """The citizen register: a citizen by CPR number, their details and relatives."""
 
+from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from cases import cpr as cpr_rules
 from cases.models import (
@@ -14,6 +16,8 @@ from vum.access import Action, require
 from vum.accounts.models import User
 from vum.audit.models import AuditAction
 from vum.audit.services import audit_record, diff, snapshot
+from vum.serviceplatformen.client import ServiceplatformenClient
+from vum.serviceplatformen.cpr import CprPerson, person_lookup
 from vum.versions import version_check, version_next
 
 # Citizens
@@ -64,6 +68,169 @@ def borger_create(
         raise ValidationError(
             {"cpr": "Der findes allerede en borger med dette CPR-nummer."}
         ) from exc
+    return borger
+
+
+# What a CPR lookup sets on a citizen: CPR's facts replace whatever was typed.
+CPR_FACTS = (
+    "fornavn",
+    "efternavn",
+    "adresse",
+    "postnummer",
+    "by",
+    "civilstand",
+    "doedsdato",
+    "adressebeskyttet",
+)
+DUPLICATE = "Der findes allerede en borger med dette CPR-nummer."
+
+
+def _cpr_facts(person: CprPerson) -> dict[str, Any]:
+    # A protected address is not kept at all: what vum does not hold it cannot show, print or
+    # export, and letters to a protected citizen go by Digital Post, which needs no address.
+    address = (
+        {"adresse": "", "postnummer": "", "by": ""}
+        if person.adressebeskyttet
+        else {"adresse": person.adresse, "postnummer": person.postnummer, "by": person.by}
+    )
+    return {
+        "fornavn": person.fornavne,
+        "efternavn": person.efternavn,
+        **address,
+        "civilstand": person.civilstand,
+        "doedsdato": person.doedsdato,
+        "adressebeskyttet": person.adressebeskyttet,
+    }
+
+
+def _cpr_guardian(*, actor: User, borger: Borger, person: CprPerson) -> None:
+    """Keep the guardian CPR holds as the citizen's CPR guardian relation: added, changed, or
+    ended (the day before) when CPR no longer has one. Typed relations are left alone; whether a
+    guardian holds the citizen's rights in the case is the caseworker's call, not CPR's."""
+    today = timezone.localdate()
+    current = borger.relationer.current().filter(fra_cpr=True).first()
+    vaerge = person.vaerge
+    if vaerge is None:
+        if current is not None:
+            before = snapshot(current)
+            current.gyldig_til = today - timedelta(days=1)
+            current.save(update_fields=["gyldig_til"])
+            audit_record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                obj=current,
+                summary="Værge fra CPR afsluttet (ikke længere i CPR)",
+                changes=diff(before, snapshot(current)),
+            )
+        return
+    form = (
+        Relation.Vaergemaalsform.PARAGRAF_6
+        if vaerge.frataget_handleevne
+        else Relation.Vaergemaalsform.PARAGRAF_5
+    )
+    fields = {"navn": vaerge.navn or "Værge (navn ikke oplyst i CPR)", "cpr": vaerge.cpr}
+    if current is None:
+        relation = Relation(
+            borger=borger,
+            type=Relation.Type.VAERGE,
+            vaergemaalsform=form,
+            gyldig_fra=today,
+            fra_cpr=True,
+            **fields,
+        )
+        relation.full_clean()
+        relation.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=relation,
+            summary="Værge registreret fra CPR",
+            changes=diff({}, snapshot(relation)),
+        )
+        return
+    before = snapshot(current)
+    current.navn, current.cpr, current.vaergemaalsform = fields["navn"], fields["cpr"], form
+    current.full_clean()
+    changes = diff(before, snapshot(current))
+    if changes:
+        current.save(update_fields=["navn", "cpr", "vaergemaalsform"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=current,
+            summary="Værge opdateret fra CPR",
+            changes=changes,
+        )
+
+
+def borger_create_from_cpr(
+    *, actor: User, cpr: str, client: ServiceplatformenClient | None = None
+) -> Borger:
+    """Register the citizen with CPR number `cpr` as CPR has them (SF1520), verified now.
+    Raises ServiceplatformenError when CPR cannot answer (PersonIkkeFundet when it does not
+    know the number): the caller may then offer the typed registration."""
+    require(actor, Action.CREATE_BORGER)
+    try:
+        cpr = cpr_rules.normalise(cpr)
+        cpr_rules.validate_cpr(cpr)
+    except ValidationError as exc:
+        raise ValidationError({"cpr": exc.messages}) from exc
+    # Before asking CPR: a duplicate needs no lookup.
+    if Borger.objects.filter(cpr=cpr).exists():
+        raise ValidationError({"cpr": DUPLICATE})
+    person = person_lookup(cpr, client=client)
+    borger = Borger(cpr=cpr, cpr_opslag=timezone.now(), oprettet_af=actor, **_cpr_facts(person))
+    borger.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            borger.save()
+            audit_record(
+                actor=actor,
+                action=AuditAction.CREATE,
+                obj=borger,
+                summary="Borger oprettet fra CPR",
+                changes=diff({}, snapshot(borger)),
+            )
+            _cpr_guardian(actor=actor, borger=borger, person=person)
+    except IntegrityError as exc:  # a concurrent registration of the same CPR number
+        raise ValidationError({"cpr": DUPLICATE}) from exc
+    return borger
+
+
+def borger_cpr_refresh(
+    *,
+    actor: User,
+    borger: Borger,
+    expected_version: int | None = None,
+    client: ServiceplatformenClient | None = None,
+) -> Borger:
+    """Read the citizen from CPR again and store what CPR says now, with the time of reading.
+    `expected_version` is the version the caseworker's page showed (StaleVersion if another
+    change came in between). Raises ServiceplatformenError when CPR cannot answer; nothing is
+    changed then."""
+    require(actor, Action.EDIT_BORGER, borger)
+    # The lookup may take seconds: it runs before the row is locked.
+    person = person_lookup(borger.cpr, client=client)
+    with transaction.atomic():
+        borger = Borger.objects.select_for_update().get(pk=borger.pk)
+        version_check(borger, expected_version)
+        before = snapshot(borger, CPR_FACTS)
+        for name, value in _cpr_facts(person).items():
+            setattr(borger, name, value)
+        borger.cpr_opslag = timezone.now()
+        borger.full_clean(validate_unique=False)
+        changes = diff(before, snapshot(borger, CPR_FACTS))
+        borger.save(
+            update_fields=[*CPR_FACTS, "cpr_opslag", *(version_next(borger) if changes else [])]
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=borger,
+            summary="Borger opdateret fra CPR" if changes else "Borger tjekket i CPR (uændret)",
+            changes=changes,
+        )
+        _cpr_guardian(actor=actor, borger=borger, person=person)
     return borger
 
 

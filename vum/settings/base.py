@@ -418,6 +418,9 @@ VUM_SERVICEPLATFORMEN_ATTEMPTS = env.int("VUM_SERVICEPLATFORMEN_ATTEMPTS", defau
 VUM_SERVICEPLATFORMEN_BACKOFF_SECONDS = env.float(
     "VUM_SERVICEPLATFORMEN_BACKOFF_SECONDS", default=1.0
 )
+# CPR lookup (SF1520) when a citizen is registered and on the citizen page: only with this on
+# and VUM_SERVICEPLATFORMEN "test" or "prod"; off, citizens are typed in (docs/cpr.md).
+VUM_CPR_LOOKUP = env.bool("VUM_CPR_LOOKUP", default=False)
 # djangosaml2: its configuration is built from the settings above (vum.accounts.federation.saml);
 # requests go by HTTP-Redirect (no page of inline script in between); users are found and made
 # by the backend, from the role mapping.
