@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models
 from django.forms.boundfield import BoundField
 
+from cases import cpr as cpr_rules
 from cases.models import (
     Aftale,
     Diagnose,
@@ -103,12 +104,44 @@ class BorgerCreateForm(forms.Form):
     email = forms.EmailField(label="E-mail", required=False)
 
 
+class BorgerCprForm(forms.Form):
+    """Registration from CPR: the number is all the caseworker types."""
+
+    cpr = forms.CharField(label="CPR-nummer", max_length=11, help_text="DDMMÅÅ-XXXX")
+
+    def clean_cpr(self) -> str:
+        return _cpr_number(self.cleaned_data["cpr"])
+
+
+class BorgerCprRefreshForm(forms.Form):
+    """ "Hent fra CPR" on the citizen page: the version the page showed."""
+
+    version = VersionField()
+
+
+def _cpr_number(raw: str) -> str:
+    """A CPR number as stored (10 digits), or the Danish reason it is not one."""
+    number = cpr_rules.normalise(raw)
+    cpr_rules.validate_cpr(number)
+    return number
+
+
 class RelationForm(forms.ModelForm):
+    # Typed with or without the hyphen (11 characters); stored without it.
+    cpr = forms.CharField(
+        label="CPR-nummer",
+        max_length=11,
+        required=False,
+        help_text="DDMMÅÅ-XXXX. For en værge eller partsrepræsentant: Digital Post når personen "
+        "på CPR-nummeret.",
+    )
+
     class Meta:
         model = Relation
         fields = [
             "type",
             "navn",
+            "cpr",
             "relation",
             "telefon",
             "email",
@@ -124,6 +157,10 @@ class RelationForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _blank_label(self)
+
+    def clean_cpr(self) -> str:
+        raw = self.cleaned_data["cpr"]
+        return _cpr_number(raw) if raw else ""
 
 
 class AnsoegningFields(forms.Form):

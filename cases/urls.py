@@ -1,6 +1,7 @@
 from django.urls import path
 
 from cases.views.borger import (
+    borger_cpr_refresh,
     borger_create,
     borger_detail,
     borger_log_detail,
@@ -45,6 +46,7 @@ urlpatterns = [
     path("borgere/opret/", borger_create, name="borger_create"),
     path("borgere/<int:pk>/", borger_detail, name="borger_detail"),
     path("borgere/<int:pk>/relationer/", relation_add, name="relation_add"),
+    path("borgere/<int:pk>/cpr/", borger_cpr_refresh, name="borger_cpr_refresh"),
     path("borgere/<int:pk>/henvendelse/", henvendelse_create, name="henvendelse_create"),
     path("sager/<int:pk>/", sag_detail, name="sag_detail"),
     path("sager/<int:pk>/faseskift/", sag_transition, name="sag_transition"),

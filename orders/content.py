@@ -5,7 +5,7 @@ case, so that it sees only what was ordered from it. The handleplan's versions a
 """
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -21,7 +21,7 @@ from assessment.models import (
     Opfoelgningsinterval,
     Sagsvurdering,
 )
-from cases.models import Sag
+from cases.models import Borger, Sag
 from vum.accounts.models import Organisation
 
 # A service the citizen manages or is paid for themselves has no provider to order from.
@@ -229,7 +229,7 @@ def _background(sag: Sag) -> dict[str, Any]:
     return {
         "navn": borger.navn,
         "cpr": borger.cpr_formatted,
-        "adresse": f"{borger.adresse}, {borger.postnummer} {borger.by}".strip(", "),
+        "adresse": borger.visible_address,
         "telefon": borger.telefon,
         "kontakter": [
             {
@@ -396,3 +396,13 @@ def content_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
 def latest_grant(sag: Sag) -> Afgoerelse | None:
     """The case's latest decision that grants something."""
     return granting_decisions().filter(sag=sag).select_related("sag", "vurdering").first()
+
+
+def shown(indhold: Mapping[str, Any] | None, borger: Borger) -> dict[str, Any]:
+    """A bestilling's frozen content as it may be shown today: one frozen before CPR protected
+    the citizen's address still holds the address, which is then not shown (Borger's rule)."""
+    content = dict(indhold or {})
+    baggrund = content.get("baggrund")
+    if borger.adressebeskyttet and isinstance(baggrund, Mapping):
+        content["baggrund"] = {**baggrund, "adresse": borger.visible_address}
+    return content

@@ -24,12 +24,7 @@ def handleplan_pdf(
         template_name="letters/handleplan.html",
         context={
             **letter_context(sag, actor),
-            "modtager": {
-                "navn": borger.navn,
-                "adresse": borger.adresse,
-                "postnummer": borger.postnummer,
-                "by": borger.by,
-            },
+            "modtager": {"navn": borger.navn, **borger.postal_address},
             "plan": plan,
             "indhold": indhold,
             "version": version,

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from cases.models import Borger, CaseRecord, Sag
+from orders.content import shown
 from vum.accounts.models import Organisation
 from vum.versions import Versioned
 
@@ -227,6 +228,11 @@ class Bestilling(FSMModelMixin, CaseRecord):
     @property
     def awaits_answer(self) -> bool:
         return self.status in (self.Status.SENDT, self.Status.MODTAGET)
+
+    @property
+    def shown_indhold(self) -> dict[str, Any]:
+        """The frozen content as a page or the API may show it today (orders.content.shown)."""
+        return shown(self.indhold, self.sag.borger)
 
     @property
     def taken_on(self) -> bool:

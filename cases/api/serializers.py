@@ -89,6 +89,25 @@ class BorgerDetailSerializer(serializers.ModelSerializer[Borger]):
     foedselsdato = serializers.DateField(read_only=True, help_text="Udledt af CPR-nummeret.")
     alder = serializers.IntegerField(read_only=True, help_text="Alder i dag.")
     email = OptionalEmailField(read_only=True)
+    # The address as Borger's one rule shows it: empty when CPR protects it.
+    adresse = serializers.CharField(
+        source="postal_address.adresse",
+        read_only=True,
+        help_text="Tom, når borgeren har navne- og adressebeskyttelse.",
+    )
+    postnummer = serializers.CharField(source="postal_address.postnummer", read_only=True)
+    by = serializers.CharField(source="postal_address.by", read_only=True)
+    adressebeskyttet = serializers.BooleanField(
+        read_only=True,
+        help_text="Navne- og adressebeskyttelse i CPR: adressen vises, udskrives og eksporteres "
+        "ikke, og breve går kun med Digital Post.",
+    )
+    cpr_opslag = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="Hvornår oplysningerne senest blev hentet fra CPR; tom: indtastet, ikke "
+        "verificeret i CPR.",
+    )
     sager = serializers.SerializerMethodField(help_text="Borgerens sager, som du har adgang til.")
 
     class Meta:
@@ -102,10 +121,14 @@ class BorgerDetailSerializer(serializers.ModelSerializer[Borger]):
             "adresse",
             "postnummer",
             "by",
+            "adressebeskyttet",
             "telefon",
             "email",
             "foedselsdato",
             "alder",
+            "civilstand",
+            "doedsdato",
+            "cpr_opslag",
             "oprettet",
             "version",
             "sager",
@@ -159,6 +182,12 @@ class RelationSerializer(serializers.ModelSerializer[Relation]):
 
     type_navn = serializers.CharField(source="get_type_display", read_only=True)
     email = OptionalEmailField(required=False)
+    cpr = serializers.CharField(
+        max_length=11,
+        required=False,
+        allow_blank=True,
+        help_text="CPR-nummer (DDMMÅÅ-XXXX), f.eks. en værges: Digital Post når personen på det.",
+    )
 
     class Meta:
         model = Relation
@@ -168,6 +197,7 @@ class RelationSerializer(serializers.ModelSerializer[Relation]):
             "type",
             "type_navn",
             "navn",
+            "cpr",
             "relation",
             "telefon",
             "email",
@@ -177,8 +207,20 @@ class RelationSerializer(serializers.ModelSerializer[Relation]):
             "varetager_partsrettigheder",
             "gyldig_fra",
             "gyldig_til",
+            "fra_cpr",
         ]
-        read_only_fields = ["id", "borger", "type_navn"]
+        read_only_fields = ["id", "borger", "type_navn", "fra_cpr"]
+
+    def validate_cpr(self, value: str) -> str:
+        # Typed with or without the hyphen; stored without it.
+        if not value:
+            return ""
+        try:
+            number = cpr_rules.normalise(value)
+            cpr_rules.validate_cpr(number)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+        return number
 
 
 # Cases

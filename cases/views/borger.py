@@ -13,6 +13,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import letters, selectors
 from cases.forms import (
+    BorgerCprForm,
+    BorgerCprRefreshForm,
     BorgerCreateForm,
     BorgerLogForm,
     BorgerSearchForm,
@@ -29,6 +31,9 @@ from cases.services import henvendelse as henvendelse_services
 from vum.access import Action, get_borger_or_404, may, request_user, require
 from vum.accounts.models import Role
 from vum.catalog.selectors import current_kommune
+from vum.serviceplatformen.client import ServiceplatformenError
+from vum.serviceplatformen.cpr import PersonIkkeFundet, lookup_enabled
+from vum.versions import StaleVersion
 
 LOG_PAGE_SIZE = 50
 
@@ -57,8 +62,13 @@ def borger_search(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def borger_create(request: HttpRequest) -> HttpResponse:
+    """With CPR lookup on, the caseworker types the CPR number and vum fetches the rest from CPR;
+    when CPR cannot answer, the typed form comes back with the number in it. With it off (the
+    demo), the typed form."""
     user = request_user(request)
     require(user, Action.CREATE_BORGER)
+    if request.method == "POST" and "hent_fra_cpr" in request.POST and lookup_enabled():
+        return _borger_create_from_cpr(request)
     if request.method == "POST":
         form = BorgerCreateForm(request.POST)
         if form.is_valid():
@@ -67,15 +77,75 @@ def borger_create(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, f"{borger.navn} er oprettet.")
+                messages.success(request, f"{borger.navn} er oprettet. Ikke verificeret i CPR.")
                 return redirect("borger_detail", pk=borger.pk)
-    else:
-        form = BorgerCreateForm()
-    return render(request, "cases/borger_create.html", {"form": form})
+        return render(request, "cases/borger_create.html", {"form": form})
+    if lookup_enabled():
+        return render(request, "cases/borger_create.html", {"cpr_form": BorgerCprForm()})
+    return render(request, "cases/borger_create.html", {"form": BorgerCreateForm()})
+
+
+def _borger_create_from_cpr(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    cpr_form = BorgerCprForm(request.POST)
+    if cpr_form.is_valid():
+        try:
+            borger = borger_services.borger_create_from_cpr(
+                actor=user, cpr=cpr_form.cleaned_data["cpr"]
+            )
+        except ValidationError as exc:
+            add_service_errors(cpr_form, exc)
+        except PersonIkkeFundet as exc:
+            cpr_form.add_error("cpr", exc.reason)
+        except ServiceplatformenError as exc:
+            # CPR cannot answer now: the typed registration, with the number already in it.
+            form = BorgerCreateForm(initial={"cpr": request.POST.get("cpr", "")})
+            return render(
+                request,
+                "cases/borger_create.html",
+                {"form": form, "cpr_fejl": exc.reason},
+            )
+        else:
+            messages.success(request, f"{borger.navn} er oprettet med oplysningerne fra CPR.")
+            return redirect("borger_detail", pk=borger.pk)
+    return render(request, "cases/borger_create.html", {"cpr_form": cpr_form})
+
+
+@login_required
+@require_POST
+def borger_cpr_refresh(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Hent fra CPR" on the citizen page: CPR's facts replace the stored ones."""
+    user = request_user(request)
+    borger = get_borger_or_404(user, pk)
+    require(user, Action.EDIT_BORGER, borger)
+    form = BorgerCprRefreshForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Siden er forældet: genindlæs den, før du henter fra CPR.")
+        return redirect("borger_detail", pk=borger.pk)
+    try:
+        borger_services.borger_cpr_refresh(
+            actor=user, borger=borger, expected_version=form.cleaned_data["version"]
+        )
+    except StaleVersion:
+        messages.error(
+            request,
+            "Borgeren er ændret af en anden, efter du åbnede siden. Siden viser nu det gemte; "
+            "hent fra CPR igen, hvis det stadig er nødvendigt.",
+        )
+        return _borger_page(request, selectors.borger_get(user=user, pk=pk), status=409)
+    except ServiceplatformenError as exc:
+        messages.error(request, f"CPR kunne ikke svare: {exc.reason} Intet er ændret.")
+        return _borger_page(request, selectors.borger_get(user=user, pk=pk))
+    messages.success(request, "Oplysningerne er hentet fra CPR.")
+    return redirect("borger_detail", pk=borger.pk)
 
 
 def _borger_page(
-    request: HttpRequest, borger: Borger, relation_form: RelationForm | None = None
+    request: HttpRequest,
+    borger: Borger,
+    relation_form: RelationForm | None = None,
+    *,
+    status: int = 200,
 ) -> HttpResponse:
     user = request_user(request)
     overblik = selectors.borger_overblik(user=user, borger=borger)
@@ -86,8 +156,9 @@ def _borger_page(
         "relationer": borger.relationer.all(),
         "henvendelser": selectors.borger_henvendelser(user=user, borger=borger),
         "relation_form": relation_form or RelationForm(),
+        "cpr_opslag_muligt": lookup_enabled(),
     }
-    return render(request, "cases/borger_detail.html", context)
+    return render(request, "cases/borger_detail.html", context, status=status)
 
 
 @login_required

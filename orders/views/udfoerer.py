@@ -99,9 +99,10 @@ def _dato(value: Any) -> str:
         return str(value)
 
 
-def _readable(indhold: dict[str, Any] | None) -> dict[str, Any]:
-    """The bestilling's frozen content with its dates written the Danish way."""
-    content = dict(indhold or {})
+def _readable(bestilling: Bestilling) -> dict[str, Any]:
+    """The bestilling's frozen content as it may be shown today, with its dates written the
+    Danish way."""
+    content = bestilling.shown_indhold
     baggrund = dict(content.get("baggrund") or {})
     baggrund["diagnoser"] = [
         {**d, "dato": _dato(d.get("dato"))} for d in baggrund.get("diagnoser") or []
@@ -186,7 +187,7 @@ def _bestilling_page(
         "orders/udfoerer_bestilling.html",
         {
             "bestilling": bestilling,
-            "indhold": _readable(bestilling.indhold),
+            "indhold": _readable(bestilling),
             "kan_svare": bestilling.awaits_answer
             and may(user, Action.ANSWER_BESTILLING, bestilling),
             "svar_form": svar_form or SvarForm(auto_id="id_svar_%s"),
@@ -361,7 +362,7 @@ def _sektion(
     taken_on = bestilling.taken_on
     return Sektion(
         bestilling=bestilling,
-        indhold=_readable(bestilling.indhold),
+        indhold=_readable(bestilling),
         delmaal=[
             _delmaal_row(d, bestilling, failed, kan_dokumentere=taken_on)
             for d in on_case(mappe.delmaal)

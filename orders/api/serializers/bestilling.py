@@ -200,8 +200,11 @@ class BestillingListSerializer(serializers.ModelSerializer[Bestilling]):
 
 
 class BestillingDetailSerializer(BestillingListSerializer):
+    # As it may be shown today: a protected citizen's address is not (orders.content.shown).
     indhold = BestillingIndholdSerializer(
-        read_only=True, help_text="Bestillingens indhold, som det blev frosset ved afsendelsen."
+        source="shown_indhold",
+        read_only=True,
+        help_text="Bestillingens indhold, som det blev frosset ved afsendelsen.",
     )
     aendringer = serializers.ListField(
         child=serializers.CharField(),
