@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+from rest_framework.test import APIClient
 
 from cases.models import Borger, Relation
 from cases.services.borger import borger_cpr_refresh, borger_create_from_cpr
@@ -371,3 +373,61 @@ def test_a_refresh_ends_a_guardian_cpr_no_longer_holds(lookup_on: Cpr, caseworke
 
     assert not borger.relationer.current().exists()
     assert borger.relationer.count() == 1
+
+
+# The API
+
+
+@pytest.mark.django_db
+def test_the_api_registers_from_cpr_and_says_when_cpr_cannot(
+    lookup_on: Cpr, caseworker: User
+) -> None:
+    api = APIClient()
+    api.force_authenticate(caseworker)
+    url = reverse("api-borger-fra-cpr")
+
+    created = api.post(url, {"cpr": "050382-4128"}, format="json")
+    unknown = api.post(url, {"cpr": UKENDT}, format="json")
+    lookup_on.platform.fail_next(SF1520.path, Fault(status=500))
+    away = api.post(url, {"cpr": SKJULT}, format="json")
+
+    assert created.status_code == 201
+    assert (created.data["navn"], created.data["civilstand"]) == ("Anna Marie Holm", "Gift")
+    assert created.data["cpr_opslag"] is not None
+    assert unknown.status_code == 400
+    assert unknown.data == {"cpr": ["CPR kender ikke dette CPR-nummer. Tjek nummeret."]}
+    assert away.status_code == 503
+    assert away.data == {"detail": "CPR-opslag (SF1520) er ikke til rådighed lige nu (500)."}
+
+
+@pytest.mark.django_db
+def test_the_api_refreshes_from_cpr_with_if_match(lookup_on: Cpr, caseworker: User) -> None:
+    borger = borger_create_from_cpr(actor=caseworker, cpr=SKJULT)
+    lookup_on.fake.people[SKJULT] = Person(fornavn="Sofie", efternavn="Lund-Berg")
+    api = APIClient()
+    api.force_authenticate(caseworker)
+    url = reverse("api-borger-cpr", args=[borger.pk])
+
+    missing = api.post(url)
+    stale = api.post(url, headers={"If-Match": '"7"'})
+    fresh = api.post(url, headers={"If-Match": f'"{borger.version}"'})
+
+    assert missing.status_code == 428
+    assert stale.status_code == 412
+    assert fresh.status_code == 200
+    assert fresh.data["efternavn"] == "Lund-Berg"
+    assert not fresh.data["adressebeskyttet"]
+    assert fresh["ETag"] == f'"{borger.version + 1}"'
+
+
+@pytest.mark.django_db
+def test_with_the_lookup_off_the_api_has_no_cpr_endpoints(caseworker: User) -> None:
+    borger = BorgerFactory(oprettet_af=caseworker)
+    api = APIClient()
+    api.force_authenticate(caseworker)
+
+    create = api.post(reverse("api-borger-fra-cpr"), {"cpr": ANNA}, format="json")
+    refresh = api.post(reverse("api-borger-cpr", args=[borger.pk]), headers={"If-Match": "*"})
+
+    assert (create.status_code, refresh.status_code) == (404, 404)
+    assert create.data == {"detail": "Opslag i CPR er ikke slået til i denne installation."}

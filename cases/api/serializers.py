@@ -165,6 +165,12 @@ class BorgerCreateSerializer(serializers.Serializer[Borger]):
         return value
 
 
+class BorgerCprSerializer(serializers.Serializer[Borger]):
+    """A citizen to register from CPR: the number is all it takes."""
+
+    cpr = serializers.CharField(max_length=20, help_text="CPR-nummer, f.eks. 010190-1234.")
+
+
 class BorgerUpdateSerializer(serializers.Serializer[Borger]):
     """The contact details that may change. The CPR number never changes."""
 

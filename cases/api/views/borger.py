@@ -4,7 +4,13 @@ stated purpose, a citizen's details and contact information, and their relations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -14,7 +20,13 @@ from cases.api import serializers as s
 from cases.api.views.common import BAD_REQUEST, NOT_FOUND, AuditedListMixin
 from cases.models import Borger
 from cases.selectors import Soegeformaal, borger_get, borger_relationer, borger_search
-from cases.services.borger import borger_create, borger_update, relation_create
+from cases.services.borger import (
+    borger_cpr_refresh,
+    borger_create,
+    borger_create_from_cpr,
+    borger_update,
+    relation_create,
+)
 from vum.access import (
     Action,
     borgere_visible_to,
@@ -25,6 +37,21 @@ from vum.access import (
     sager_visible_to,
 )
 from vum.api import IF_MATCH, IF_MATCH_DESCRIPTION, PRECONDITIONS, if_match_version, versioned
+from vum.serviceplatformen.client import ServiceplatformenError
+from vum.serviceplatformen.cpr import PersonIkkeFundet, lookup_enabled
+
+CPR_UNAVAILABLE = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description="CPR kunne ikke svare; `detail` siger hvorfor. Intet er gemt.",
+)
+# With the lookup off (the demo) the CPR endpoints are not there.
+LOOKUP_OFF = {"detail": "Opslag i CPR er ikke slået til i denne installation."}
+
+
+def _cpr_failed(error: ServiceplatformenError) -> Response:
+    if isinstance(error, PersonIkkeFundet):
+        return Response({"cpr": [error.reason]}, status=status.HTTP_400_BAD_REQUEST)
+    return Response({"detail": error.reason}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
 
 
 @extend_schema_view(
@@ -92,6 +119,8 @@ class BorgerViewSet(AuditedListMixin, viewsets.GenericViewSet[Borger]):
             return s.BorgerCreateSerializer
         if self.action == "partial_update":
             return s.BorgerUpdateSerializer
+        if self.action == "fra_cpr":
+            return s.BorgerCprSerializer
         if self.action == "relationer":
             return s.RelationSerializer
         return s.BorgerDetailSerializer
@@ -161,6 +190,63 @@ class BorgerViewSet(AuditedListMixin, viewsets.GenericViewSet[Borger]):
             return Response(s.RelationSerializer(relation).data, status=status.HTTP_201_CREATED)
         relationer = borger_relationer(user=user, borger=borger)
         return Response(s.RelationSerializer(relationer, many=True).data)
+
+    @extend_schema(
+        summary="Opret borger fra CPR",
+        description=(
+            "Borgeren med oplysningerne fra CPR (SF1520): navn, adresse, civilstand, dødsdato, "
+            "navne- og adressebeskyttelse og en værge, CPR kender. Kan CPR ikke svare: 503, og "
+            "borgeren kan oprettes med POST /borgere/ (ikke verificeret i CPR). 404, når "
+            "opslag i CPR ikke er slået til."
+        ),
+        request=s.BorgerCprSerializer,
+        responses={
+            201: s.BorgerDetailSerializer,
+            400: BAD_REQUEST,
+            404: NOT_FOUND,
+            503: CPR_UNAVAILABLE,
+        },
+    )
+    @action(detail=False, methods=["post"], url_path="fra-cpr")
+    def fra_cpr(self, request: Request) -> Response:
+        user = request_user(request)
+        require(user, Action.CREATE_BORGER)
+        if not lookup_enabled():
+            return Response(LOOKUP_OFF, status=status.HTTP_404_NOT_FOUND)
+        body = s.BorgerCprSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            borger = borger_create_from_cpr(actor=user, cpr=body.validated_data["cpr"])
+        except ServiceplatformenError as error:
+            return _cpr_failed(error)
+        return Response(self._detail(borger), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Hent borgeren fra CPR igen",
+        description="CPR's oplysninger erstatter de gemte; 404, når opslag i CPR ikke er slået "
+        "til. " + IF_MATCH_DESCRIPTION,
+        request=None,
+        parameters=[IF_MATCH],
+        responses={
+            200: s.BorgerDetailSerializer,
+            404: NOT_FOUND,
+            503: CPR_UNAVAILABLE,
+            **PRECONDITIONS,
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="cpr")
+    def cpr(self, request: Request, pk: str) -> Response:
+        user = request_user(request)
+        borger = get_borger_or_404(user, pk)
+        require(user, Action.EDIT_BORGER, borger)
+        if not lookup_enabled():
+            return Response(LOOKUP_OFF, status=status.HTTP_404_NOT_FOUND)
+        read_version = if_match_version(request)
+        try:
+            borger = borger_cpr_refresh(actor=user, borger=borger, expected_version=read_version)
+        except ServiceplatformenError as error:
+            return _cpr_failed(error)
+        return versioned(Response(self._detail(borger)), borger)
 
     def _detail(self, borger: Borger) -> dict[str, Any]:
         context = self.get_serializer_context()
