@@ -19,7 +19,7 @@ from cases.services.borger import borger_cpr_refresh, borger_create_from_cpr
 from tests.factories import BorgerFactory, SagFactory
 from tests.peers.certificates import make_certificate
 from tests.peers.cpr import FakeCpr, Person
-from tests.peers.serviceplatformen import FakeServiceplatformen, Fault
+from tests.peers.serviceplatformen import FakeServiceplatformen, Fault, point_settings_at
 from vum.accounts.models import User
 from vum.audit.models import AuditEvent
 from vum.serviceplatformen.client import Config, ServiceplatformenClient, ServiceplatformenError
@@ -113,16 +113,14 @@ def cpr(tmp_path: Path) -> Iterator[Cpr]:
 def lookup_on(cpr: Cpr, settings: Any) -> Cpr:
     """The settings a deployment would have, pointed at the fake platform."""
     settings.VUM_CPR_LOOKUP = True
-    settings.VUM_SERVICEPLATFORMEN = "test"
-    settings.VUM_SERVICEPLATFORMEN_URL = cpr.config.base_url
-    settings.VUM_SERVICEPLATFORMEN_STS_URL = cpr.config.sts_url
-    settings.VUM_SERVICEPLATFORMEN_CVR = CVR
-    settings.VUM_SERVICEPLATFORMEN_CERT_FILE = cpr.config.cert_file
-    settings.VUM_SERVICEPLATFORMEN_KEY_FILE = cpr.config.key_file
-    settings.VUM_SERVICEPLATFORMEN_CA_FILE = cpr.config.verify
-    settings.VUM_SERVICEPLATFORMEN_TIMEOUT_SECONDS = 1.0
-    settings.VUM_SERVICEPLATFORMEN_ATTEMPTS = 2
-    settings.VUM_SERVICEPLATFORMEN_BACKOFF_SECONDS = 0.01
+    point_settings_at(
+        settings,
+        cpr.platform,
+        cvr=CVR,
+        cert=Path(cpr.config.cert_file),
+        key=Path(cpr.config.key_file),
+    )
+    settings.VUM_SERVICEPLATFORMEN_ATTEMPTS = cpr.config.attempts  # the faults queued count on it
     return cpr
 
 

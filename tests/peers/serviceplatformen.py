@@ -38,6 +38,7 @@ from cryptography.hazmat.primitives import serialization
 
 from tests.peers.certificates import make_certificate
 from tests.peers.loopback import LoopbackServer
+from vum.serviceplatformen.client import Config
 
 STS_PATH = "/runtime/api/rest/wstrust/v1/issue"
 TOKEN_PATH = "/service/AccessTokenService_1/token"
@@ -221,3 +222,21 @@ def _der_base64(pem: str) -> str:
         return ""
     certificate = x509.load_pem_x509_certificate(pem.encode())
     return base64.b64encode(certificate.public_bytes(serialization.Encoding.DER)).decode()
+
+
+def point_settings_at(
+    settings: Any, platform: FakeServiceplatformen, *, cvr: str, cert: Path, key: Path
+) -> Config:
+    """The settings a deployment has for Serviceplatformen's test environment, pointed at the
+    fake platform (short timeouts and waits); returns the client configuration they make."""
+    settings.VUM_SERVICEPLATFORMEN = "test"
+    settings.VUM_SERVICEPLATFORMEN_URL = platform.base_url
+    settings.VUM_SERVICEPLATFORMEN_STS_URL = platform.sts_url
+    settings.VUM_SERVICEPLATFORMEN_CVR = cvr
+    settings.VUM_SERVICEPLATFORMEN_CERT_FILE = str(cert)
+    settings.VUM_SERVICEPLATFORMEN_KEY_FILE = str(key)
+    settings.VUM_SERVICEPLATFORMEN_CA_FILE = str(platform.cert_path)
+    settings.VUM_SERVICEPLATFORMEN_TIMEOUT_SECONDS = 1.0
+    settings.VUM_SERVICEPLATFORMEN_ATTEMPTS = 3
+    settings.VUM_SERVICEPLATFORMEN_BACKOFF_SECONDS = 0.01
+    return Config.from_settings()

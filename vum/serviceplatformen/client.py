@@ -51,11 +51,23 @@ RETRY_STATUSES = frozenset({429, 502, 503, 504})
 class ServiceplatformenError(Exception):
     """A call that failed; `reason` is Danish and names the service, never a citizen."""
 
-    def __init__(self, reason: str, *, status: int | None = None, retryable: bool = False):
+    def __init__(
+        self,
+        reason: str,
+        *,
+        status: int | None = None,
+        retryable: bool = False,
+        detail: str = "",
+        body: bytes = b"",
+    ):
         super().__init__(reason)
         self.reason = reason
         self.status = status
         self.retryable = retryable
+        # The service's own explanation of a refusal, for the person who must act on it, and
+        # the refusal as it came (a SOAP fault), for the service's module to read. Never logged.
+        self.detail = detail
+        self.body = body
 
 
 @dataclass(frozen=True)
@@ -256,6 +268,8 @@ class ServiceplatformenClient:
                     _refusal(service, response),
                     status=response.status_code,
                     retryable=response.status_code in RETRY_STATUSES,
+                    detail=_detail(response),
+                    body=response.content,
                 )
                 if not failure.retryable or attempt == attempts:
                     raise failure
@@ -266,6 +280,35 @@ class ServiceplatformenClient:
                 raise failure from cause
             time.sleep(self.config.backoff * 2 ** (attempt - 1))
         raise AssertionError("unreachable")
+
+
+_clients: dict[Config, ServiceplatformenClient] = {}
+_clients_lock = threading.Lock()
+
+
+def shared_client() -> ServiceplatformenClient:
+    """The process's client for the configured Serviceplatformen: one per configuration, so
+    its tokens serve every call until they expire."""
+    config = Config.from_settings()
+    with _clients_lock:
+        client = _clients.get(config)
+        if client is None:
+            client = _clients[config] = ServiceplatformenClient(config)
+        return client
+
+
+def _detail(response: requests.Response) -> str:
+    """A refusal's explanation: a JSON answer's message field, or a short plain text."""
+    try:
+        answer = response.json()
+    except ValueError:
+        text = response.text.strip()
+        return text[:300] if "text/plain" in response.headers.get("Content-Type", "") else ""
+    if isinstance(answer, dict):
+        for field in ("fejl", "detail", "message", "title"):
+            if isinstance(answer.get(field), str):
+                return str(answer[field])[:300]
+    return ""
 
 
 def _refusal(service: Service, response: requests.Response) -> str:

@@ -8,25 +8,21 @@ of it is `CprPerson`. A person CPR does not know is `PersonIkkeFundet`; anything
 wrong is a `ServiceplatformenError` with a Danish reason that never names the citizen.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
-from typing import Any
 from xml.etree.ElementTree import Element  # the type only: defusedxml parses
 from xml.sax.saxutils import escape
 
-import requests
 from defusedxml import ElementTree
 from django.conf import settings
 from django.utils import timezone
 
 from vum.serviceplatformen.client import (
     ENVIRONMENTS,
-    Config,
     Service,
     ServiceplatformenClient,
     ServiceplatformenError,
+    shared_client,
 )
 
 SF1520 = Service(
@@ -96,12 +92,6 @@ def lookup_enabled() -> bool:
     return bool(settings.VUM_CPR_LOOKUP) and settings.VUM_SERVICEPLATFORMEN in ENVIRONMENTS
 
 
-@cache
-def _client(config: Config) -> ServiceplatformenClient:
-    # One client per configuration in the process, so its access token is reused across lookups.
-    return ServiceplatformenClient(config)
-
-
 def person_lookup(cpr: str, *, client: ServiceplatformenClient | None = None) -> CprPerson:
     """The person with CPR number `cpr` (10 digits) as CPR has them now."""
     if client is None:
@@ -109,8 +99,7 @@ def person_lookup(cpr: str, *, client: ServiceplatformenClient | None = None) ->
             raise ServiceplatformenError(
                 "Opslag i CPR er ikke slået til (VUM_CPR_LOOKUP og VUM_SERVICEPLATFORMEN)."
             )
-        client = _client(Config.from_settings())
-    answers: list[requests.Response] = []
+        client = shared_client()
     try:
         response = client.call(
             SF1520,
@@ -118,22 +107,12 @@ def person_lookup(cpr: str, *, client: ServiceplatformenClient | None = None) ->
             idempotent=True,
             headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{SOAP_ACTION}"'},
             data=request_envelope(cpr).encode(),
-            # The client keeps only the status of a refused call; a SOAP fault's text (is it
-            # "not found"?) is in the body, which this hook keeps.
-            hooks={"response": _keep(answers)},
         )
     except ServiceplatformenError as error:
-        if error.status is not None and answers:
-            _raise_fault(answers[-1].content, error.status)
+        if error.status is not None and error.body:
+            _raise_fault(error.body, error.status)  # a SOAP fault says why (is it "not found"?)
         raise
     return parse_response(response.content, cpr)
-
-
-def _keep(answers: list[requests.Response]) -> Callable[..., None]:
-    def hook(response: requests.Response, *args: Any, **kwargs: Any) -> None:
-        answers.append(response)
-
-    return hook
 
 
 def request_envelope(cpr: str) -> str:
