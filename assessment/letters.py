@@ -75,17 +75,17 @@ def indstilling_context(*, indstilling: Indstilling, actor: User) -> dict[str, A
 
 def letter_recipient(sag: Sag) -> tuple[dict[str, str], str]:
     """The citizen, or the guardian/representative who holds the citizen's rights (then with a
-    copy to the citizen)."""
+    copy to the citizen). A citizen with name and address protection has no address here: it is
+    never printed in a letter's header (the letter goes by Digital Post, by CPR number)."""
     holder = sag.borger.relationer.current().filter(varetager_partsrettigheder=True).first()
     borger = sag.borger
     if holder is None:
         return (
             {
                 "navn": borger.navn,
-                "adresse": borger.adresse,
-                "postnummer": borger.postnummer,
-                "by": borger.by,
+                **borger.postal_address,
                 "email": borger.email,
+                "cpr": borger.cpr,
             },
             "",
         )
@@ -96,6 +96,7 @@ def letter_recipient(sag: Sag) -> tuple[dict[str, str], str]:
             "postnummer": "",
             "by": "",
             "email": holder.email,
+            "cpr": holder.cpr,
         },
         borger.navn,
     )

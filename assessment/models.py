@@ -1,3 +1,4 @@
+import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -911,6 +912,9 @@ class Brev(CaseRecord):
     indhold = models.JSONField("brevets tekster", default=dict)
     pdf = models.BinaryField("PDF")
     sha256 = models.CharField("SHA-256", max_length=64)
+    # The letter's id in Digital Post (MeMo messageUUID): given when the letter is frozen, so
+    # that every attempt to send it carries the same id and Digital Post delivers it once.
+    meddelelse_uuid = models.UUIDField("meddelelses-UUID", default=uuid.uuid4, unique=True)
     oprettet = models.DateTimeField("oprettet", auto_now_add=True)
     oprettet_af = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -932,17 +936,35 @@ class Brev(CaseRecord):
     def __str__(self) -> str:
         return f"{self.get_art_display()} til {self.modtager_navn}"
 
+    def latest_dispatches(self) -> list["Forsendelse"]:
+        """Where the letter stands for each recipient: the latest dispatch to each (from the
+        prefetched rows where there are)."""
+        latest: dict[str, Forsendelse] = {}
+        for row in sorted(self.forsendelser.all(), key=lambda row: row.pk):
+            latest[row.modtager] = row
+        return sorted(latest.values(), key=lambda row: row.modtager)
+
 
 class Forsendelse(models.Model):
     """That a letter was handed to the dispatcher (Digital Post, e-mail, file) for one of its
-    recipients: when, and its reference. A letter to the guardian or representative who holds
-    the citizen's rights goes to them and, as a copy, to the citizen: two dispatches, each once.
-    The complaint deadline runs from the dispatch to the addressee. Append-only like the
-    letter."""
+    recipients: when, its reference and, from Digital Post, when it was delivered. A letter to
+    the guardian or representative who holds the citizen's rights goes to them and, as a copy,
+    to the citizen: two dispatches, each once. The complaint deadline runs from the delivery to
+    the addressee (else the dispatch). Append-only like the letter: a dispatch that failed is
+    followed by the caseworker's "send again" and then by the next attempt, each its own row;
+    a recipient's latest row says where the letter stands."""
 
     class Modtager(models.TextChoices):
         ADRESSAT = "adressat", "Adressat"
         KOPI_TIL_BORGER = "kopi_til_borger", "Kopi til borgeren"
+
+    class Status(models.TextChoices):
+        SENDT = "sendt", "Sendt"
+        LEVERET = "leveret", "Leveret i Digital Post"
+        FYSISK_POST = "fysisk_post", "Sendt som fysisk post"
+        FEJLET = "fejlet", "Ikke leveret"
+        # The caseworker has seen to a failed dispatch and asked for the letter to go again.
+        SENDES_IGEN = "sendes_igen", "Sendes igen"
 
     brev = models.ForeignKey(Brev, on_delete=models.PROTECT, related_name="forsendelser")
     modtager = models.CharField(
@@ -952,6 +974,11 @@ class Forsendelse(models.Model):
     kanal = models.CharField("kanal", max_length=50)
     reference = models.CharField("reference", max_length=300)
     sendt = models.DateTimeField("sendt")
+    status = models.CharField("status", max_length=20, choices=Status.choices, default=Status.SENDT)
+    # When the letter reached the recipient (Digital Post's receipt); the complaint deadline
+    # runs from it. Empty where the channel gives no receipt (file, e-mail, physical post).
+    leveret = models.DateTimeField("leveret", null=True, blank=True)
+    fejl = models.CharField("hvorfor brevet ikke blev leveret", max_length=500, blank=True)
 
     class Meta:
         ordering = ["sendt", "id"]
@@ -959,7 +986,9 @@ class Forsendelse(models.Model):
         verbose_name_plural = "forsendelser"
         constraints = [
             models.UniqueConstraint(
-                fields=["brev", "modtager"], name="a_letter_is_sent_once_to_each_recipient"
+                fields=["brev", "modtager"],
+                condition=~models.Q(status__in=["fejlet", "sendes_igen"]),
+                name="a_letter_is_sent_once_to_each_recipient",
             )
         ]
 

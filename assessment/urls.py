@@ -125,6 +125,11 @@ urlpatterns += [
         name="afgoerelse_send",
     ),
     path(
+        "sager/<int:pk>/forsendelser/<int:forsendelse_pk>/send-igen/",
+        afgoerelse_views.forsendelse_resend,
+        name="forsendelse_resend",
+    ),
+    path(
         "sager/<int:pk>/afgoerelse/<int:afgoerelse_pk>/breve/<int:brev_pk>/brev.pdf",
         afgoerelse_views.afgoerelse_brev,
         name="afgoerelse_brev",

@@ -8,6 +8,7 @@ from pathlib import Path
 from django.conf import settings
 
 from vum.dispatch import FileDispatcher, Letter, Receipt
+from vum.serviceplatformen.digital_post import DigitalPostDispatcher
 
 
 def journal_path() -> Path:
@@ -28,3 +29,12 @@ class JournalDispatcher(FileDispatcher):
 def journal() -> list[str]:
     path = journal_path()
     return path.read_text().split() if path.exists() else []
+
+
+class DigitalPostThenWorkerDies(DigitalPostDispatcher):
+    """Delivers through Digital Post and then dies before vum records it, as a worker killed
+    between the send and its commit."""
+
+    def send(self, letter: Letter) -> Receipt:
+        super().send(letter)
+        raise RuntimeError("the worker was killed after sending")

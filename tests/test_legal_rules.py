@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from assessment.models import Afgoerelse, AfgoerelsesResultat, Brev, Forsendelse, Partshoering
 from assessment.services.afgoerelse import Resultatlinje, afgoerelse_create, afgoerelse_send
-from assessment.services.forsendelse import brev_dispatch
+from assessment.services.forsendelse import brev_dispatch, forsendelse_resend
 from assessment.services.partshoering import (
     minimum_answer_date,
     partshoering_answer,
@@ -250,7 +250,7 @@ def test_a_letter_to_the_guardian_is_sent_to_both_once(
     ]
 
 
-def test_a_copy_that_cannot_go_is_sent_by_the_retry_and_the_letter_not_again(
+def test_a_copy_that_cannot_go_is_a_task_and_goes_when_sent_again_the_letter_not_again(
     caseworker, jorn_case: Sag, settings, mailoutbox
 ) -> None:  # type: ignore[no-untyped-def]
     settings.VUM_LETTER_DISPATCHER = "vum.dispatch.EmailDispatcher"
@@ -268,17 +268,28 @@ def test_a_copy_that_cannot_go_is_sent_by_the_retry_and_the_letter_not_again(
     brev = afgoerelse_send(
         actor=caseworker, afgoerelse=jorn_decision(caseworker, jorn_case), tekster={}
     )
-    with pytest.raises(ValueError, match="ingen e-mailadresse"):
-        brev_dispatch(brev_id=brev.pk)
+    brev_dispatch(brev_id=brev.pk)
     assert [m.to for m in mailoutbox] == [["karen@example.dk"]]
-    assert Forsendelse.objects.filter(brev=brev).count() == 1  # the letter's dispatch is kept
+    copy = Forsendelse.objects.get(brev=brev, modtager=Forsendelse.Modtager.KOPI_TIL_BORGER)
+    assert copy.status == Forsendelse.Status.FEJLET
+    assert "ingen e-mailadresse" in copy.fejl
+    task = Frist.objects.open().get(sag=jorn_case, art=Frist.Art.BREV_IKKE_LEVERET)
+    brev_dispatch(brev_id=brev.pk)  # the sweep does not try a refused copy again
+    assert len(mailoutbox) == 1
 
     borger.email = "joern@example.dk"
     borger.save()
-    brev_dispatch(brev_id=brev.pk)
+    forsendelse_resend(actor=caseworker, forsendelse=copy)
     assert [m.to for m in mailoutbox] == [["karen@example.dk"], ["joern@example.dk"]]
     assert mailoutbox[1].subject.startswith("Kopi: ")
-    assert Forsendelse.objects.filter(brev=brev).count() == 2
+    assert list(Forsendelse.objects.filter(brev=brev).values_list("status", flat=True)) == [
+        "sendt",  # to Karen
+        "fejlet",  # the copy, without an e-mail address
+        "sendes_igen",  # the caseworker's request
+        "sendt",  # the copy
+    ]
+    task.refresh_from_db()
+    assert task.status == Frist.Status.OVERHOLDT
 
 
 # Decisions that end or reduce help (rules 3, 4, 8, 9, 10)

@@ -4,10 +4,12 @@ complaint deadline runs from the dispatch to the addressee, and so does the noti
 a reduction: a letter that goes out later than it was frozen is checked again."""
 
 import logging
+from dataclasses import replace
 from datetime import date, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import formats, timezone
 
@@ -16,13 +18,14 @@ from assessment.models import Afgoerelse, AfgoerelsesResultat, Brev, Forsendelse
 from assessment.varsel import NOTICE_SOURCE, ends_or_reduces, notice_weeks
 from cases.models import Sag
 from vum import calendar
+from vum.access import Action, require
 from vum.accounts.models import Role, User
 from vum.audit.models import AuditAction
 from vum.audit.services import audit_record
 from vum.catalog.selectors import current_kommune
 from vum.deadlines.models import Frist
 from vum.deadlines.services import frist_create, frist_meet
-from vum.dispatch import Letter, get_dispatcher
+from vum.dispatch import DeliveryRefused, Letter, get_dispatcher
 from vum.notifications.services import Besked, notifikationer_create
 
 logger = logging.getLogger(__name__)
@@ -41,12 +44,27 @@ def brev_dispatch(*, brev_id: int, wait: bool = True) -> Forsendelse | None:
 
 
 def pending_letters() -> QuerySet[Brev]:
-    """Letters frozen and not yet sent to every recipient: the outbox of letters."""
-    sent_to = Forsendelse.objects.filter(brev=OuterRef("pk"))
-    return Brev.objects.filter(
-        ~Exists(sent_to.filter(modtager=Forsendelse.Modtager.ADRESSAT))
-        | (~Q(kopi_til="") & ~Exists(sent_to.filter(modtager=Forsendelse.Modtager.KOPI_TIL_BORGER)))
-    ).order_by("oprettet", "id")
+    """Letters frozen and not yet sent to every recipient: the outbox of letters. A recipient
+    is waiting while it has no dispatch, or its latest is the caseworker's "send again"; a
+    dispatch that failed waits for the caseworker, not for the sweep."""
+
+    def latest(modtager: str) -> Subquery:
+        rows = Forsendelse.objects.filter(brev=OuterRef("pk"), modtager=modtager)
+        return Subquery(rows.order_by("-id").values("status")[:1])
+
+    again = Forsendelse.Status.SENDES_IGEN
+    return (
+        Brev.objects.annotate(
+            to_addressee=latest(Forsendelse.Modtager.ADRESSAT),
+            to_copy=latest(Forsendelse.Modtager.KOPI_TIL_BORGER),
+        )
+        .filter(
+            Q(to_addressee__isnull=True)
+            | Q(to_addressee=again)
+            | (~Q(kopi_til="") & (Q(to_copy__isnull=True) | Q(to_copy=again)))
+        )
+        .order_by("oprettet", "id")
+    )
 
 
 def breve_dispatch_pending(*, limit: int = 100) -> int:
@@ -71,36 +89,27 @@ def breve_dispatch_pending(*, limit: int = 100) -> int:
 def _dispatch_to(*, brev_id: int, modtager: str, wait: bool) -> Forsendelse | None:
     brev = (
         Brev.objects.select_for_update(of=("self",), skip_locked=not wait)
-        .select_related("sag__borger", "afgoerelse")
+        .select_related("sag__borger", "sag__team", "afgoerelse")
         .filter(pk=brev_id)
         .first()
     )
     if brev is None:
         return None  # another process holds the letter and is sending it
-    existing = Forsendelse.objects.filter(brev=brev, modtager=modtager).first()
-    if existing is not None:
-        return existing
-    subject = f"{brev.get_art_display()} fra {current_kommune().navn}"
-    if modtager == Forsendelse.Modtager.ADRESSAT:
-        recipient, _copy = letter_recipient(brev.sag)
-        letter = Letter(
-            brev_id=brev.pk,
-            recipient_name=brev.modtager_navn,
-            recipient_email=recipient["email"],
-            subject=subject,
-            pdf=bytes(brev.pdf),
-        )
-    else:
-        borger = brev.sag.borger
-        letter = Letter(
-            brev_id=brev.pk,
-            recipient_name=borger.navn,
-            recipient_email=borger.email,
-            subject=f"Kopi: {subject}",
-            pdf=bytes(brev.pdf),
-            copy=True,
-        )
-    receipt = get_dispatcher().send(letter)
+    latest = Forsendelse.objects.filter(brev=brev, modtager=modtager).order_by("-id").first()
+    if latest is not None and latest.status != Forsendelse.Status.SENDES_IGEN:
+        return latest  # sent, or failed and waiting for the caseworker
+    letter = _letter(brev, modtager)
+    dispatcher = get_dispatcher()
+    try:
+        if letter.address_protected and not dispatcher.digital_post:
+            raise DeliveryRefused(
+                f"{letter.recipient_name} har navne- og adressebeskyttelse, og breve til "
+                "borgeren må kun sendes med Digital Post, som ikke er sat op her.",
+                channel=dispatcher.channel,
+            )
+        receipt = dispatcher.send(letter)
+    except DeliveryRefused as refusal:
+        return _record_refusal(brev, modtager, letter, refusal)
     forsendelse = Forsendelse.objects.create(
         brev=brev,
         modtager=modtager,
@@ -108,13 +117,23 @@ def _dispatch_to(*, brev_id: int, modtager: str, wait: bool) -> Forsendelse | No
         kanal=receipt.channel,
         reference=receipt.reference,
         sendt=receipt.sent_at,
+        status=(
+            Forsendelse.Status.LEVERET
+            if receipt.delivered_at is not None
+            else Forsendelse.Status.FYSISK_POST
+            if receipt.physical_post
+            else Forsendelse.Status.SENDT
+        ),
+        leveret=receipt.delivered_at,
     )
     afgoerelse = brev.afgoerelse
     if afgoerelse is not None and modtager == Forsendelse.Modtager.ADRESSAT:
-        sent_day = timezone.localtime(receipt.sent_at).date()
+        # The decision is received when the letter reaches the recipient: Digital Post's
+        # receipt where there is one, else the dispatch.
+        received = timezone.localtime(receipt.delivered_at or receipt.sent_at).date()
         Afgoerelse.objects.filter(pk=afgoerelse.pk).update(
-            meddelt=afgoerelse.meddelt or sent_day,
-            klagefrist=calendar.complaint_deadline(sent_day),
+            meddelt=afgoerelse.meddelt or received,
+            klagefrist=calendar.complaint_deadline(received),
         )
         done = [Frist.Art.SAGSBEHANDLINGSFRIST, Frist.Art.SKRIFTLIG_AFGOERELSE]
         if brev.retter_id is not None:
@@ -122,16 +141,151 @@ def _dispatch_to(*, brev_id: int, modtager: str, wait: bool) -> Forsendelse | No
         for frist in Frist.objects.open().filter(sag=brev.sag, art__in=done):
             frist_meet(frist=frist, now=receipt.sent_at)
         if brev.retter_id is None:
-            _notice_kept_at_dispatch(brev, afgoerelse, sent_day)
+            _notice_kept_at_dispatch(brev, afgoerelse, received)
+    for frist in Frist.objects.open().filter(sag=brev.sag, art=Frist.Art.BREV_IKKE_LEVERET):
+        if frist.beskrivelse.endswith(_letter_marker(brev, modtager)):
+            frist_meet(frist=frist, now=receipt.sent_at)
     audit_record(
         actor=None,
         action=AuditAction.EXPORT,
         obj=brev,
         borger_id=brev.sag.borger_id,
         summary=f"Brev sendt via {receipt.channel} ({forsendelse.get_modtager_display().lower()})",
-        changes={"reference": receipt.reference},
+        changes={"reference": receipt.reference, "status": forsendelse.status},
     )
     return forsendelse
+
+
+def _letter(brev: Brev, modtager: str) -> Letter:
+    sag = brev.sag
+    borger = sag.borger
+    subject = f"{brev.get_art_display()} fra {current_kommune().navn}"
+    recipient, copy_to = letter_recipient(sag)
+    letter = Letter(
+        brev_id=brev.pk,
+        recipient_name=brev.modtager_navn,
+        recipient_email=recipient["email"],
+        recipient_cpr=recipient["cpr"],
+        # The citizen's protection covers letters to the citizen, not to their guardian.
+        address_protected=borger.adressebeskyttet and not copy_to,
+        subject=subject,
+        pdf=bytes(brev.pdf),
+        letter_uuid=brev.meddelelse_uuid,
+        team=sag.team.navn,
+        reply_address=sag.team.svaradresse,
+        case_reference=f"sag-{sag.pk}",
+    )
+    if modtager == Forsendelse.Modtager.ADRESSAT:
+        return letter
+    return replace(
+        letter,
+        recipient_name=borger.navn,
+        recipient_email=borger.email,
+        recipient_cpr=borger.cpr,
+        address_protected=borger.adressebeskyttet,
+        subject=f"Kopi: {subject}",
+        copy=True,
+    )
+
+
+def _letter_marker(brev: Brev, modtager: str) -> str:
+    """How the task for a letter that was not delivered names the letter and recipient, so that
+    the dispatch that delivers it closes that task."""
+    return f"(brev {brev.pk}, {modtager})"
+
+
+NOT_DELIVERED_WORKING_DAYS = 1
+
+
+def _record_refusal(
+    brev: Brev, modtager: str, letter: Letter, refusal: DeliveryRefused
+) -> Forsendelse:
+    """A letter that cannot reach its recipient this way: the failed dispatch is recorded, so
+    the sweep does not try it again, and the caseworker gets a task and a notification to see
+    to it (add the missing CPR number, send it another way) and send it again. Nothing about the
+    decision counts as received."""
+    now = timezone.now()
+    sag = brev.sag
+    forsendelse = Forsendelse.objects.create(
+        brev=brev,
+        modtager=modtager,
+        modtager_navn=letter.recipient_name,
+        kanal=refusal.channel,
+        reference=refusal.reference,
+        sendt=now,
+        status=Forsendelse.Status.FEJLET,
+        fejl=refusal.reason[:500],
+    )
+    who = forsendelse.get_modtager_display().lower()
+    _ask_the_caseworker(
+        sag=sag,
+        art=Frist.Art.BREV_IKKE_LEVERET,
+        due=calendar.add_working_days(timezone.localdate(now), NOT_DELIVERED_WORKING_DAYS),
+        beskrivelse=f"{brev.get_art_display()} er ikke leveret til {letter.recipient_name} "
+        f"{_letter_marker(brev, modtager)}",
+        regel=refusal.reason[:300],
+        titel=f"Et brev er ikke leveret, sag {sag.pk}",
+        tekst=(
+            f"{brev.get_art_display()} ({who}) kunne ikke leveres: {refusal.reason} "
+            "Se til det, og send brevet igen fra sagen senest {due}."
+        ),
+        kilde=f"brev-ikke-leveret:{forsendelse.pk}",
+    )
+    audit_record(
+        actor=None,
+        action=AuditAction.EXPORT,
+        obj=brev,
+        borger_id=sag.borger_id,
+        summary=f"Brev ikke leveret via {refusal.channel} ({who})",
+        changes={"status": forsendelse.status},
+    )
+    return forsendelse
+
+
+def forsendelse_resend(*, actor: User, forsendelse: Forsendelse) -> Forsendelse | None:
+    """Send again a letter that was not delivered, once the caseworker has seen to the reason.
+    The request is recorded first (committed: the letter is then in the outbox again), and the
+    letter goes to that recipient at once, with the same MeMo messageUUID, so Digital Post
+    still delivers it once. If it cannot go now (Digital Post is away), the sweep sends it
+    later: None."""
+    with transaction.atomic():
+        brev = (
+            Brev.objects.select_for_update(of=("self",))
+            .select_related("sag")
+            .get(pk=forsendelse.brev_id)
+        )
+        require(actor, Action.EDIT, brev.sag)
+        latest = (
+            Forsendelse.objects.filter(brev=brev, modtager=forsendelse.modtager)
+            .order_by("-id")
+            .first()
+        )
+        if latest is None or latest.status != Forsendelse.Status.FEJLET:
+            raise ValidationError(
+                "Brevet kan kun sendes igen, når det senest ikke blev leveret; se brevets status."
+            )
+        request = Forsendelse.objects.create(
+            brev=brev,
+            modtager=latest.modtager,
+            modtager_navn=latest.modtager_navn,
+            kanal=latest.kanal,
+            reference="",
+            sendt=timezone.now(),
+            status=Forsendelse.Status.SENDES_IGEN,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=brev,
+            borger_id=brev.sag.borger_id,
+            summary=f"Brev sendes igen ({request.get_modtager_display().lower()})",
+            changes={"forsendelse": latest.pk},
+        )
+    try:
+        return _dispatch_to(brev_id=brev.pk, modtager=request.modtager, wait=True)
+    except Exception:  # a passing fault: the letter is pending, and the sweep sends it
+        logger.warning("Brev %s kunne ikke sendes igen nu.", brev.pk, exc_info=True)
+        return None
 
 
 CORRECTION_WORKING_DAYS = 1
@@ -192,37 +346,63 @@ def _ask_for_a_correcting_letter(
         + (f" ({weeks} ugers varsel)" if weeks else "")
         for row, old, weeks in moved
     )
-    frist = frist_create(
+    _ask_the_caseworker(
         sag=sag,
         art=Frist.Art.VARSLINGSPERIODE,
-        frist=calendar.end_of_day(calendar.add_working_days(sent_day, CORRECTION_WORKING_DAYS)),
+        due=calendar.add_working_days(sent_day, CORRECTION_WORKING_DAYS),
         beskrivelse="Send et rettelsesbrev: afgørelsens virkningsdato er flyttet, så varslet "
         "overholdes",
         regel=(
             f"Varslet regnes fra borgerens modtagelse af afgørelsen ({NOTICE_SOURCE}); brevet "
             f"blev først sendt {sent_day:%d.%m.%Y}"
         ),
+        titel=f"Send et rettelsesbrev om virkningsdatoen, sag {sag.pk}",
+        tekst=(
+            f"Afgørelsesbrevet blev først sendt {day(sent_day)}, så datoen i brevet "
+            f"ville ikke overholde varslet. Virkningsdatoen er flyttet ({changes}). "
+            "Send et rettelsesbrev med den nye dato til borgeren, og ret "
+            "bestillingernes slutdato. Send det senest {due}."
+        ),
+        kilde=f"varsel-ved-afsendelse:{brev.pk}",
+    )
+
+
+def _ask_the_caseworker(
+    *,
+    sag: Sag,
+    art: str,
+    due: date,
+    beskrivelse: str,
+    regel: str,
+    titel: str,
+    tekst: str,
+    kilde: str,
+) -> Frist:
+    """A task on the case for its caseworker, due at the end of `due`, and a notification that
+    says what to do (`tekst` names the day where it says "{due}")."""
+    frist = frist_create(
+        sag=sag,
+        art=art,
+        frist=calendar.end_of_day(due),
+        beskrivelse=beskrivelse,
+        regel=regel,
         ansvarlig=sag.sagsbehandler,
         ansvarligt_team=sag.team,
     )
+    by = formats.date_format(due, "j. F Y")
     notifikationer_create(
         beskeder=[
             Besked(
                 modtager=user,
-                titel=f"Send et rettelsesbrev om virkningsdatoen, sag {sag.pk}",
-                tekst=(
-                    f"Afgørelsesbrevet blev først sendt {day(sent_day)}, så datoen i brevet "
-                    f"ville ikke overholde varslet. Virkningsdatoen er flyttet ({changes}). "
-                    "Send et rettelsesbrev med den nye dato til borgeren, og ret "
-                    "bestillingernes slutdato. Send det senest "
-                    f"{day(timezone.localtime(frist.frist).date())}."
-                ),
+                titel=titel,
+                tekst=tekst.replace("{due}", by),
                 link=reverse("sag_detail", args=[sag.pk]),
-                kilde=f"varsel-ved-afsendelse:{brev.pk}",
+                kilde=kilde,
             )
             for user in _caseworkers(sag)
         ]
     )
+    return frist
 
 
 def _caseworkers(sag: Sag) -> list[User]:

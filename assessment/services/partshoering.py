@@ -68,9 +68,7 @@ def _recipient(
         return (
             {
                 "navn": borger.navn,
-                "adresse": borger.adresse,
-                "postnummer": borger.postnummer,
-                "by": borger.by,
+                **borger.postal_address,  # none for a protected citizen
                 "er_borger": True,
                 "rolle": "borger",
             },

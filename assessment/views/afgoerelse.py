@@ -34,8 +34,17 @@ from assessment.forms.afgoerelse import (
     KlageForm,
     ResultatFormSet,
 )
-from assessment.models import Afgoerelse, AfgoerelsesResultat, Brev, Indsats, Klage, Sagsvurdering
+from assessment.models import (
+    Afgoerelse,
+    AfgoerelsesResultat,
+    Brev,
+    Forsendelse,
+    Indsats,
+    Klage,
+    Sagsvurdering,
+)
 from assessment.services import afgoerelse as afgoerelse_services
+from assessment.services import forsendelse as forsendelse_services
 from assessment.services import klage as klage_services
 from assessment.services import vurdering as vurdering_services
 from assessment.services.afgoerelse import Resultatlinje
@@ -428,6 +437,30 @@ def afgoerelse_send(request: HttpRequest, pk: int, afgoerelse_pk: int) -> HttpRe
             )
             return redirect(_page_url(sag, f"afgoerelse-{found.pk}"))
     return _page(request, sag, {f"brev-{found.pk}": form})
+
+
+@login_required
+@require_POST
+def forsendelse_resend(request: HttpRequest, pk: int, forsendelse_pk: int) -> HttpResponse:
+    """Send again a letter that was not delivered (the caseworker has seen to the reason)."""
+    sag = _editable_sag(request, pk)
+    failed = Forsendelse.objects.filter(brev__sag=sag, pk=forsendelse_pk).first()
+    if failed is None:
+        raise Http404("Forsendelsen findes ikke i denne sag.")
+    try:
+        sent = forsendelse_services.forsendelse_resend(
+            actor=request_user(request), forsendelse=failed
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if sent is None:
+            messages.info(request, "Brevet sendes, så snart Digital Post kan nås igen.")
+        elif sent.status == Forsendelse.Status.FEJLET:
+            messages.error(request, f"Brevet kunne stadig ikke leveres: {sent.fejl}")
+        else:
+            messages.success(request, f"Brevet er sendt igen ({sent.get_status_display()}).")
+    return redirect(reverse("sag_detail", args=[sag.pk]) + f"#sagsbrev-{failed.brev_id}")
 
 
 @login_required

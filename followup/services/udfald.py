@@ -335,9 +335,9 @@ def _case_json(sag: Sag) -> dict[str, Any]:
             "cpr": borger.cpr,
             "fornavn": borger.fornavn,
             "efternavn": borger.efternavn,
-            "adresse": borger.adresse,
-            "postnummer": borger.postnummer,
-            "by": borger.by,
+            # A protected address is never exported; the receiver reads it from CPR.
+            **borger.postal_address,
+            "adressebeskyttet": borger.adressebeskyttet,
         },
         "sag": {
             "id": sag.pk,

@@ -32,7 +32,7 @@ class VumUserAdmin(UserAdmin):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ("navn", "slug", "ean_nummer")
+    list_display = ("navn", "slug", "ean_nummer", "svaradresse")
     prepopulated_fields = {"slug": ("navn",)}
 
 

@@ -14,6 +14,11 @@ class Team(models.Model):
         blank=True,
         help_text="Hvortil udføreren sender regningen for teamets bestillinger.",
     )
+    svaradresse = models.EmailField(
+        "svaradresse",
+        blank=True,
+        help_text="Hvortil borgeren kan svare på teamets breve; står som afsender i Digital Post.",
+    )
 
     class Meta:
         ordering = ["navn"]

@@ -58,6 +58,7 @@ class Frist(models.Model):
         ANMODNING = "anmodning", "Anmodning fra udfører"
         STATUSNOTAT_GENNEMGANG = "statusnotat_gennemgang", "Gennemgang af statusnotat"
         HANDLEPLAN = "handleplan", "Ny handleplan"
+        BREV_IKKE_LEVERET = "brev_ikke_leveret", "Brev ikke leveret"
 
     class Status(models.TextChoices):
         AABEN = "aaben", "Åben"

@@ -346,6 +346,14 @@ VUM_WARNING_BATCH_SIZE = env.int("VUM_WARNING_BATCH_SIZE", default=500)
 # Digital Post in production (a dispatcher class with the same interface).
 VUM_LETTER_DISPATCHER = env.str("VUM_LETTER_DISPATCHER", default="vum.dispatch.FileDispatcher")
 VUM_LETTER_DIR = env.path("VUM_LETTER_DIR", default=BASE_DIR / "var" / "breve")
+# Digital Post (VUM_LETTER_DISPATCHER = vum.serviceplatformen.digital_post.DigitalPostDispatcher,
+# with VUM_SERVICEPLATFORMEN test or prod): the sender's name in the recipient's mailbox, and the
+# KLE classification every letter carries (the municipality's journal plan; empty: none).
+VUM_DIGITAL_POST_SENDER = env.str("VUM_DIGITAL_POST_SENDER", default="Kommunen")
+VUM_DIGITAL_POST_KLE = env.str("VUM_DIGITAL_POST_KLE", default="")
+VUM_DIGITAL_POST_KLE_LABEL = env.str("VUM_DIGITAL_POST_KLE_LABEL", default="")
+VUM_DIGITAL_POST_KLE_VERSION = env.str("VUM_DIGITAL_POST_KLE_VERSION", default="")
+VUM_DIGITAL_POST_KLE_FACET = env.str("VUM_DIGITAL_POST_KLE_FACET", default="")
 
 # Partshøring: the shortest answer deadline, in days (the municipalities use at least 14).
 VUM_PARTSHOERING_MIN_DAYS = env.int("VUM_PARTSHOERING_MIN_DAYS", default=14)

@@ -211,17 +211,31 @@ class ForsendelseSerializer(serializers.Serializer[Any]):
     kanal = serializers.CharField(read_only=True)
     reference = serializers.CharField(read_only=True)
     sendt = serializers.DateTimeField(read_only=True)
+    status = inline_choice(
+        Forsendelse.Status,
+        read_only=True,
+        help_text="Leveret i Digital Post, sendt som fysisk post, sendt (fil/e-mail), ikke "
+        "leveret (sagsbehandleren skal handle), eller sendes igen.",
+    )
+    leveret = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="Digital Posts kvittering: hvornår brevet kom frem; klagefristen løber herfra.",
+    )
+    fejl = serializers.CharField(read_only=True, help_text="Hvorfor brevet ikke blev leveret.")
 
 
 class BrevSerializer(serializers.ModelSerializer[Brev]):
     modtager = serializers.CharField(source="modtager_navn", read_only=True)
     forsendelse = serializers.SerializerMethodField(
-        help_text="Hvornår og hvordan brevet blev sendt til adressaten; null indtil det er sendt."
+        help_text="Hvor brevet står for adressaten (den seneste forsendelse); null indtil den "
+        "første."
     )
     forsendelser = ForsendelseSerializer(
         many=True,
         read_only=True,
-        help_text="Hver forsendelse: til adressaten og, hvor brevet har en, kopien til borgeren.",
+        help_text="Hver forsendelse: til adressaten og, hvor brevet har en, kopien til borgeren; "
+        "også de, der ikke blev leveret, og anmodninger om at sende igen.",
     )
     pdf = serializers.SerializerMethodField(help_text="Adressen på brevet (PDF).")
 
@@ -248,7 +262,7 @@ class BrevSerializer(serializers.ModelSerializer[Brev]):
     @extend_schema_field(ForsendelseSerializer(allow_null=True))
     def get_forsendelse(self, brev: Brev) -> dict[str, Any] | None:
         to_addressee = next(
-            (f for f in brev.forsendelser.all() if f.modtager == Forsendelse.Modtager.ADRESSAT),
+            (f for f in brev.latest_dispatches() if f.modtager == Forsendelse.Modtager.ADRESSAT),
             None,
         )
         return None if to_addressee is None else dict(ForsendelseSerializer(to_addressee).data)
