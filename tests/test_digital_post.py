@@ -34,7 +34,11 @@ from vum.accounts.models import User
 from vum.deadlines.models import Frist
 from vum.notifications.models import Notifikation
 from vum.serviceplatformen.client import Config, ServiceplatformenClient, ServiceplatformenError
-from vum.serviceplatformen.digital_post import KOMBI_POST_AFSEND, POST_FORESPOERG
+from vum.serviceplatformen.digital_post import (
+    KOMBI_POST_AFSEND,
+    POST_FORESPOERG,
+    DigitalPostDispatcher,
+)
 
 # Jørn's decision of 29 May 2026 is sent on 3 June (tests/test_afgoerelse.py).
 pytestmark = [pytest.mark.django_db, pytest.mark.now("2026-06-03 10:00")]
@@ -305,6 +309,11 @@ def test_a_guardian_without_a_cpr_number_is_a_task_and_the_letter_goes_when_sent
     assert failed.status == Forsendelse.Status.FEJLET
     assert "CPR-nummeret på Karen Værge" in failed.fejl
     assert task(jorn_case)
+    again = forsendelse_resend(actor=caseworker, forsendelse=failed)  # nothing has changed
+    assert again is not None
+    assert again.status == Forsendelse.Status.FEJLET
+    assert task(jorn_case)  # still the one task
+    failed = again
 
     relation.cpr = GUARDIAN
     relation.save()
@@ -333,6 +342,17 @@ def test_a_recipient_digital_post_refuses_is_a_task_with_digital_posts_reason(
     assert "Ikke leveret" in page
     assert "modtageren findes ikke i CPR" in page
 
+    post.fake.people.add(jorn_case.borger.cpr)  # the caseworker has seen to it
+    url = reverse("forsendelse_resend", args=[jorn_case.pk, forsendelse.pk])
+    assert url in page
+    answer = client.post(url, follow=True)
+    page = answer.content.decode()
+    assert "Brevet er sendt igen (Leveret i Digital Post)." in page
+    assert "Leveret i Digital Post 03.06.2026" in page
+    assert len(post.fake.delivered) == 1
+    other_team_case = client.post(reverse("forsendelse_resend", args=[0, forsendelse.pk]))
+    assert other_team_case.status_code == 404
+
 
 # The fake checks the MeMo model
 
@@ -360,3 +380,18 @@ def test_the_fake_refuses_a_message_that_breaks_the_memo_model(post: Post) -> No
         )
     assert refused.value.status == 400
     assert "følger ikke modellen" in refused.value.detail
+
+
+def test_a_token_digital_post_no_longer_takes_is_renewed_and_the_letter_delivered(
+    post: Post, caseworker: User, jorn_case: Sag
+) -> None:
+    post.fake.people.add(jorn_case.borger.cpr)
+    brev = send(caseworker, jorn_case)
+    post.platform.expire_tokens()  # the platform restarted: every token handed out is void
+    DigitalPostDispatcher().exempt(jorn_case.borger.cpr)  # fetches the first token
+    post.platform.expire_tokens()
+
+    brev_dispatch(brev_id=brev.pk)
+
+    assert len(post.fake.delivered) == 1
+    assert [c.status for c in post.platform.calls if c.endpoint == FORESPOERG][-2:] == [401, 200]

@@ -1,7 +1,10 @@
 """Forsendelse: a frozen letter sent through the dispatcher, once to each recipient: the
 addressee, and the citizen's copy of a letter addressed to the one who holds their rights. The
-complaint deadline runs from the dispatch to the addressee, and so does the notice of an end or
-a reduction: a letter that goes out later than it was frozen is checked again."""
+complaint deadline runs from the delivery to the addressee (Digital Post's receipt; else the
+dispatch), and so does the notice of an end or a reduction: a letter that goes out later than it
+was frozen is checked again. A letter the dispatcher cannot deliver to a recipient (no CPR
+number, refused by Digital Post, a protected citizen without Digital Post) is recorded as not
+delivered and becomes the caseworker's task; it goes again when the caseworker says so."""
 
 import logging
 from dataclasses import replace
@@ -217,20 +220,6 @@ def _record_refusal(
         fejl=refusal.reason[:500],
     )
     who = forsendelse.get_modtager_display().lower()
-    _ask_the_caseworker(
-        sag=sag,
-        art=Frist.Art.BREV_IKKE_LEVERET,
-        due=calendar.add_working_days(timezone.localdate(now), NOT_DELIVERED_WORKING_DAYS),
-        beskrivelse=f"{brev.get_art_display()} er ikke leveret til {letter.recipient_name} "
-        f"{_letter_marker(brev, modtager)}",
-        regel=refusal.reason[:300],
-        titel=f"Et brev er ikke leveret, sag {sag.pk}",
-        tekst=(
-            f"{brev.get_art_display()} ({who}) kunne ikke leveres: {refusal.reason} "
-            "Se til det, og send brevet igen fra sagen senest {due}."
-        ),
-        kilde=f"brev-ikke-leveret:{forsendelse.pk}",
-    )
     audit_record(
         actor=None,
         action=AuditAction.EXPORT,
@@ -238,6 +227,25 @@ def _record_refusal(
         borger_id=sag.borger_id,
         summary=f"Brev ikke leveret via {refusal.channel} ({who})",
         changes={"status": forsendelse.status},
+    )
+    marker = _letter_marker(brev, modtager)
+    open_tasks = Frist.objects.open().filter(sag=sag, art=Frist.Art.BREV_IKKE_LEVERET)
+    if any(task.beskrivelse.endswith(marker) for task in open_tasks):
+        # Sent again and refused again: the caseworker's task stands, and the case shows why.
+        return forsendelse
+    _ask_the_caseworker(
+        sag=sag,
+        art=Frist.Art.BREV_IKKE_LEVERET,
+        due=calendar.add_working_days(timezone.localdate(now), NOT_DELIVERED_WORKING_DAYS),
+        beskrivelse=f"{brev.get_art_display()} er ikke leveret til {letter.recipient_name} "
+        f"{marker}",
+        regel=refusal.reason[:300],
+        titel=f"Et brev er ikke leveret, sag {sag.pk}",
+        tekst=(
+            f"{brev.get_art_display()} ({who}) kunne ikke leveres: {refusal.reason} "
+            "Se til det, og send brevet igen fra sagen senest {due}."
+        ),
+        kilde=f"brev-ikke-leveret:{forsendelse.pk}",
     )
     return forsendelse
 
