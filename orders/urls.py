@@ -25,6 +25,11 @@ urlpatterns = [
         name="sag-bestilling-pdf",
     ),
     path(
+        "sager/<int:sag_pk>/bestillinger/<int:pk>/fhir/",
+        views.bestilling_fhir,
+        name="sag-bestilling-fhir",
+    ),
+    path(
         "sager/<int:sag_pk>/indsatser/<int:pk>/udfoerer/",
         views.indsats_udfoerer,
         name="indsats-udfoerer",
@@ -63,6 +68,11 @@ urlpatterns = [
         "udfoerer/bestillinger/<int:pk>/pdf/",
         udfoerer_views.bestilling_pdf,
         name="udfoerer-bestilling-pdf",
+    ),
+    path(
+        "udfoerer/bestillinger/<int:pk>/fhir/",
+        udfoerer_views.bestilling_fhir,
+        name="udfoerer-bestilling-fhir",
     ),
     path(
         "udfoerer/bestillinger/<int:pk>/bilag/",

@@ -11,6 +11,7 @@ from rest_framework.routers import SimpleRouter
 from orders.api.views.bestilling import (
     BestillingBilagView,
     BestillingerSendView,
+    BestillingFhirView,
     BestillingPdfView,
     BestillingViewSet,
     SagBestillingerView,
@@ -50,6 +51,11 @@ urlpatterns = [
         "bestillinger/<int:pk>/bestilling.pdf",
         BestillingPdfView.as_view(),
         name="api-bestilling-pdf",
+    ),
+    path(
+        "bestillinger/<int:pk>/fhir/",
+        BestillingFhirView.as_view(),
+        name="api-bestilling-fhir",
     ),
     path(
         "bestillinger/<int:pk>/handleplan.pdf",

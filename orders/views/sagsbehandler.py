@@ -25,6 +25,7 @@ from assessment.models import Indsats
 from cases.forms import add_service_errors
 from cases.models import Sag
 from orders.content import latest_grant
+from orders.fhir import OrderMessageError, fhir_response, order_message
 from orders.forms.sagsbehandler import (
     AnmodningSvarForm,
     HandleplanForm,
@@ -282,6 +283,25 @@ def bestilling_pdf(request: HttpRequest, sag_pk: int, pk: int) -> HttpResponse:
     except Bestilling.DoesNotExist as exc:
         raise Http404(str(exc)) from exc
     return _pdf(content, f"bestilling-{bestilling.pk}-version-{bestilling.version}.pdf")
+
+
+@login_required
+@require_GET
+def bestilling_fhir(request: HttpRequest, sag_pk: int, pk: int) -> HttpResponse:
+    """A bestilling of the case as KL's FHIR OrderMessage, as a download (orders.fhir)."""
+    user = request_user(request)
+    sag = get_sag_or_404(user, sag_pk)
+    try:
+        found, message = order_message(
+            user=user,
+            pk=pk,
+            sag_pk=sag.pk,
+            base_url=request.build_absolute_uri("/").rstrip("/"),
+        )
+    except OrderMessageError as exc:
+        messages.error(request, f"Bestillingen kan ikke hentes som FHIR: {exc}")
+        return redirect(_page_url(sag, "bestillinger"))
+    return fhir_response(message, f"bestilling-{found.pk}-version-{found.version}")
 
 
 @login_required

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 from assessment.models import Indsatsmaal
 from cases.forms import add_service_errors
 from cases.models import Borger
+from orders.fhir import OrderMessageError, fhir_response, order_message
 from orders.forms.udfoerer import (
     AnmodningForm,
     DelmaalForm,
@@ -265,6 +266,21 @@ def _pdf(request: HttpRequest, pk: int, *, bilag: bool) -> HttpResponse:
 @require_GET
 def bestilling_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return _pdf(request, pk, bilag=False)
+
+
+@login_required
+@require_GET
+def bestilling_fhir(request: HttpRequest, pk: int) -> HttpResponse:
+    """The bestilling as KL's FHIR OrderMessage, as a download (orders.fhir)."""
+    user = _provider(request)
+    try:
+        found, message = order_message(
+            user=user, pk=pk, base_url=request.build_absolute_uri("/").rstrip("/")
+        )
+    except OrderMessageError as exc:
+        messages.error(request, f"Bestillingen kan ikke hentes som FHIR: {exc}")
+        return redirect("orders:udfoerer-bestilling", pk=pk)
+    return fhir_response(message, f"bestilling-{found.pk}-version-{found.version}")
 
 
 @login_required

@@ -6,11 +6,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -34,6 +36,7 @@ from orders.api.views.common import (
     not_found,
 )
 from orders.content import latest_grant
+from orders.fhir import FHIR_JSON, OrderMessageError, fhir_response, order_message
 from orders.models import Bestilling
 from orders.selectors.bestilling import (
     bestilling_get,
@@ -178,6 +181,45 @@ class BestillingPdfView(APIView):
         with not_found(DOKUMENT_NOT_FOUND):
             bestilling, content = bestilling_pdf(user=request_user(request), pk=pk)
         return pdf_response(content, f"bestilling-{bestilling.pk}.pdf", bestilling.sha256)
+
+
+class BestillingFhirView(APIView):
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = JsonErrorsNegotiation
+
+    @extend_schema(
+        operation_id="bestillinger_fhir_retrieve",
+        summary="Bestillingen som FHIR OrderMessage",
+        description=(
+            "Bestillingens frosne indhold som KL's FHIR OrderMessage (kl-ffb-messaging, FHIR R4 "
+            "message-bundt) med FFB-koder (urn:oid:1.2.208.176.2.22), valideret før den "
+            "udleveres. 409 med årsagen, hvis indholdet ikke kan blive en gyldig besked. "
+            "Registreres i revisionssporet."
+        ),
+        responses={
+            (200, FHIR_JSON): OpenApiResponse(
+                OpenApiTypes.OBJECT, description="FHIR R4 Bundle (type message)."
+            ),
+            404: NOT_FOUND,
+            409: OpenApiResponse(
+                OpenApiTypes.OBJECT, description="Indholdet kan ikke blive en gyldig besked."
+            ),
+        },
+    )
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        bestilling_in_scope(request, pk)
+        base_url = request.build_absolute_uri("/").rstrip("/")
+        try:
+            with not_found(BESTILLING_NOT_FOUND):
+                bestilling, message = order_message(
+                    user=request_user(request), pk=pk, base_url=base_url
+                )
+        except OrderMessageError as exc:
+            return Response(
+                {"detail": f"Bestillingen kan ikke gives som FHIR-besked: {exc}"},
+                status=status.HTTP_409_CONFLICT,
+            )
+        return fhir_response(message, f"bestilling-{bestilling.pk}-version-{bestilling.version}")
 
 
 class BestillingBilagView(APIView):
