@@ -908,6 +908,10 @@ class Brev(CaseRecord):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="rettelser"
     )
     modtager_navn = models.CharField("modtager", max_length=200)
+    # Who the letter is for is frozen with it: a guardian registered or ended after the letter
+    # was frozen must not change where it goes (Digital Post reaches a person by CPR number).
+    modtager_cpr = models.CharField("modtagerens CPR-nummer", max_length=10, blank=True)
+    modtager_email = models.EmailField("modtagerens e-mail", blank=True)
     kopi_til = models.CharField("kopi til", max_length=200, blank=True)
     indhold = models.JSONField("brevets tekster", default=dict)
     pdf = models.BinaryField("PDF")
@@ -971,6 +975,9 @@ class Forsendelse(models.Model):
         "modtager", max_length=20, choices=Modtager.choices, default=Modtager.ADRESSAT
     )
     modtager_navn = models.CharField("sendt til", max_length=200, blank=True)
+    # The CPR number the dispatch went to (Digital Post); on a "send again" request, the number
+    # the caseworker has since given for the addressee the letter was frozen for.
+    modtager_cpr = models.CharField("CPR-nummer", max_length=10, blank=True)
     kanal = models.CharField("kanal", max_length=50)
     reference = models.CharField("reference", max_length=300)
     sendt = models.DateTimeField("sendt")

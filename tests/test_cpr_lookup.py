@@ -15,7 +15,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from cases.models import Borger, Relation
-from cases.services.borger import borger_cpr_refresh, borger_create_from_cpr
+from cases.services.borger import borger_cpr_refresh, borger_create_from_cpr, borger_update
 from tests.factories import BorgerFactory, SagFactory
 from tests.peers.certificates import make_certificate
 from tests.peers.cpr import FakeCpr, Person
@@ -286,6 +286,21 @@ def test_a_protected_citizens_address_is_not_kept(lookup_on: Cpr, caseworker: Us
     assert borger.adressebeskyttet
     assert (borger.adresse, borger.postnummer, borger.by) == ("", "", "")
     assert borger.visible_address == "Navne- og adressebeskyttet"
+    with pytest.raises(ValidationError, match="adressebeskyttelse"):
+        borger_update(actor=caseworker, borger=borger, adresse="Hemmeligvej 7")
+    assert Borger.objects.get(pk=borger.pk).adresse == ""
+
+
+@pytest.mark.django_db
+def test_details_typed_over_what_cpr_gave_are_no_longer_verified(
+    lookup_on: Cpr, caseworker: User
+) -> None:
+    borger = borger_create_from_cpr(actor=caseworker, cpr=ANNA)
+    borger = borger_update(actor=caseworker, borger=borger, telefon="12345678")
+    assert borger.cpr_opslag is not None  # a phone number is not CPR's
+
+    borger = borger_update(actor=caseworker, borger=borger, efternavn="Holm-Jensen")
+    assert Borger.objects.get(pk=borger.pk).cpr_opslag is None
 
 
 @pytest.mark.django_db

@@ -2,6 +2,7 @@
 loopback port (tests/peers/digital_post.py): the same services a deployment runs, from
 `afgoerelse_send` through the outbox to KombiPostAfsend, with the faults Digital Post can give."""
 
+import logging
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from assessment.services.forsendelse import (
 )
 from cases.models import Relation, Sag
 from tests import test_afgoerelse as jorn
-from tests.factories import RelationFactory
+from tests.factories import RelationFactory, UserFactory
 from tests.pdf import pdf_text
 from tests.peers.certificates import make_certificate
 from tests.peers.digital_post import FakeDigitalPost
@@ -83,11 +84,15 @@ def post(tmp_path: Path, settings) -> Iterator[Post]:  # type: ignore[no-untyped
         settings.VUM_DIGITAL_POST_KLE = KLE
         settings.VUM_DIGITAL_POST_KLE_VERSION = "2.20"
         settings.VUM_DIGITAL_POST_KLE_LABEL = "Voksne med handicap (kommunens journalplan)"
+        settings.VUM_DIGITAL_POST_KLE_FACET = "G01"
+        settings.VUM_DIGITAL_POST_FORSENDELSESTYPE = "265"
         yield Post(fake=fake, platform=platform, config=config)
 
 
-def send(caseworker: User, sag: Sag) -> Brev:
-    return afgoerelse_send(actor=caseworker, afgoerelse=jorn_decision(caseworker, sag), tekster={})
+def send(caseworker: User, sag: Sag, retter: Brev | None = None) -> Brev:
+    afgoerelse = retter.afgoerelse if retter is not None else jorn_decision(caseworker, sag)
+    assert afgoerelse is not None
+    return afgoerelse_send(actor=caseworker, afgoerelse=afgoerelse, tekster={}, retter=retter)
 
 
 def guardian(sag: Sag, cpr: str = GUARDIAN) -> Relation:
@@ -130,6 +135,7 @@ def test_a_decision_letter_is_delivered_once_as_digital_post_and_its_receipt_sta
     assert delivery.text("memo:EMail/memo:emailAddress") == "handicap@viborg.dk"
     assert delivery.text("memo:CaseID/memo:caseID") == f"sag-{jorn_case.pk}"
     assert delivery.text("kle:KLEdata/kle:subjectKey") == KLE
+    assert delivery.text("kle:KLEdata/kle:activityFacet") == "G01"
     assert post.calls_to(KOMBI) == 1
 
     forsendelse = Forsendelse.objects.get(brev=brev)
@@ -164,6 +170,22 @@ def test_the_guardian_gets_the_letter_and_the_citizen_a_copy_as_its_own_message(
     assert set(Forsendelse.objects.filter(brev=brev).values_list("status", flat=True)) == {
         Forsendelse.Status.LEVERET
     }
+
+
+def test_a_letter_goes_to_whom_it_was_frozen_for_even_if_a_guardian_comes_before_it_leaves(
+    post: Post, caseworker: User, jorn_case: Sag
+) -> None:
+    borger = jorn_case.borger
+    post.fake.people |= {borger.cpr, GUARDIAN}
+    brev = send(caseworker, jorn_case)  # to the citizen, who holds their own rights
+    guardian(jorn_case)  # registered before the outbox sends the letter
+
+    brev_dispatch(brev_id=brev.pk)
+
+    (delivery,) = post.fake.delivered
+    assert delivery.recipient_cpr == borger.cpr
+    assert delivery.recipient_label == borger.navn
+    assert post.fake.deliveries_to(GUARDIAN) == []
 
 
 # Retries and restarts: one delivery
@@ -230,16 +252,18 @@ def test_digital_post_away_leaves_the_letter_in_the_outbox_for_the_sweep(
 def test_an_exempt_citizen_gets_physical_post_through_the_same_service(
     post: Post, caseworker: User, jorn_case: Sag
 ) -> None:
-    cpr = jorn_case.borger.cpr
-    post.fake.people.add(cpr)
-    post.fake.exempt.add(cpr)
+    borger = jorn_case.borger
+    borger.adresse, borger.postnummer, borger.by = "Søndergade 14B, 1. tv", "8800", "Viborg"
+    borger.save()
+    post.fake.people.add(borger.cpr)
+    post.fake.exempt.add(borger.cpr)
 
     brev = send(caseworker, jorn_case)
     brev_dispatch(brev_id=brev.pk)
 
     (delivery,) = post.fake.delivered
     assert delivery.channel == "Fysisk Post"
-    assert "Adresse" not in delivery.xml  # the print service finds the address in CPR
+    assert delivery.postal_address == f"{borger.navn}, Søndergade 14B, 8800"
     forsendelse = Forsendelse.objects.get(brev=brev)
     assert (forsendelse.status, forsendelse.kanal) == (
         Forsendelse.Status.FYSISK_POST,
@@ -250,6 +274,31 @@ def test_an_exempt_citizen_gets_physical_post_through_the_same_service(
     assert Afgoerelse.objects.get(pk=brev.afgoerelse_id).klagefrist == (
         calendar.complaint_deadline(date(2026, 6, 3))
     )
+
+
+def test_an_exempt_guardian_without_a_full_postal_address_is_a_task_not_a_letter(
+    post: Post, caseworker: User, jorn_case: Sag
+) -> None:
+    relation = guardian(jorn_case)
+    relation.adresse = "Skovvej"  # no house number, no postcode
+    relation.save()
+    post.fake.people |= {jorn_case.borger.cpr, GUARDIAN}
+    post.fake.exempt.add(GUARDIAN)
+
+    brev = send(caseworker, jorn_case)
+    brev_dispatch(brev_id=brev.pk)
+
+    to_guardian = Forsendelse.objects.get(brev=brev, modtager=Forsendelse.Modtager.ADRESSAT)
+    assert to_guardian.status == Forsendelse.Status.FEJLET
+    assert "fuld postadresse" in to_guardian.fejl
+    assert post.fake.deliveries_to(GUARDIAN) == []
+
+    relation.adresse = "Skovvej 3, 8800 Viborg"
+    relation.save()
+    forsendelse_resend(actor=caseworker, forsendelse=to_guardian)
+    brev_dispatch(brev_id=brev.pk)
+    (delivery,) = post.fake.deliveries_to(GUARDIAN)
+    assert delivery.postal_address == "Karen Værge, Skovvej 3, 8800"
 
 
 def test_an_exempt_citizen_with_address_protection_gets_no_physical_post_but_a_task(
@@ -309,7 +358,8 @@ def test_a_guardian_without_a_cpr_number_is_a_task_and_the_letter_goes_when_sent
     assert failed.status == Forsendelse.Status.FEJLET
     assert "CPR-nummeret på Karen Værge" in failed.fejl
     assert task(jorn_case)
-    again = forsendelse_resend(actor=caseworker, forsendelse=failed)  # nothing has changed
+    forsendelse_resend(actor=caseworker, forsendelse=failed)  # nothing has changed
+    again = brev_dispatch(brev_id=brev.pk)  # the queued task (or the sweep)
     assert again is not None
     assert again.status == Forsendelse.Status.FEJLET
     assert task(jorn_case)  # still the one task
@@ -317,7 +367,10 @@ def test_a_guardian_without_a_cpr_number_is_a_task_and_the_letter_goes_when_sent
 
     relation.cpr = GUARDIAN
     relation.save()
-    forsendelse = forsendelse_resend(actor=caseworker, forsendelse=failed)
+    request = forsendelse_resend(actor=caseworker, forsendelse=failed)
+    assert request.status == Forsendelse.Status.SENDES_IGEN
+    assert request.modtager_cpr == GUARDIAN  # the same guardian the letter was frozen for
+    forsendelse = brev_dispatch(brev_id=brev.pk)
 
     assert forsendelse is not None
     assert forsendelse.status == Forsendelse.Status.LEVERET
@@ -346,12 +399,14 @@ def test_a_recipient_digital_post_refuses_is_a_task_with_digital_posts_reason(
     url = reverse("forsendelse_resend", args=[jorn_case.pk, forsendelse.pk])
     assert url in page
     answer = client.post(url, follow=True)
-    page = answer.content.decode()
-    assert "Brevet er sendt igen (Leveret i Digital Post)." in page
+    assert "Brevet sendes igen" in answer.content.decode()
+    assert "Sendes igen" in answer.content.decode()
+    assert breve_dispatch_pending() == 1  # the queued task, or the sweep
+    page = client.get(reverse("sag_detail", args=[jorn_case.pk])).content.decode()
     assert "Leveret i Digital Post 03.06.2026" in page
     assert len(post.fake.delivered) == 1
-    other_team_case = client.post(reverse("forsendelse_resend", args=[0, forsendelse.pk]))
-    assert other_team_case.status_code == 404
+    client.force_login(UserFactory())  # a caseworker of another team
+    assert client.post(url).status_code == 404
 
 
 # The fake checks the MeMo model
@@ -395,3 +450,40 @@ def test_a_token_digital_post_no_longer_takes_is_renewed_and_the_letter_delivere
 
     assert len(post.fake.delivered) == 1
     assert [c.status for c in post.platform.calls if c.endpoint == FORESPOERG][-2:] == [401, 200]
+
+
+def test_no_cpr_number_reaches_the_log_when_digital_post_cannot_be_reached(
+    post: Post, caseworker: User, jorn_case: Sag, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    cpr = jorn_case.borger.cpr
+    post.fake.people.add(cpr)
+    brev = send(caseworker, jorn_case)
+    DigitalPostDispatcher().exempt(cpr)  # a token in hand
+    post.platform.stop()  # then the platform is gone: the connection is refused
+
+    with caplog.at_level(logging.INFO):
+        assert breve_dispatch_pending() == 0
+
+    assert "kunne ikke sendes" in caplog.text
+    assert "ingen forbindelse" in caplog.text
+    assert cpr not in caplog.text  # PostForespørg has it in its query string
+    assert not Forsendelse.objects.filter(brev=brev).exists()
+
+
+def test_the_sweep_stops_at_the_first_letter_digital_post_cannot_take_now(
+    post: Post, caseworker: User, jorn_case: Sag, settings
+) -> None:  # type: ignore[no-untyped-def]
+    post.fake.people.add(jorn_case.borger.cpr)
+    settings.VUM_SERVICEPLATFORMEN_ATTEMPTS = 1
+    first = send(caseworker, jorn_case)
+    second = send(caseworker, jorn_case, retter=first)  # a correction: another letter
+    post.platform.fail_next(FORESPOERG, Fault(status=503))
+
+    assert breve_dispatch_pending() == 0  # the first was away: the second not tried yet
+    assert post.calls_to(FORESPOERG) == 1
+
+    assert breve_dispatch_pending() == 2
+    assert {d.message_uuid for d in post.fake.delivered} == {
+        str(first.meddelelse_uuid),
+        str(second.meddelelse_uuid),
+    }

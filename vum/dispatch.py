@@ -35,6 +35,10 @@ class Letter:
     recipient_cpr: str = ""
     # The recipient has name and address protection: only Digital Post may carry the letter.
     address_protected: bool = False
+    # The postal address, for physical post (empty for a protected citizen).
+    recipient_address: str = ""
+    recipient_postcode: str = ""
+    recipient_city: str = ""
     # The sender: the team that wrote the letter and the address a reply goes to.
     team: str = ""
     reply_address: str = ""

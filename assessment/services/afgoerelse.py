@@ -272,6 +272,8 @@ def afgoerelse_send(
         afgoerelse=afgoerelse,
         retter=retter,
         modtager_navn=context["modtager"]["navn"],
+        modtager_cpr=context["modtager"]["cpr"],
+        modtager_email=context["modtager"]["email"],
         kopi_til=context["kopi_til"],
         indhold=texts,
         pdf=pdf.content,

@@ -7,6 +7,7 @@ number, refused by Digital Post, a protected citizen without Digital Post) is re
 delivered and becomes the caseworker's task; it goes again when the caseworker says so."""
 
 import logging
+import re
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -16,7 +17,6 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import formats, timezone
 
-from assessment.letters import letter_recipient
 from assessment.models import Afgoerelse, AfgoerelsesResultat, Brev, Forsendelse
 from assessment.varsel import NOTICE_SOURCE, ends_or_reduces, notice_weeks
 from cases.models import Sag
@@ -30,6 +30,8 @@ from vum.deadlines.models import Frist
 from vum.deadlines.services import frist_create, frist_meet
 from vum.dispatch import DeliveryRefused, Letter, get_dispatcher
 from vum.notifications.services import Besked, notifikationer_create
+from vum.queue import enqueue_after_commit
+from vum.serviceplatformen.client import ServiceplatformenError
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +83,10 @@ def breve_dispatch_pending(*, limit: int = 100) -> int:
         try:
             if brev_dispatch(brev_id=brev_id, wait=False) is not None:
                 sent += 1
+        except ServiceplatformenError as away:
+            logger.warning("Brev %s kunne ikke sendes: %s", brev_id, away.reason)
+            if away.retryable:
+                break  # Digital Post is away: the next sweep tries again, oldest first
         except Exception:  # one letter's failure must not stop the others
             logger.warning(
                 "Brev %s kunne ikke sendes; næste kørsel prøver igen.", brev_id, exc_info=True
@@ -101,7 +107,7 @@ def _dispatch_to(*, brev_id: int, modtager: str, wait: bool) -> Forsendelse | No
     latest = Forsendelse.objects.filter(brev=brev, modtager=modtager).order_by("-id").first()
     if latest is not None and latest.status != Forsendelse.Status.SENDES_IGEN:
         return latest  # sent, or failed and waiting for the caseworker
-    letter = _letter(brev, modtager)
+    letter = _letter(brev, modtager, given_cpr=latest.modtager_cpr if latest else "")
     dispatcher = get_dispatcher()
     try:
         if letter.address_protected and not dispatcher.digital_post:
@@ -117,6 +123,7 @@ def _dispatch_to(*, brev_id: int, modtager: str, wait: bool) -> Forsendelse | No
         brev=brev,
         modtager=modtager,
         modtager_navn=letter.recipient_name,
+        modtager_cpr=letter.recipient_cpr,
         kanal=receipt.channel,
         reference=receipt.reference,
         sendt=receipt.sent_at,
@@ -159,18 +166,25 @@ def _dispatch_to(*, brev_id: int, modtager: str, wait: bool) -> Forsendelse | No
     return forsendelse
 
 
-def _letter(brev: Brev, modtager: str) -> Letter:
+def _letter(brev: Brev, modtager: str, *, given_cpr: str = "") -> Letter:
+    """The letter for one recipient, addressed as it was frozen: the addressee's CPR number and
+    e-mail were fixed with the letter (or the number given since for that same addressee), and a
+    copy goes to the citizen. Only the protection is read now: a citizen protected since the
+    letter was frozen is protected still."""
     sag = brev.sag
     borger = sag.borger
     subject = f"{brev.get_art_display()} fra {current_kommune().navn}"
-    recipient, copy_to = letter_recipient(sag)
+    address = borger.postal_address if not brev.kopi_til else _holder_address(brev)
     letter = Letter(
         brev_id=brev.pk,
         recipient_name=brev.modtager_navn,
-        recipient_email=recipient["email"],
-        recipient_cpr=recipient["cpr"],
+        recipient_email=brev.modtager_email,
+        recipient_cpr=brev.modtager_cpr or given_cpr,
         # The citizen's protection covers letters to the citizen, not to their guardian.
-        address_protected=borger.adressebeskyttet and not copy_to,
+        address_protected=borger.adressebeskyttet and not brev.kopi_til,
+        recipient_address=address["adresse"],
+        recipient_postcode=address["postnummer"],
+        recipient_city=address["by"],
         subject=subject,
         pdf=bytes(brev.pdf),
         letter_uuid=brev.meddelelse_uuid,
@@ -186,9 +200,30 @@ def _letter(brev: Brev, modtager: str) -> Letter:
         recipient_email=borger.email,
         recipient_cpr=borger.cpr,
         address_protected=borger.adressebeskyttet,
+        recipient_address=borger.postal_address["adresse"],
+        recipient_postcode=borger.postal_address["postnummer"],
+        recipient_city=borger.postal_address["by"],
         subject=f"Kopi: {subject}",
         copy=True,
     )
+
+
+POSTCODE_AND_TOWN = re.compile(r",?\s*(?P<postnummer>\d{4})\s+(?P<by>[^,\d]+)$")
+
+
+def _holder_address(brev: Brev) -> dict[str, str]:
+    """The postal address of the one the letter was frozen for, when they hold the citizen's
+    rights: a relation's address is one line ("Vej 1, 8000 By"), split for physical post."""
+    holder = (
+        brev.sag.borger.relationer.current()
+        .filter(varetager_partsrettigheder=True, navn=brev.modtager_navn)
+        .first()
+    )
+    line = holder.adresse.strip() if holder is not None else ""
+    town = POSTCODE_AND_TOWN.search(line)
+    if town is None:
+        return {"adresse": line, "postnummer": "", "by": ""}
+    return {"adresse": line[: town.start()].strip(), **town.groupdict()}
 
 
 def _letter_marker(brev: Brev, modtager: str) -> str:
@@ -213,6 +248,7 @@ def _record_refusal(
         brev=brev,
         modtager=modtager,
         modtager_navn=letter.recipient_name,
+        modtager_cpr=letter.recipient_cpr,
         kanal=refusal.channel,
         reference=refusal.reference,
         sendt=now,
@@ -250,16 +286,18 @@ def _record_refusal(
     return forsendelse
 
 
-def forsendelse_resend(*, actor: User, forsendelse: Forsendelse) -> Forsendelse | None:
+def forsendelse_resend(*, actor: User, forsendelse: Forsendelse) -> Forsendelse:
     """Send again a letter that was not delivered, once the caseworker has seen to the reason.
-    The request is recorded first (committed: the letter is then in the outbox again), and the
-    letter goes to that recipient at once, with the same MeMo messageUUID, so Digital Post
-    still delivers it once. If it cannot go now (Digital Post is away), the sweep sends it
-    later: None."""
+    The request is recorded (the letter is then in the outbox again) and the letter is queued
+    to go at once, with the same MeMo messageUUID, so Digital Post still delivers it once; the
+    sweep sends it if the queue cannot. Returns the request."""
+    # The task module imports this one; the task is what sends, outside the caseworker's request.
+    from assessment.tasks import dispatch_letter
+
     with transaction.atomic():
         brev = (
             Brev.objects.select_for_update(of=("self",))
-            .select_related("sag")
+            .select_related("sag__borger")
             .get(pk=forsendelse.brev_id)
         )
         require(actor, Action.EDIT, brev.sag)
@@ -276,6 +314,7 @@ def forsendelse_resend(*, actor: User, forsendelse: Forsendelse) -> Forsendelse 
             brev=brev,
             modtager=latest.modtager,
             modtager_navn=latest.modtager_navn,
+            modtager_cpr=_cpr_given_since(brev, latest.modtager),
             kanal=latest.kanal,
             reference="",
             sendt=timezone.now(),
@@ -289,11 +328,24 @@ def forsendelse_resend(*, actor: User, forsendelse: Forsendelse) -> Forsendelse 
             summary=f"Brev sendes igen ({request.get_modtager_display().lower()})",
             changes={"forsendelse": latest.pk},
         )
-    try:
-        return _dispatch_to(brev_id=brev.pk, modtager=request.modtager, wait=True)
-    except Exception:  # a passing fault: the letter is pending, and the sweep sends it
-        logger.warning("Brev %s kunne ikke sendes igen nu.", brev.pk, exc_info=True)
-        return None
+        enqueue_after_commit(dispatch_letter, brev.pk)
+    return request
+
+
+def _cpr_given_since(brev: Brev, modtager: str) -> str:
+    """The CPR number of a letter's addressee that vum did not know when the letter was frozen,
+    if the caseworker has added it since: only for the same person (the one who holds the
+    citizen's rights now, by the name the letter was frozen for); another person gets a new
+    letter, not this one."""
+    if modtager != Forsendelse.Modtager.ADRESSAT or brev.modtager_cpr or not brev.kopi_til:
+        return ""
+    holder = (
+        brev.sag.borger.relationer.current()
+        .filter(varetager_partsrettigheder=True, navn=brev.modtager_navn)
+        .exclude(cpr="")
+        .first()
+    )
+    return holder.cpr if holder is not None else ""
 
 
 CORRECTION_WORKING_DAYS = 1

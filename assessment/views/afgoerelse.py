@@ -448,18 +448,11 @@ def forsendelse_resend(request: HttpRequest, pk: int, forsendelse_pk: int) -> Ht
     if failed is None:
         raise Http404("Forsendelsen findes ikke i denne sag.")
     try:
-        sent = forsendelse_services.forsendelse_resend(
-            actor=request_user(request), forsendelse=failed
-        )
+        forsendelse_services.forsendelse_resend(actor=request_user(request), forsendelse=failed)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        if sent is None:
-            messages.info(request, "Brevet sendes, så snart Digital Post kan nås igen.")
-        elif sent.status == Forsendelse.Status.FEJLET:
-            messages.error(request, f"Brevet kunne stadig ikke leveres: {sent.fejl}")
-        else:
-            messages.success(request, f"Brevet er sendt igen ({sent.get_status_display()}).")
+        messages.success(request, "Brevet sendes igen; dets status står ved brevet.")
     return redirect(reverse("sag_detail", args=[sag.pk]) + f"#sagsbrev-{failed.brev_id}")
 
 

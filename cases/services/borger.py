@@ -234,6 +234,9 @@ def borger_cpr_refresh(
     return borger
 
 
+ADDRESS_FIELDS = ("adresse", "postnummer", "by")
+# The details CPR gives: typed over by hand, the citizen is no longer verified in CPR.
+FROM_CPR = ("fornavn", "efternavn", *ADDRESS_FIELDS)
 BORGER_EDITABLE = ("fornavn", "efternavn", "adresse", "postnummer", "by", "telefon", "email")
 
 
@@ -248,12 +251,28 @@ def borger_update(
         raise ValidationError(f"Felterne kan ikke ændres: {', '.join(sorted(unknown))}.")
     borger = Borger.objects.select_for_update().get(pk=borger.pk)
     version_check(borger, expected_version)
+    if borger.adressebeskyttet and any(fields.get(name) for name in ADDRESS_FIELDS):
+        raise ValidationError(
+            {
+                "adresse": "Borgeren har navne- og adressebeskyttelse: adressen registreres "
+                "ikke i vum."
+            }
+        )
     before = snapshot(borger, BORGER_EDITABLE)
     for name, value in fields.items():
         setattr(borger, name, value)
     borger.full_clean(validate_unique=False)
     changes = diff(before, snapshot(borger, BORGER_EDITABLE))
-    borger.save(update_fields=[*fields, *(version_next(borger) if changes else [])])
+    typed_over_cpr = borger.cpr_opslag is not None and bool(set(changes) & set(FROM_CPR))
+    if typed_over_cpr:
+        borger.cpr_opslag = None  # what is typed by hand is not verified in CPR
+    borger.save(
+        update_fields=[
+            *fields,
+            *(["cpr_opslag"] if typed_over_cpr else []),
+            *(version_next(borger) if changes else []),
+        ]
+    )
     # With nothing changed the caller still gets the citizen back: that is a read.
     audit_record(
         actor=actor,

@@ -11,7 +11,9 @@ accepts a message:
 - the message against the MeMo 1.2 model (tests/peers/memo/memo.xsd) and version 1.2;
 - the sender is the CVR number of the service agreement, the recipient a CPR number that
   exists, and the main document a PDF;
-- a person exempt from Digital Post is not sent "Digital Post";
+- a person exempt from Digital Post is not sent "Digital Post"; "Fysisk Post" carries
+  Fjernprint's ForsendelseI: the same recipient by CPR number, a postal address with street,
+  house number and a 4-digit postcode, a forsendelsestype (a positive number) and the PDF;
 - a messageUUID is delivered once: a repeat is refused with 409.
 Each accepted message is kept in `delivered`, with its XML, for the tests to read.
 """
@@ -33,6 +35,15 @@ from tests.peers.serviceplatformen import Handler, Response, json_response
 
 MEMO = "https://DigitalPost.dk/MeMo-1"
 KLE = "http://kle-online.dk/"
+FJERNPRINT = "urn:oio:fjernprint:1.0.0"
+PRINT_NS = {
+    "fp": FJERNPRINT,
+    "dkal": "urn:oio:dkal:1.0.0",
+    "cpr": "urn:oio:adir:dagpenge:2009.07.01",
+    "itst": "http://rep.oio.dk/itst.dk/xml/schemas/2006/01/17/",
+    "dkcc5": "http://rep.oio.dk/ebxml/xml/schemas/dkcc/2005/03/15/",
+    "dkcc3": "http://rep.oio.dk/ebxml/xml/schemas/dkcc/2003/02/13/",
+}
 SCHEMA = Path(__file__).parent / "memo" / "memo.xsd"
 CPR = re.compile(r"\d{10}")
 
@@ -47,6 +58,8 @@ class Delivery:
     label: str
     pdf: bytes
     xml: str
+    # Physical post: the address the print service was given, one line.
+    postal_address: str = ""
 
     def text(self, path: str) -> str:
         """The text of the element at `path` (prefixes memo: and kle:) of the message."""
@@ -102,10 +115,13 @@ class FakeDigitalPost:
         if errors:
             return self._refuse(400, f"MeMo-meddelelsen følger ikke modellen: {errors[0]}")
         problem = self._content_problem(message, choice)
+        postal_address = ""
+        if problem is None and choice == "Fysisk Post":
+            problem, postal_address = self._print_problem(request, message)
         if problem:
             status, reason = problem
             return self._refuse(status, reason)
-        delivery = self._delivery(message, choice, body)
+        delivery = self._delivery(message, choice, body, postal_address)
         with self._lock:
             repeat = any(d.message_uuid == delivery.message_uuid for d in self.delivered)
             if not repeat:
@@ -157,7 +173,44 @@ class FakeDigitalPost:
             return 400, "hoveddokumentet er ikke en PDF"
         return None
 
-    def _delivery(self, message: Element, choice: str, body: bytes) -> Delivery:
+    def _print_problem(
+        self, request: Element, message: Element
+    ) -> tuple[tuple[int, str] | None, str]:
+        """Fjernprint's ForsendelseI beside the message: what the print service needs."""
+        found = request.findall("fp:ForsendelseISamling/fp:ForsendelseI", PRINT_NS)
+        if len(found) != 1:
+            return (400, "fysisk post kræver én ForsendelseI"), ""
+        forsendelse = found[0]
+        ns = {"memo": MEMO, **PRINT_NS}
+        cpr = forsendelse.findtext(
+            "fp:ForsendelseModtager/dkal:AfsendelseModtager/cpr:CPRnummerIdentifikator", "", ns
+        )
+        if cpr != message.findtext("memo:MessageHeader/memo:Recipient/memo:recipientID", "", ns):
+            return (400, "ForsendelseI og meddelelsen har ikke samme modtager"), ""
+        if not (forsendelse.findtext("fp:ForsendelseTypeIdentifikator", "", ns)).isdigit():
+            return (400, "ForsendelseTypeIdentifikator skal være et positivt tal"), ""
+        address = forsendelse.find("fp:ForsendelseModtager/fp:ModtagerAdresse", ns)
+        parts = [
+            "" if address is None else address.findtext(path, "", ns)
+            for path in (
+                "itst:PersonName",
+                "dkcc5:StreetName",
+                "dkcc3:StreetBuildingIdentifier",
+                "dkcc5:PostCodeIdentifier",
+                "dkcc3:CountryIdentificationCode",
+            )
+        ]
+        if not all(parts) or not CPR.fullmatch(cpr) or not re.fullmatch(r"\d{4}", parts[3]):
+            return (400, "ModtagerAdresse skal have navn, vej, husnummer og postnummer"), ""
+        if forsendelse.findtext("dkal:FilformatNavn", "", ns).upper() != "PDF" or not (
+            base64.b64decode(forsendelse.findtext("dkal:MeddelelseIndholdData", "", ns))
+        ).startswith(b"%PDF"):
+            return (400, "ForsendelseI skal bære brevet som PDF"), ""
+        return None, f"{parts[0]}, {parts[1]} {parts[2]}, {parts[3]}"
+
+    def _delivery(
+        self, message: Element, choice: str, body: bytes, postal_address: str
+    ) -> Delivery:
         ns = {"memo": MEMO}
         header = "memo:MessageHeader/"
         return Delivery(
@@ -173,6 +226,7 @@ class FakeDigitalPost:
                 )
             ),
             xml=body.decode(),
+            postal_address=postal_address,
         )
 
     def _refuse(self, status: int, reason: str) -> Response:

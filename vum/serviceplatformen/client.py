@@ -246,20 +246,18 @@ class ServiceplatformenClient:
                 response = self._session.request(
                     method, url, timeout=self.config.timeout, verify=self.config.verify, **kwargs
                 )
-            except requests.Timeout as error:
+            except requests.Timeout:
                 failure = ServiceplatformenError(
                     f"{service.name} svarede ikke inden for {self.config.timeout:g} sekunder.",
                     retryable=True,
                 )
                 outcome = "timeout"
-                cause: Exception = error
-            except requests.ConnectionError as error:
+            except requests.ConnectionError:
                 failure = ServiceplatformenError(
                     f"vum kunne ikke få forbindelse til Serviceplatformen ({service.name}).",
                     retryable=True,
                 )
                 outcome = "ingen forbindelse"
-                cause = error
             else:
                 _log(service, operation, str(response.status_code), started, attempt)
                 if response.ok:
@@ -277,7 +275,9 @@ class ServiceplatformenClient:
                 continue
             _log(service, operation, outcome, started, attempt)
             if attempt == attempts:
-                raise failure from cause
+                # Not chained: the cause's text holds the URL, whose query may hold a CPR number
+                # (PostForespørg), and the error is logged with its traceback.
+                raise failure from None
             time.sleep(self.config.backoff * 2 ** (attempt - 1))
         raise AssertionError("unreachable")
 

@@ -1,10 +1,12 @@
 """Letters through Digital Post: SF1601 on Serviceplatformen, the letter as a MeMo 1.2 message.
 
 Before a letter goes, PostForespørg asks whether the recipient is exempt from Digital Post; an
-exempt recipient gets the same message as physical post through the same service (KombiPostAfsend
-with "Fysisk Post": Digital Post's print service finds the address in CPR by the CPR number, so
-vum never hands on an address). A citizen with name and address protection is never sent
-physical post by vum: exempt and protected, the letter is refused and the caseworker told.
+exempt recipient gets the letter as physical post through the same service: KombiPostAfsend with
+"Fysisk Post" and a Fjernprint `ForsendelseI` beside the MeMo message, carrying the recipient's
+postal address, the PDF and the municipality's forsendelsestype (agreed with the print service,
+`VUM_DIGITAL_POST_FORSENDELSESTYPE`). A citizen with name and address protection is never sent
+physical post by vum: exempt and protected, the letter is refused and the caseworker told; so is
+a letter to an exempt recipient vum has no full postal address for.
 
 Every attempt to send one letter to one recipient carries the same MeMo messageUUID
 (`Letter.message_uuid`), so a call whose answer was lost may be sent again: Digital Post
@@ -14,6 +16,7 @@ in the recipient's mailbox, and the complaint deadline runs from it.
 """
 
 import base64
+import re
 import uuid
 from datetime import UTC, datetime
 from xml.etree import ElementTree as ET  # building only; answers are parsed by defusedxml
@@ -41,6 +44,13 @@ POST_FORESPOERG = Service(
 )
 MEMO = "https://DigitalPost.dk/MeMo-1"
 KLE = "http://kle-online.dk/"
+# Fjernprint's ForsendelseI and the OIO vocabularies its elements come from.
+FJERNPRINT = "urn:oio:fjernprint:1.0.0"
+DKAL = "urn:oio:dkal:1.0.0"
+CPR_VOCABULARY = "urn:oio:adir:dagpenge:2009.07.01"
+ITST = "http://rep.oio.dk/itst.dk/xml/schemas/2006/01/17/"
+DKCC_2005 = "http://rep.oio.dk/ebxml/xml/schemas/dkcc/2005/03/15/"
+DKCC_2003 = "http://rep.oio.dk/ebxml/xml/schemas/dkcc/2003/02/13/"
 MEMO_VERSION = "1.2"
 MEMO_SCHEMA_VERSION = "1.2.0"
 DIGITAL = "Digital Post"
@@ -48,6 +58,10 @@ PHYSICAL = "Fysisk Post"
 # Serviceplatformen only understands the prefix "memo" (as the other SF1601 clients found).
 ET.register_namespace("memo", MEMO)
 ET.register_namespace("kle", KLE)
+ET.register_namespace("fjernprint", FJERNPRINT)
+ET.register_namespace("dkal", DKAL)
+# A Danish address line: the street, then the house number (with a letter), then the rest.
+STREET_AND_NUMBER = re.compile(r"^\s*(?P<street>.*?\D)\s+(?P<number>\d+\s*[A-Za-zÆØÅæøå]?)\b")
 
 
 def memo_time(moment: datetime) -> str:
@@ -101,9 +115,9 @@ def memo_message(*, letter: Letter, sender_cvr: str, sender_name: str, now: date
         kle = _add(content, "KLEdata", namespace=KLE)
         _add(kle, "subjectKey", settings.VUM_DIGITAL_POST_KLE, namespace=KLE)
         _add(kle, "version", settings.VUM_DIGITAL_POST_KLE_VERSION, namespace=KLE)
-        _add(kle, "label", settings.VUM_DIGITAL_POST_KLE_LABEL, namespace=KLE)
         if settings.VUM_DIGITAL_POST_KLE_FACET:
             _add(kle, "activityFacet", settings.VUM_DIGITAL_POST_KLE_FACET, namespace=KLE)
+        _add(kle, "label", settings.VUM_DIGITAL_POST_KLE_LABEL, namespace=KLE)
     body = _add(message, "MessageBody")
     _add(body, "createdDateTime", memo_time(now))
     main = _add(body, "MainDocument")
@@ -117,10 +131,45 @@ def memo_message(*, letter: Letter, sender_cvr: str, sender_name: str, now: date
     return message
 
 
-def kombi_request(message: ET.Element, *, choice: str) -> bytes:
-    """KombiPostAfsend's request: the channel chosen, then the MeMo message."""
+def forsendelse_i(*, letter: Letter, forsendelsestype: str) -> ET.Element:
+    """The letter for Fjernprint (physical post): who by CPR number, where by postal address,
+    the PDF, and the forsendelsestype the print service knows the municipality's letters by. Its
+    AfsendelseIdentifikator is the message's UUID, the same at every attempt."""
+    street = STREET_AND_NUMBER.match(letter.recipient_address)
+    assert street is not None, "checked by the dispatcher"
+    forsendelse = _add(ET.Element("x"), "ForsendelseI", namespace=FJERNPRINT)
+    _add(forsendelse, "AfsendelseIdentifikator", str(letter.message_uuid), FJERNPRINT)
+    _add(forsendelse, "ForsendelseTypeIdentifikator", forsendelsestype, FJERNPRINT)
+    recipient = _add(forsendelse, "ForsendelseModtager", namespace=FJERNPRINT)
+    who = _add(recipient, "AfsendelseModtager", namespace=DKAL)
+    _add(who, "CPRnummerIdentifikator", letter.recipient_cpr, CPR_VOCABULARY)
+    address = _add(recipient, "ModtagerAdresse", namespace=FJERNPRINT)
+    _add(address, "PersonName", letter.recipient_name, ITST)
+    _add(address, "StreetName", street["street"].strip(), DKCC_2005)
+    _add(address, "StreetBuildingIdentifier", street["number"].replace(" ", ""), DKCC_2003)
+    _add(address, "PostCodeIdentifier", letter.recipient_postcode, DKCC_2005)
+    _add(address, "CountryIdentificationCode", "DK", DKCC_2003).set("scheme", "iso3166-alpha2")
+    _add(forsendelse, "FilformatNavn", "PDF", DKAL)
+    _add(forsendelse, "MeddelelseIndholdData", base64.b64encode(letter.pdf).decode(), DKAL)
+    _add(forsendelse, "TransaktionsParametreI", namespace=FJERNPRINT)
+    _add(
+        _add(forsendelse, "DokumentParametre", namespace=FJERNPRINT),
+        "TitelTekst",
+        letter.subject[:256],
+        FJERNPRINT,
+    )
+    return forsendelse
+
+
+def kombi_request(
+    message: ET.Element, *, choice: str, forsendelse: ET.Element | None = None
+) -> bytes:
+    """KombiPostAfsend's request: the channel chosen, Fjernprint's ForsendelseI for physical
+    post, then the MeMo message."""
     request = ET.Element("kombi_request")
     ET.SubElement(request, "KombiValgKode").text = choice
+    if forsendelse is not None:
+        _add(request, "ForsendelseISamling", namespace=FJERNPRINT).append(forsendelse)
     request.append(message)
     return ET.tostring(request, encoding="utf-8", xml_declaration=True)
 
@@ -165,6 +214,7 @@ class DigitalPostDispatcher:
                 "gennem kommunens procedure for beskyttede adresser.",
                 channel=self.channel,
             )
+        forsendelse = self._physical(letter) if physical else None
         now = timezone.now()
         message = memo_message(
             letter=letter,
@@ -180,15 +230,17 @@ class DigitalPostDispatcher:
                 # The messageUUID makes a repeat harmless: Digital Post delivers it once.
                 idempotent=True,
                 headers={"Content-Type": "application/xml", **_transaction_headers()},
-                data=kombi_request(message, choice=PHYSICAL if physical else DIGITAL),
+                data=kombi_request(
+                    message, choice=PHYSICAL if physical else DIGITAL, forsendelse=forsendelse
+                ),
             )
         except ServiceplatformenError as error:
             if error.status == 409:
                 pass  # this messageUUID was delivered by an earlier attempt whose answer was lost
-            elif error.status in (400, 404, 422):
+            elif error.status in (400, 422):  # this letter; a 404 is a wrong address: ours
                 raise DeliveryRefused(
                     f"Digital Post afviste brevet til {letter.recipient_name} "
-                    f"({error.status}): {error.detail or error.reason}",
+                    f"({error.status}): {_without_cpr(error.detail or error.reason)}",
                     channel=self.channel,
                     reference=str(letter.message_uuid),
                 ) from error
@@ -201,6 +253,38 @@ class DigitalPostDispatcher:
             delivered_at=None if physical else now,
             physical_post=physical,
         )
+
+    def _physical(self, letter: Letter) -> ET.Element:
+        """Fjernprint's part of a letter to an exempt recipient, or a refusal saying what is
+        missing for physical post."""
+        if not settings.VUM_DIGITAL_POST_FORSENDELSESTYPE:
+            raise DeliveryRefused(
+                f"{letter.recipient_name} er fritaget for Digital Post, og fysisk post er ikke "
+                "sat op (VUM_DIGITAL_POST_FORSENDELSESTYPE). Send brevet med almindelig post.",
+                channel=self.channel,
+            )
+        if not (
+            STREET_AND_NUMBER.match(letter.recipient_address)
+            and re.fullmatch(r"\d{4}", letter.recipient_postcode)
+        ):
+            raise DeliveryRefused(
+                f"{letter.recipient_name} er fritaget for Digital Post, og vum har ikke en "
+                "fuld postadresse (vej, husnummer og postnummer) til fysisk post. Ret adressen "
+                "og send brevet igen.",
+                channel=self.channel,
+            )
+        return forsendelse_i(
+            letter=letter, forsendelsestype=settings.VUM_DIGITAL_POST_FORSENDELSESTYPE
+        )
+
+
+CPR_NUMBER = re.compile(r"\b\d{6}-?\d{4}\b")
+
+
+def _without_cpr(text: str) -> str:
+    """Digital Post's reason may quote the recipient's CPR number; the reason is shown on the
+    case, in a task and in a notification e-mail, where the number has no place."""
+    return CPR_NUMBER.sub("[CPR-nummer]", text)
 
 
 def _transaction_headers() -> dict[str, str]:

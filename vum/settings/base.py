@@ -354,6 +354,9 @@ VUM_DIGITAL_POST_KLE = env.str("VUM_DIGITAL_POST_KLE", default="")
 VUM_DIGITAL_POST_KLE_LABEL = env.str("VUM_DIGITAL_POST_KLE_LABEL", default="")
 VUM_DIGITAL_POST_KLE_VERSION = env.str("VUM_DIGITAL_POST_KLE_VERSION", default="")
 VUM_DIGITAL_POST_KLE_FACET = env.str("VUM_DIGITAL_POST_KLE_FACET", default="")
+# Physical post for those exempt from Digital Post: the forsendelsestype (a number) agreed
+# with Digital Post's print service; empty: such letters become the caseworker's task.
+VUM_DIGITAL_POST_FORSENDELSESTYPE = env.str("VUM_DIGITAL_POST_FORSENDELSESTYPE", default="")
 
 # Partshøring: the shortest answer deadline, in days (the municipalities use at least 14).
 VUM_PARTSHOERING_MIN_DAYS = env.int("VUM_PARTSHOERING_MIN_DAYS", default=14)
