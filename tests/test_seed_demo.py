@@ -21,6 +21,8 @@ from cases.models import (
     Samtykke,
 )
 from cases.services.sag import sag_transition
+from orders.fhir import build_order_message, validate_order_message
+from orders.models import Bestilling
 from tooling.management.commands import seed_demo
 from tooling.management.commands.seed_demo import DEMO_PASSWORD, MADS_CPR
 from vum import calendar
@@ -225,3 +227,12 @@ def test_fails_clearly_for_a_municipality_it_does_not_know(settings) -> None:
     settings.VUM_MUNICIPALITY = "aarhus"
     with pytest.raises(CommandError, match="aarhus"):
         seed()
+
+
+def test_the_demo_bestilling_can_be_fetched_as_an_ffb_order_message() -> None:
+    seed()
+    bestilling = Bestilling.objects.get()
+    message = build_order_message(bestilling, base_url="http://127.0.0.1:8000")
+    validate_order_message(message)  # raises with the reasons if it is not valid
+    assert message["resourceType"] == "Bundle"
+    assert message["type"] == "message"

@@ -86,6 +86,10 @@ TEAMS = [
     ("saerlig-social-indsats", "Særlig Social Indsats"),
 ]
 X_HUS = "Socialpædagogisk opholdssted X-Hus"
+# Made-up billing details, so that the demo's bestilling can be fetched as a FHIR OrderMessage
+# (which needs the payer's EAN and account): not a real EAN or account.
+DEMO_EAN = "5790000000005"
+DEMO_ACCOUNT = "5.38.45-demo"
 VISITATIONSUDVALGET = "Visitationsudvalget"
 
 # A made-up CPR number, chosen for the fixture: 14 March 2006 with a seventh digit of 4, which
@@ -206,7 +210,9 @@ class Command(BaseCommand):
 
     def _teams(self) -> dict[str, Team]:
         return {
-            slug: Team.objects.get_or_create(slug=slug, defaults={"navn": navn})[0]
+            slug: Team.objects.get_or_create(
+                slug=slug, defaults={"navn": navn, "ean_nummer": DEMO_EAN}
+            )[0]
             for slug, navn in TEAMS
         }
 
@@ -497,6 +503,7 @@ class Command(BaseCommand):
             tilbudstype=Tilbudstype.objects.current().get(navn="Mobilt tilbud"),
             udfoerer=x_hus,
             forventet_start=today - timedelta(days=20),
+            konto=DEMO_ACCOUNT,
         )
         prislinje_add(
             actor=sb,
