@@ -38,7 +38,6 @@ class Letter:
     # The postal address, for physical post (empty for a protected citizen).
     recipient_address: str = ""
     recipient_postcode: str = ""
-    recipient_city: str = ""
     # The sender: the team that wrote the letter and the address a reply goes to.
     team: str = ""
     reply_address: str = ""

@@ -19,7 +19,7 @@ from django.utils import formats, timezone
 
 from assessment.models import Afgoerelse, AfgoerelsesResultat, Brev, Forsendelse
 from assessment.varsel import NOTICE_SOURCE, ends_or_reduces, notice_weeks
-from cases.models import Sag
+from cases.models import Relation, Sag
 from vum import calendar
 from vum.access import Action, require
 from vum.accounts.models import Role, User
@@ -184,7 +184,6 @@ def _letter(brev: Brev, modtager: str, *, given_cpr: str = "") -> Letter:
         address_protected=borger.adressebeskyttet and not brev.kopi_til,
         recipient_address=address["adresse"],
         recipient_postcode=address["postnummer"],
-        recipient_city=address["by"],
         subject=subject,
         pdf=bytes(brev.pdf),
         letter_uuid=brev.meddelelse_uuid,
@@ -202,7 +201,6 @@ def _letter(brev: Brev, modtager: str, *, given_cpr: str = "") -> Letter:
         address_protected=borger.adressebeskyttet,
         recipient_address=borger.postal_address["adresse"],
         recipient_postcode=borger.postal_address["postnummer"],
-        recipient_city=borger.postal_address["by"],
         subject=f"Kopi: {subject}",
         copy=True,
     )
@@ -214,11 +212,7 @@ POSTCODE_AND_TOWN = re.compile(r",?\s*(?P<postnummer>\d{4})\s+(?P<by>[^,\d]+)$")
 def _holder_address(brev: Brev) -> dict[str, str]:
     """The postal address of the one the letter was frozen for, when they hold the citizen's
     rights: a relation's address is one line ("Vej 1, 8000 By"), split for physical post."""
-    holder = (
-        brev.sag.borger.relationer.current()
-        .filter(varetager_partsrettigheder=True, navn=brev.modtager_navn)
-        .first()
-    )
+    holder = _frozen_holder(brev)
     line = holder.adresse.strip() if holder is not None else ""
     town = POSTCODE_AND_TOWN.search(line)
     if town is None:
@@ -339,13 +333,18 @@ def _cpr_given_since(brev: Brev, modtager: str) -> str:
     letter, not this one."""
     if modtager != Forsendelse.Modtager.ADRESSAT or brev.modtager_cpr or not brev.kopi_til:
         return ""
-    holder = (
+    holder = _frozen_holder(brev)
+    return holder.cpr if holder is not None else ""
+
+
+def _frozen_holder(brev: Brev) -> Relation | None:
+    """The relation who holds the citizen's rights now, if they are the one the letter was
+    frozen for (by name: the letter holds no other key to them)."""
+    return (
         brev.sag.borger.relationer.current()
         .filter(varetager_partsrettigheder=True, navn=brev.modtager_navn)
-        .exclude(cpr="")
         .first()
     )
-    return holder.cpr if holder is not None else ""
 
 
 CORRECTION_WORKING_DAYS = 1

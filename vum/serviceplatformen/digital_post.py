@@ -137,7 +137,7 @@ def forsendelse_i(*, letter: Letter, forsendelsestype: str) -> ET.Element:
     AfsendelseIdentifikator is the message's UUID, the same at every attempt."""
     street = STREET_AND_NUMBER.match(letter.recipient_address)
     assert street is not None, "checked by the dispatcher"
-    forsendelse = _add(ET.Element("x"), "ForsendelseI", namespace=FJERNPRINT)
+    forsendelse = ET.Element(f"{{{FJERNPRINT}}}ForsendelseI")
     _add(forsendelse, "AfsendelseIdentifikator", str(letter.message_uuid), FJERNPRINT)
     _add(forsendelse, "ForsendelseTypeIdentifikator", forsendelsestype, FJERNPRINT)
     recipient = _add(forsendelse, "ForsendelseModtager", namespace=FJERNPRINT)
