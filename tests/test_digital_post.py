@@ -359,7 +359,7 @@ def test_a_guardian_without_a_cpr_number_is_a_task_and_the_letter_goes_when_sent
     assert "CPR-nummeret på Karen Værge" in failed.fejl
     assert task(jorn_case)
     forsendelse_resend(actor=caseworker, forsendelse=failed)  # nothing has changed
-    again = brev_dispatch(brev_id=brev.pk)  # the queued task (or the sweep)
+    again = brev_dispatch(brev_id=brev.pk)  # the sweep
     assert again is not None
     assert again.status == Forsendelse.Status.FEJLET
     assert task(jorn_case)  # still the one task
@@ -401,7 +401,7 @@ def test_a_recipient_digital_post_refuses_is_a_task_with_digital_posts_reason(
     answer = client.post(url, follow=True)
     assert "Brevet sendes igen" in answer.content.decode()
     assert "Sendes igen" in answer.content.decode()
-    assert breve_dispatch_pending() == 1  # the queued task, or the sweep
+    assert breve_dispatch_pending() == 1  # the next sweep
     page = client.get(reverse("sag_detail", args=[jorn_case.pk])).content.decode()
     assert "Leveret i Digital Post 03.06.2026" in page
     assert len(post.fake.delivered) == 1

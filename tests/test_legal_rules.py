@@ -280,7 +280,7 @@ def test_a_copy_that_cannot_go_is_a_task_and_goes_when_sent_again_the_letter_not
     borger.email = "joern@example.dk"
     borger.save()
     forsendelse_resend(actor=caseworker, forsendelse=copy)
-    brev_dispatch(brev_id=brev.pk)  # the queued task (or the sweep)
+    brev_dispatch(brev_id=brev.pk)  # the sweep
     assert [m.to for m in mailoutbox] == [["karen@example.dk"], ["joern@example.dk"]]
     assert mailoutbox[1].subject.startswith("Kopi: ")
     assert list(Forsendelse.objects.filter(brev=brev).values_list("status", flat=True)) == [

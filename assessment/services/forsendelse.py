@@ -30,7 +30,6 @@ from vum.deadlines.models import Frist
 from vum.deadlines.services import frist_create, frist_meet
 from vum.dispatch import DeliveryRefused, Letter, get_dispatcher
 from vum.notifications.services import Besked, notifikationer_create
-from vum.queue import enqueue_after_commit
 from vum.serviceplatformen.client import ServiceplatformenError
 
 logger = logging.getLogger(__name__)
@@ -282,12 +281,9 @@ def _record_refusal(
 
 def forsendelse_resend(*, actor: User, forsendelse: Forsendelse) -> Forsendelse:
     """Send again a letter that was not delivered, once the caseworker has seen to the reason.
-    The request is recorded (the letter is then in the outbox again) and the letter is queued
-    to go at once, with the same MeMo messageUUID, so Digital Post still delivers it once; the
-    sweep sends it if the queue cannot. Returns the request."""
-    # The task module imports this one; the task is what sends, outside the caseworker's request.
-    from assessment.tasks import dispatch_letter
-
+    The request is recorded, and the letter is then in the outbox again: the next sweep (each
+    minute) sends it, outside the caseworker's request, with the same MeMo messageUUID, so
+    Digital Post still delivers it once. Returns the request."""
     with transaction.atomic():
         brev = (
             Brev.objects.select_for_update(of=("self",))
@@ -322,7 +318,6 @@ def forsendelse_resend(*, actor: User, forsendelse: Forsendelse) -> Forsendelse:
             summary=f"Brev sendes igen ({request.get_modtager_display().lower()})",
             changes={"forsendelse": latest.pk},
         )
-        enqueue_after_commit(dispatch_letter, brev.pk)
     return request
 
 

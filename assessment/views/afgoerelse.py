@@ -452,7 +452,9 @@ def forsendelse_resend(request: HttpRequest, pk: int, forsendelse_pk: int) -> Ht
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, "Brevet sendes igen; dets status står ved brevet.")
+        messages.success(
+            request, "Brevet sendes igen inden for et minut; dets status står ved brevet."
+        )
     return redirect(reverse("sag_detail", args=[sag.pk]) + f"#sagsbrev-{failed.brev_id}")
 
 
