@@ -491,36 +491,21 @@ def build_order_message(bestilling: Bestilling, *, base_url: str) -> dict[str, A
     purpose = str(content.get("indsatsformaal") or "").strip()
     if not purpose:
         raise OrderMessageError("Bestillingen har intet indsatsformål.")
-    goals = [
-        _ref(
-            bundle.add(
-                "purpose",
-                {
-                    "resourceType": "Goal",
-                    "lifecycleStatus": "accepted",
-                    "category": [_concept(CARE_SOCIAL, GOAL_PURPOSE)],
-                    "description": {"text": purpose},
-                    "subject": subject,
-                },
-            )
-        )
-    ]
+
+    def text_goal(key: str, category: tuple[str, str], text: str) -> dict[str, Any]:
+        goal = {
+            "resourceType": "Goal",
+            "lifecycleStatus": "accepted",
+            "category": [_concept(CARE_SOCIAL, category)],
+            "description": {"text": text},
+            "subject": subject,
+        }
+        return _ref(bundle.add(key, goal))
+
+    goals = [text_goal("purpose", GOAL_PURPOSE, purpose)]
     wishes = str(content.get("oensker") or "").strip()
     if wishes:
-        goals.append(
-            _ref(
-                bundle.add(
-                    "citizen-objective",
-                    {
-                        "resourceType": "Goal",
-                        "lifecycleStatus": "accepted",
-                        "category": [_concept(CARE_SOCIAL, GOAL_CITIZEN)],
-                        "description": {"text": wishes},
-                        "subject": subject,
-                    },
-                )
-            )
-        )
+        goals.append(text_goal("citizen-objective", GOAL_CITIZEN, wishes))
     activities: list[dict[str, Any]] = []
     plan_follow_up = str(content.get("opfoelgning") or "")
     if activity := _follow_up(plan_follow_up, bestilling.startdato):

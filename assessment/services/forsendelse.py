@@ -10,6 +10,7 @@ import logging
 import re
 from dataclasses import replace
 from datetime import date, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -118,11 +119,10 @@ def _dispatch_to(*, brev_id: int, modtager: str, wait: bool) -> Forsendelse | No
         receipt = dispatcher.send(letter)
     except DeliveryRefused as refusal:
         return _record_refusal(brev, modtager, letter, refusal)
-    forsendelse = Forsendelse.objects.create(
-        brev=brev,
-        modtager=modtager,
-        modtager_navn=letter.recipient_name,
-        modtager_cpr=letter.recipient_cpr,
+    forsendelse = _record(
+        brev,
+        modtager,
+        letter,
         kanal=receipt.channel,
         reference=receipt.reference,
         sendt=receipt.sent_at,
@@ -163,6 +163,17 @@ def _dispatch_to(*, brev_id: int, modtager: str, wait: bool) -> Forsendelse | No
         changes={"reference": receipt.reference, "status": forsendelse.status},
     )
     return forsendelse
+
+
+def _record(brev: Brev, modtager: str, letter: Letter, **outcome: Any) -> Forsendelse:
+    """One dispatch of the letter to one recipient, with how it went."""
+    return Forsendelse.objects.create(
+        brev=brev,
+        modtager=modtager,
+        modtager_navn=letter.recipient_name,
+        modtager_cpr=letter.recipient_cpr,
+        **outcome,
+    )
 
 
 def _letter(brev: Brev, modtager: str, *, given_cpr: str = "") -> Letter:
@@ -237,11 +248,10 @@ def _record_refusal(
     decision counts as received."""
     now = timezone.now()
     sag = brev.sag
-    forsendelse = Forsendelse.objects.create(
-        brev=brev,
-        modtager=modtager,
-        modtager_navn=letter.recipient_name,
-        modtager_cpr=letter.recipient_cpr,
+    forsendelse = _record(
+        brev,
+        modtager,
+        letter,
         kanal=refusal.channel,
         reference=refusal.reference,
         sendt=now,

@@ -22,6 +22,8 @@ from vum.versions import version_check, version_next
 
 # Citizens
 
+DUPLICATE = "Der findes allerede en borger med dette CPR-nummer."
+
 
 def borger_create(
     *,
@@ -36,12 +38,8 @@ def borger_create(
     email: str = "",
 ) -> Borger:
     require(actor, Action.CREATE_BORGER)
-    try:
-        cpr = cpr_rules.normalise(cpr)
-    except ValidationError as exc:
-        raise ValidationError({"cpr": exc.messages}) from exc
     borger = Borger(
-        cpr=cpr,
+        cpr=_normalised_cpr(cpr),
         fornavn=fornavn.strip(),
         efternavn=efternavn.strip(),
         adresse=adresse,
@@ -53,7 +51,27 @@ def borger_create(
     )
     borger.full_clean(validate_unique=False)
     if Borger.objects.filter(cpr=borger.cpr).exists():
-        raise ValidationError({"cpr": "Der findes allerede en borger med dette CPR-nummer."})
+        raise ValidationError({"cpr": DUPLICATE})
+    return _borger_insert(actor=actor, borger=borger, summary="Borger oprettet")
+
+
+def _normalised_cpr(cpr: str, *, validate: bool = False) -> str:
+    """The CPR number without its hyphen (and, with `validate`, checked); a fault is the
+    cpr field's error."""
+    try:
+        cpr = cpr_rules.normalise(cpr)
+        if validate:
+            cpr_rules.validate_cpr(cpr)
+    except ValidationError as exc:
+        raise ValidationError({"cpr": exc.messages}) from exc
+    return cpr
+
+
+def _borger_insert(
+    *, actor: User, borger: Borger, summary: str, person: CprPerson | None = None
+) -> Borger:
+    """Save a new citizen with its audit row (and the guardian CPR holds, from a lookup) in one
+    transaction; a concurrent registration of the same CPR number is the duplicate error."""
     try:
         with transaction.atomic():
             borger.save()
@@ -61,13 +79,13 @@ def borger_create(
                 actor=actor,
                 action=AuditAction.CREATE,
                 obj=borger,
-                summary="Borger oprettet",
+                summary=summary,
                 changes=diff({}, snapshot(borger)),
             )
-    except IntegrityError as exc:  # a concurrent registration of the same CPR number
-        raise ValidationError(
-            {"cpr": "Der findes allerede en borger med dette CPR-nummer."}
-        ) from exc
+            if person is not None:
+                _cpr_guardian(actor=actor, borger=borger, person=person)
+    except IntegrityError as exc:
+        raise ValidationError({"cpr": DUPLICATE}) from exc
     return borger
 
 
@@ -82,7 +100,6 @@ CPR_FACTS = (
     "doedsdato",
     "adressebeskyttet",
 )
-DUPLICATE = "Der findes allerede en borger med dette CPR-nummer."
 
 
 def _cpr_facts(person: CprPerson) -> dict[str, Any]:
@@ -170,31 +187,16 @@ def borger_create_from_cpr(
     Raises ServiceplatformenError when CPR cannot answer (PersonIkkeFundet when it does not
     know the number): the caller may then offer the typed registration."""
     require(actor, Action.CREATE_BORGER)
-    try:
-        cpr = cpr_rules.normalise(cpr)
-        cpr_rules.validate_cpr(cpr)
-    except ValidationError as exc:
-        raise ValidationError({"cpr": exc.messages}) from exc
+    cpr = _normalised_cpr(cpr, validate=True)
     # Before asking CPR: a duplicate needs no lookup.
     if Borger.objects.filter(cpr=cpr).exists():
         raise ValidationError({"cpr": DUPLICATE})
     person = person_lookup(cpr, client=client)
     borger = Borger(cpr=cpr, cpr_opslag=timezone.now(), oprettet_af=actor, **_cpr_facts(person))
     borger.full_clean(validate_unique=False)
-    try:
-        with transaction.atomic():
-            borger.save()
-            audit_record(
-                actor=actor,
-                action=AuditAction.CREATE,
-                obj=borger,
-                summary="Borger oprettet fra CPR",
-                changes=diff({}, snapshot(borger)),
-            )
-            _cpr_guardian(actor=actor, borger=borger, person=person)
-    except IntegrityError as exc:  # a concurrent registration of the same CPR number
-        raise ValidationError({"cpr": DUPLICATE}) from exc
-    return borger
+    return _borger_insert(
+        actor=actor, borger=borger, summary="Borger oprettet fra CPR", person=person
+    )
 
 
 def borger_cpr_refresh(
@@ -235,9 +237,9 @@ def borger_cpr_refresh(
 
 
 ADDRESS_FIELDS = ("adresse", "postnummer", "by")
-# The details CPR gives: typed over by hand, the citizen is no longer verified in CPR.
-FROM_CPR = ("fornavn", "efternavn", *ADDRESS_FIELDS)
-BORGER_EDITABLE = ("fornavn", "efternavn", "adresse", "postnummer", "by", "telefon", "email")
+BORGER_EDITABLE = ("fornavn", "efternavn", *ADDRESS_FIELDS, "telefon", "email")
+# The details CPR gives that can be typed: typed over, the citizen is no longer verified in CPR.
+FROM_CPR = tuple(name for name in BORGER_EDITABLE if name in CPR_FACTS)
 
 
 @transaction.atomic
