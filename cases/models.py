@@ -11,7 +11,7 @@ from django_fsm import FSMField, FSMModelMixin, Transition, transition
 
 from cases import cpr
 from cases.lifecycle import DECIDED_PHASES, Fase, phase_guard
-from vum.accounts.models import Organisation, Team
+from vum.accounts.models import Organisation, Role, Team, User
 from vum.catalog.models import Ansoegningstype
 from vum.versions import Versioned
 
@@ -250,6 +250,12 @@ class Sag(FSMModelMixin, models.Model):
 
     def __str__(self) -> str:
         return f"Sag {self.pk} ({self.get_fase_display()})"
+
+    def caseworkers(self) -> list[User]:
+        """Who hears of the case: its caseworker, else the team's caseworkers."""
+        if self.sagsbehandler is not None and self.sagsbehandler.is_active:
+            return [self.sagsbehandler]
+        return list(self.team.members.filter(is_active=True, role=Role.SAGSBEHANDLER))
 
     @classmethod
     def transitions(cls) -> list[Transition]:

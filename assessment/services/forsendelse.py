@@ -21,9 +21,10 @@ from django.utils import formats, timezone
 from assessment.models import Afgoerelse, AfgoerelsesResultat, Brev, Forsendelse
 from assessment.varsel import NOTICE_SOURCE, ends_or_reduces, notice_weeks
 from cases.models import Relation, Sag
+from cases.services.borger import borger_cpr_current
 from vum import calendar
 from vum.access import Action, require
-from vum.accounts.models import Role, User
+from vum.accounts.models import User
 from vum.audit.models import AuditAction
 from vum.audit.services import audit_record
 from vum.catalog.selectors import current_kommune
@@ -107,6 +108,7 @@ def _dispatch_to(*, brev_id: int, modtager: str, wait: bool) -> Forsendelse | No
     latest = Forsendelse.objects.filter(brev=brev, modtager=modtager).order_by("-id").first()
     if latest is not None and latest.status != Forsendelse.Status.SENDES_IGEN:
         return latest  # sent, or failed and waiting for the caseworker
+    brev.sag.borger = borger_cpr_current(borger=brev.sag.borger)
     letter = _letter(brev, modtager, given_cpr=latest.modtager_cpr if latest else "")
     dispatcher = get_dispatcher()
     try:
@@ -463,14 +465,7 @@ def _ask_the_caseworker(
                 link=reverse("sag_detail", args=[sag.pk]),
                 kilde=kilde,
             )
-            for user in _caseworkers(sag)
+            for user in sag.caseworkers()
         ]
     )
     return frist
-
-
-def _caseworkers(sag: Sag) -> list[User]:
-    """Who is asked: the case's caseworker, else the team's caseworkers."""
-    if sag.sagsbehandler is not None and sag.sagsbehandler.is_active:
-        return [sag.sagsbehandler]
-    return list(sag.team.members.filter(is_active=True, role=Role.SAGSBEHANDLER))

@@ -11,13 +11,6 @@ from vum.accounts.models import Role, User
 from vum.notifications.services import Besked, notifikationer_create
 
 
-def case_caseworkers(sag: Sag) -> list[User]:
-    """Who hears of the case: its caseworker, else the team's caseworkers."""
-    if sag.sagsbehandler is not None and sag.sagsbehandler.is_active:
-        return [sag.sagsbehandler]
-    return list(sag.team.members.filter(is_active=True, role=Role.SAGSBEHANDLER))
-
-
 def order_staff(bestilling: Bestilling) -> list[User]:
     return list(bestilling.udfoerer.staff.filter(is_active=True, role=Role.UDFOERER))
 
@@ -58,7 +51,7 @@ def caseworkers_notify(*, sag: Sag, titel: str, tekst: str, link: str, kilde: st
     notifikationer_create(
         beskeder=[
             Besked(modtager=user, titel=titel, tekst=tekst, link=link, kilde=kilde)
-            for user in case_caseworkers(sag)
+            for user in sag.caseworkers()
         ]
     )
 

@@ -432,6 +432,15 @@ VUM_SERVICEPLATFORMEN_BACKOFF_SECONDS = env.float(
 # CPR lookup (SF1520) when a citizen is registered and on the citizen page: only with this on
 # and VUM_SERVICEPLATFORMEN "test" or "prod"; off, citizens are typed in (docs/cpr.md).
 VUM_CPR_LOOKUP = env.bool("VUM_CPR_LOOKUP", default=False)
+# With the lookup on, the citizens with an open case are read from CPR again each night (at
+# VUM_CPR_RECHECK_HOUR) once their facts are older than VUM_CPR_RECHECK_HOURS, and a letter's
+# citizen just before it is sent: a new protection, a death or a guardian reaches the case.
+VUM_CPR_RECHECK_HOURS = env.int("VUM_CPR_RECHECK_HOURS", default=20)
+VUM_CPR_RECHECK_HOUR = env.int("VUM_CPR_RECHECK_HOUR", default=3)
+CELERY_BEAT_SCHEDULE["recheck-cpr"] = {
+    "task": "cases.recheck_cpr",
+    "schedule": crontab(hour=VUM_CPR_RECHECK_HOUR, minute=0),
+}
 # djangosaml2: its configuration is built from the settings above (vum.accounts.federation.saml);
 # requests go by HTTP-Redirect (no page of inline script in between); users are found and made
 # by the backend, from the role mapping.
