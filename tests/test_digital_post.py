@@ -6,10 +6,11 @@ import logging
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -31,7 +32,7 @@ from tests.peers.digital_post import FakeDigitalPost
 from tests.peers.serviceplatformen import FakeServiceplatformen, Fault, point_settings_at
 from tests.test_afgoerelse import jorn_decision
 from vum import calendar
-from vum.accounts.models import User
+from vum.accounts.models import Role, User
 from vum.deadlines.models import Frist
 from vum.notifications.models import Notifikation
 from vum.serviceplatformen.client import Config, ServiceplatformenClient, ServiceplatformenError
@@ -487,3 +488,34 @@ def test_the_sweep_stops_at_the_first_letter_digital_post_cannot_take_now(
         str(first.meddelelse_uuid),
         str(second.meddelelse_uuid),
     }
+
+
+def test_a_letter_the_sweep_cannot_get_past_is_told_to_the_administrators_once_an_hour(
+    post: Post, caseworker: User, jorn_case: Sag, settings
+) -> None:  # type: ignore[no-untyped-def]
+    """Refused by the platform (here 403: the service agreement), not by Digital Post for this
+    recipient: no caseworker task, as it is no one letter's fault, but the outbox stops."""
+    administrator = UserFactory(role=Role.ADMINISTRATOR, email="drift@kommune.dk")
+    post.fake.people.add(jorn_case.borger.cpr)
+    settings.VUM_SERVICEPLATFORMEN_ATTEMPTS = 1
+    brev = send(caseworker, jorn_case)
+    post.platform.fail_next(KOMBI, Fault(status=403), Fault(status=403), Fault(status=403))
+
+    assert breve_dispatch_pending() == 0
+    assert not Notifikation.objects.filter(modtager=administrator).exists()  # not long yet
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=31), tick=False):
+        assert breve_dispatch_pending() == 0
+        assert breve_dispatch_pending() == 0  # the same hour: told once
+
+    told = Notifikation.objects.get(modtager=administrator)
+    assert told.titel == "Breve venter på at blive sendt"
+    assert told.tekst.startswith("1 brev er ikke sendt; det ældste har ventet siden 3. juni")
+    assert "Seneste fejl: Kommunens serviceaftale giver ikke" in told.tekst
+    assert jorn_case.borger.cpr not in told.tekst
+    assert jorn_case.borger.navn not in told.tekst
+    assert not Frist.objects.open().filter(art=Frist.Art.BREV_IKKE_LEVERET).exists()
+    assert list(pending_letters()) == [brev]
+
+    assert breve_dispatch_pending() == 1  # the platform takes it again
+    assert list(pending_letters()) == []

@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
@@ -31,7 +32,8 @@ from vum.catalog.selectors import current_kommune
 from vum.deadlines.models import Frist
 from vum.deadlines.services import frist_create, frist_meet
 from vum.dispatch import DeliveryRefused, Letter, get_dispatcher
-from vum.notifications.services import Besked, notifikationer_create
+from vum.notifications.models import Notifikation
+from vum.notifications.services import Besked, administrators_notify, notifikationer_create
 from vum.serviceplatformen.client import ServiceplatformenError
 
 logger = logging.getLogger(__name__)
@@ -78,21 +80,53 @@ def breve_dispatch_pending(*, limit: int = 100) -> int:
     say, because the broker was down), oldest first. Each letter is claimed with SKIP LOCKED, so
     two sweeps, or a sweep and the task queued at the send, never send one twice; a letter that
     cannot be sent now is logged and left for the next sweep, not in the way of the others.
+    Letters left waiting too long are told to the administrators (`breve_overdue_alert`).
     Returns how many letters were sent."""
     sent = 0
+    failure = ""
     for brev_id in pending_letters().values_list("pk", flat=True)[:limit]:
         try:
             if brev_dispatch(brev_id=brev_id, wait=False) is not None:
                 sent += 1
         except ServiceplatformenError as away:
             logger.warning("Brev %s kunne ikke sendes: %s", brev_id, away.reason)
+            failure = away.reason
             if away.retryable:
                 break  # Digital Post is away: the next sweep tries again, oldest first
         except Exception:  # one letter's failure must not stop the others
             logger.warning(
                 "Brev %s kunne ikke sendes; næste kørsel prøver igen.", brev_id, exc_info=True
             )
+            failure = "en fejl i vum (se loggen)"
+    breve_overdue_alert(failure=failure)
     return sent
+
+
+def breve_overdue_alert(*, failure: str = "") -> list[Notifikation]:
+    """Tell the administrators, once an hour, when the oldest letter in the outbox has waited
+    longer than VUM_LETTER_OVERDUE_MINUTES: a fault the sweep cannot get past (Digital Post away
+    for long, the service agreement refused, a broken letter) stops letters and their complaint
+    deadlines without any one letter being refused, so no caseworker is told. `failure` is the
+    sweep's last reason (no citizen data)."""
+    waiting = pending_letters()
+    oldest = waiting.values_list("oprettet", flat=True).first()
+    now = timezone.now()
+    if oldest is None or now - oldest < timedelta(minutes=settings.VUM_LETTER_OVERDUE_MINUTES):
+        return []
+    since = formats.date_format(timezone.localtime(oldest), "j. F Y H:i")
+    count = waiting.count()
+    return administrators_notify(
+        titel="Breve venter på at blive sendt",
+        tekst=(
+            f"{count} {'brev' if count == 1 else 'breve'} er ikke sendt; det ældste har "
+            f"ventet siden {since}. "
+            + (f"Seneste fejl: {failure} " if failure else "")
+            + "Klagefristen løber ikke, før brevet er sendt. Se serverens log og forbindelsen "
+            "til Digital Post (docs/serviceplatformen.md)."
+        ),
+        link="",
+        kilde=f"breve-venter-{timezone.localtime(now):%Y%m%d%H}",
+    )
 
 
 @transaction.atomic

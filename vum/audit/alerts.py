@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from vum.access import SEARCH_RESULT_SUMMARY
-from vum.accounts.models import Role, User
+from vum.accounts.models import User
 from vum.audit.models import AuditAction, AuditEvent
 from vum.notifications.models import Notifikation
-from vum.notifications.services import Besked, notifikationer_create
+from vum.notifications.services import administrators_notify
 
 
 def bulk_lookup_alert(*, user: User) -> list[Notifikation]:
@@ -25,23 +25,12 @@ def bulk_lookup_alert(*, user: User) -> list[Notifikation]:
     ).count()
     if shown < settings.VUM_BULK_LOOKUP_ALERT_PER_HOUR:
         return []
-    kilde = f"masseopslag-{user.pk}-{timezone.localtime():%Y%m%d%H}"
-    already = Notifikation.objects.filter(kilde=kilde).values("modtager_id")
-    administrators = User.objects.filter(role=Role.ADMINISTRATOR, is_active=True).exclude(
-        pk__in=already
-    )
-    return notifikationer_create(
-        beskeder=[
-            Besked(
-                modtager=administrator,
-                titel="Mange opslag i borgerregistret",
-                tekst=(
-                    f"{user.get_full_name() or user.username} har fået vist {shown} borgere ved "
-                    "søgninger den seneste time. Se brugerens søgninger i revisionssporet."
-                ),
-                link=reverse("admin:audit_auditevent_changelist") + f"?actor__id__exact={user.pk}",
-                kilde=kilde,
-            )
-            for administrator in administrators
-        ]
+    return administrators_notify(
+        titel="Mange opslag i borgerregistret",
+        tekst=(
+            f"{user.get_full_name() or user.username} har fået vist {shown} borgere ved "
+            "søgninger den seneste time. Se brugerens søgninger i revisionssporet."
+        ),
+        link=reverse("admin:audit_auditevent_changelist") + f"?actor__id__exact={user.pk}",
+        kilde=f"masseopslag-{user.pk}-{timezone.localtime():%Y%m%d%H}",
     )

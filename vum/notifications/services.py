@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from vum.access import Action, require
-from vum.accounts.models import User
+from vum.accounts.models import Role, User
 from vum.audit.models import AuditAction
 from vum.audit.services import audit_record
 from vum.notifications.models import Notifikation, UdgaaendeEmail
@@ -56,6 +56,22 @@ def notifikationer_create(*, beskeder: Sequence[Besked]) -> list[Notifikation]:
     if any(n.modtager.email for n in created):
         enqueue_after_commit(send_emails)
     return created
+
+
+@transaction.atomic
+def administrators_notify(*, titel: str, tekst: str, link: str, kilde: str) -> list[Notifikation]:
+    """An operational alert to each active administrator not yet told of this `kilde` (name it
+    by the hour, say, to repeat it hourly while the cause lasts)."""
+    already = Notifikation.objects.filter(kilde=kilde).values("modtager_id")
+    administrators = User.objects.filter(role=Role.ADMINISTRATOR, is_active=True).exclude(
+        pk__in=already
+    )
+    return notifikationer_create(
+        beskeder=[
+            Besked(modtager=administrator, titel=titel, tekst=tekst, link=link, kilde=kilde)
+            for administrator in administrators
+        ]
+    )
 
 
 def notifikationer_handled(*, kilde: str) -> int:

@@ -429,6 +429,9 @@ VUM_SERVICEPLATFORMEN_ATTEMPTS = env.int("VUM_SERVICEPLATFORMEN_ATTEMPTS", defau
 VUM_SERVICEPLATFORMEN_BACKOFF_SECONDS = env.float(
     "VUM_SERVICEPLATFORMEN_BACKOFF_SECONDS", default=1.0
 )
+# The administrators are told (once an hour) when the oldest letter in the outbox has waited
+# longer than this: the sweep runs each minute, so a letter that waits this long is stuck.
+VUM_LETTER_OVERDUE_MINUTES = env.int("VUM_LETTER_OVERDUE_MINUTES", default=30)
 # CPR lookup (SF1520) when a citizen is registered and on the citizen page: only with this on
 # and VUM_SERVICEPLATFORMEN "test" or "prod"; off, citizens are typed in (docs/cpr.md).
 VUM_CPR_LOOKUP = env.bool("VUM_CPR_LOOKUP", default=False)
