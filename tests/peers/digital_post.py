@@ -43,7 +43,31 @@ PRINT_NS = {
     "itst": "http://rep.oio.dk/itst.dk/xml/schemas/2006/01/17/",
     "dkcc5": "http://rep.oio.dk/ebxml/xml/schemas/dkcc/2005/03/15/",
     "dkcc3": "http://rep.oio.dk/ebxml/xml/schemas/dkcc/2003/02/13/",
+    "sd": "urn:oio:sagdok:3.0.0",
 }
+# Fjernprint's ForsendelseIType: its elements in the schema's order (as the WSDL-generated
+# clients of SF1600/SF1601 have them), those it requires, and DokumentParametre's (SagDok's).
+FORSENDELSE_I = (
+    "fp:AfsendelseIdentifikator",
+    "fp:ForsendelseTypeIdentifikator",
+    "fp:ForsendelseModtager",
+    "dkal:FilformatNavn",
+    "dkal:MeddelelseIndholdData",
+    "fp:TransaktionsParametreI",
+    "fp:DokumentParametre",
+    "fp:KanalUafhaengigeParametreI",
+    "fp:PrintParametre",
+    "fp:DigitalPostParametre",
+    "fp:PostParametre",
+    "fp:BilagSamling",
+)
+FORSENDELSE_I_REQUIRED = {
+    "fp:AfsendelseIdentifikator",
+    "dkal:FilformatNavn",
+    "dkal:MeddelelseIndholdData",
+    "fp:DokumentParametre",
+}
+DOKUMENT_PARAMETRE = ("sd:TitelTekst", "sd:UUIDIdentifikator", "sd:BrevDato")
 SCHEMA = Path(__file__).parent / "memo" / "memo.xsd"
 CPR = re.compile(r"\d{10}")
 
@@ -182,6 +206,14 @@ class FakeDigitalPost:
             return (400, "fysisk post kræver én ForsendelseI"), ""
         forsendelse = found[0]
         ns = {"memo": MEMO, **PRINT_NS}
+        if not _in_order(forsendelse, FORSENDELSE_I, FORSENDELSE_I_REQUIRED):
+            return (400, "ForsendelseI følger ikke Fjernprints skema (elementer og rækkefølge)"), ""
+        parametre = forsendelse.find("fp:DokumentParametre", ns)
+        if parametre is not None and not _in_order(parametre, DOKUMENT_PARAMETRE, set()):
+            return (400, "DokumentParametre følger ikke Fjernprints skema"), ""
+        uuid = forsendelse.findtext("fp:AfsendelseIdentifikator", "", ns)
+        if uuid != message.findtext("memo:MessageHeader/memo:messageUUID", "", ns):
+            return (400, "AfsendelseIdentifikator er ikke meddelelsens messageUUID"), ""
         cpr = forsendelse.findtext(
             "fp:ForsendelseModtager/dkal:AfsendelseModtager/cpr:CPRnummerIdentifikator", "", ns
         )
@@ -233,3 +265,20 @@ class FakeDigitalPost:
         with self._lock:
             self.refused.append(reason)
         return json_response(status, {"fejl": reason})
+
+
+def _qualified(tag: str) -> str:
+    """An element's tag as "prefix:name" in PRINT_NS's prefixes."""
+    namespace, _, name = tag[1:].partition("}")
+    prefixes = {uri: prefix for prefix, uri in PRINT_NS.items()}
+    return f"{prefixes.get(namespace, namespace)}:{name}"
+
+
+def _in_order(element: Element, sequence: tuple[str, ...], required: set[str]) -> bool:
+    """The element's children are known to the sequence, each at most once and in its order,
+    and the required ones are there."""
+    children = [_qualified(child.tag) for child in element]
+    if not set(children) <= set(sequence) or not required <= set(children):
+        return False
+    positions = [sequence.index(child) for child in children]
+    return positions == sorted(set(positions))

@@ -51,6 +51,7 @@ CPR_VOCABULARY = "urn:oio:adir:dagpenge:2009.07.01"
 ITST = "http://rep.oio.dk/itst.dk/xml/schemas/2006/01/17/"
 DKCC_2005 = "http://rep.oio.dk/ebxml/xml/schemas/dkcc/2005/03/15/"
 DKCC_2003 = "http://rep.oio.dk/ebxml/xml/schemas/dkcc/2003/02/13/"
+SAGDOK = "urn:oio:sagdok:3.0.0"
 MEMO_VERSION = "1.2"
 MEMO_SCHEMA_VERSION = "1.2.0"
 DIGITAL = "Digital Post"
@@ -60,6 +61,7 @@ ET.register_namespace("memo", MEMO)
 ET.register_namespace("kle", KLE)
 ET.register_namespace("fjernprint", FJERNPRINT)
 ET.register_namespace("dkal", DKAL)
+ET.register_namespace("sd", SAGDOK)
 # A Danish address line: the street, then the house number (with a letter), then the rest.
 STREET_AND_NUMBER = re.compile(r"^\s*(?P<street>.*?\D)\s+(?P<number>\d+\s*[A-Za-zÆØÅæøå]?)\b")
 
@@ -155,8 +157,8 @@ def forsendelse_i(*, letter: Letter, forsendelsestype: str) -> ET.Element:
     _add(
         _add(forsendelse, "DokumentParametre", namespace=FJERNPRINT),
         "TitelTekst",
-        letter.subject[:256],
-        FJERNPRINT,
+        letter.subject[:300],
+        SAGDOK,
     )
     return forsendelse
 
