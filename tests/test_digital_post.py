@@ -133,6 +133,9 @@ def test_a_decision_letter_is_delivered_once_as_digital_post_and_its_receipt_sta
     assert delivery.sender_cvr == CVR
     assert delivery.text("memo:Sender/memo:label") == "Viborg Kommune"
     assert delivery.text("memo:ContentResponsible/memo:label") == jorn_case.team.navn
+    assert delivery.text("memo:ContentResponsible/memo:contentResponsibleID") == (
+        f"vum-team-{jorn_case.team.slug}"
+    )
     assert delivery.text("memo:EMail/memo:emailAddress") == "handicap@viborg.dk"
     assert delivery.text("memo:CaseID/memo:caseID") == f"sag-{jorn_case.pk}"
     assert delivery.text("kle:KLEdata/kle:subjectKey") == KLE

@@ -40,6 +40,7 @@ class Letter:
     recipient_postcode: str = ""
     # The sender: the team that wrote the letter and the address a reply goes to.
     team: str = ""
+    team_id: str = ""
     reply_address: str = ""
     case_reference: str = ""
     # The copy to the citizen of a letter addressed to the one who holds their rights.

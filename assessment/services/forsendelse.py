@@ -234,6 +234,7 @@ def _letter(brev: Brev, modtager: str, *, given_cpr: str = "") -> Letter:
         pdf=bytes(brev.pdf),
         letter_uuid=brev.meddelelse_uuid,
         team=sag.team.navn,
+        team_id=f"vum-team-{sag.team.slug}",
         reply_address=sag.team.svaradresse,
         case_reference=f"sag-{sag.pk}",
     )

@@ -103,7 +103,9 @@ def memo_message(*, letter: Letter, sender_cvr: str, sender_name: str, now: date
         if letter.reply_address:
             _add(_add(attention, "EMail"), "emailAddress", letter.reply_address)
         if letter.team:
-            _add(_add(attention, "ContentResponsible"), "label", letter.team[:256])
+            responsible = _add(attention, "ContentResponsible")
+            _add(responsible, "contentResponsibleID", letter.team_id[:256])
+            _add(responsible, "label", letter.team[:256])
     recipient = _add(header, "Recipient")
     _add(recipient, "recipientID", letter.recipient_cpr)
     _add(recipient, "idType", "CPR")
