@@ -8,9 +8,11 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from cases.models import CaseRecord, Sag
+from orders.models import AppendOnly
 from vum import calendar
 
 
@@ -421,3 +423,98 @@ class NoegletalAendring(models.Model):
 
     def __str__(self) -> str:
         return f"Sag {self.sag_id}"
+
+
+class FfbLevering(models.Model):
+    """One run of KL's FFB data set for one day (`followup.services.ffb_levering`): how many
+    citizens were looked at, delivered, unchanged since their last delivery, and refused by the
+    validation. The citizens delivered are `FfbBorgerlevering`, the refused `FfbAfvisning`."""
+
+    dag = models.DateField("dag", help_text="Dagen, leveringen dækker.")
+    fuld = models.BooleanField(
+        "fuld levering",
+        default=False,
+        help_text="Alle borgere med FFB-oplysninger, ikke kun dagens ændrede.",
+    )
+    transport = models.CharField("sendt via", max_length=40)
+    startet = models.DateTimeField("startet", default=timezone.now)
+    afsluttet = models.DateTimeField("afsluttet", null=True, blank=True)
+    startet_af = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="startet af",
+    )
+    kandidater = models.PositiveIntegerField("borgere set på", default=0)
+    leveret = models.PositiveIntegerField("borgere leveret", default=0)
+    uaendret = models.PositiveIntegerField("borgere uændret", default=0)
+    afvist = models.PositiveIntegerField("borgere afvist", default=0)
+
+    class Meta:
+        ordering = ["-startet", "-id"]
+        verbose_name = "FFB-levering"
+        verbose_name_plural = "FFB-leveringer"
+
+    def __str__(self) -> str:
+        return f"FFB-levering {self.dag:%d.%m.%Y}: {self.leveret} borgere"
+
+
+class FfbBorgerlevering(AppendOnly):
+    """One citizen's DeliveryReport as it left, never changed: the bundle, where the transport
+    put it, and the digest of its content, which the next run compares with. At most one per
+    citizen and day: running a day again never delivers a citizen twice."""
+
+    levering = models.ForeignKey(
+        FfbLevering, on_delete=models.PROTECT, related_name="borgere", verbose_name="levering"
+    )
+    dag = models.DateField("dag")
+    borger = models.ForeignKey(
+        "cases.Borger", on_delete=models.PROTECT, related_name="+", verbose_name="borger"
+    )
+    sha256 = models.CharField("indholdets SHA-256", max_length=64)
+    bundt = models.JSONField("bundt (FHIR)")
+    placering = models.CharField("placering", max_length=500, blank=True)
+    leveret = models.DateTimeField("leveret", default=timezone.now)
+
+    class Meta:
+        verbose_name = "FFB-levering for en borger"
+        verbose_name_plural = "FFB-leveringer for borgere"
+        constraints = [
+            models.UniqueConstraint(fields=["dag", "borger"], name="ffb_once_per_citizen_and_day")
+        ]
+        indexes = [models.Index(fields=["borger", "-id"], name="ffb_borger_latest")]
+
+    def __str__(self) -> str:
+        return f"FFB {self.dag:%d.%m.%Y} borger {self.borger_id}"
+
+    @property
+    def audit_borger_id(self) -> int | None:
+        return self.borger_id
+
+
+class FfbAfvisning(AppendOnly):
+    """A citizen whose bundle broke the IG's rules in a run and was not delivered: the rules'
+    ids and the reasons in Danish, for the caseworker and the manager."""
+
+    levering = models.ForeignKey(
+        FfbLevering, on_delete=models.PROTECT, related_name="afvisninger", verbose_name="levering"
+    )
+    borger = models.ForeignKey(
+        "cases.Borger", on_delete=models.PROTECT, related_name="+", verbose_name="borger"
+    )
+    sager = models.JSONField("sager (id)", default=list)
+    fejl = models.JSONField("fejl", default=list, help_text="[{regel, tekst, ressource}]")
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "FFB-afvisning"
+        verbose_name_plural = "FFB-afvisninger"
+
+    def __str__(self) -> str:
+        return f"FFB afvist: borger {self.borger_id}"
+
+    @property
+    def audit_borger_id(self) -> int | None:
+        return self.borger_id

@@ -1,6 +1,10 @@
+from datetime import date, timedelta
+
 from celery import shared_task
+from django.utils import timezone
 
 from followup.dashboard.refresh import noegletal_pending, noegletal_refresh, noegletal_update
+from followup.services.ffb_levering import ffb_levering_run
 from followup.services.opfoelgning import plan_missing_follow_ups
 
 # At most this many rounds of `noegletal_update` in one run: a steady stream of changes is left
@@ -34,3 +38,11 @@ def update_dashboard() -> int:
         if not noegletal_pending():
             break
     return updated
+
+
+@shared_task(name="followup.deliver_ffb_data_set")
+def deliver_ffb_data_set(dag: str | None = None) -> int:
+    """Deliver KL's FFB data set for `dag` (ISO date; default yesterday, the last whole day);
+    safe to run twice: a citizen is delivered once per day and only when their data changed."""
+    day = date.fromisoformat(dag) if dag else timezone.localdate() - timedelta(days=1)
+    return ffb_levering_run(dag=day).leveret

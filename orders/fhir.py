@@ -762,11 +762,12 @@ def _walk(node: Any) -> Iterable[Any]:
             yield from _walk(value)
 
 
-def _codings(concept: Any) -> list[Mapping[str, Any]]:
+def codings(concept: Any) -> list[Mapping[str, Any]]:
     return list(concept.get("coding") or []) if isinstance(concept, Mapping) else []
 
 
-def _rank(reference: Mapping[str, Any]) -> int | None:
+def condition_rank(reference: Mapping[str, Any]) -> int | None:
+    """The ConditionRank of a reference to a condition: 1 primary, 2 secondary."""
     for extension in reference.get("extension") or []:
         if extension.get("url") == CONDITION_RANK:
             return int(extension.get("valuePositiveInt") or 0)
@@ -809,7 +810,7 @@ def order_message_problems(message: Mapping[str, Any]) -> list[str]:
     checked: set[int] = set()
 
     def bound(concept: Any, value_set: str, what: str) -> None:
-        for coding in _codings(concept):
+        for coding in codings(concept):
             checked.add(id(coding))
             if coding.get("system") != FFB or coding.get("code") not in FFB_VALUE_SETS[value_set]:
                 problems.append(f"{what}: koden {coding.get('code')} er ikke i {value_set}.")
@@ -823,7 +824,7 @@ def order_message_problems(message: Mapping[str, Any]) -> list[str]:
         if plan.get("intent") != "order":
             problems.append("Den bestilte indsats har ikke intent 'order'.")
         targets = list(plan.get("addresses") or [])
-        primary = [t for t in targets if _rank(t) == 1]
+        primary = [t for t in targets if condition_rank(t) == 1]
         if not targets:
             problems.append("Bestillingen har ingen målgruppe.")
         elif len(primary) != 1:
@@ -839,7 +840,7 @@ def order_message_problems(message: Mapping[str, Any]) -> list[str]:
         kind = resource.get("resourceType")
         if kind == "Goal":
             for target in resource.get("target") or []:
-                measure = [c.get("code") for c in _codings(target.get("measure"))]
+                measure = [c.get("code") for c in codings(target.get("measure"))]
                 value_set = (
                     "KLChangeValueCodesFFB"
                     if MEASURE_CHANGE_VALUE[0] in measure
@@ -847,7 +848,7 @@ def order_message_problems(message: Mapping[str, Any]) -> list[str]:
                 )
                 bound(target.get("detailCodeableConcept"), value_set, "Måltype/niveau")
             addressed = list(resource.get("addresses") or [])
-            if addressed and len([a for a in addressed if _rank(a) == 1]) != 1:
+            if addressed and len([a for a in addressed if condition_rank(a) == 1]) != 1:
                 problems.append("Et indsatsmål skal have netop én tilstand med rang 1.")
             for reference in addressed:
                 condition = by_url.get(reference.get("reference"), {})
@@ -856,8 +857,8 @@ def order_message_problems(message: Mapping[str, Any]) -> list[str]:
         elif kind == "CarePlan" and resource.get("basedOn"):
             for activity in resource.get("activity") or []:
                 code = (activity.get("detail") or {}).get("code") or {}
-                if any(c.get("system") == TEXT_ONLY for c in _codings(code)):
-                    checked.update(id(c) for c in _codings(code))
+                if any(c.get("system") == TEXT_ONLY for c in codings(code)):
+                    checked.update(id(c) for c in codings(code))
                     if not code.get("text"):
                         problems.append("En ydelse uden FFB-kode mangler sin tekst.")
                 else:
@@ -867,7 +868,7 @@ def order_message_problems(message: Mapping[str, Any]) -> list[str]:
                 bound(category, "KLServiceCodesFFB", "Tilbud")
         elif kind == "RelatedPerson":
             relationship = [
-                c.get("code") for r in resource.get("relationship") or [] for c in _codings(r)
+                c.get("code") for r in resource.get("relationship") or [] for c in codings(r)
             ]
             forms = [
                 (e.get("valueCoding") or {})

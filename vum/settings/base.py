@@ -230,6 +230,20 @@ CELERY_TIMEZONE = TIME_ZONE
 VUM_NOEGLETAL_SECONDS = env.int("VUM_NOEGLETAL_SECONDS", default=30)
 VUM_NOEGLETAL_REBUILD_HOUR = env.int("VUM_NOEGLETAL_REBUILD_HOUR", default=2)
 
+# KL's FFB data set (docs/ffb-reporting.md): where each day's DeliveryReports go (a class with
+# `deliver`: FolderTransport writes them to VUM_FFB_DIR; NationalGatewayTransport refuses until
+# the gateway is agreed with KL/KOMBIT), the municipality's KOMBIT STS organisation UUID (every
+# bundle names it; empty: nothing is delivered), the identifier system of the case numbers, the
+# hour the day's run starts (for yesterday) and how many citizens are read per batch.
+VUM_FFB_TRANSPORT = env.str(
+    "VUM_FFB_TRANSPORT", default="followup.ffb_dataset.transport.FolderTransport"
+)
+VUM_FFB_DIR = env.path("VUM_FFB_DIR", default=BASE_DIR / "var" / "ffb")
+VUM_FFB_KOMMUNE = env.str("VUM_FFB_KOMMUNE", default="")
+VUM_FFB_SAGSNUMMER_SYSTEM = env.str("VUM_FFB_SAGSNUMMER_SYSTEM", default="")
+VUM_FFB_HOUR = env.int("VUM_FFB_HOUR", default=1)
+VUM_FFB_BATCH_SIZE = env.int("VUM_FFB_BATCH_SIZE", default=500)
+
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "close-passed-meetings": {
         "task": "vum.deadlines.close_passed_meetings",
@@ -258,6 +272,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "refresh-dashboard": {
         "task": "followup.refresh_dashboard",
         "schedule": crontab(hour=VUM_NOEGLETAL_REBUILD_HOUR, minute=30),
+    },
+    # Yesterday's FFB data set, after the day has ended (docs/ffb-reporting.md).
+    "deliver-ffb-data-set": {
+        "task": "followup.deliver_ffb_data_set",
+        "schedule": crontab(hour=VUM_FFB_HOUR, minute=15),
     },
 }
 

@@ -1,0 +1,202 @@
+"""KL's FFB data set: each day's DeliveryReports, built, validated, handed to the transport and
+recorded (docs/ffb-reporting.md).
+
+Which citizens: those whose data were written on the day (the audit trail's create, update and
+transition rows of the day name the citizen), or, for a full load, every citizen with FFB facts.
+Of those, a citizen is delivered only when the content of their bundle differs from what was last
+delivered for them (`content_sha256`): a write that changes nothing the data set holds (a journal
+note, a letter) sends nothing. A citizen is delivered at most once per day, so running a day
+again delivers nothing twice. A citizen whose bundle breaks the IG's rules is not delivered and
+is recorded with the reasons (`FfbAfvisning`) for the manager's page.
+"""
+
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from assessment.models import Afgoerelse, Udredning
+from cases.models import Borger
+from followup.ffb_dataset.bundle import build_delivery_report, content_sha256
+from followup.ffb_dataset.facts import ffb_facts, levels
+from followup.ffb_dataset.transport import FfbTransport, ffb_transport
+from followup.ffb_dataset.validation import delivery_report_problems
+from followup.models import FfbAfvisning, FfbBorgerlevering, FfbLevering
+from vum.accounts.models import User
+from vum.audit.models import AuditAction, AuditEvent
+from vum.audit.services import audit_record, audit_record_many
+
+# The audit actions that write a citizen's data; reads and exports change nothing.
+WRITES = (AuditAction.CREATE, AuditAction.UPDATE, AuditAction.TRANSITION)
+
+
+def _day_bounds(dag: date) -> tuple[datetime, datetime]:
+    start = timezone.make_aware(datetime.combine(dag, time.min))
+    return start, timezone.make_aware(datetime.combine(dag + timedelta(days=1), time.min))
+
+
+def ffb_kandidater(*, dag: date) -> list[int]:
+    """The citizens whose data were written on `dag` (local time), from the audit trail."""
+    start, end = _day_bounds(dag)
+    written = (
+        AuditEvent.objects.filter(
+            occurred_at__gte=start, occurred_at__lt=end, action__in=WRITES, borger_id__isnull=False
+        )
+        .order_by()  # the trail's own ordering would make each row distinct
+        .values_list("borger_id", flat=True)
+        .distinct()
+    )
+    return sorted(pk for pk in written if pk is not None)
+
+
+def ffb_alle() -> list[int]:
+    """Every citizen with FFB facts: an udredning or a decision (the full initial load)."""
+    return sorted(
+        Borger.objects.filter(
+            Q(pk__in=Udredning.objects.values("sag__borger_id"))
+            | Q(pk__in=Afgoerelse.objects.values("sag__borger_id"))
+        ).values_list("pk", flat=True)
+    )
+
+
+def _batches(ids: Sequence[int], size: int) -> Iterator[Sequence[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _last_digests(borger_ids: Sequence[int]) -> dict[int, str]:
+    latest = (
+        FfbBorgerlevering.objects.filter(borger_id__in=borger_ids)
+        .values("borger_id")
+        .annotate(last=Max("id"))
+    )
+    return dict(
+        FfbBorgerlevering.objects.filter(pk__in=latest.values("last")).values_list(
+            "borger_id", "sha256"
+        )
+    )
+
+
+def _kommune() -> str:
+    kommune = str(settings.VUM_FFB_KOMMUNE or "").strip()
+    if not kommune:
+        raise ImproperlyConfigured(
+            "VUM_FFB_KOMMUNE mangler: kommunens organisations-UUID i KOMBIT's "
+            "støttesystem (STS), som FFB-datasættet skal angive for hver borger."
+        )
+    return kommune
+
+
+def ffb_levering_run(
+    *,
+    dag: date,
+    fuld: bool = False,
+    borger_ids: Sequence[int] | None = None,
+    actor: User | None = None,
+    transport: FfbTransport | None = None,
+) -> FfbLevering:
+    """Deliver the FFB data set for `dag`: the day's changed citizens (`ffb_kandidater`), or
+    with `fuld` every citizen with FFB facts (`ffb_alle`), or exactly `borger_ids`. Reads the
+    citizens in batches of VUM_FFB_BATCH_SIZE, each batch in one transaction with its records
+    and audit rows, so a run stopped half-way keeps what it delivered and a new run takes up the
+    rest. Safe to run again: nothing is delivered twice."""
+    kommune = _kommune()
+    transport = transport or ffb_transport()
+    system = settings.VUM_FFB_SAGSNUMMER_SYSTEM or f"{settings.VUM_BASE_URL}/sager"
+    if borger_ids is not None:
+        ids = sorted(set(borger_ids))
+    else:
+        ids = ffb_alle() if fuld else ffb_kandidater(dag=dag)
+    levering = FfbLevering.objects.create(
+        dag=dag, fuld=fuld, transport=transport.name, startet_af=actor, kandidater=len(ids)
+    )
+    niveauer = levels()
+    for batch in _batches(ids, settings.VUM_FFB_BATCH_SIZE):
+        with transaction.atomic():
+            _batch_deliver(
+                levering,
+                batch,
+                kommune=kommune,
+                system=system,
+                niveauer=niveauer,
+                transport=transport,
+            )
+    levering.afsluttet = timezone.now()
+    levering.save(update_fields=["afsluttet", "leveret", "uaendret", "afvist"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        obj=levering,
+        summary=f"FFB-datasæt for {dag:%d.%m.%Y}: {levering.leveret} borgere leveret, "
+        f"{levering.afvist} afvist",
+    )
+    return levering
+
+
+def _batch_deliver(
+    levering: FfbLevering,
+    batch: Sequence[int],
+    *,
+    kommune: str,
+    system: str,
+    niveauer: dict[int, str],
+    transport: FfbTransport,
+) -> None:
+    dag = levering.dag
+    now = timezone.now()
+    last = _last_digests(batch)
+    done_today = set(
+        FfbBorgerlevering.objects.filter(dag=dag, borger_id__in=batch).values_list(
+            "borger_id", flat=True
+        )
+    )
+    delivered: list[FfbBorgerlevering] = []
+    refused: list[FfbAfvisning] = []
+    for citizen in ffb_facts(batch, niveauer=niveauer):
+        report = build_delivery_report(
+            citizen, kommune=kommune, sagsnummer_system=system, dag=dag, timestamp=now
+        )
+        if report is None:
+            continue
+        problems = report.problems + delivery_report_problems(report.bundle)
+        if problems:
+            refused.append(
+                FfbAfvisning(
+                    levering=levering,
+                    borger_id=citizen.pk,
+                    sager=report.sag_ids,
+                    fejl=[p.as_dict() for p in problems],
+                )
+            )
+            continue
+        digest = content_sha256(report.bundle)
+        if citizen.pk in done_today or last.get(citizen.pk) == digest:
+            levering.uaendret += 1
+            continue
+        placering = transport.deliver(dag=dag, borger_id=citizen.pk, bundle=report.bundle)
+        delivered.append(
+            FfbBorgerlevering(
+                levering=levering,
+                dag=dag,
+                borger_id=citizen.pk,
+                sha256=digest,
+                bundt=report.bundle,
+                placering=placering,
+                leveret=now,
+            )
+        )
+    FfbBorgerlevering.objects.bulk_create(delivered)
+    FfbAfvisning.objects.bulk_create(refused)
+    levering.leveret += len(delivered)
+    levering.afvist += len(refused)
+    levering.save(update_fields=["leveret", "uaendret", "afvist"])
+    audit_record_many(
+        actor=levering.startet_af,
+        action=AuditAction.EXPORT,
+        objects=delivered,
+        summary="FFB-datasæt leveret",
+    )

@@ -1,0 +1,469 @@
+"""KL's FFB data set (issue 24, the reporting IG's DeliveryReport): the Mads case delivered as a
+bundle that parses as FHIR R4 and keeps the IG's invariants; each invariant broken, reported with
+its id and a Danish reason, and the citizen not delivered; the daily delta holds only the
+citizens whose FFB facts changed, and running a day again delivers nothing twice; the value sets
+equal KL's CSVs; the transports; the daily task and the command."""
+
+import csv
+import json
+from collections.abc import Callable
+from datetime import date, timedelta
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+from django.utils import timezone
+
+from assessment.models import Indsatsmaal, Sagsvurdering, VurderingMaalgruppe
+from cases.models import Borger
+from cases.services.sag import journalnotat_create
+from followup.ffb_dataset.bundle import build_delivery_report, content_sha256
+from followup.ffb_dataset.codes import VALUE_SETS
+from followup.ffb_dataset.facts import ffb_facts, levels
+from followup.ffb_dataset.transport import NationalGatewayTransport
+from followup.ffb_dataset.validation import (
+    DELIVERY_REPORT_INVARIANTS,
+    INVARIANTS,
+    delivery_report_problems,
+)
+from followup.models import FfbAfvisning, FfbBorgerlevering, FfbLevering, Opfoelgning
+from followup.services.ffb_levering import ffb_kandidater, ffb_levering_run
+from followup.services.opfoelgning import opfoelgning_cancel, opfoelgning_plan
+from followup.tasks import deliver_ffb_data_set
+from orders.services.bestilling import bestilling_accept, bestillinger_send
+from tests.clock import local_instant
+from tests.factories import UserFactory
+from tests.mads import Mads, mads_decided, mads_time
+from vum.accounts.models import User
+from vum.audit.models import AuditAction, AuditEvent
+from vum.catalog.models import Undertema
+
+pytestmark = [pytest.mark.django_db, mads_time]
+
+CODES = Path(__file__).resolve().parents[2] / "shared" / "domain" / "ffb-codes"
+KOMMUNE = "d4e3f4fb-6761-4d6c-9086-74c49231f11e"  # the IG's example municipality
+TODAY = date(2026, 11, 18)  # MADS_NOW's day
+
+
+@pytest.fixture(autouse=True)
+def setup(db: None, settings: Any, tmp_path: Path) -> None:
+    settings.VUM_MUNICIPALITY = "randers"
+    settings.VUM_FFB_KOMMUNE = KOMMUNE
+    settings.VUM_FFB_DIR = tmp_path / "ffb"
+    settings.VUM_FFB_TRANSPORT = "followup.ffb_dataset.transport.FolderTransport"
+    call_command("load_catalog", verbosity=0)
+
+
+def delivering(caseworker: User) -> Mads:
+    """Mads decided, ordered from X-Hus, accepted, and his first follow-up planned."""
+    mads = mads_decided(caseworker)
+    (order,) = bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
+    bestilling_accept(actor=UserFactory(udfoerer=True, organisation=mads.x_hus), bestilling=order)
+    opfoelgning_plan(actor=caseworker, sag=mads.sag)
+    return mads
+
+
+def bundle_of(mads: Mads) -> dict[str, Any]:
+    (facts,) = ffb_facts([mads.sag.borger_id], niveauer=levels())
+    report = build_delivery_report(
+        facts, kommune=KOMMUNE, sagsnummer_system="urn:test", dag=TODAY, timestamp=timezone.now()
+    )
+    assert report is not None
+    assert report.problems == []
+    return report.bundle
+
+
+def resources(bundle: dict[str, Any], profile: str) -> list[dict[str, Any]]:
+    suffix = f"kl-reporting-ffb-{profile}"
+    return [
+        e["resource"]
+        for e in bundle["entry"]
+        if e["resource"]["meta"]["profile"][0].endswith(suffix)
+    ]
+
+
+def codes(concept: dict[str, Any]) -> list[str]:
+    return [c["code"] for c in concept["coding"]]
+
+
+# The Mads bundle
+
+
+def test_the_mads_bundle_is_valid_and_holds_his_ffb_facts(caseworker: User) -> None:
+    mads = delivering(caseworker)
+    bundle = bundle_of(mads)
+    assert delivery_report_problems(bundle) == []
+    assert bundle["type"] == "collection"
+    (patient,) = resources(bundle, "citizen")
+    assert patient["identifier"] == [
+        {"use": "official", "system": "urn:oid:1.2.208.176.1.2", "value": mads.sag.borger.cpr}
+    ]
+    assert patient["managingOrganization"]["identifier"]["value"] == KOMMUNE
+    assert set(patient) == {"resourceType", "id", "meta", "identifier", "managingOrganization"}
+    # The eight scored sub-themes, each with its level; severity only on A&D.
+    conditions = resources(bundle, "condition")
+    assert len(conditions) == 8
+    assert all(codes(c["code"])[0] in VALUE_SETS["KLConditionADCodesFFB"] for c in conditions)
+    moderat = "5bdde847-2837-416b-ab63-bbff8b7aa531"
+    samspil = "3f9da5ac-9686-4eeb-b517-b46e17fcb1d7"
+    (samspil_condition,) = [c for c in conditions if codes(c["code"]) == [samspil]]
+    assert codes(samspil_condition["severity"]) == [moderat]
+    # Target groups: exactly one primary on the care plan.
+    (plan,) = resources(bundle, "carePlan")
+    ranks = sorted(a["extension"][0]["valuePositiveInt"] for a in plan["addresses"])
+    assert ranks == [1, 2]
+    assert plan["status"] == "active"
+    assert plan["intent"] == "order"
+    assert plan["period"] == {"start": "2026-10-01"}
+    assert len(plan["goal"]) == 4
+    # Support need 3 (Højt) as the plan's outcome and the udredning's conclusion.
+    (evaluation,) = resources(bundle, "careEvaluation")
+    assert codes(evaluation["valueCodeableConcept"]) == ["b99a0790-4d70-4152-b149-3fe58b745583"]
+    assert plan["activity"][0]["outcomeReference"][0]["reference"].endswith(evaluation["id"])
+    (impression,) = resources(bundle, "informationGathering")
+    assert impression["status"] == "completed"
+    assert len(impression["finding"]) == 8
+    # Four goals: Udvikle, the expected level, the primary sub-theme at rank 1.
+    goals = resources(bundle, "interventionGoal")
+    assert len(goals) == 4
+    for goal in goals:
+        assert goal["description"] == {
+            "coding": [{"system": "http://snomed.info/sct", "code": "410518001"}]
+        }
+        targets = {
+            codes(t["measure"])[0]: codes(t["detailCodeableConcept"])[0] for t in goal["target"]
+        }
+        assert (
+            targets["90c48f03-f194-4b2f-ad7d-6cba1069ae48"]
+            == "d41c8072-52f8-42b5-9375-ddbea454d27f"
+        )
+        assert [a["extension"][0]["valuePositiveInt"] for a in goal["addresses"]] == [1]
+    # The four ydelser, each an intervention based on the plan, in progress.
+    interventions = resources(bundle, "intervention")
+    assert {codes(i["activity"][0]["detail"]["code"])[0] for i in interventions} == {
+        "638f44df-6bf2-47f8-9935-b8fdc83e5bf5",
+        "d473dea2-4f6d-4f36-a8f0-260f0213f50a",
+        "1a2daf63-0510-4bf3-8578-662d4300c965",
+        "05cd5e81-1a3a-4bdd-901b-7ec96c12d990",
+    }
+    assert {i["activity"][0]["detail"]["status"] for i in interventions} == {"in-progress"}
+    # The planned follow-up, 30 December 2026, as the plan's follow-up date.
+    (encounter,) = resources(bundle, "followUpEncounter")
+    assert encounter["period"] == {"start": "2026-12-30"}
+    (team,) = resources(bundle, "servicePerformer")
+    assert codes(team["category"][0]) == ["d90f4da6-f87a-43b5-833f-646b4baf16d6"]  # Mobilt tilbud
+
+
+def test_the_same_facts_give_the_same_content_digest_at_any_time(caseworker: User) -> None:
+    mads = delivering(caseworker)
+    first = bundle_of(mads)
+    with time_machine.travel(local_instant("2026-11-18 15:00")):
+        second = bundle_of(mads)
+    assert first["timestamp"] != second["timestamp"]
+    assert content_sha256(first) == content_sha256(second)
+
+
+# Each invariant broken
+
+
+def _problems(bundle: dict[str, Any]) -> dict[str, str]:
+    return {p.regel: p.tekst for p in delivery_report_problems(bundle)}
+
+
+def _first(bundle: dict[str, Any], profile: str) -> dict[str, Any]:
+    return resources(bundle, profile)[0]
+
+
+def _set_rank(reference: dict[str, Any], rank: int) -> None:
+    reference["extension"][0]["valuePositiveInt"] = rank
+
+
+def _ad_condition(bundle: dict[str, Any]) -> dict[str, Any]:
+    return _first(bundle, "condition")
+
+
+TAMPERED: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
+    "kl-reporting-ffb-condition-1": (
+        lambda b: _ad_condition(b).pop("severity"),
+        "skal have et funktionsevneniveau",
+    ),
+    "kl-reporting-ffb-intervention-goal-2": (
+        lambda b: _set_rank(_first(b, "interventionGoal")["addresses"][0], 2),
+        "netop ét primært undertema",
+    ),
+    "kl-reporting-ffb-care-plan-2": (
+        lambda b: [_set_rank(a, 1) for a in _first(b, "carePlan")["addresses"]],
+        "to primære målgrupper",
+    ),
+    "kl-reporting-ffb-follow-up-1": (
+        lambda b: b["entry"].append(
+            {
+                "fullUrl": "Observation/00000000-0000-4000-8000-000000000001",
+                "resource": {
+                    **_first(b, "careEvaluation"),
+                    "id": "00000000-0000-4000-8000-000000000001",
+                    "meta": {
+                        "profile": [
+                            _first(b, "careEvaluation")["meta"]["profile"][0].replace(
+                                "careEvaluation", "followUp"
+                            )
+                        ]
+                    },
+                    "status": "preliminary",
+                    "valueCodeableConcept": {
+                        "coding": [
+                            {
+                                "system": "urn:oid:1.2.208.176.2.22",
+                                "code": "1e971d84-10a4-4ef8-a8b3-0daa4c7d088a",
+                            }
+                        ]
+                    },
+                },
+            }
+        ),
+        "endeligt",
+    ),
+    "kl-reporting-ffb-delivery-report-1": (
+        lambda b: _ad_condition(b)["meta"].update(profile=["http://example.org/other"]),
+        "FFB-profilerne",
+    ),
+    "kl-reporting-ffb-delivery-report-2": (
+        lambda b: _first(b, "carePlan")["meta"].update(profile=["http://example.org/other"]),
+        "FFB-profilerne",
+    ),
+    "kl-reporting-ffb-delivery-report-3": (
+        lambda b: _first(b, "careEvaluation")["meta"].update(profile=["http://example.org/other"]),
+        "FFB-profilerne",
+    ),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(TAMPERED))
+def test_a_bundle_breaking_an_invariant_is_reported_with_its_id_in_danish(
+    caseworker: User, rule: str
+) -> None:
+    """The invariants vum's data cannot break (a database constraint or the builder itself
+    stands in the way) are broken in the bundle."""
+    bundle = bundle_of(delivering(caseworker))
+    tamper, reason = TAMPERED[rule]
+    tamper(bundle)
+    problems = _problems(bundle)
+    assert rule in problems
+    assert reason in problems[rule]
+
+
+def _refused(mads: Mads, rule: str) -> str:
+    """Run the day; the citizen is refused for `rule` (its Danish reason returned) and nothing
+    of them was delivered."""
+    levering = ffb_levering_run(dag=TODAY)
+    assert levering.afvist == 1
+    assert levering.leveret == 0
+    (afvisning,) = FfbAfvisning.objects.filter(levering=levering)
+    assert afvisning.borger_id == mads.sag.borger_id
+    assert afvisning.sager == [mads.sag.pk]
+    reasons = {f["regel"]: f["tekst"] for f in afvisning.fejl}
+    assert rule in reasons
+    assert not FfbBorgerlevering.objects.exists()
+    assert not list(Path(settings.VUM_FFB_DIR).rglob("*.json"))
+    return reasons[rule]
+
+
+def test_a_granted_indsats_without_a_planned_follow_up_is_not_delivered(caseworker: User) -> None:
+    mads = delivering(caseworker)
+    opfoelgning = Opfoelgning.objects.get(sag=mads.sag)
+    opfoelgning_cancel(actor=caseworker, opfoelgning=opfoelgning, begrundelse="Flyttet.")
+    assert "planlagt opfølgning" in _refused(mads, "kl-reporting-ffb-care-plan-1")
+
+
+def test_a_granted_indsats_without_a_support_need_is_not_delivered(caseworker: User) -> None:
+    mads = delivering(caseworker)
+    Sagsvurdering.objects.filter(pk=mads.vurdering.pk).update(stoettebehov=None)
+    assert "vurdering af støttebehovet" in _refused(mads, "kl-reporting-ffb-care-plan-4")
+
+
+def test_a_granted_indsats_without_target_groups_is_not_delivered(caseworker: User) -> None:
+    mads = delivering(caseworker)
+    VurderingMaalgruppe.objects.filter(vurdering=mads.vurdering).delete()
+    assert "skal have målgrupper" in _refused(mads, "kl-reporting-ffb-care-plan-5")
+
+
+def test_target_groups_without_a_primary_are_not_delivered(caseworker: User) -> None:
+    mads = delivering(caseworker)
+    VurderingMaalgruppe.objects.filter(vurdering=mads.vurdering).update(primaer=False)
+    assert "ingen primær målgruppe" in _refused(mads, "vum-primaer-maalgruppe")
+
+
+def test_a_goal_on_a_sub_theme_outside_activity_and_participation_is_not_delivered(
+    caseworker: User,
+) -> None:
+    mads = delivering(caseworker)
+    syn = Undertema.objects.current().get(navn="Syn")  # Funktioner og forhold
+    Indsatsmaal.objects.filter(vurdering=mads.vurdering, raekkefoelge=1).update(
+        primaert_undertema=syn
+    )
+    assert "Aktivitet og deltagelse" in _refused(mads, "kl-reporting-ffb-intervention-goal-1")
+
+
+def test_an_invalid_cpr_number_is_not_delivered(caseworker: User) -> None:
+    mads = delivering(caseworker)
+    Borger.objects.filter(pk=mads.sag.borger_id).update(cpr="3102811234")  # 31 February
+    assert "CPR-nummer" in _refused(mads, "cpr")
+
+
+def test_a_goal_without_an_expected_level_is_not_delivered(caseworker: User) -> None:
+    mads = delivering(caseworker)
+    Indsatsmaal.objects.filter(vurdering=mads.vurdering, raekkefoelge=2).update(
+        forventet_niveau=None
+    )
+    assert "forventet funktionsevneniveau" in _refused(mads, "vum-indsatsmaal")
+
+
+def test_every_invariant_of_the_ig_is_checked_verbatim_or_in_its_working_form() -> None:
+    ids = {i.id for i in INVARIANTS} | set(DELIVERY_REPORT_INVARIANTS)
+    assert ids == {
+        "kl-reporting-ffb-delivery-report-1",
+        "kl-reporting-ffb-delivery-report-2",
+        "kl-reporting-ffb-delivery-report-3",
+        "kl-reporting-ffb-condition-1",
+        "kl-reporting-ffb-intervention-goal-1",
+        "kl-reporting-ffb-intervention-goal-2",
+        "kl-reporting-ffb-care-plan-1",
+        "kl-reporting-ffb-care-plan-2",
+        "kl-reporting-ffb-care-plan-4",
+        "kl-reporting-ffb-care-plan-5",
+        "kl-reporting-ffb-follow-up-1",
+        "cpr",
+    }
+    # Every replacement says why the IG's own expression cannot be evaluated as written.
+    assert all(i.why for i in INVARIANTS if i.expression)
+
+
+# The daily delta
+
+
+def test_the_daily_delta_holds_only_the_citizens_whose_ffb_facts_changed(caseworker: User) -> None:
+    first = delivering(caseworker)
+    second = delivering(caseworker)
+    levering = ffb_levering_run(dag=TODAY)
+    assert (levering.kandidater, levering.leveret, levering.afvist) == (2, 2, 0)
+    files = sorted(Path(settings.VUM_FFB_DIR).rglob("*.json"))
+    assert len(files) == 2
+    delivered = json.loads(files[0].read_text(encoding="utf-8"))
+    assert delivered["type"] == "collection"
+    assert (
+        AuditEvent.objects.filter(action=AuditAction.EXPORT, summary="FFB-datasæt leveret").count()
+        == 2
+    )
+
+    # Running the day again delivers nothing twice.
+    again = ffb_levering_run(dag=TODAY)
+    assert (again.kandidater, again.leveret, again.uaendret) == (2, 0, 2)
+    assert FfbBorgerlevering.objects.count() == 2
+
+    # The next day: Mads's follow-up is moved (an FFB fact: the planned follow-up date); the
+    # other gets a journal note (written, but nothing FFB holds); a third citizen has FFB facts
+    # and no writes that day.
+    with time_machine.travel(local_instant("2026-11-19 10:00")):
+        third = mads_decided(caseworker)
+    with time_machine.travel(local_instant("2026-11-20 10:00")):
+        opfoelgning_cancel(
+            actor=caseworker,
+            opfoelgning=Opfoelgning.objects.get(sag=first.sag),
+            begrundelse="Statusnotatet mangler.",
+        )
+        opfoelgning_plan(actor=caseworker, sag=first.sag, agreed=date(2026, 12, 21))
+        journalnotat_create(actor=caseworker, sag=second.sag, emne="Opkald", tekst="Mads ringede.")
+        day = timezone.localdate()
+    assert third.sag.borger_id not in ffb_kandidater(dag=day)
+    nextday = ffb_levering_run(dag=day)
+    assert (nextday.kandidater, nextday.leveret, nextday.uaendret) == (2, 1, 1)
+    (latest,) = FfbBorgerlevering.objects.filter(levering=nextday)
+    assert latest.borger_id == first.sag.borger_id
+    (encounter,) = resources(latest.bundt, "followUpEncounter")
+    assert encounter["period"] == {"start": "2026-12-21"}
+
+
+def test_the_full_load_delivers_every_citizen_with_ffb_facts(caseworker: User) -> None:
+    mads = delivering(caseworker)
+    levering = ffb_levering_run(dag=TODAY, fuld=True)
+    assert levering.fuld
+    assert levering.leveret == 1
+    assert FfbBorgerlevering.objects.get().borger_id == mads.sag.borger_id
+
+
+def test_the_daily_task_delivers_yesterday_and_is_safe_to_run_twice(caseworker: User) -> None:
+    with time_machine.travel(local_instant("2026-11-17 10:00")):
+        delivering(caseworker)
+    assert deliver_ffb_data_set() == 1
+    assert deliver_ffb_data_set() == 0
+    assert (
+        list(FfbLevering.objects.values_list("dag", flat=True)) == [TODAY - timedelta(days=1)] * 2
+    )
+    beat = settings.CELERY_BEAT_SCHEDULE["deliver-ffb-data-set"]
+    assert beat["task"] == "followup.deliver_ffb_data_set"
+
+
+def test_the_command_delivers_a_period_one_report_per_day(caseworker: User) -> None:
+    with time_machine.travel(local_instant("2026-11-16 10:00")):
+        delivering(caseworker)
+    out = StringIO()
+    call_command("ffb_levering", "--fra", "2026-11-15", "--til", "2026-11-17", stdout=out)
+    assert list(FfbLevering.objects.order_by("id").values_list("dag", "leveret")) == [
+        (date(2026, 11, 15), 0),
+        (date(2026, 11, 16), 1),
+        (date(2026, 11, 17), 0),
+    ]
+    assert "16.11.2026: 1 set på, 1 leveret" in out.getvalue()
+
+
+# The transports and the configuration
+
+
+def test_the_national_gateway_refuses_until_it_is_configured(caseworker: User) -> None:
+    delivering(caseworker)
+    with pytest.raises(ImproperlyConfigured, match="ikke konfigureret"):
+        ffb_levering_run(dag=TODAY, transport=NationalGatewayTransport())
+    assert not FfbBorgerlevering.objects.exists()
+
+
+def test_nothing_is_delivered_without_the_municipalitys_organisation(
+    caseworker: User, settings: Any
+) -> None:
+    settings.VUM_FFB_KOMMUNE = ""
+    with pytest.raises(ImproperlyConfigured, match="VUM_FFB_KOMMUNE"):
+        ffb_levering_run(dag=TODAY)
+    assert not FfbLevering.objects.exists()
+
+
+# The value sets
+
+
+def _csv(name: str) -> dict[str, str]:
+    if not CODES.is_dir():
+        pytest.skip("the shared domain folder with KL's FFB CSVs is not beside the checkout")
+    with (CODES / f"{name}.csv").open(encoding="utf-8") as f:
+        return {row["code"]: row["display"] for row in csv.DictReader(f)}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "KLConditionFFCodesFFB",
+        "KLConditionOCodesFFB",
+        "KLNeedsAssessmentCodesFFB",
+        "KLFollowUpCodesFFB",
+        "KLConditionADCodesFFB",
+        "KLTargetGroupsFFB",
+        "KLInterventionsFFB",
+        "KLServiceCodesFFB",
+        "KLSeveritiesFFB",
+        "KLChangeValueCodesFFB",
+    ],
+)
+def test_each_value_set_equals_kls_csv(name: str) -> None:
+    assert VALUE_SETS[name] == _csv(name)
