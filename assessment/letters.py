@@ -25,7 +25,9 @@ from vum.catalog.selectors import current_kommune
 from vum.pdf import render_pdf
 
 
-def letter_context(sag: Sag, actor: User) -> dict[str, Any]:
+def letter_context(sag: Sag, actor: User, *, dato: date | None = None) -> dict[str, Any]:
+    """What every letter's head and signature read; `dato` is the letter's date (today by
+    default; an earlier letter rendered again keeps its own)."""
     caseworker = sag.sagsbehandler or actor
     return {
         "kommune": current_kommune().navn,
@@ -35,7 +37,7 @@ def letter_context(sag: Sag, actor: User) -> dict[str, Any]:
             "telefon": caseworker.telefon,
             "titel": caseworker.titel,
         },
-        "dato": timezone.localdate(),
+        "dato": dato or timezone.localdate(),
         "sag": sag,
         "borger": sag.borger,
     }

@@ -2,6 +2,7 @@
 citizen (or the parts of it a provider may see) and the bestilling to a provider. Services freeze
 the PDFs; selectors and views only serve the frozen bytes."""
 
+from datetime import date
 from typing import Any
 
 from assessment.letters import letter_context
@@ -56,13 +57,18 @@ def handleplan_excerpt_pdf(
 
 
 def bestilling_pdf(
-    *, sag: Sag, actor: User, bestilling: Bestilling, indhold: dict[str, Any]
+    *,
+    sag: Sag,
+    actor: User,
+    bestilling: Bestilling,
+    indhold: dict[str, Any],
+    dato: date | None = None,
 ) -> Pdf:
-    """The order, to its provider."""
+    """The order, to its provider (dated today, or `dato` when rendered again)."""
     return render_pdf(
         template_name="letters/bestilling.html",
         context={
-            **letter_context(sag, actor),
+            **letter_context(sag, actor, dato=dato),
             "modtager": _to_provider(bestilling.udfoerer),
             "bestilling": bestilling,
             "indhold": indhold,

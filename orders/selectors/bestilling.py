@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from cases.models import Sag
+from orders import letters
 from orders.content import latest_grant, order_plan
 from orders.models import Anmodning, Bestilling, Delmaal, Delmaalsnotat, Handling, Magtanvendelse
 from orders.services.bestilling import order_blockers
@@ -16,6 +18,7 @@ from vum.access import Action, bestillinger_visible_to, get_bestilling_or_404, r
 from vum.accounts.models import User
 from vum.audit.models import AuditAction
 from vum.audit.services import audit_record, audit_record_many
+from vum.pdf import Pdf
 
 # The provider's side
 
@@ -40,18 +43,40 @@ def bestilling_get(*, user: User, pk: int | str) -> Bestilling:
     return bestilling
 
 
-def bestilling_pdf(*, user: User, pk: int | str, bilag: bool = False) -> tuple[Bestilling, bytes]:
+def bestilling_pdf(*, user: User, pk: int | str, bilag: bool = False) -> tuple[Bestilling, Pdf]:
     bestilling = get_bestilling_or_404(user, pk)
-    content = bestilling.bilag_pdf if bilag else bestilling.pdf
-    if not content:
-        raise Bestilling.DoesNotExist("Bestillingen har ingen vedlagt handleplan.")
-    audit_record(
-        actor=user,
-        action=AuditAction.PRINT,
-        obj=bestilling,
-        summary="Vedlagt handleplan hentet" if bilag else "Bestilling (PDF) hentet",
+    if bilag:
+        if not bestilling.bilag_pdf:
+            raise Bestilling.DoesNotExist("Bestillingen har ingen vedlagt handleplan.")
+        # The plan's excerpt is addressed to the provider and holds no address of the citizen.
+        pdf = Pdf(content=bytes(bestilling.bilag_pdf), sha256="")
+        summary = "Vedlagt handleplan hentet"
+    else:
+        pdf, summary = _order_pdf_as_shown(user, bestilling)
+    audit_record(actor=user, action=AuditAction.PRINT, obj=bestilling, summary=summary)
+    return bestilling, pdf
+
+
+def _order_pdf_as_shown(user: User, bestilling: Bestilling) -> tuple[Pdf, str]:
+    """The order's PDF as it may be served today, and how the audit trail says so: the frozen
+    one; or, when its frozen content holds an address CPR has protected since, the same order
+    rendered again from its content as shown (Bestilling.shown_indhold: no address), dated as
+    it was sent. The frozen PDF stays the record; the provider is never handed the address."""
+    if not bestilling.pdf:
+        raise Bestilling.DoesNotExist("Bestillingen har ingen PDF.")
+    content = bestilling.shown_indhold
+    if content.get("baggrund") == bestilling.indhold.get("baggrund"):
+        return Pdf(
+            content=bytes(bestilling.pdf), sha256=bestilling.sha256
+        ), "Bestilling (PDF) hentet"
+    again = letters.bestilling_pdf(
+        sag=bestilling.sag,
+        actor=bestilling.sendt_af or user,
+        bestilling=bestilling,
+        indhold=content,
+        dato=timezone.localdate(bestilling.sendt),
     )
-    return bestilling, bytes(content)
+    return again, "Bestilling (PDF) hentet, udskrevet igen uden adresse (adressebeskyttelse)"
 
 
 # The caseworker's side
@@ -110,20 +135,18 @@ def sag_bestillinger(*, user: User, sag: Sag) -> SagensBestillinger:
     return view
 
 
-def sag_bestilling_pdf(*, user: User, sag: Sag, pk: int | str) -> tuple[Bestilling, bytes]:
-    """A bestilling of the case as sent (its frozen PDF), for the caseworker."""
+def sag_bestilling_pdf(*, user: User, sag: Sag, pk: int | str) -> tuple[Bestilling, Pdf]:
+    """A bestilling of the case as sent (its frozen PDF, or as shown today), for the
+    caseworker."""
     require(user, Action.VIEW, sag)
     try:
         bestilling = Bestilling.objects.select_related("udfoerer").get(pk=pk, sag=sag)
     except (Bestilling.DoesNotExist, ValueError, TypeError) as exc:
         raise Bestilling.DoesNotExist("Bestillingen findes ikke.") from exc
-    if not bestilling.pdf:
-        raise Bestilling.DoesNotExist("Bestillingen har ingen PDF.")
     bestilling.sag = sag
-    audit_record(
-        actor=user, action=AuditAction.PRINT, obj=bestilling, summary="Bestilling (PDF) hentet"
-    )
-    return bestilling, bytes(bestilling.pdf)
+    pdf, summary = _order_pdf_as_shown(user, bestilling)
+    audit_record(actor=user, action=AuditAction.PRINT, obj=bestilling, summary=summary)
+    return bestilling, pdf
 
 
 # The finance function

@@ -279,10 +279,10 @@ def bestilling_pdf(request: HttpRequest, sag_pk: int, pk: int) -> HttpResponse:
     user = request_user(request)
     sag = get_sag_or_404(user, sag_pk)
     try:
-        bestilling, content = bestilling_selectors.sag_bestilling_pdf(user=user, sag=sag, pk=pk)
+        bestilling, pdf = bestilling_selectors.sag_bestilling_pdf(user=user, sag=sag, pk=pk)
     except Bestilling.DoesNotExist as exc:
         raise Http404(str(exc)) from exc
-    return _pdf(content, f"bestilling-{bestilling.pk}-version-{bestilling.version}.pdf")
+    return _pdf(pdf.content, f"bestilling-{bestilling.pk}-version-{bestilling.version}.pdf")
 
 
 @login_required

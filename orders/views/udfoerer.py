@@ -248,7 +248,7 @@ def bestilling_svar(request: HttpRequest, pk: int) -> HttpResponse:
 def _pdf(request: HttpRequest, pk: int, *, bilag: bool) -> HttpResponse:
     user = _provider(request)
     try:
-        found, content = bestilling_selectors.bestilling_pdf(user=user, pk=pk, bilag=bilag)
+        found, pdf = bestilling_selectors.bestilling_pdf(user=user, pk=pk, bilag=bilag)
     except Bestilling.DoesNotExist as exc:
         raise Http404("Bestillingen har ingen vedlagt handleplan.") from exc
     name = (
@@ -256,7 +256,7 @@ def _pdf(request: HttpRequest, pk: int, *, bilag: bool) -> HttpResponse:
         if bilag
         else f"bestilling-{found.pk}-version-{found.version}.pdf"
     )
-    response = HttpResponse(content, content_type="application/pdf")
+    response = HttpResponse(pdf.content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{name}"'
     response["Cache-Control"] = "no-store"
     return response

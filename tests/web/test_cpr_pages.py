@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -16,12 +17,14 @@ from cases.models import Borger
 from orders.services.bestilling import bestillinger_send
 from orders.services.handleplan import handleplan_finalise, handleplan_update
 from tests import test_cpr_lookup
+from tests.clock import local_instant
 from tests.factories import SagFactory, UserFactory
 from tests.mads import mads_decided, mads_time
 from tests.pdf import pdf_text
 from tests.peers.serviceplatformen import Fault
 from tests.test_cpr_lookup import ANNA, FEJL, UKENDT, Cpr
 from vum.accounts.models import User
+from vum.audit.models import AuditEvent
 from vum.serviceplatformen.cpr import SF1520
 
 OPRET = reverse("borger_create")
@@ -266,3 +269,47 @@ def test_a_protected_address_is_on_no_page_api_answer_or_pdf(
     log_csv = client.get(reverse("borger_log_csv", args=[borger.pk]))
     assert _hidden(pdf_text(log_pdf.content))
     assert _hidden(log_csv.content.decode())
+
+
+@mads_time
+def test_an_order_sent_before_cpr_protected_the_address_is_served_without_it(
+    catalog: None, caseworker: User, client: Client
+) -> None:
+    mads = mads_decided(caseworker)
+    borger = mads.sag.borger
+    Borger.objects.filter(pk=borger.pk).update(
+        adresse=SECRET_STREET, postnummer="8999", by=SECRET_TOWN
+    )
+    (bestilling,) = bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
+    frozen = bytes(bestilling.pdf)
+    assert not _hidden(pdf_text(frozen))  # the order went out with the address
+    # CPR protects the citizen since (a lookup clears the address).
+    Borger.objects.filter(pk=borger.pk).update(
+        adressebeskyttet=True, adresse="", postnummer="", by=""
+    )
+    provider = UserFactory(udfoerer=True, organisation=mads.x_hus)
+
+    with time_machine.travel(local_instant("2026-12-01 10:00"), tick=False):  # weeks later
+        client.force_login(provider)
+        served = client.get(reverse("orders:udfoerer-bestilling-pdf", args=[bestilling.pk]))
+        client.force_login(caseworker)
+        to_caseworker = client.get(
+            reverse("orders:sag-bestilling-pdf", args=[mads.sag.pk, bestilling.pk])
+        )
+        api = APIClient()
+        api.force_authenticate(provider)
+        by_api = api.get(reverse("api-bestilling-pdf", args=[bestilling.pk]))
+
+    for response in (served, to_caseworker, by_api):
+        assert response.status_code == 200
+        text = pdf_text(response.content)
+        assert _hidden(text)
+        assert "Navne- og adressebeskyttet" in text
+        assert borger.navn in text
+        assert "Dato: 18. november 2026" in text  # dated as it was sent
+    assert by_api["X-Content-SHA256"] != bestilling.sha256  # not the frozen bytes
+    bestilling.refresh_from_db()
+    assert bytes(bestilling.pdf) == frozen  # the record is kept as it was sent
+    assert AuditEvent.objects.filter(
+        actor=provider, summary__contains="udskrevet igen uden adresse"
+    ).exists()

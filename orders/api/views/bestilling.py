@@ -179,8 +179,8 @@ class BestillingPdfView(APIView):
     def get(self, request: Request, pk: int) -> HttpResponse:
         bestilling_in_scope(request, pk)
         with not_found(DOKUMENT_NOT_FOUND):
-            bestilling, content = bestilling_pdf(user=request_user(request), pk=pk)
-        return pdf_response(content, f"bestilling-{bestilling.pk}.pdf", bestilling.sha256)
+            bestilling, pdf = bestilling_pdf(user=request_user(request), pk=pk)
+        return pdf_response(pdf.content, f"bestilling-{bestilling.pk}.pdf", pdf.sha256)
 
 
 class BestillingFhirView(APIView):
@@ -238,8 +238,8 @@ class BestillingBilagView(APIView):
     def get(self, request: Request, pk: int) -> HttpResponse:
         bestilling_in_scope(request, pk)
         with not_found(DOKUMENT_NOT_FOUND):
-            bestilling, content = bestilling_pdf(user=request_user(request), pk=pk, bilag=True)
-        return pdf_response(content, f"bestilling-{bestilling.pk}-handleplan.pdf", "")
+            bestilling, pdf = bestilling_pdf(user=request_user(request), pk=pk, bilag=True)
+        return pdf_response(pdf.content, f"bestilling-{bestilling.pk}-handleplan.pdf", pdf.sha256)
 
 
 # The caseworker's side
