@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from cases.selectors import LIST_PAGE_SIZE, open_frister, open_sager
 from followup.dashboard.refresh import noegletal_refresh
-from followup.models import Noegletal
+from followup.models import FfbBorgerlevering, Noegletal
 from orders.selectors.bestilling import udfoerer_bestillinger
 from tooling import benchmark, dashboard_update
 
@@ -80,3 +80,22 @@ def test_the_floors_fetch_the_rows_the_pages_show(seeded: None) -> None:
     for subject in scenarios["udfoerer-borgere"].pick(3):
         rows = benchmark._rows(scenarios["udfoerer-borgere"].floor_sql, subject.params)
         assert [r[0] for r in rows] == [b.pk for b in udfoerer_bestillinger(user=subject.user)]
+
+
+def test_the_ffb_bench_delivers_exactly_the_days_changes(seeded: None, tmp_path: Path) -> None:
+    """`bench_ffb` on the tiny seed: the day before delivers the sample, the day's delta finds
+    every written citizen and delivers only those whose FFB facts changed."""
+    path = tmp_path / "ffb.json"
+    out = StringIO()
+    call_command("bench_ffb", aendrede=4, uroerte=4, seed=7, json=path, stdout=out)
+
+    result = json.loads(path.read_text())
+    before, delta = result["before"], result["delta"]
+    assert before["citizens"] == 8
+    assert before["delivered"] + before["refused"] == 8
+    assert delta["citizens"] == 8  # the day's audit trail names the eight written citizens
+    assert delta["unchanged"] == 4  # the journal notes: nothing the data set holds
+    assert delta["delivered"] + delta["refused"] == 4  # the new scores
+    assert delta["refused"] == before["refused"]  # a citizen breaking a rule breaks it still
+    assert "Dagens delta" in out.getvalue()
+    assert FfbBorgerlevering.objects.filter(dag=result["day"]).count() == delta["delivered"]
