@@ -3,7 +3,7 @@ statusnotat."""
 
 from django.urls import path
 
-from followup.views import ledelse
+from followup.views import ffb, ledelse
 from followup.views import sagsbehandler as views
 from followup.views import udfoerer as udfoerer_views
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("ledelse/", ledelse.overblik, name="dashboard"),
     path("ledelse/sager/", ledelse.sager, name="dashboard-sager"),
     path("ledelse/tabel/<slug:key>/", ledelse.tabel, name="dashboard-tabel"),
+    path("ledelse/ffb/", ffb.leveringer, name="ffb-leveringer"),
     # The caseworker
     path("sager/<int:sag_pk>/opfoelgning/", views.opfoelgninger, name="opfoelgninger"),
     path("sager/<int:sag_pk>/opfoelgning/planlaeg/", views.planlaeg, name="planlaeg"),

@@ -467,3 +467,58 @@ def _csv(name: str) -> dict[str, str]:
 )
 def test_each_value_set_equals_kls_csv(name: str) -> None:
     assert VALUE_SETS[name] == _csv(name)
+
+
+# The manager's page
+
+
+def test_the_managers_page_lists_the_deliveries_and_the_refused_cases(
+    caseworker: User, client: Any, django_assert_num_queries: Any
+) -> None:
+    delivered = delivering(caseworker)
+    refused = delivering(caseworker)
+    VurderingMaalgruppe.objects.filter(vurdering=refused.vurdering).delete()
+    ffb_levering_run(dag=TODAY)
+    leader = UserFactory(leder=True, teams=[caseworker.teams.get()])
+    client.force_login(leader)
+    # The session and the user; the runs; the refusals with their runs and the leader's area in
+    # one query; the session's idle clock saved (an UPDATE in a savepoint): the same however
+    # many runs and refusals there are.
+    with django_assert_num_queries(7):
+        page = client.get("/ledelse/ffb/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert '<th scope="col">Leveret</th>' in html
+    assert "18.11.2026" in html
+    assert f"Sag {refused.sag.pk}" in html
+    assert f"Sag {delivered.sag.pk}" not in html
+    assert "kl-reporting-ffb-care-plan-5" in html
+    assert "skal have målgrupper" in html
+    # No citizen's data on the page: neither name nor CPR number.
+    for borger in (delivered.sag.borger, refused.sag.borger):
+        assert borger.cpr not in html
+        assert borger.efternavn not in html
+    # The refresh asks for the tables alone.
+    partial = client.get("/ledelse/ffb/", headers={"HX-Request": "true"})
+    assert "<h1>" not in partial.content.decode()
+    assert "kl-reporting-ffb-care-plan-5" in partial.content.decode()
+
+
+def test_once_delivered_a_refused_case_leaves_the_page(caseworker: User, client: Any) -> None:
+    mads = delivering(caseworker)
+    assessed = Sagsvurdering.objects.get(pk=mads.vurdering.pk).stoettebehov
+    Sagsvurdering.objects.filter(pk=mads.vurdering.pk).update(stoettebehov=None)
+    assert ffb_levering_run(dag=TODAY).afvist == 1
+    Sagsvurdering.objects.filter(pk=mads.vurdering.pk).update(stoettebehov=assessed)
+    assert ffb_levering_run(dag=TODAY).leveret == 1
+    client.force_login(UserFactory(administrator=True))
+    html = client.get("/ledelse/ffb/").content.decode()
+    assert "Ingen sager er afvist." in html
+    assert "FFB-datasættet" in html
+
+
+@pytest.mark.parametrize("role", ["sagsbehandler", "udfoerer", "oekonomi", "visitationsudvalg"])
+def test_only_leaders_and_administrators_reach_the_page(client: Any, role: str) -> None:
+    user = UserFactory(role=role, **({"udfoerer": True} if role == "udfoerer" else {}))
+    client.force_login(user)
+    assert client.get("/ledelse/ffb/").status_code == 404

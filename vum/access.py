@@ -56,6 +56,9 @@ class Action(StrEnum):
     VIEW_FINANCE = "view_finance"
     # The manager's dashboard: aggregates over the leader's area, and drill-down to its cases.
     VIEW_DASHBOARD = "view_dashboard"
+    # KL's FFB data set: its deliveries and the cases refused by its validation, by case number
+    # and rule only (no citizen's data), for the leaders and the system's administrators.
+    VIEW_FFB_DELIVERIES = "view_ffb_deliveries"
     # The register's live data (full CPR, address, relations); a provider reads only what its
     # bestilling carries, so it has no register access even for the citizens it serves.
     READ_REGISTER = "read_register"
@@ -219,6 +222,8 @@ def may(user: Any, action: Action, obj: Model | None = None, *, as_loaded: bool 
         return actor.role == Role.ADMINISTRATOR
     if action == Action.VIEW_DASHBOARD:
         return actor.role == Role.LEDER
+    if action == Action.VIEW_FFB_DELIVERIES:
+        return actor.role in (Role.LEDER, Role.ADMINISTRATOR)
     if action == Action.VIEW_FINANCE:
         return actor.role == Role.OEKONOMI
     if action in (Action.SEARCH_BORGER, Action.CREATE_BORGER, Action.OPEN_CASE):
