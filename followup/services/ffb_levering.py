@@ -16,11 +16,10 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 
 from assessment.models import Afgoerelse, Udredning
-from cases.models import Borger
 from followup.ffb_dataset.bundle import build_delivery_report, content_sha256
 from followup.ffb_dataset.facts import ffb_facts, levels
 from followup.ffb_dataset.transport import FfbTransport, ffb_transport
@@ -55,12 +54,11 @@ def ffb_kandidater(*, dag: date) -> list[int]:
 
 def ffb_alle() -> list[int]:
     """Every citizen with FFB facts: an udredning or a decision (the full initial load)."""
-    return sorted(
-        Borger.objects.filter(
-            Q(pk__in=Udredning.objects.values("sag__borger_id"))
-            | Q(pk__in=Afgoerelse.objects.values("sag__borger_id"))
-        ).values_list("pk", flat=True)
-    )
+    # One UNION of two index scans: `id IN (...) OR id IN (...)` over the citizens took minutes
+    # at 200,000 (the subqueries did not fit the memory for hashing and ran once per row).
+    assessed = Udredning.objects.order_by().values_list("sag__borger_id", flat=True)
+    decided = Afgoerelse.objects.order_by().values_list("sag__borger_id", flat=True)
+    return sorted(assessed.union(decided))
 
 
 def _batches(ids: Sequence[int], size: int) -> Iterator[Sequence[int]]:
