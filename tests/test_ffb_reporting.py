@@ -6,7 +6,8 @@ equal KL's CSVs; the transports; the daily task and the command."""
 
 import csv
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from io import StringIO
 from pathlib import Path
@@ -32,12 +33,13 @@ from followup.ffb_dataset.validation import (
     delivery_report_problems,
 )
 from followup.models import FfbAfvisning, FfbBorgerlevering, FfbLevering, Opfoelgning
-from followup.services.ffb_levering import ffb_kandidater, ffb_levering_run
+from followup.services.ffb_levering import ffb_alle, ffb_kandidater, ffb_levering_run
 from followup.services.opfoelgning import opfoelgning_cancel, opfoelgning_plan
 from followup.tasks import deliver_ffb_data_set
 from orders.services.bestilling import bestilling_accept, bestillinger_send
 from tests.clock import local_instant
 from tests.factories import UserFactory
+from tests.ffb import KOMMUNE, ffb_configured
 from tests.mads import Mads, mads_decided, mads_time
 from vum.accounts.models import User
 from vum.audit.models import AuditAction, AuditEvent
@@ -46,17 +48,12 @@ from vum.catalog.models import Undertema
 pytestmark = [pytest.mark.django_db, mads_time]
 
 CODES = Path(__file__).resolve().parents[2] / "shared" / "domain" / "ffb-codes"
-KOMMUNE = "d4e3f4fb-6761-4d6c-9086-74c49231f11e"  # the IG's example municipality
 TODAY = date(2026, 11, 18)  # MADS_NOW's day
 
 
 @pytest.fixture(autouse=True)
 def setup(db: None, settings: Any, tmp_path: Path) -> None:
-    settings.VUM_MUNICIPALITY = "randers"
-    settings.VUM_FFB_KOMMUNE = KOMMUNE
-    settings.VUM_FFB_DIR = tmp_path / "ffb"
-    settings.VUM_FFB_TRANSPORT = "followup.ffb_dataset.transport.FolderTransport"
-    call_command("load_catalog", verbosity=0)
+    ffb_configured(settings, tmp_path)
 
 
 def delivering(caseworker: User) -> Mads:
@@ -166,6 +163,20 @@ def test_the_same_facts_give_the_same_content_digest_at_any_time(caseworker: Use
         second = bundle_of(mads)
     assert first["timestamp"] != second["timestamp"]
     assert content_sha256(first) == content_sha256(second)
+
+
+def test_a_batch_of_citizens_is_read_in_the_same_number_of_queries_as_one(
+    caseworker: User, django_assert_num_queries: Any
+) -> None:
+    """No query per citizen: the day's delta at scale costs its batches, not its citizens."""
+    first = delivering(caseworker)
+    second = delivering(caseworker)
+    niveauer = levels()
+    with django_assert_num_queries(19):
+        ffb_facts([first.sag.borger_id], niveauer=niveauer)
+    with django_assert_num_queries(19):
+        both = ffb_facts([first.sag.borger_id, second.sag.borger_id], niveauer=niveauer)
+    assert [c.pk for c in both] == sorted([first.sag.borger_id, second.sag.borger_id])
 
 
 # Each invariant broken
@@ -522,3 +533,83 @@ def test_only_leaders_and_administrators_reach_the_page(client: Any, role: str) 
     user = UserFactory(role=role, **({"udfoerer": True} if role == "udfoerer" else {}))
     client.force_login(user)
     assert client.get("/ledelse/ffb/").status_code == 404
+
+
+# No free text
+
+
+FHIR_TOKENS = {
+    "collection",
+    "official",
+    "usual",
+    "active",
+    "completed",
+    "in-progress",
+    "final",
+    "planned",
+    "order",
+    "proposal",
+    "confirmed",
+    "HH",
+    "municipalitySpecific",
+    # resource types
+    "Bundle",
+    "Patient",
+    "ServiceRequest",
+    "ClinicalImpression",
+    "Condition",
+    "Goal",
+    "CarePlan",
+    "CareTeam",
+    "Encounter",
+    "Observation",
+}
+STRUCTURED = re.compile(
+    r"(?:[A-Z][A-Za-z]+/)?"  # a reference's resource type
+    r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"  # an id or an FFB code
+    r"|(?:https?://|urn:)\S+"  # a system, a profile or an extension
+    r"|\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2})?"  # a date or an instant
+    r"|\d+"  # the CPR number, a case number, a SNOMED code
+)
+FREE_TEXT_KEYS = {"text", "note", "comment", "display", "valueString", "valueMarkdown"}
+
+
+def _keys_and_values(node: Any) -> Iterator[tuple[str, Any]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield key, value
+            yield from _keys_and_values(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _keys_and_values(value)
+
+
+@pytest.mark.now("2026-11-18 10:00")
+def test_no_free_text_in_any_bundle_of_the_demo_database() -> None:
+    """Every string in every bundle of the seeded demo is a code, an id, a URL, a date or a
+    number, and no element can carry text: nothing a person wrote (notes, the goals' wording,
+    names) reaches the data set. A goal's description is the fixed SNOMED code only."""
+    call_command("seed_demo", stdout=StringIO())
+    borger_ids = ffb_alle()
+    assert borger_ids  # the demo has citizens assessed and in delivery
+    bundles = []
+    for citizen in ffb_facts(borger_ids, niveauer=levels()):
+        report = build_delivery_report(
+            citizen,
+            kommune=KOMMUNE,
+            sagsnummer_system="urn:test",
+            dag=TODAY,
+            timestamp=timezone.now(),
+        )
+        assert report is not None
+        bundles.append(report.bundle)
+    assert len(bundles) == len(borger_ids)
+    for bundle in bundles:
+        for goal in resources(bundle, "interventionGoal"):
+            assert goal["description"] == {
+                "coding": [{"system": "http://snomed.info/sct", "code": "410518001"}]
+            }
+        for key, value in _keys_and_values(bundle):
+            assert key not in FREE_TEXT_KEYS, key
+            if isinstance(value, str):
+                assert value in FHIR_TOKENS or STRUCTURED.fullmatch(value), value

@@ -114,7 +114,8 @@ def levels() -> dict[int, str]:
 
 
 def ffb_facts(borger_ids: Iterable[int], *, niveauer: dict[int, str]) -> list[CitizenFacts]:
-    """The FFB facts of these citizens, in the order of their ids: 15 queries for the batch.
+    """The FFB facts of these citizens, in the order of their ids: 19 queries for the batch,
+    however many citizens it holds.
     `niveauer` is `levels()`, read once per run."""
     ids = sorted(set(borger_ids))
     citizens = {
