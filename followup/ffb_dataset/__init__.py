@@ -8,6 +8,7 @@ the decisions on the IG's defects and how a change is detected: docs/ffb-reporti
 - `validation`: structure (fhir.resources R4B), the IG's invariants (FHIRPath, fhirpathpy) and
   code membership; each problem with its id and a Danish reason.
 - `transport`: where a delivered bundle goes (`VUM_FFB_TRANSPORT`).
+- `selectors`: the reads of the manager's page (`followup/views/ffb.py`).
 
 The write (the daily run and its record) is `followup.services.ffb_levering`.
 """
