@@ -2,6 +2,8 @@
 caseworker's follow-up form with the personrettet tilsyn, and the case file handed to a new
 municipality when the citizen moves."""
 
+import json
+import zlib
 from datetime import datetime
 from typing import Any
 
@@ -474,7 +476,9 @@ class FfbBorgerlevering(AppendOnly):
         "cases.Borger", on_delete=models.PROTECT, related_name="+", verbose_name="borger"
     )
     sha256 = models.CharField("indholdets SHA-256", max_length=64)
-    bundt = models.JSONField("bundt (FHIR)")
+    # The bundle as it left, compact JSON compressed with zlib (read it as `bundt`): a tenth of
+    # the size, and a tenth of the write-ahead log a day's or a full load's rows cost as jsonb.
+    bundt_zlib = models.BinaryField("bundt (FHIR, komprimeret JSON)")
     placering = models.CharField("placering", max_length=500, blank=True)
     leveret = models.DateTimeField("leveret", default=timezone.now)
 
@@ -488,6 +492,16 @@ class FfbBorgerlevering(AppendOnly):
 
     def __str__(self) -> str:
         return f"FFB {self.dag:%d.%m.%Y} borger {self.borger_id}"
+
+    @staticmethod
+    def packed(bundle: dict[str, Any]) -> bytes:
+        return zlib.compress(json.dumps(bundle, ensure_ascii=False).encode())
+
+    @property
+    def bundt(self) -> dict[str, Any]:
+        """The bundle as delivered."""
+        bundle: dict[str, Any] = json.loads(zlib.decompress(bytes(self.bundt_zlib)))
+        return bundle
 
     @property
     def audit_borger_id(self) -> int | None:

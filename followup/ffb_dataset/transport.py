@@ -34,7 +34,10 @@ class FolderTransport:
         target = self.folder / dag.isoformat() / f"{bundle['id']}.json"
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_suffix(".tmp")
-        partial.write_text(json.dumps(bundle, ensure_ascii=False, indent=1), encoding="utf-8")
+        # Compact: with `indent` the json module encodes in Python, not C, and writing a day's
+        # bundles took longer than validating them.
+        text = json.dumps(bundle, ensure_ascii=False, separators=(",", ":"))
+        partial.write_text(text, encoding="utf-8")
         partial.replace(target)
         return str(target)
 

@@ -184,7 +184,7 @@ def _batch_deliver(
                 dag=dag,
                 borger_id=citizen.pk,
                 sha256=digest,
-                bundt=report.bundle,
+                bundt_zlib=FfbBorgerlevering.packed(report.bundle),
                 placering=placering,
                 leveret=now,
             )
