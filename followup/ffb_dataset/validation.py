@@ -14,6 +14,8 @@ Three layers, as the IG's gateway checks them:
   the bundle, and no free text anywhere.
 """
 
+import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -203,10 +205,16 @@ def _profile(resource: Mapping[str, Any]) -> str | None:
     return None
 
 
-FREE_TEXT = {"text", "note", "comment", "valueString", "display"}
+FREE_TEXT = ("text", "note", "comment", "valueString", "display")
+# Over the bundle's compact JSON, which names each key as `"key":` and escapes every quote in a
+# value: a key among FREE_TEXT, and each reference's value. One pass over the text costs a tenth
+# of walking the dictionaries, which was a fifth of a citizen's validation.
+FREE_TEXT_KEY = re.compile(r'"(?:{})":'.format("|".join(FREE_TEXT)))
+REFERENCE = re.compile(r'"reference":("(?:[^"\\]|\\.)*")')
 
 
 def _free_text(node: Any, path: str = "") -> Iterable[str]:
+    """Where the free text is (walked only when the text says there is some)."""
     if isinstance(node, Mapping):
         for key, value in node.items():
             if key in FREE_TEXT:
@@ -217,15 +225,8 @@ def _free_text(node: Any, path: str = "") -> Iterable[str]:
             yield from _free_text(value, path)
 
 
-def _references(node: Any) -> Iterable[str]:
-    if isinstance(node, Mapping):
-        if isinstance(node.get("reference"), str):
-            yield node["reference"]
-        for value in node.values():
-            yield from _references(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _references(value)
+def _references(text: str) -> Iterable[str]:
+    return (json.loads(value) for value in REFERENCE.findall(text))
 
 
 def delivery_report_problems(bundle: Mapping[str, Any]) -> list[Problem]:
@@ -245,9 +246,11 @@ def delivery_report_problems(bundle: Mapping[str, Any]) -> list[Problem]:
     patients = [u for u, r in entries.items() if r.get("resourceType") == "Patient"]
     if len(patients) != 1:
         problems.append(Problem("vum-leveringsrapport", "Bundtet skal handle om netop én borger."))
-    for path in _free_text(bundle):
-        problems.append(Problem("vum-fritekst", f"Bundtet indeholder fritekst ({path})."))
-    for reference in dict.fromkeys(_references(bundle)):
+    text = json.dumps(bundle, ensure_ascii=False, separators=(",", ":"))
+    if FREE_TEXT_KEY.search(text):
+        for path in _free_text(bundle):
+            problems.append(Problem("vum-fritekst", f"Bundtet indeholder fritekst ({path})."))
+    for reference in dict.fromkeys(_references(text)):
         if reference not in entries:
             problems.append(
                 Problem("vum-reference", f"Referencen {reference} peger ud af bundtet.", reference)
