@@ -1,11 +1,15 @@
+import logging
 from datetime import date, timedelta
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from followup.dashboard.refresh import noegletal_pending, noegletal_refresh, noegletal_update
 from followup.services.ffb_levering import ffb_levering_run
 from followup.services.opfoelgning import plan_missing_follow_ups
+
+logger = logging.getLogger(__name__)
 
 # At most this many rounds of `noegletal_update` in one run: a steady stream of changes is left
 # to the next run rather than holding a worker.
@@ -44,5 +48,10 @@ def update_dashboard() -> int:
 def deliver_ffb_data_set(dag: str | None = None) -> int:
     """Deliver KL's FFB data set for `dag` (ISO date; default yesterday, the last whole day);
     safe to run twice: a citizen is delivered once per day and only when their data changed."""
+    if not settings.VUM_FFB_KOMMUNE:
+        # Not set up (the demo, or a municipality not yet reporting): nothing to do each night,
+        # not an error each night. The command and the service say what is missing.
+        logger.info("FFB-datasættet leveres ikke: VUM_FFB_KOMMUNE er ikke sat.")
+        return 0
     day = date.fromisoformat(dag) if dag else timezone.localdate() - timedelta(days=1)
     return ffb_levering_run(dag=day).leveret
