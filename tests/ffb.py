@@ -4,7 +4,7 @@ send the bundles to a folder of the test's own."""
 from pathlib import Path
 from typing import Any
 
-from django.core.management import call_command
+from tests.catalogs import load_catalog
 
 # The reporting IG's example municipality (its KOMBIT STS organisation UUID).
 KOMMUNE = "d4e3f4fb-6761-4d6c-9086-74c49231f11e"
@@ -16,4 +16,4 @@ def ffb_configured(settings: Any, folder: Path) -> None:
     settings.VUM_FFB_KOMMUNE = KOMMUNE
     settings.VUM_FFB_DIR = folder / "ffb"
     settings.VUM_FFB_TRANSPORT = "followup.ffb_dataset.transport.FolderTransport"
-    call_command("load_catalog", verbosity=0)
+    load_catalog()

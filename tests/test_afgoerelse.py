@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
@@ -23,6 +22,7 @@ from assessment.services.klage import (
 )
 from cases.lifecycle import Fase
 from cases.models import Henvendelse, Relation, Sag
+from tests.catalogs import load_catalog
 from tests.factories import RelationFactory, sag_in_phase
 from tests.pdf import pdf_text
 from vum import calendar
@@ -48,7 +48,7 @@ SECTIONS = [
 def catalog(db: None, settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     settings.VUM_MUNICIPALITY = "viborg"
     settings.VUM_LETTER_DIR = tmp_path / "breve"
-    call_command("load_catalog", verbosity=0)
+    load_catalog()
 
 
 def ydelse(kode: str) -> KommunalYdelse:

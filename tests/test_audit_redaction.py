@@ -16,6 +16,7 @@ from django.utils import timezone
 from cases.models import Diagnose
 from cases.services.borger import borger_create
 from cases.services.sagsaabning import sagsaabning_row_add, sagsaabning_update
+from tests.catalogs import load_catalog
 from tests.factories import SagFactory, UserFactory
 from tests.pdf import pdf_text
 from vum.audit.models import AuditAction, AuditEvent
@@ -141,10 +142,9 @@ def test_reading_the_log_in_the_admin_site_is_audited() -> None:
 def test_a_citizen_is_given_their_log_as_pdf_and_csv_and_the_handing_over_is_audited(
     caseworker, settings
 ) -> None:
-    from django.core.management import call_command
 
     settings.VUM_MUNICIPALITY = "randers"
-    call_command("load_catalog", verbosity=0)
+    load_catalog()
     sag = SagFactory(team=caseworker.teams.get(), sagsbehandler=caseworker)
     caseworker.first_name, caseworker.last_name = "Sofie", "Sagsbehandler"
     caseworker.save()

@@ -14,9 +14,9 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 import time_machine
 from django.conf import settings
-from django.core.management import call_command
 from django.utils import timezone
 
+from tests.catalogs import load_catalog
 from tests.clock import local_instant
 from tests.factories import SagFactory
 from tests.test_deadline_engine import (  # noqa: F401 (collected here again, at each instant)
@@ -86,7 +86,7 @@ def awkward_instant(request: pytest.FixtureRequest) -> Iterator[datetime]:
 @pytest.fixture
 def randers(db: None, settings) -> None:  # type: ignore[no-untyped-def]
     settings.VUM_MUNICIPALITY = "randers"
-    call_command("load_catalog", verbosity=0)
+    load_catalog()
 
 
 @pytest.mark.django_db

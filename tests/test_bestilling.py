@@ -6,7 +6,6 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.utils import timezone
 
 from assessment.models import Indsatsmaal
@@ -34,6 +33,7 @@ from orders.services.levering import (
     leveringsnotat_add,
     magtanvendelse_report,
 )
+from tests.catalogs import load_catalog
 from tests.factories import OrganisationFactory, UserFactory
 from tests.mads import Mads, mads_decided, mads_time
 from tests.pdf import pdf_text
@@ -51,7 +51,7 @@ UDREDNING_TEXT = "Jeg har omkring 100 venner"
 @pytest.fixture(autouse=True)
 def catalog(db: None, settings) -> None:  # type: ignore[no-untyped-def]
     settings.VUM_MUNICIPALITY = "randers"
-    call_command("load_catalog", verbosity=0)
+    load_catalog()
 
 
 @pytest.fixture

@@ -6,13 +6,13 @@ import time
 from collections.abc import Callable
 
 import pytest
-from django.core.management import call_command
 from django.db import connection, connections, transaction
 
 from cases.lifecycle import Fase
 from cases.models import Overgang, Sag
 from cases.services.sag import TransitionConflict, sag_transition
 from orders.services.bestilling import bestilling_accept, bestillinger_send
+from tests.catalogs import load_catalog
 from tests.factories import SagFactory, UserFactory
 from tests.mads import mads_decided, mads_time
 
@@ -113,7 +113,7 @@ def test_two_providers_accepting_at_once_start_the_delivery(settings, tmp_path) 
     both miss the other's and leave the case waiting in bestilling."""
     settings.VUM_MUNICIPALITY = "randers"
     settings.VUM_LETTER_DIR = tmp_path / "breve"
-    call_command("load_catalog", verbosity=0)
+    load_catalog()
     caseworker = UserFactory()
     mads = mads_decided(caseworker, second_provider=True)
     assert mads.other is not None

@@ -47,6 +47,7 @@ from followup.dashboard.figures import (
 )
 from followup.dashboard.refresh import noegletal_refresh
 from followup.models import Noegletal, Opfoelgning, Opfoelgningsskema, SkemaMaal
+from tests.catalogs import load_catalog
 from tests.factories import (
     BorgerFactory,
     HenvendelseFactory,
@@ -85,7 +86,7 @@ OPEN = [LABEL[f] for f in OPEN_PHASES]
 @pytest.fixture
 def catalog(db: None, settings: Any) -> None:
     settings.VUM_MUNICIPALITY = "randers"
-    call_command("load_catalog", verbosity=0)
+    load_catalog()
 
 
 @dataclass

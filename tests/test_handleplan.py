@@ -3,7 +3,6 @@ economy or time use, versioned with a PDF for the citizen, and marked when goals
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 
 from orders.models import Handleplan, HandleplanVersion
 from orders.services.handleplan import (
@@ -12,6 +11,7 @@ from orders.services.handleplan import (
     handleplan_status,
     handleplan_update,
 )
+from tests.catalogs import load_catalog
 from tests.factories import UserFactory, sag_in_phase
 from tests.mads import mads_decided, mads_time
 from tests.pdf import pdf_text
@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.django_db, mads_time]
 @pytest.fixture(autouse=True)
 def catalog(db: None, settings) -> None:  # type: ignore[no-untyped-def]
     settings.VUM_MUNICIPALITY = "randers"
-    call_command("load_catalog", verbosity=0)
+    load_catalog()
 
 
 def test_not_before_the_decision(caseworker) -> None:

@@ -10,7 +10,6 @@ from datetime import date, datetime, time, timedelta
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.utils import timezone
 
 from assessment.models import Afgoerelse, Brev, Sagsvurdering
@@ -45,6 +44,7 @@ from followup.services.udfald import (
 from orders.models import Bestilling, Handleplan, Magtanvendelse
 from orders.services.bestilling import bestilling_accept, bestillinger_send
 from orders.services.levering import magtanvendelse_report
+from tests.catalogs import load_catalog
 from tests.clock import local_instant
 from tests.factories import UserFactory
 from tests.mads import Mads, mads_decided, mads_heard_before_the_end, mads_time
@@ -70,7 +70,7 @@ CONTINUE = "Træf afgørelse om fortsættelse af indsats"
 @pytest.fixture(autouse=True)
 def catalog(db: None, settings) -> None:  # type: ignore[no-untyped-def]
     settings.VUM_MUNICIPALITY = "randers"
-    call_command("load_catalog", verbosity=0)
+    load_catalog()
 
 
 @pytest.fixture

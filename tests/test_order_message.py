@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from fhir.resources.R4B.bundle import Bundle
 from rest_framework.test import APIClient
@@ -29,6 +28,7 @@ from orders.fhir import (
 )
 from orders.models import Bestilling
 from orders.services.bestilling import bestillinger_send
+from tests.catalogs import load_catalog
 from tests.factories import UserFactory
 from tests.mads import Mads, mads_decided, mads_time
 from vum.accounts.models import Organisation, Team, User
@@ -75,7 +75,7 @@ def _csv(name: str) -> dict[str, str]:
 @pytest.fixture(autouse=True)
 def catalog(db: None, settings: Any) -> None:
     settings.VUM_MUNICIPALITY = "randers"
-    call_command("load_catalog", verbosity=0)
+    load_catalog()
 
 
 def _send(caseworker: User, *, ean: str = EAN, konto: str = KONTO, **before: Any) -> Mads:

@@ -5,12 +5,12 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.utils import timezone
 
 from cases.models import Henvendelse, Sag
 from cases.services.henvendelse import henvendelse_register
 from cases.services.sagsaabning import sag_ansoegning_set
+from tests.catalogs import load_catalog
 from tests.factories import BorgerFactory
 from vum.catalog.models import Ansoegningstype, KommunalYdelse
 from vum.deadlines.models import Frist, FristFlytning
@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.now("2026-11-04 10:00")]
 
 @pytest.fixture(autouse=True)
 def catalog(db: None) -> None:
-    call_command("load_catalog", verbosity=0)
+    load_catalog()
 
 
 def ydelse(kommune: str, kode: str) -> KommunalYdelse:

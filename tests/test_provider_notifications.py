@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,6 +22,7 @@ from orders.services.bestilling import (
 )
 from orders.services.common import fornavn_initialer
 from orders.services.levering import anmodning_answer, anmodning_create, magtanvendelse_report
+from tests.catalogs import load_catalog
 from tests.factories import UserFactory
 from tests.mads import Mads, mads_decided, mads_time
 from vum.accounts.models import User
@@ -36,7 +36,7 @@ CASE_NUMBER = re.compile(r"\bsag \d+", re.IGNORECASE)
 @pytest.fixture(autouse=True)
 def catalog(db: None, settings) -> None:  # type: ignore[no-untyped-def]
     settings.VUM_MUNICIPALITY = "randers"
-    call_command("load_catalog", verbosity=0)
+    load_catalog()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.db.models import Sum
 
 from assessment.models import Sagsvurdering
@@ -25,6 +24,7 @@ from assessment.services.vurdering import (
 from cases.lifecycle import Fase, blockers
 from cases.models import Sag
 from cases.services.sag import sag_transition
+from tests.catalogs import load_catalog
 from tests.factories import OrganisationFactory, sag_in_phase
 from tests.mads import mads_time
 from vum.catalog.models import Maalgruppe, Maaltype, Tema, Tilbudstype, Undertema, Ydelse
@@ -35,7 +35,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def catalog(db: None, settings) -> None:  # type: ignore[no-untyped-def]
     settings.VUM_MUNICIPALITY = "randers"
-    call_command("load_catalog", verbosity=0)
+    load_catalog()
 
 
 def undertema(navn: str) -> Undertema:

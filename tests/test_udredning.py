@@ -11,7 +11,6 @@ from datetime import date, timedelta
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
@@ -29,6 +28,7 @@ from cases.lifecycle import Fase, blockers
 from cases.models import Relation, Sag, Samtykke
 from cases.services.sag import TransitionBlocked, sag_transition
 from cases.services.sagsaabning import samtykke_register, samtykke_withdraw
+from tests.catalogs import load_catalog
 from tests.factories import RelationFactory, UserFactory, assess_as_refusal, sag_in_phase
 from tests.pdf import pdf_text
 from vum.access import NotFoundForUser
@@ -53,7 +53,7 @@ MADS_SCORES = {
 @pytest.fixture(autouse=True)
 def catalog(db: None, settings) -> None:  # type: ignore[no-untyped-def]
     settings.VUM_MUNICIPALITY = "randers"
-    call_command("load_catalog", verbosity=0)
+    load_catalog()
 
 
 @pytest.fixture

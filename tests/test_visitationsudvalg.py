@@ -10,7 +10,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.utils import timezone
 
 from assessment.models import (
@@ -44,6 +43,7 @@ from assessment.tasks import plan_committee_meetings
 from cases.lifecycle import Fase
 from cases.models import Sag
 from cases.services.sag import TransitionBlocked, sag_transition
+from tests.catalogs import load_catalog
 from tests.factories import UserFactory, VisitationsudvalgFactory, sag_in_phase
 from tests.pdf import pdf_text
 from vum import calendar
@@ -68,7 +68,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def catalog(db: None, settings) -> None:  # type: ignore[no-untyped-def]
     settings.VUM_MUNICIPALITY = "viborg"
-    call_command("load_catalog", verbosity=0)
+    load_catalog()
 
 
 def current(model, **kwargs):  # type: ignore[no-untyped-def]

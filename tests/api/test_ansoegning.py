@@ -3,10 +3,10 @@
 from datetime import date
 
 import pytest
-from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from cases.models import Henvendelse
+from tests.catalogs import load_catalog
 from tests.factories import BorgerFactory, SagFactory, UserFactory
 from vum.catalog.models import KommunalYdelse
 
@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.now("2026-11-04 10:00")]
 @pytest.fixture(autouse=True)
 def catalog(db: None, settings) -> None:  # type: ignore[no-untyped-def]
     settings.VUM_MUNICIPALITY = "viborg"
-    call_command("load_catalog", verbosity=0)
+    load_catalog()
 
 
 def _v85() -> KommunalYdelse:

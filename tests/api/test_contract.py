@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 import schemathesis
 from django.core import signals
-from django.core.management import call_command
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
@@ -32,6 +31,7 @@ from schemathesis.specs.openapi.checks import (
 from assessment.models import Udvalgsmoede
 from orders.models import Bestilling
 from tests.api.conftest import World
+from tests.catalogs import load_catalog
 
 pytestmark = [pytest.mark.contract, pytest.mark.once]
 
@@ -78,7 +78,7 @@ def catalog(db: None, settings: Any) -> None:
     """The municipality's catalog, as in production: without it the API answers 503 on purpose
     (tests/test_catalog_not_loaded.py)."""
     settings.VUM_MUNICIPALITY = "randers"
-    call_command("load_catalog", verbosity=0)
+    load_catalog()
 
 
 @pytest.fixture(autouse=True)

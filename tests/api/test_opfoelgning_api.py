@@ -10,7 +10,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -19,6 +18,7 @@ from cases.models import Journalnotat, Sag
 from followup.models import Opfoelgning, Opfoelgningsskema, Statusnotat
 from orders.models import Bestilling
 from orders.services.bestilling import bestilling_accept, bestillinger_send
+from tests.catalogs import load_catalog
 from tests.factories import UserFactory
 from tests.mads import Mads, mads_decided, mads_time
 from vum import calendar
@@ -38,7 +38,7 @@ NOT_FOUND = {"detail": "Opfølgningen findes ikke eller er ikke tilgængelig for
 @pytest.fixture(autouse=True)
 def catalog(db: None, settings: Any) -> None:
     settings.VUM_MUNICIPALITY = "randers"
-    call_command("load_catalog", verbosity=0)
+    load_catalog()
 
 
 @dataclass

@@ -10,7 +10,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -26,6 +25,7 @@ from orders.services.levering import (
     handling_add,
     magtanvendelse_report,
 )
+from tests.catalogs import load_catalog
 from tests.factories import UserFactory, sag_in_phase
 from tests.mads import MADS_GOALS, Mads, mads_decided, mads_time
 from tests.pdf import pdf_text
@@ -47,7 +47,7 @@ NOT_FOUND = {"detail": "Bestillingen findes ikke eller er ikke tilgængelig for 
 @pytest.fixture(autouse=True)
 def catalog(db: None, settings: Any) -> None:
     settings.VUM_MUNICIPALITY = "randers"
-    call_command("load_catalog", verbosity=0)
+    load_catalog()
 
 
 @dataclass

@@ -10,7 +10,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -18,6 +17,7 @@ from assessment.models import Funktionsevnevurdering, Indhentning, Partshoering
 from cases.lifecycle import Fase
 from cases.models import Relation, Sag, Samtykke
 from cases.services.sagsaabning import samtykke_register
+from tests.catalogs import load_catalog
 from tests.factories import BestillingFactory, RelationFactory, UserFactory, sag_in_phase
 from vum.accounts.models import User
 from vum.audit.models import AuditAction, AuditEvent
@@ -42,7 +42,7 @@ MADS_SCORES = {
 @pytest.fixture(autouse=True)
 def catalog(db: None, settings: Any) -> None:
     settings.VUM_MUNICIPALITY = "randers"
-    call_command("load_catalog", verbosity=0)
+    load_catalog()
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -19,6 +18,7 @@ from assessment.models import Dagsordenspunkt, Indstilling, Udvalgsmoede, Visita
 from assessment.services.partshoering import partshoering_send
 from cases.lifecycle import Fase
 from cases.models import Sag
+from tests.catalogs import load_catalog
 from tests.factories import BestillingFactory, UserFactory, VisitationsudvalgFactory
 from tests.test_visitationsudvalg import assessed_case
 from vum import calendar
@@ -40,7 +40,7 @@ AFVISES = "afvises-og-der-meddeles-afslag"
 @pytest.fixture(autouse=True)
 def catalog(db: None, settings: Any) -> None:
     settings.VUM_MUNICIPALITY = "viborg"
-    call_command("load_catalog", verbosity=0)
+    load_catalog()
 
 
 @pytest.fixture

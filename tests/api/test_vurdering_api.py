@@ -7,13 +7,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from assessment.services.udredning import funktionsevne_score, tema_oplysning_save, udredning_start
 from cases.lifecycle import Fase
 from cases.models import Sag
 from cases.services.sag import sag_transition
+from tests.catalogs import load_catalog
 from tests.factories import BestillingFactory, OrganisationFactory, UserFactory, sag_in_phase
 from tests.mads import MADS_GOALS, MADS_SCORES, mads_time
 from vum.accounts.models import User
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def catalog(db: None, settings: Any) -> None:
     settings.VUM_MUNICIPALITY = "randers"
-    call_command("load_catalog", verbosity=0)
+    load_catalog()
 
 
 def current(model: Any, **kwargs: Any) -> Any:

@@ -5,13 +5,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from assessment.models import Brev
 from assessment.services.afgoerelse import Resultatlinje, afgoerelse_create
 from cases.lifecycle import Fase
+from tests.catalogs import load_catalog
 from tests.factories import PASSWORD, BorgerFactory, UserFactory, sag_in_phase
 from vum.catalog.models import KommunalYdelse
 
@@ -25,7 +25,7 @@ def test_caseworker_previews_edits_and_sends_the_letter(
 ) -> None:  # type: ignore[no-untyped-def]
     settings.VUM_MUNICIPALITY = "viborg"
     settings.VUM_LETTER_DIR = tmp_path / "breve"
-    call_command("load_catalog", verbosity=0)
+    load_catalog()
     user = UserFactory(username="sb.afgoerelse", first_name="Sofie", last_name="Hansen")
     borger = BorgerFactory(fornavn="Jørn", efternavn="Nielsen")
     sag = sag_in_phase(Fase.AFGOERELSE, borger=borger, team=user.teams.get(), sagsbehandler=user)

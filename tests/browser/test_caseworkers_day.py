@@ -19,7 +19,6 @@ import re
 from dataclasses import dataclass, field
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Dialog, Locator, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
@@ -27,6 +26,7 @@ from assessment.models import Brev
 from cases.lifecycle import Fase
 from cases.models import Sag
 from cases.services.sagsaabning import sag_ansoegning_set
+from tests.catalogs import load_catalog
 from tests.factories import PASSWORD, BorgerFactory, HenvendelseFactory, SagFactory, UserFactory
 from tests.mads import mads_time
 from vum.accounts.models import Organisation
@@ -95,7 +95,7 @@ def test_mads_from_sagsaabning_to_a_sent_decision(
 ) -> None:  # type: ignore[no-untyped-def]
     settings.VUM_MUNICIPALITY = "randers"
     settings.VUM_LETTER_DIR = tmp_path / "breve"
-    call_command("load_catalog", verbosity=0)
+    load_catalog()
     user = UserFactory(username="sb.dagen", first_name="Sofie", last_name="Hansen")
     Organisation.objects.create(navn=X_HUS, p_nummer="1012345678")
     borger = BorgerFactory(fornavn="Mads", efternavn="Madsen")

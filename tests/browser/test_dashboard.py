@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 from pytest_django.live_server_helper import LiveServer
@@ -22,6 +21,7 @@ from pytest_django.live_server_helper import LiveServer
 from cases.lifecycle import Fase
 from followup.dashboard.refresh import noegletal_refresh
 from orders.models import Bestilling
+from tests.catalogs import load_catalog
 from tests.factories import (
     PASSWORD,
     BestillingFactory,
@@ -231,7 +231,7 @@ def full_area(settings: Any) -> User:
     """A leader's area with every panel filled: long team and service names, and yearly costs
     of more than 100.000 kr."""
     settings.VUM_MUNICIPALITY = "randers"
-    call_command("load_catalog", verbosity=0)
+    load_catalog()
     handicap = TeamFactory(navn="Handicap og Socialpsykiatri Nord")
     psykiatri = TeamFactory(navn="Socialpsykiatri og Misbrug Syd")
     leder = UserFactory(username="leder.lis", leder=True, teams=[handicap, psykiatri])

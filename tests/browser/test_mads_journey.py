@@ -12,7 +12,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Browser, Locator, Page, expect
 from pytest_django.live_server_helper import LiveServer
@@ -22,6 +21,7 @@ from cases.lifecycle import Fase
 from cases.models import Borger, Sag
 from followup.models import Opfoelgning, Opfoelgningsskema
 from orders.models import Bestilling
+from tests.catalogs import load_catalog
 from tests.factories import PASSWORD, UserFactory
 from tests.mads import MADS_GOALS, MADS_SCORES, mads_time
 from vum.accounts.models import Organisation
@@ -88,7 +88,7 @@ def _journey(  # type: ignore[no-untyped-def]
 ) -> None:
     settings.VUM_MUNICIPALITY = "randers"
     settings.VUM_LETTER_DIR = tmp_path / "breve"
-    call_command("load_catalog", verbosity=0)
+    load_catalog()
     caseworker = UserFactory(username="sb.mads", first_name="Sofie", last_name="Hansen")
     x_hus = Organisation.objects.create(navn=X_HUS, p_nummer="1012345678")
     provider = UserFactory(

@@ -5,13 +5,13 @@ page scrolls sideways at 390 px."""
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from orders.models import Delmaalsnotat
 from orders.services.bestilling import bestilling_accept, bestillinger_send
 from orders.services.levering import delmaal_create
+from tests.catalogs import load_catalog
 from tests.factories import PASSWORD, UserFactory
 from tests.mads import mads_decided, mads_time
 
@@ -31,7 +31,7 @@ def test_provider_writes_a_note_on_a_phone(
 ) -> None:  # type: ignore[no-untyped-def]
     settings.VUM_MUNICIPALITY = "randers"
     settings.VUM_LETTER_DIR = tmp_path / "breve"
-    call_command("load_catalog", verbosity=0)
+    load_catalog()
     caseworker = UserFactory(username="sb.levering")
     mads = mads_decided(caseworker)
     (bestilling,) = bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
@@ -20,6 +19,7 @@ from orders.models import Bestilling, Delmaal, Delmaalsnotat, Magtanvendelse
 from orders.services.bestilling import bestilling_accept, bestillinger_send
 from orders.services.levering import delmaal_create, handling_add
 from tests.browser.devices import phone
+from tests.catalogs import load_catalog
 from tests.factories import PASSWORD, UserFactory
 from tests.mads import Mads, mads_decided, mads_time
 from vum.accounts.models import User
@@ -50,7 +50,7 @@ def case(settings, tmp_path: Path) -> Case:  # type: ignore[no-untyped-def]
     """Mads ordered from X-Hus, the order sent and not yet answered."""
     settings.VUM_MUNICIPALITY = "randers"
     settings.VUM_LETTER_DIR = tmp_path / "breve"
-    call_command("load_catalog", verbosity=0)
+    load_catalog()
     caseworker = UserFactory(username="sb.telefon")
     mads = mads_decided(caseworker)
     (bestilling,) = bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)

@@ -4,12 +4,12 @@ sub-theme (HTMX swaps the theme's section), and see both saved."""
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from assessment.models import Funktionsevnevurdering, TemaOplysning
 from cases.lifecycle import Fase
+from tests.catalogs import load_catalog
 from tests.factories import PASSWORD, BorgerFactory, UserFactory, sag_in_phase
 from vum.catalog.models import Tema, Undertema
 
@@ -21,7 +21,7 @@ def test_caseworker_informs_a_theme_and_scores(
     live_server: LiveServer, page: Page, artifacts: Path, settings
 ) -> None:  # type: ignore[no-untyped-def]
     settings.VUM_MUNICIPALITY = "randers"
-    call_command("load_catalog", verbosity=0)
+    load_catalog()
     user = UserFactory(username="sb.udredning", first_name="Sofie", last_name="Hansen")
     borger = BorgerFactory(fornavn="Mads", efternavn="Jensen")
     sag = sag_in_phase(Fase.SAGSOPLYSNING, borger=borger, team=user.teams.get(), sagsbehandler=user)

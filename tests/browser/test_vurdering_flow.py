@@ -4,7 +4,6 @@ and add a goal (HTMX swaps the section and the status box), and see the goal lis
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
@@ -13,6 +12,7 @@ from assessment.services.udredning import funktionsevne_score, tema_oplysning_sa
 from assessment.services.vurdering import sagsvurdering_start
 from cases.lifecycle import Fase
 from cases.services.sag import sag_transition
+from tests.catalogs import load_catalog
 from tests.factories import PASSWORD, BorgerFactory, UserFactory, sag_in_phase
 from vum.catalog.models import Tema, Undertema
 
@@ -24,7 +24,7 @@ def test_caseworker_writes_the_situation_and_adds_a_goal(
     live_server: LiveServer, page: Page, artifacts: Path, settings
 ) -> None:  # type: ignore[no-untyped-def]
     settings.VUM_MUNICIPALITY = "randers"
-    call_command("load_catalog", verbosity=0)
+    load_catalog()
     user = UserFactory(username="sb.vurdering", first_name="Sofie", last_name="Hansen")
     borger = BorgerFactory(fornavn="Mads", efternavn="Jensen")
     sag = sag_in_phase(Fase.SAGSOPLYSNING, borger=borger, team=user.teams.get(), sagsbehandler=user)

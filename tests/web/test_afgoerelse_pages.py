@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +20,7 @@ from assessment.services.forsendelse import brev_dispatch
 from assessment.services.klage import klage_register
 from cases.lifecycle import Fase
 from cases.models import Henvendelse, Sag
+from tests.catalogs import load_catalog
 from tests.pdf import pdf_text
 from tests.web.conftest import World
 from vum.audit.models import AuditAction, AuditEvent
@@ -41,7 +41,7 @@ REASONS = {
 def catalog(db: None, settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     settings.VUM_MUNICIPALITY = "viborg"
     settings.VUM_LETTER_DIR = tmp_path / "breve"
-    call_command("load_catalog", verbosity=0)
+    load_catalog()
 
 
 def ydelse(kode: str) -> KommunalYdelse:

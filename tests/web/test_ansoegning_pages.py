@@ -4,7 +4,6 @@ the processing deadline follows from the municipality's catalog."""
 from datetime import date
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.utils import timezone
 from cases.lifecycle import Fase
 from cases.models import Henvendelse, Sag
 from cases.services.sagsaabning import sag_ansoegning_set
+from tests.catalogs import load_catalog
 from tests.web.conftest import World
 from vum.audit.models import AuditEvent
 from vum.catalog.models import KommunalYdelse
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.now("2026-11-04 10:00")
 @pytest.fixture
 def catalog(db: None, settings) -> None:  # type: ignore[no-untyped-def]
     settings.VUM_MUNICIPALITY = "randers"
-    call_command("load_catalog", verbosity=0)
+    load_catalog()
 
 
 def _client(world: World) -> Client:

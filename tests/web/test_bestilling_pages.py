@@ -10,7 +10,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.template import Context, Template
 from django.test import Client
 from django.urls import reverse
@@ -26,6 +25,7 @@ from orders.services.levering import (
     handling_add,
     magtanvendelse_report,
 )
+from tests.catalogs import load_catalog
 from tests.factories import OrganisationFactory, UserFactory, sag_in_phase
 from tests.forms import form_fields
 from tests.mads import Mads, mads_decided, mads_time
@@ -46,7 +46,7 @@ FORMAAL = "Jeg har stadig min lejlighed, og jeg har taget en uddannelse."
 def catalog(db: None, settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     settings.VUM_MUNICIPALITY = "randers"
     settings.VUM_LETTER_DIR = tmp_path / "breve"
-    call_command("load_catalog", verbosity=0)
+    load_catalog()
 
 
 @pytest.fixture

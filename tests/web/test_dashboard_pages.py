@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 from dateutil.relativedelta import relativedelta
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -43,6 +42,7 @@ from followup.dashboard.refresh import noegletal_refresh
 from followup.models import Opfoelgning, Opfoelgningsskema, SkemaMaal
 from followup.templatetags.dashboard_tags import dashboard_table
 from followup.views import ledelse
+from tests.catalogs import load_catalog
 from tests.factories import (
     BorgerFactory,
     HenvendelseFactory,
@@ -104,7 +104,7 @@ def area(db: None) -> Area:
 @pytest.fixture
 def catalog(db: None, settings: Any) -> None:
     settings.VUM_MUNICIPALITY = "randers"
-    call_command("load_catalog", verbosity=0)
+    load_catalog()
 
 
 def logged_in(user: User) -> Client:

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +25,7 @@ from followup.services.skema import skema_blockers, skema_start
 from orders.models import Bestilling, Magtanvendelse
 from orders.services.bestilling import bestilling_accept, bestillinger_send
 from orders.services.levering import delmaal_create, delmaalsnotat_add, magtanvendelse_report
+from tests.catalogs import load_catalog
 from tests.factories import UserFactory, sag_in_phase
 from tests.mads import Mads, mads_decided, mads_heard_before_the_end, mads_time
 from vum import calendar
@@ -46,7 +46,7 @@ PLACE = "Hjemme hos Mads"
 def catalog(db: None, settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     settings.VUM_MUNICIPALITY = "randers"
     settings.VUM_LETTER_DIR = tmp_path / "breve"
-    call_command("load_catalog", verbosity=0)
+    load_catalog()
 
 
 def _deliver(caseworker: User, goals: int = 4) -> tuple[Mads, User]:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -23,6 +22,7 @@ from followup.services.opfoelgning import opfoelgning_cancel, opfoelgning_plan
 from orders.models import Bestilling
 from orders.services.bestilling import bestilling_accept, bestillinger_send
 from orders.services.levering import delmaal_create, delmaalsnotat_add
+from tests.catalogs import load_catalog
 from tests.factories import UserFactory
 from tests.mads import Mads, mads_decided, mads_time
 from vum.accounts.models import User
@@ -36,7 +36,7 @@ pytestmark = [pytest.mark.django_db, mads_time]
 @pytest.fixture(autouse=True)
 def catalog(db: None, settings) -> None:  # type: ignore[no-untyped-def]
     settings.VUM_MUNICIPALITY = "randers"
-    call_command("load_catalog", verbosity=0)
+    load_catalog()
 
 
 @dataclass

@@ -2,9 +2,10 @@
 the municipality's contact for feedback, and linked from every page's footer."""
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+
+from tests.catalogs import load_catalog
 
 SECTIONS = [
     "Overholdelsesstatus",
@@ -20,7 +21,7 @@ def test_the_statement_is_public_with_every_section(settings) -> None:  # type: 
     settings.VUM_MUNICIPALITY = "randers"
     settings.VUM_ACCESSIBILITY_CONTACT = "tilgaengelighed@randers.dk"
     settings.VUM_ACCESSIBILITY_REVIEWED = "2026-12-07"
-    call_command("load_catalog", verbosity=0)
+    load_catalog()
     response = Client().get(reverse("tilgaengelighed"))
     assert response.status_code == 200
     html = response.content.decode()

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -40,6 +39,7 @@ from orders.services.levering import (
     leveringsnotat_add,
     magtanvendelse_report,
 )
+from tests.catalogs import load_catalog
 from tests.factories import BestillingFactory, BorgerFactory, SagFactory, UserFactory
 from tests.mads import Mads, mads_decided, mads_time
 from tests.pdf import pdf_text
@@ -64,7 +64,7 @@ OENSKER = "Jeg vil gerne stoppe med at ryge hash og have mere styr på det hele"
 def catalog(db: None, settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     settings.VUM_MUNICIPALITY = "randers"
     settings.VUM_LETTER_DIR = tmp_path / "breve"
-    call_command("load_catalog", verbosity=0)
+    load_catalog()
 
 
 @pytest.fixture

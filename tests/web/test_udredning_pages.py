@@ -10,7 +10,6 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -23,6 +22,7 @@ from assessment.services.udredning import funktionsevne_score, tema_oplysning_sa
 from cases.lifecycle import Fase
 from cases.models import Relation, Sag, Samtykke
 from cases.services.sagsaabning import samtykke_register
+from tests.catalogs import load_catalog
 from tests.factories import RelationFactory, sag_in_phase
 from tests.web.conftest import World
 from vum.audit.models import AuditAction, AuditEvent
@@ -34,7 +34,7 @@ OVERFOERT = "Overført \N{EN DASH} skal opdateres"
 @pytest.fixture(autouse=True)
 def catalog(db: None, settings) -> None:  # type: ignore[no-untyped-def]
     settings.VUM_MUNICIPALITY = "randers"
-    call_command("load_catalog", verbosity=0)
+    load_catalog()
 
 
 @pytest.fixture

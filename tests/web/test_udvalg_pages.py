@@ -11,7 +11,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -34,6 +33,7 @@ from assessment.services.udvalg import (
 )
 from cases.lifecycle import Fase
 from cases.models import Sag
+from tests.catalogs import load_catalog
 from tests.factories import SagFactory, UserFactory, VisitationsudvalgFactory
 from tests.test_visitationsudvalg import assessed_case
 from vum.accounts.models import User
@@ -50,7 +50,7 @@ RETURNERES = "returneres-til-raadgiver-til-yderligere-belysning"
 @pytest.fixture(autouse=True)
 def catalog(db: None, settings) -> None:  # type: ignore[no-untyped-def]
     settings.VUM_MUNICIPALITY = "viborg"
-    call_command("load_catalog", verbosity=0)
+    load_catalog()
 
 
 @pytest.fixture

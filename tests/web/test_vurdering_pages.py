@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -28,6 +27,7 @@ from assessment.services.vurdering import (
 from cases.lifecycle import Fase
 from cases.models import Sag
 from cases.services.sag import sag_transition
+from tests.catalogs import load_catalog
 from tests.factories import OrganisationFactory, UserFactory, sag_in_phase
 from tests.mads import mads_time
 from tests.web.conftest import World
@@ -51,7 +51,7 @@ MADS_GOALS = [
 @pytest.fixture(autouse=True)
 def catalog(db: None, settings) -> None:  # type: ignore[no-untyped-def]
     settings.VUM_MUNICIPALITY = "randers"
-    call_command("load_catalog", verbosity=0)
+    load_catalog()
 
 
 def undertema(navn: str) -> Undertema:
