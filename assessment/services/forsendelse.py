@@ -187,9 +187,11 @@ def _dispatch_to(*, brev_id: int, modtager: str, wait: bool) -> Forsendelse | No
             frist_meet(frist=frist, now=receipt.sent_at)
         if brev.retter_id is None:
             _notice_kept_at_dispatch(brev, afgoerelse, received)
-    for frist in Frist.objects.open().filter(sag=brev.sag, art=Frist.Art.BREV_IKKE_LEVERET):
-        if frist.beskrivelse.endswith(_letter_marker(brev, modtager)):
-            frist_meet(frist=frist, now=receipt.sent_at)
+    undelivered = Frist.objects.open().filter(
+        sag=brev.sag, art=Frist.Art.BREV_IKKE_LEVERET, kilde=_letter_key(brev, modtager)
+    )
+    for frist in undelivered:
+        frist_meet(frist=frist, now=receipt.sent_at)
     audit_record(
         actor=None,
         action=AuditAction.EXPORT,
@@ -267,10 +269,10 @@ def _holder_address(brev: Brev) -> dict[str, str]:
     return {"adresse": line[: town.start()].strip(), **town.groupdict()}
 
 
-def _letter_marker(brev: Brev, modtager: str) -> str:
-    """How the task for a letter that was not delivered names the letter and recipient, so that
-    the dispatch that delivers it closes that task."""
-    return f"(brev {brev.pk}, {modtager})"
+def _letter_key(brev: Brev, modtager: str) -> str:
+    """The key of the task for a letter that was not delivered to this recipient
+    (`Frist.kilde`), so that the dispatch that delivers it closes that task."""
+    return f"brev-ikke-leveret:{brev.pk}:{modtager}"
 
 
 NOT_DELIVERED_WORKING_DAYS = 1
@@ -304,18 +306,17 @@ def _record_refusal(
         summary=f"Brev ikke leveret via {refusal.channel} ({who})",
         changes={"status": forsendelse.status},
     )
-    marker = _letter_marker(brev, modtager)
-    open_tasks = Frist.objects.open().filter(sag=sag, art=Frist.Art.BREV_IKKE_LEVERET)
-    if any(task.beskrivelse.endswith(marker) for task in open_tasks):
+    key = _letter_key(brev, modtager)
+    if Frist.objects.open().filter(sag=sag, art=Frist.Art.BREV_IKKE_LEVERET, kilde=key).exists():
         # Sent again and refused again: the caseworker's task stands, and the case shows why.
         return forsendelse
     _ask_the_caseworker(
         sag=sag,
         art=Frist.Art.BREV_IKKE_LEVERET,
         due=calendar.add_working_days(timezone.localdate(now), NOT_DELIVERED_WORKING_DAYS),
-        beskrivelse=f"{brev.get_art_display()} er ikke leveret til {letter.recipient_name} "
-        f"{marker}",
+        beskrivelse=f"{brev.get_art_display()} er ikke leveret til {letter.recipient_name} ({who})",
         regel=refusal.reason[:300],
+        task_key=key,
         titel=f"Et brev er ikke leveret, sag {sag.pk}",
         tekst=(
             f"{brev.get_art_display()} ({who}) kunne ikke leveres: {refusal.reason} "
@@ -478,15 +479,18 @@ def _ask_the_caseworker(
     titel: str,
     tekst: str,
     kilde: str,
+    task_key: str = "",
 ) -> Frist:
-    """A task on the case for its caseworker, due at the end of `due`, and a notification that
-    says what to do (`tekst` names the day where it says "{due}")."""
+    """A task on the case for its caseworker, due at the end of `due` (found again by
+    `task_key`), and a notification that says what to do (`tekst` names the day where it says
+    "{due}"; `kilde` is the notification's cause)."""
     frist = frist_create(
         sag=sag,
         art=art,
         frist=calendar.end_of_day(due),
         beskrivelse=beskrivelse,
         regel=regel,
+        kilde=task_key,
         ansvarlig=sag.sagsbehandler,
         ansvarligt_team=sag.team,
     )

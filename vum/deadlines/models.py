@@ -97,6 +97,9 @@ class Frist(models.Model):
         verbose_name="ansvarlig udfører",
     )
     regel = models.CharField("regel", max_length=300, blank=True)
+    # What raised a task that something other than its case closes (e.g. the letter and
+    # recipient of a "Brev ikke leveret"), so that it is found by key, not by its wording.
+    kilde = models.CharField("kilde", max_length=100, blank=True)
     oprettet = models.DateTimeField("oprettet", auto_now_add=True)
     afsluttet = models.DateTimeField("afsluttet", null=True, blank=True)
     # Raised on every move, so that the warnings for the new due time are new warnings.
