@@ -10,7 +10,8 @@ from django.core.management import call_command
 
 from cases.selectors import LIST_PAGE_SIZE, open_frister, open_sager
 from followup.dashboard.refresh import noegletal_refresh
-from followup.models import FfbBorgerlevering, Noegletal
+from followup.ffb_dataset.validation import FREE_TEXT_KEY
+from followup.models import FfbAfvisning, FfbBorgerlevering, Noegletal
 from orders.selectors.bestilling import udfoerer_bestillinger
 from tooling import benchmark, dashboard_update
 
@@ -99,3 +100,11 @@ def test_the_ffb_bench_delivers_exactly_the_days_changes(seeded: None, tmp_path:
     assert delta["refused"] == before["refused"]  # a citizen breaking a rule breaks it still
     assert "Dagens delta" in out.getvalue()
     assert FfbBorgerlevering.objects.filter(dag=result["day"]).count() == delta["delivered"]
+    # No free text in any bundle built from the seeded database: none delivered holds a free-text
+    # element, and none was refused for one.
+    for row in FfbBorgerlevering.objects.all():
+        assert not FREE_TEXT_KEY.search(json.dumps(row.bundt, separators=(",", ":")))
+    rules = {
+        p["regel"] for fejl in FfbAfvisning.objects.values_list("fejl", flat=True) for p in fejl
+    }
+    assert "vum-fritekst" not in rules
