@@ -13,13 +13,13 @@ from assessment.models import Forsendelse
 from assessment.services.forsendelse import brev_dispatch
 from cases.lifecycle import Fase
 from cases.models import Borger, Relation, Sag
-from cases.services.borger import borgere_cpr_recheck, borgere_cpr_recheck_due
+from cases.services.borger import CprRecheck, borgere_cpr_recheck, borgere_cpr_recheck_due
 from cases.tasks import recheck_cpr
 from tests import test_afgoerelse as jorn
 from tests import test_cpr_lookup as registry
 from tests.factories import BorgerFactory, SagFactory
 from tests.peers.serviceplatformen import Fault
-from tests.test_cpr_lookup import ANNA, DOED, SKJULT, UKENDT, UMYNDIG, Cpr
+from tests.test_cpr_lookup import ANNA, DOED, PEOPLE, SKJULT, UKENDT, UMYNDIG, Cpr
 from tests.test_digital_post import send
 from vum.accounts.models import User
 from vum.audit.models import AuditEvent
@@ -31,17 +31,27 @@ cpr = registry.cpr
 lookup_on = registry.lookup_on
 
 
-def citizen(number: str, caseworker: User, *, fase: str = Fase.SAGSOPLYSNING) -> Borger:
-    """A citizen typed in (not verified in CPR) with a case of `caseworker`'s in `fase`."""
-    borger = BorgerFactory(cpr=number, adresse="Gammelvej 1", postnummer="8900", by="Randers C")
+def citizen(
+    number: str, caseworker: User, *, fase: str = Fase.SAGSOPLYSNING, fornavn: str = ""
+) -> Borger:
+    """A citizen typed in (not verified in CPR) by the name CPR has for the number, with a case
+    of `caseworker`'s in `fase`."""
+    person = PEOPLE.get(number)
+    names = {"fornavn": fornavn or person.fornavn, "efternavn": person.efternavn} if person else {}
+    borger = BorgerFactory(
+        cpr=number, adresse="Gammelvej 1", postnummer="8900", by="Randers C", **names
+    )
     Sag.objects.filter(pk=SagFactory(borger=borger, sagsbehandler=caseworker).pk).update(fase=fase)
     return borger
 
 
 def notifications(user: User) -> list[str]:
-    return list(
-        Notifikation.objects.filter(modtager=user).order_by("id").values_list("titel", flat=True)
-    )
+    """What the user was told, by cause; the notification itself says neither who nor what."""
+    told = Notifikation.objects.filter(modtager=user).order_by("id")
+    for notifikation in told:
+        assert notifikation.titel.startswith("Tjek borgerens oplysninger fra CPR, sag ")
+        assert notifikation.link.startswith("/borgere/")
+    return [notifikation.kilde.split(":")[0] for notifikation in told]
 
 
 # The nightly re-check
@@ -53,9 +63,9 @@ def test_the_night_reads_again_only_citizens_with_an_open_case_and_old_facts(
     typed = citizen(ANNA, caseworker)
     citizen(UMYNDIG, caseworker, fase=Fase.AFSLUTTET)  # its case is closed
     fresh = citizen(SKJULT, caseworker)
-    Borger.objects.filter(pk=fresh.pk).update(cpr_opslag=timezone.now() - timedelta(hours=19))
+    Borger.objects.filter(pk=fresh.pk).update(cpr_opslag=timezone.now() - timedelta(hours=11))
     old = citizen(DOED, caseworker)
-    Borger.objects.filter(pk=old.pk).update(cpr_opslag=timezone.now() - timedelta(hours=21))
+    Borger.objects.filter(pk=old.pk).update(cpr_opslag=timezone.now() - timedelta(hours=13))
 
     assert list(borgere_cpr_recheck_due()) == [typed, old]
     assert recheck_cpr() == 2
@@ -85,9 +95,7 @@ def test_a_protection_found_at_night_removes_the_address_and_tells_the_caseworke
     borger.refresh_from_db()
     assert borger.adressebeskyttet
     assert (borger.adresse, borger.postnummer, borger.by) == ("", "", "")
-    assert notifications(caseworker) == [
-        "Borgeren har fået navne- og adressebeskyttelse: Sofie Lund"
-    ]
+    assert notifications(caseworker) == ["cpr-beskyttet"]
     # Read again the next night, unchanged: nothing new to tell.
     Borger.objects.filter(pk=borger.pk).update(cpr_opslag=timezone.now() - timedelta(days=1))
     borgere_cpr_recheck()
@@ -109,12 +117,10 @@ def test_a_death_and_a_guardian_found_at_night_are_told_to_the_caseworker(
     assert dead.doedsdato is not None
     guardian = Relation.objects.get(borger=ward, fra_cpr=True)
     assert (guardian.navn, guardian.cpr) == ("Birthe Dahl", "1206604321")
-    assert notifications(caseworker) == [
-        "Borgeren er død ifølge CPR: Karl Berg",
-        "Værgemål ændret i CPR: Jonas Dahl",
-    ]
-    told = Notifikation.objects.get(modtager=caseworker, titel__startswith="Værgemål")
-    assert "partsrettigheder" in told.tekst
+    assert notifications(caseworker) == ["cpr-doed", "cpr-vaerge"]
+    for told in Notifikation.objects.filter(modtager=caseworker):
+        assert "Karl" not in told.titel + told.tekst
+        assert "Dahl" not in told.titel + told.tekst
 
 
 def test_a_number_cpr_does_not_know_is_told_and_the_night_goes_on(
@@ -126,11 +132,47 @@ def test_a_number_cpr_does_not_know_is_told_and_the_night_goes_on(
     batch = borgere_cpr_recheck()
 
     assert (batch.checked, batch.stopped) == (2, False)
-    assert notifications(caseworker) == [f"CPR kender ikke borgerens CPR-nummer: {unknown.navn}"]
+    assert notifications(caseworker) == ["cpr-ukendt"]
     anna.refresh_from_db()
     assert anna.cpr_opslag is not None
     unknown.refresh_from_db()
     assert unknown.cpr_opslag is None  # still not verified
+    # The next night reads it again, tells no one twice, and goes on.
+    Borger.objects.filter(pk=anna.pk).update(cpr_opslag=timezone.now() - timedelta(days=1))
+    assert borgere_cpr_recheck() == CprRecheck(checked=2, last_id=anna.pk, stopped=False)
+    assert notifications(caseworker) == ["cpr-ukendt"]
+
+
+def test_an_answer_that_cannot_be_read_passes_that_citizen_over(
+    lookup_on: Cpr, caseworker: User
+) -> None:
+    first, second = citizen(SKJULT, caseworker), citizen(ANNA, caseworker)
+    lookup_on.platform.fail_next(SF1520.path, Fault(malformed=True))
+
+    batch = borgere_cpr_recheck()
+
+    assert (batch.checked, batch.stopped) == (2, False)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.cpr_opslag is None  # not read: due again
+    assert second.cpr_opslag is not None
+
+
+def test_a_typed_citizen_whose_number_cpr_gives_another_name_is_not_overwritten(
+    lookup_on: Cpr, caseworker: User
+) -> None:
+    """A digit typed wrong: the number is someone else's, and their facts are not taken."""
+    typed = citizen(ANNA, caseworker)
+    Borger.objects.filter(pk=typed.pk).update(fornavn="Peter", efternavn="Holm")
+    middle_name_left_out = citizen(UMYNDIG, caseworker, fornavn="Jonas")
+
+    borgere_cpr_recheck()
+
+    typed.refresh_from_db()
+    assert (typed.fornavn, typed.adresse, typed.cpr_opslag) == ("Peter", "Gammelvej 1", None)
+    assert notifications(caseworker)[0] == "cpr-andet-navn"
+    middle_name_left_out.refresh_from_db()
+    assert middle_name_left_out.cpr_opslag is not None
 
 
 def test_a_night_cpr_cannot_answer_stops_and_changes_nothing(

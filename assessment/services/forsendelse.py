@@ -21,7 +21,7 @@ from django.utils import formats, timezone
 
 from assessment.models import Afgoerelse, AfgoerelsesResultat, Brev, Forsendelse
 from assessment.varsel import NOTICE_SOURCE, ends_or_reduces, notice_weeks
-from cases.models import Relation, Sag
+from cases.models import Borger, Relation, Sag
 from cases.services.borger import borger_cpr_current
 from vum import calendar
 from vum.access import Action, require
@@ -39,16 +39,27 @@ from vum.serviceplatformen.client import ServiceplatformenError
 logger = logging.getLogger(__name__)
 
 
-def brev_dispatch(*, brev_id: int, wait: bool = True) -> Forsendelse | None:
+def brev_dispatch(*, brev_id: int, wait: bool = True, read_cpr: bool = True) -> Forsendelse | None:
     """Send a frozen letter to its addressee and, where it has one, its copy to the citizen.
     Each dispatch is its own transaction holding the letter's row, so one that has gone out is
     recorded before the next is tried, and a second call (a retry, or a sweep) sends only what
     has not gone. With `wait=False` a letter another process holds is left to it (None).
+    With `read_cpr`, the citizen is first read from CPR (`letter_citizen_read`).
     Returns the dispatch to the addressee."""
+    if read_cpr:
+        letter_citizen_read(brev_id=brev_id)
     forsendelse = _dispatch_to(brev_id=brev_id, modtager=Forsendelse.Modtager.ADRESSAT, wait=wait)
     if forsendelse is not None and forsendelse.brev.kopi_til:
         _dispatch_to(brev_id=brev_id, modtager=Forsendelse.Modtager.KOPI_TIL_BORGER, wait=wait)
     return forsendelse
+
+
+def letter_citizen_read(*, brev_id: int) -> bool:
+    """Read the letter's citizen from CPR, when due (`borger_cpr_current`), before the letter
+    is claimed: in its own transaction, so a protection found is kept even if the dispatch
+    fails, and no row is held while CPR answers. False when CPR could not answer."""
+    borger = Borger.objects.filter(sager__breve__pk=brev_id).first()
+    return borger is None or borger_cpr_current(borger=borger)
 
 
 def pending_letters() -> QuerySet[Brev]:
@@ -84,9 +95,12 @@ def breve_dispatch_pending(*, limit: int = 100) -> int:
     Returns how many letters were sent."""
     sent = 0
     failure = ""
+    cpr_answers = True
     for brev_id in pending_letters().values_list("pk", flat=True)[:limit]:
         try:
-            if brev_dispatch(brev_id=brev_id, wait=False) is not None:
+            # Once CPR has not answered, the sweep's other letters go on what vum holds.
+            cpr_answers = cpr_answers and letter_citizen_read(brev_id=brev_id)
+            if brev_dispatch(brev_id=brev_id, wait=False, read_cpr=False) is not None:
                 sent += 1
         except ServiceplatformenError as away:
             logger.warning("Brev %s kunne ikke sendes: %s", brev_id, away.reason)
@@ -142,7 +156,6 @@ def _dispatch_to(*, brev_id: int, modtager: str, wait: bool) -> Forsendelse | No
     latest = Forsendelse.objects.filter(brev=brev, modtager=modtager).order_by("-id").first()
     if latest is not None and latest.status != Forsendelse.Status.SENDES_IGEN:
         return latest  # sent, or failed and waiting for the caseworker
-    brev.sag.borger = borger_cpr_current(borger=brev.sag.borger)
     letter = _letter(brev, modtager, given_cpr=latest.modtager_cpr if latest else "")
     dispatcher = get_dispatcher()
     try:

@@ -268,59 +268,61 @@ def _cpr_store(
         )
         guardian = _cpr_guardian(actor=actor, borger=borger, person=person)
         day = f"{timezone.localdate():%Y%m%d}"
-        if borger.adressebeskyttet and not before["adressebeskyttet"]:
-            _tell_caseworkers(
-                borger,
-                titel="Borgeren har fået navne- og adressebeskyttelse",
-                tekst="CPR oplyser nu navne- og adressebeskyttelse. Adressen er slettet i vum, "
-                "og breve til borgeren sendes kun med Digital Post. Se efter, om dokumenter "
-                "med adressen er på vej til andre.",
-                kilde=f"cpr-beskyttet:{borger.pk}:{day}",
-                besides=actor,
-            )
-        if borger.doedsdato and not before["doedsdato"]:
-            _tell_caseworkers(
-                borger,
-                titel="Borgeren er død ifølge CPR",
-                tekst=f"CPR oplyser dødsdatoen {borger.doedsdato:%d.%m.%Y}. Se til borgerens "
-                "sager og bestillinger.",
-                kilde=f"cpr-doed:{borger.pk}",
-                besides=actor,
-            )
-        if guardian:
-            _tell_caseworkers(
-                borger,
-                titel="Værgemål ændret i CPR",
-                tekst=f"{guardian}. Vurder, om værgen varetager borgerens partsrettigheder i "
-                "sagen.",
-                kilde=f"cpr-vaerge:{borger.pk}:{day}",
-                besides=actor,
-            )
+        news = {
+            f"cpr-beskyttet:{borger.pk}:{day}": borger.adressebeskyttet
+            and not before["adressebeskyttet"],
+            f"cpr-doed:{borger.pk}": bool(borger.doedsdato) and not before["doedsdato"],
+            f"cpr-vaerge:{borger.pk}:{day}": bool(guardian),
+        }
+        for kilde in (kilde for kilde, happened in news.items() if happened):
+            _tell_caseworkers(borger, tekst=CPR_CHANGED, kilde=kilde, besides=actor)
     return borger
 
 
+# What the caseworkers are told. A notification (and its e-mail copy) says neither who the
+# citizen is nor what happened (vum.notifications.models.Notifikation): the case's number and a
+# link to the citizen's page, which shows it to those who may see it.
+CPR_CHANGED = (
+    "CPR har ændret borgerens oplysninger (beskyttelse, dødsfald eller værgemål). Se borgerens "
+    "side, og tag stilling til sagen."
+)
+CPR_UNKNOWN = (
+    "CPR kender ikke borgerens CPR-nummer. Ret det på borgerens side, hvis det er tastet forkert; "
+    "ellers kan borgerens oplysninger ikke holdes ajour fra CPR."
+)
+CPR_OTHER_NAME = (
+    "CPR har et andet navn på borgerens CPR-nummer end det, der er tastet, så oplysningerne fra "
+    "CPR er ikke gemt. Tjek CPR-nummeret på borgerens side."
+)
+
+
 def _tell_caseworkers(
-    borger: Borger, *, titel: str, tekst: str, kilde: str, besides: User | None = None
+    borger: Borger, *, tekst: str, kilde: str, besides: User | None = None
 ) -> None:
-    """A notification to the caseworkers of the citizen's open cases."""
-    open_cases = borger.sager.exclude(fase=Fase.AFSLUTTET).select_related("sagsbehandler", "team")
-    caseworkers = {user for sag in open_cases for user in sag.caseworkers()} - {besides}
+    """A notification to the caseworkers of the citizen's open cases, each once per `kilde`."""
+    open_cases = (
+        borger.sager.exclude(fase=Fase.AFSLUTTET)
+        .select_related("sagsbehandler", "team")
+        .order_by("pk")
+    )
     notifikationer_create(
         beskeder=[
             Besked(
                 modtager=user,
-                titel=f"{titel}: {borger.navn}",
+                titel=f"Tjek borgerens oplysninger fra CPR, sag {sag.pk}",
                 tekst=tekst,
                 link=reverse("borger_detail", args=[borger.pk]),
                 kilde=kilde,
             )
-            for user in sorted(caseworkers, key=lambda user: user.pk)
+            for sag in open_cases
+            for user in sag.caseworkers()
+            if user != besides
         ]
     )
 
 
 # The re-check: what vum holds of a citizen is kept as fresh as CPR, so that a protection, a
-# death or a new guardian reaches the case within a night (docs/cpr.md).
+# death or a new guardian reaches the case within a day and a half (docs/cpr.md).
 
 CPR_RECHECK_BATCH = 200
 
@@ -338,23 +340,58 @@ def _cpr_stale() -> datetime:
     return timezone.now() - timedelta(hours=settings.VUM_CPR_RECHECK_HOURS)
 
 
-def borger_cpr_current(*, borger: Borger, client: ServiceplatformenClient | None = None) -> Borger:
-    """The citizen as CPR has them, read again first when the lookup is on and what vum holds
-    is older than VUM_CPR_RECHECK_HOURS (or was typed in): called as a letter leaves, so a
-    protection given since the night's re-check holds for it. When CPR cannot answer, what vum
-    holds is used, and the letter is not held back for it."""
+def borger_cpr_current(*, borger: Borger, client: ServiceplatformenClient | None = None) -> bool:
+    """Read the citizen from CPR again when the lookup is on and what vum holds is older than
+    VUM_CPR_RECHECK_HOURS (or was typed in): called before a letter leaves, in a transaction of
+    its own, so a protection given since the night's re-check holds for the letter. False when
+    CPR could not answer (or its answer could not be kept): what vum holds then stands, and the
+    letter is not held back for it."""
     if client is None and not lookup_enabled():
-        return borger
+        return True
     if borger.cpr_opslag is not None and borger.cpr_opslag >= _cpr_stale():
-        return borger
+        return True
+    return _cpr_read(borger, client=client) == _CPR_STORED
+
+
+# What `_cpr_read` says besides a stored reading.
+_CPR_AWAY = "away"  # the platform or CPR cannot answer now: later readings would fail too
+_CPR_PASSED = "passed"  # this citizen cannot be read (told or logged); the next one may
+_CPR_STORED = "stored"
+
+
+def _cpr_read(borger: Borger, *, client: ServiceplatformenClient | None) -> str:
+    """Read one citizen from CPR for the system (no user) and store it. A number CPR does not
+    know, or a typed citizen whose name CPR has otherwise, is told to the caseworkers and stored
+    not; an answer about this citizen that cannot be read or kept is logged and passed over."""
     try:
         person = person_lookup(borger.cpr, client=client)
+    except PersonIkkeFundet:
+        _tell_caseworkers(borger, tekst=CPR_UNKNOWN, kilde=f"cpr-ukendt:{borger.pk}")
+        return _CPR_PASSED
     except ServiceplatformenError as away:
-        logger.warning(
-            "CPR-tjek af borger %s før afsendelse mislykkedes: %s", borger.pk, away.reason
-        )
-        return borger
-    return _cpr_store(actor=None, borger_id=borger.pk, person=person)
+        logger.warning("CPR-opslag af borger %s mislykkedes: %s", borger.pk, away.reason)
+        if away.retryable or away.status in (401, 403):
+            return _CPR_AWAY
+        return _CPR_PASSED
+    if borger.cpr_opslag is None and not _same_person(borger, person):
+        # Typed with a wrong digit, say: CPR's facts belong to someone else.
+        _tell_caseworkers(borger, tekst=CPR_OTHER_NAME, kilde=f"cpr-andet-navn:{borger.pk}")
+        return _CPR_PASSED
+    try:
+        _cpr_store(actor=None, borger_id=borger.pk, person=person)
+    except ValidationError as invalid:
+        logger.warning("CPR-svar om borger %s kan ikke gemmes: %s", borger.pk, invalid.messages)
+        return _CPR_PASSED
+    return _CPR_STORED
+
+
+def _same_person(borger: Borger, person: CprPerson) -> bool:
+    """Is the typed citizen the one CPR has: the same last name, and the typed first name
+    among CPR's first names (a middle name may have been left out)."""
+    typed_first = borger.fornavn.casefold().split()[:1]
+    return borger.efternavn.casefold().split() == person.efternavn.casefold().split() and set(
+        typed_first
+    ) <= set(person.fornavne.casefold().split())
 
 
 def borgere_cpr_recheck_due(*, after_id: int = 0) -> QuerySet[Borger]:
@@ -374,26 +411,14 @@ def borgere_cpr_recheck(
     limit: int = CPR_RECHECK_BATCH,
     client: ServiceplatformenClient | None = None,
 ) -> CprRecheck:
-    """Read from CPR again up to `limit` citizens due a re-check, from id `after_id`. A number
-    CPR does not know is told to the caseworkers (a typing error, or a citizen who left CPR) and
-    passed over; any other failure stops the batch, as the next would fail the same way."""
+    """Read from CPR again up to `limit` citizens due a re-check, from id `after_id`. A citizen
+    who cannot be read (a number CPR does not know, an answer that cannot be kept) is passed
+    over; the batch stops only when the platform or CPR cannot answer at all, as every further
+    reading would fail the same way."""
     checked, last_id = 0, after_id
     for borger in borgere_cpr_recheck_due(after_id=after_id)[:limit]:
-        try:
-            person = person_lookup(borger.cpr, client=client)
-        except PersonIkkeFundet:
-            _tell_caseworkers(
-                borger,
-                titel="CPR kender ikke borgerens CPR-nummer",
-                tekst="Opslaget i CPR gav intet svar på nummeret. Ret CPR-nummeret, hvis det "
-                "er tastet forkert; ellers kan borgerens oplysninger ikke holdes ajour fra CPR.",
-                kilde=f"cpr-ukendt:{borger.pk}",
-            )
-        except ServiceplatformenError as away:
-            logger.warning("CPR-tjek af borger %s stoppet: %s", borger.pk, away.reason)
+        if _cpr_read(borger, client=client) == _CPR_AWAY:
             return CprRecheck(checked=checked, last_id=last_id, stopped=True)
-        else:
-            _cpr_store(actor=None, borger_id=borger.pk, person=person)
         checked, last_id = checked + 1, borger.pk
     return CprRecheck(checked=checked, last_id=last_id, stopped=False)
 

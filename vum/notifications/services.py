@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from vum.access import Action, require
@@ -28,16 +28,15 @@ class Besked:
 
 def notifikationer_create(*, beskeder: Sequence[Besked]) -> list[Notifikation]:
     """Create notifications and their outgoing e-mails. Call inside the transaction that records
-    why they were sent; a cause (`kilde`) reaches each recipient at most once."""
-    created = Notifikation.objects.bulk_create(
-        [
-            Notifikation(
-                modtager=b.modtager, titel=b.titel, tekst=b.tekst, link=b.link, kilde=b.kilde
-            )
-            for b in beskeder
-        ],
-        ignore_conflicts=False,
-    )
+    why they were sent; a cause (`kilde`) reaches each recipient at most once: one already sent
+    (or sent by a concurrent transaction meanwhile) is left out, never an error."""
+    pending = _not_yet_sent(beskeder)
+    try:
+        with transaction.atomic():
+            created = _insert(pending)
+    except IntegrityError:
+        # Another transaction sent one of them at the same moment; it has committed now.
+        created = _insert(_not_yet_sent(pending))
     base_url = settings.VUM_BASE_URL.rstrip("/")
     domain = settings.VUM_EMAIL_DOMAIN
     UdgaaendeEmail.objects.bulk_create(
@@ -58,14 +57,37 @@ def notifikationer_create(*, beskeder: Sequence[Besked]) -> list[Notifikation]:
     return created
 
 
+def _not_yet_sent(beskeder: Sequence[Besked]) -> list[Besked]:
+    keys = {(b.kilde, b.modtager.pk) for b in beskeder}
+    sent = set(
+        Notifikation.objects.filter(
+            kilde__in={kilde for kilde, _ in keys}, modtager__in={pk for _, pk in keys}
+        ).values_list("kilde", "modtager_id")
+    )
+    pending: dict[tuple[str, int], Besked] = {}
+    for besked in beskeder:
+        key = (besked.kilde, besked.modtager.pk)
+        if key not in sent:
+            pending.setdefault(key, besked)
+    return list(pending.values())
+
+
+def _insert(beskeder: Sequence[Besked]) -> list[Notifikation]:
+    return Notifikation.objects.bulk_create(
+        [
+            Notifikation(
+                modtager=b.modtager, titel=b.titel, tekst=b.tekst, link=b.link, kilde=b.kilde
+            )
+            for b in beskeder
+        ]
+    )
+
+
 @transaction.atomic
 def administrators_notify(*, titel: str, tekst: str, link: str, kilde: str) -> list[Notifikation]:
     """An operational alert to each active administrator not yet told of this `kilde` (name it
     by the hour, say, to repeat it hourly while the cause lasts)."""
-    already = Notifikation.objects.filter(kilde=kilde).values("modtager_id")
-    administrators = User.objects.filter(role=Role.ADMINISTRATOR, is_active=True).exclude(
-        pk__in=already
-    )
+    administrators = User.objects.filter(role=Role.ADMINISTRATOR, is_active=True)
     return notifikationer_create(
         beskeder=[
             Besked(modtager=administrator, titel=titel, tekst=tekst, link=link, kilde=kilde)

@@ -456,8 +456,9 @@ VUM_LETTER_OVERDUE_MINUTES = env.int("VUM_LETTER_OVERDUE_MINUTES", default=30)
 VUM_CPR_LOOKUP = env.bool("VUM_CPR_LOOKUP", default=False)
 # With the lookup on, the citizens with an open case are read from CPR again each night (at
 # VUM_CPR_RECHECK_HOUR) once their facts are older than VUM_CPR_RECHECK_HOURS, and a letter's
-# citizen just before it is sent: a new protection, a death or a guardian reaches the case.
-VUM_CPR_RECHECK_HOURS = env.int("VUM_CPR_RECHECK_HOURS", default=20)
+# citizen just before it is sent: a new protection, a death or a guardian reaches the case. With
+# 12 hours, what vum holds of them is at most a day and a half old (docs/cpr.md).
+VUM_CPR_RECHECK_HOURS = env.int("VUM_CPR_RECHECK_HOURS", default=12)
 VUM_CPR_RECHECK_HOUR = env.int("VUM_CPR_RECHECK_HOUR", default=3)
 CELERY_BEAT_SCHEDULE["recheck-cpr"] = {
     "task": "cases.recheck_cpr",
