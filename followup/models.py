@@ -495,7 +495,8 @@ class FfbBorgerlevering(AppendOnly):
 
     @staticmethod
     def packed(bundle: dict[str, Any]) -> bytes:
-        return zlib.compress(json.dumps(bundle, ensure_ascii=False).encode())
+        compact = json.dumps(bundle, ensure_ascii=False, separators=(",", ":"))
+        return zlib.compress(compact.encode())
 
     @property
     def bundt(self) -> dict[str, Any]:
