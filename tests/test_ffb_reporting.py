@@ -411,12 +411,27 @@ def test_the_daily_task_delivers_yesterday_and_is_safe_to_run_twice(caseworker: 
     with time_machine.travel(local_instant("2026-11-17 10:00")):
         delivering(caseworker)
     assert deliver_ffb_data_set() == 1
-    assert deliver_ffb_data_set() == 0
-    assert (
-        list(FfbLevering.objects.values_list("dag", flat=True)) == [TODAY - timedelta(days=1)] * 2
-    )
+    assert deliver_ffb_data_set() == 0  # yesterday is delivered: nothing is due
+    assert list(FfbLevering.objects.values_list("dag", flat=True)) == [TODAY - timedelta(days=1)]
+    assert deliver_ffb_data_set(dag=str(TODAY - timedelta(days=1))) == 0  # asked again: once
     beat = settings.CELERY_BEAT_SCHEDULE["deliver-ffb-data-set"]
     assert beat["task"] == "followup.deliver_ffb_data_set"
+
+
+def test_nights_the_task_did_not_run_are_caught_up_oldest_first(caseworker: User) -> None:
+    ffb_levering_run(dag=TODAY - timedelta(days=4))  # the last night that ran
+    with time_machine.travel(local_instant("2026-11-16 10:00")):
+        mads = delivering(caseworker)
+
+    assert deliver_ffb_data_set() == 1
+    runs = FfbLevering.objects.order_by("id").values_list("dag", "leveret")
+    assert list(runs) == [
+        (TODAY - timedelta(days=4), 0),
+        (TODAY - timedelta(days=3), 0),
+        (TODAY - timedelta(days=2), 1),  # the day the citizen's facts were written
+        (TODAY - timedelta(days=1), 0),
+    ]
+    assert FfbBorgerlevering.objects.get().borger_id == mads.sag.borger_id
 
 
 def test_the_command_delivers_a_period_one_report_per_day(caseworker: User) -> None:

@@ -61,6 +61,23 @@ def ffb_alle() -> list[int]:
     return sorted(assessed.union(decided))
 
 
+# A night's catch-up goes back at most this far; older gaps are for `manage.py ffb_levering`.
+CATCH_UP_DAYS = 31
+
+
+def ffb_days_due(*, today: date) -> list[date]:
+    """The whole days not yet delivered, oldest first: each day after the last one a run
+    finished (a full load counts), up to yesterday; yesterday alone when none has."""
+    yesterday = today - timedelta(days=1)
+    last = FfbLevering.objects.filter(afsluttet__isnull=False).aggregate(last=Max("dag"))["last"]
+    first = (
+        max(last + timedelta(days=1), yesterday - timedelta(days=CATCH_UP_DAYS - 1))
+        if last
+        else yesterday
+    )
+    return [first + timedelta(days=n) for n in range((yesterday - first).days + 1)]
+
+
 def _batches(ids: Sequence[int], size: int) -> Iterator[Sequence[int]]:
     for start in range(0, len(ids), size):
         yield ids[start : start + size]
