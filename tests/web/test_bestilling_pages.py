@@ -490,7 +490,8 @@ def test_the_finance_list_has_the_payment_facts_and_no_citizen(
     mads.indsats.save()
     _send(_client(caseworker), mads)
     bestilling = Bestilling.objects.get()
-    oekonomi = UserFactory(role=Role.OEKONOMI)
+    # Named so that no random name can be the citizen's ("Mads" is a common one).
+    oekonomi = UserFactory(role=Role.OEKONOMI, first_name="Økonomi", last_name="Medarbejder")
     client = _client(oekonomi)
     assert client.get(reverse("home")).url == reverse("orders:oekonomi")
     response = client.get(reverse("orders:oekonomi"))
