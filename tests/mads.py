@@ -197,6 +197,33 @@ def mads_decided(caseworker: User, *, second_provider: bool = False) -> Mads:
         primaer=_current(Maalgruppe, navn="Anden intellektuel/kognitiv forstyrrelse"),
         andre=[_current(Maalgruppe, navn="Stofmisbrug")],
     )
+    sag, afgoerelse = granted_in_writing(
+        caseworker,
+        sag,
+        indsatser,
+        truffet=date(2026, 9, 15),
+        virkningsdato=date(2026, 10, 1),
+        beskrivelse="socialpædagogisk støtte efter servicelovens § 85",
+        kommunal_ydelse=r85,
+        omfang="8 timer om ugen",
+    )
+    afgoerelse.refresh_from_db()
+    return Mads(sag, vurdering, afgoerelse, x_hus, indsats, other)
+
+
+def granted_in_writing(
+    caseworker: User,
+    sag: Sag,
+    indsatser: list[Indsats],
+    *,
+    truffet: date,
+    virkningsdato: date,
+    beskrivelse: str,
+    kommunal_ydelse: KommunalYdelse,
+    omfang: str = "",
+) -> tuple[Sag, Afgoerelse]:
+    """The caseworker grants every indsats in full by a written decision, sends its letter and
+    moves the case on to bestilling."""
     sag = sag_transition(actor=caseworker, sag=sag, name="start_afgoerelse")
     afgoerelse = afgoerelse_create(
         actor=caseworker,
@@ -204,23 +231,22 @@ def mads_decided(caseworker: User, *, second_provider: bool = False) -> Mads:
         truffet_af=Afgoerelse.TruffetAf.SAGSBEHANDLER,
         form=Afgoerelse.Form.SKRIFTLIG,
         fuldt_medhold=True,
-        truffet=date(2026, 9, 15),
+        truffet=truffet,
         resultater=[
             Resultatlinje(
-                beskrivelse="socialpædagogisk støtte efter servicelovens § 85",
+                beskrivelse=beskrivelse,
                 resultat="bevilget",
-                omfang="8 timer om ugen",
-                virkningsdato=date(2026, 10, 1),
-                indsats=i,
-                kommunal_ydelse=r85,
+                omfang=omfang,
+                virkningsdato=virkningsdato,
+                indsats=indsats,
+                kommunal_ydelse=kommunal_ydelse,
             )
-            for i in indsatser
+            for indsats in indsatser
         ],
     )
     afgoerelse_send(actor=caseworker, afgoerelse=afgoerelse, tekster={})
     sag = sag_transition(actor=caseworker, sag=sag, name="start_bestilling")
-    afgoerelse.refresh_from_db()
-    return Mads(sag, vurdering, afgoerelse, x_hus, indsats, other)
+    return sag, afgoerelse
 
 
 def mads_heard_before_the_end(caseworker: User, sag: Sag) -> Partshoering:

@@ -27,8 +27,6 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from assessment.models import Afgoerelse
-from assessment.services.afgoerelse import Resultatlinje, afgoerelse_create, afgoerelse_send
 from assessment.services.udredning import funktionsevne_score, tema_oplysning_save, udredning_start
 from assessment.services.vurdering import (
     indsats_add,
@@ -52,7 +50,7 @@ from orders.services.bestilling import bestilling_accept, bestillinger_send
 from tests.clock import local_instant
 from tests.factories import UserFactory, sag_in_phase
 from tests.ffb import KOMMUNE, ffb_configured
-from tests.mads import mads_heard_before_the_end
+from tests.mads import granted_in_writing, mads_heard_before_the_end
 from vum.accounts.models import Organisation, User
 from vum.catalog.models import (
     Fremadrettet,
@@ -365,27 +363,15 @@ def test_boerge_mogensens_seven_steps(caseworker: User) -> None:
                 ("Aktivitets- og samværstilbud", maaneskinnet, ["Social aktivitet"]),
             )
         ]
-        sag = sag_transition(actor=caseworker, sag=sag, name="start_afgoerelse")
-        afgoerelse = afgoerelse_create(
-            actor=caseworker,
-            sag=sag,
-            truffet_af=Afgoerelse.TruffetAf.SAGSBEHANDLER,
-            form=Afgoerelse.Form.SKRIFTLIG,
-            fuldt_medhold=True,
+        sag, afgoerelse = granted_in_writing(
+            caseworker,
+            sag,
+            granted,
             truffet=date(2027, 5, 29),
-            resultater=[
-                Resultatlinje(
-                    beskrivelse="støtte efter servicelovens § 85",
-                    resultat="bevilget",
-                    virkningsdato=date(2027, 5, 29),
-                    indsats=indsats,
-                    kommunal_ydelse=r85,
-                )
-                for indsats in granted
-            ],
+            virkningsdato=date(2027, 5, 29),
+            beskrivelse="støtte efter servicelovens § 85",
+            kommunal_ydelse=r85,
         )
-        afgoerelse_send(actor=caseworker, afgoerelse=afgoerelse, tekster={})
-        sag = sag_transition(actor=caseworker, sag=sag, name="start_bestilling")
         staff: dict[Any, User] = {}
         for order in bestillinger_send(actor=caseworker, afgoerelse=afgoerelse):
             staff[order.udfoerer_id] = UserFactory(udfoerer=True, organisation=order.udfoerer)
