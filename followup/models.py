@@ -522,6 +522,9 @@ class FfbAfvisning(AppendOnly):
     sager = models.JSONField("sager (id)", default=list)
     fejl = models.JSONField("fejl", default=list, help_text="[{regel, tekst, ressource}]")
 
+    # Set by the manager's page's selector: the refused cases the reader may see.
+    synlige_sager: list[int]
+
     class Meta:
         ordering = ["id"]
         verbose_name = "FFB-afvisning"

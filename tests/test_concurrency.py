@@ -1,19 +1,27 @@
 """Two users move the same case at once: exactly one wins, the other gets a clear conflict. Two
-providers accept their orders on one case at once: the delivery starts, once."""
+providers accept their orders on one case at once: the delivery starts, once. Two runs of the
+FFB data set for one day at once: each citizen is delivered once."""
 
 import threading
 import time
 from collections.abc import Callable
+from datetime import date
+from typing import Any
 
 import pytest
 from django.db import connection, connections, transaction
+from django.db.models import Model
 
 from cases.lifecycle import Fase
 from cases.models import Overgang, Sag
 from cases.services.sag import TransitionConflict, sag_transition
+from followup.ffb_dataset.transport import FolderTransport
+from followup.models import FfbBorgerlevering, FfbLevering
+from followup.services.ffb_levering import ffb_levering_run
 from orders.services.bestilling import bestilling_accept, bestillinger_send
 from tests.catalogs import load_catalog
 from tests.factories import SagFactory, UserFactory
+from tests.ffb import delivering, ffb_configured
 from tests.mads import mads_decided, mads_time
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -30,9 +38,10 @@ def _waiting_on_locks() -> int:
         return int(cursor.fetchone()[0])
 
 
-def race(sag: Sag, *attempts: Callable[[], Sag]) -> list[object]:
+def race(row: Model, *attempts: Callable[[], object]) -> list[object]:
     """Run the attempts in threads (each with its own database connection) so that all of them
-    are blocked on the case's row lock before any may proceed, then let them compete."""
+    are blocked on the row's lock (a case's, a citizen's) before any may proceed, then let them
+    compete."""
     results: list[object] = [None] * len(attempts)
 
     def run(index: int, attempt: Callable[[], Sag]) -> None:
@@ -44,7 +53,7 @@ def race(sag: Sag, *attempts: Callable[[], Sag]) -> list[object]:
             connections.close_all()
 
     with transaction.atomic():
-        Sag.objects.select_for_update().get(pk=sag.pk)
+        type(row)._default_manager.select_for_update().get(pk=row.pk)
         threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(attempts)]
         for thread in threads:
             thread.start()
@@ -131,3 +140,31 @@ def test_two_providers_accepting_at_once_start_the_delivery(settings, tmp_path) 
     assert not [r for r in results if isinstance(r, Exception)], results
     assert Sag.objects.get(pk=mads.sag.pk).fase == Fase.LEVERING
     assert Overgang.objects.filter(sag=mads.sag, til_fase=Fase.LEVERING).count() == 1
+
+
+@mads_time
+def test_two_runs_of_a_day_at_once_deliver_each_citizen_once(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The nightly task and a manager's command on the same day: the second run waits for the
+    first's batch and finds its citizens delivered, rather than failing on the record's unique
+    constraint after handing the bundles to the transport a second time."""
+    ffb_configured(settings, tmp_path)
+    settings.VUM_LETTER_DIR = tmp_path / "breve"
+    caseworker = UserFactory()
+    mads = delivering(caseworker)
+    handed: list[int] = []
+
+    class Counting(FolderTransport):
+        def deliver(self, *, dag: date, borger_id: int, bundle: dict[str, Any]) -> str:
+            handed.append(borger_id)
+            return super().deliver(dag=dag, borger_id=borger_id, bundle=bundle)
+
+    def run() -> FfbLevering:
+        return ffb_levering_run(
+            dag=date(2026, 11, 18), borger_ids=[mads.sag.borger_id], transport=Counting()
+        )
+
+    results = race(mads.sag.borger, run, run)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert sorted((r.leveret, r.uaendret) for r in results) == [(0, 1), (1, 0)]  # type: ignore[union-attr]
+    assert handed == [mads.sag.borger_id]
+    assert FfbBorgerlevering.objects.filter(borger_id=mads.sag.borger_id).count() == 1

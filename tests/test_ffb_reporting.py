@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.utils import timezone
+from django.utils.html import escape
 
 from assessment.models import Indsatsmaal, Sagsvurdering, VurderingMaalgruppe
 from cases.models import Borger
@@ -36,14 +37,14 @@ from followup.models import FfbAfvisning, FfbBorgerlevering, FfbLevering, Opfoel
 from followup.services.ffb_levering import ffb_alle, ffb_kandidater, ffb_levering_run
 from followup.services.opfoelgning import opfoelgning_cancel, opfoelgning_plan
 from followup.tasks import deliver_ffb_data_set
-from orders.services.bestilling import bestilling_accept, bestillinger_send
 from tests.clock import local_instant
-from tests.factories import UserFactory
-from tests.ffb import KOMMUNE, ffb_configured
+from tests.factories import SagFactory, TeamFactory, UserFactory
+from tests.ffb import KOMMUNE, delivering, ffb_configured
 from tests.mads import Mads, mads_decided, mads_time
 from vum.accounts.models import User
 from vum.audit.models import AuditAction, AuditEvent
 from vum.catalog.models import Undertema
+from vum.notifications.models import Notifikation
 
 pytestmark = [pytest.mark.django_db, mads_time]
 
@@ -54,15 +55,6 @@ TODAY = date(2026, 11, 18)  # MADS_NOW's day
 @pytest.fixture(autouse=True)
 def setup(db: None, settings: Any, tmp_path: Path) -> None:
     ffb_configured(settings, tmp_path)
-
-
-def delivering(caseworker: User) -> Mads:
-    """Mads decided, ordered from X-Hus, accepted, and his first follow-up planned."""
-    mads = mads_decided(caseworker)
-    (order,) = bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
-    bestilling_accept(actor=UserFactory(udfoerer=True, organisation=mads.x_hus), bestilling=order)
-    opfoelgning_plan(actor=caseworker, sag=mads.sag)
-    return mads
 
 
 def bundle_of(mads: Mads) -> dict[str, Any]:
@@ -509,9 +501,9 @@ def test_the_managers_page_lists_the_deliveries_and_the_refused_cases(
     leader = UserFactory(leder=True, teams=[caseworker.teams.get()])
     client.force_login(leader)
     # The session and the user; the runs; the refusals with their runs and the leader's area in
-    # one query; the session's idle clock saved (an UPDATE in a savepoint): the same however
-    # many runs and refusals there are.
-    with django_assert_num_queries(7):
+    # one query; which of their cases are in the area; the session's idle clock saved (an UPDATE
+    # in a savepoint): the same however many runs and refusals there are.
+    with django_assert_num_queries(8):
         page = client.get("/ledelse/ffb/")
     assert page.status_code == 200
     html = page.content.decode()
@@ -542,6 +534,65 @@ def test_once_delivered_a_refused_case_leaves_the_page(caseworker: User, client:
     html = client.get("/ledelse/ffb/").content.decode()
     assert "Ingen sager er afvist." in html
     assert "FFB-datasættet" in html
+
+
+def test_a_leader_sees_only_the_refused_cases_of_their_own_area(
+    caseworker: User, client: Any
+) -> None:
+    refused = delivering(caseworker)
+    VurderingMaalgruppe.objects.filter(vurdering=refused.vurdering).delete()
+    ffb_levering_run(dag=TODAY)
+    # The citizen's other case, in another team, refused with it in a later run.
+    elsewhere = SagFactory(borger=refused.sag.borger, team=TeamFactory())
+    FfbAfvisning.objects.create(
+        levering=FfbLevering.objects.create(dag=TODAY + timedelta(days=1), transport="mappe"),
+        borger=refused.sag.borger,
+        sager=[refused.sag.pk, elsewhere.pk],
+        fejl=[{"regel": "kl-reporting-ffb-care-plan-5", "tekst": "skal have målgrupper"}],
+    )
+    client.force_login(UserFactory(leder=True, teams=[caseworker.teams.get()]))
+    html = client.get("/ledelse/ffb/").content.decode()
+    assert f"Sag {refused.sag.pk}" in html
+    assert f"Sag {elsewhere.pk}" not in html
+    # The other team's leader sees that case alone; the administrator both.
+    client.force_login(UserFactory(leder=True, teams=[elsewhere.team]))
+    html = client.get("/ledelse/ffb/").content.decode()
+    assert f"Sag {elsewhere.pk}" in html
+    assert f"Sag {refused.sag.pk}" not in html
+    client.force_login(UserFactory(administrator=True))
+    html = client.get("/ledelse/ffb/").content.decode()
+    assert f"Sag {refused.sag.pk}, Sag {elsewhere.pk}" in html
+
+
+def test_the_caseworker_is_told_of_a_refused_case_and_sees_why_under_its_follow_up(
+    caseworker: User, client: Any
+) -> None:
+    mads = delivering(caseworker)
+    assessed = Sagsvurdering.objects.get(pk=mads.vurdering.pk).stoettebehov
+    Sagsvurdering.objects.filter(pk=mads.vurdering.pk).update(stoettebehov=None)
+    assert ffb_levering_run(dag=TODAY).afvist == 1
+    page = f"/sager/{mads.sag.pk}/opfoelgning/"
+    (told,) = Notifikation.objects.filter(modtager=caseworker, kilde__startswith="ffb-afvist:")
+    assert told.titel == f"Sag {mads.sag.pk} er ikke leveret til FFB-datasættet"
+    assert told.link == page
+    assert mads.sag.borger.efternavn not in told.titel + told.tekst
+    (refusal,) = FfbAfvisning.objects.all()
+    client.force_login(caseworker)
+    html = client.get(page).content.decode()
+    assert "Ikke leveret til FFB-datasættet" in html
+    assert "leveringen for 18.11.2026" in html
+    for fejl in refusal.fejl:
+        assert fejl["regel"] in html
+        assert escape(fejl["tekst"]) in html
+    # Refused again for the same rules on a later day: not told again.
+    tomorrow = TODAY + timedelta(days=1)
+    assert ffb_levering_run(dag=tomorrow, borger_ids=[mads.sag.borger_id]).afvist == 1
+    assert Notifikation.objects.filter(kilde__startswith="ffb-afvist:").count() == 1
+    # Delivered once the facts are right: the page no longer says it is not.
+    Sagsvurdering.objects.filter(pk=mads.vurdering.pk).update(stoettebehov=assessed)
+    day_after = TODAY + timedelta(days=2)
+    assert ffb_levering_run(dag=day_after, borger_ids=[mads.sag.borger_id]).leveret == 1
+    assert "Ikke leveret til FFB-datasættet" not in client.get(page).content.decode()
 
 
 @pytest.mark.parametrize("role", ["sagsbehandler", "udfoerer", "oekonomi", "visitationsudvalg"])

@@ -7,9 +7,11 @@ Of those, a citizen is delivered only when the content of their bundle differs f
 delivered for them (`content_sha256`): a write that changes nothing the data set holds (a journal
 note, a letter) sends nothing. A citizen is delivered at most once per day, so running a day
 again delivers nothing twice. A citizen whose bundle breaks the IG's rules is not delivered and
-is recorded with the reasons (`FfbAfvisning`) for the manager's page.
+is recorded with the reasons (`FfbAfvisning`) for the manager's page and the case's follow-up
+page, and the caseworkers of its open cases are told.
 """
 
+import hashlib
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time, timedelta
 
@@ -17,9 +19,12 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
 from assessment.models import Afgoerelse, Udredning
+from cases.lifecycle import Fase
+from cases.models import Borger, Sag
 from followup.ffb_dataset.bundle import build_delivery_report, content_sha256
 from followup.ffb_dataset.facts import ffb_facts, levels
 from followup.ffb_dataset.transport import FfbTransport, ffb_transport
@@ -28,6 +33,7 @@ from followup.models import FfbAfvisning, FfbBorgerlevering, FfbLevering
 from vum.accounts.models import User
 from vum.audit.models import AuditAction, AuditEvent
 from vum.audit.services import audit_record, audit_record_many
+from vum.notifications.services import Besked, notifikationer_create
 
 # The audit actions that write a citizen's data; reads and exports change nothing.
 WRITES = (AuditAction.CREATE, AuditAction.UPDATE, AuditAction.TRANSITION)
@@ -163,6 +169,10 @@ def _batch_deliver(
 ) -> None:
     dag = levering.dag
     now = timezone.now()
+    # Two runs of a day at once (the nightly task and the command, say) take a batch's citizens
+    # in turn: the second waits here and then finds them delivered. NO KEY, so that writes
+    # that merely refer to a citizen (a new case, an audit row) are not held up meanwhile.
+    list(Borger.objects.select_for_update(no_key=True).filter(pk__in=batch).values_list("pk"))
     last = _last_digests(batch)
     done_today = set(
         FfbBorgerlevering.objects.filter(dag=dag, borger_id__in=batch).values_list(
@@ -208,6 +218,7 @@ def _batch_deliver(
         )
     FfbBorgerlevering.objects.bulk_create(delivered)
     FfbAfvisning.objects.bulk_create(refused)
+    _tell_caseworkers(refused)
     levering.leveret += len(delivered)
     levering.afvist += len(refused)
     levering.save(update_fields=["leveret", "uaendret", "afvist"])
@@ -217,3 +228,38 @@ def _batch_deliver(
         objects=delivered,
         summary="FFB-datasæt leveret",
     )
+
+
+# What the caseworkers of a refused case are told; the follow-up page lists the rules broken.
+# Like every notification it names the case, not the citizen or their data.
+REFUSED = (
+    "Sagens oplysninger brød reglerne for KL's FFB-datasæt, så borgeren er ikke leveret. Se "
+    "hvilke regler under sagens opfølgning, og ret oplysningerne."
+)
+
+
+def _tell_caseworkers(refused: Sequence[FfbAfvisning]) -> None:
+    """The caseworkers of each open refused case hear of it once for each set of broken rules:
+    a refusal that recurs unchanged on a later day is not told again."""
+    by_case = {sag_pk: refusal for refusal in refused for sag_pk in refusal.sager}
+    open_cases = (
+        Sag.objects.filter(pk__in=by_case)
+        .exclude(fase=Fase.AFSLUTTET)
+        .select_related("sagsbehandler", "team")
+        .order_by("pk")
+    )
+    beskeder = []
+    for sag in open_cases:
+        rules = ",".join(sorted({fejl["regel"] for fejl in by_case[sag.pk].fejl}))
+        kilde = f"ffb-afvist:{sag.pk}:{hashlib.sha256(rules.encode()).hexdigest()[:16]}"
+        beskeder += [
+            Besked(
+                modtager=user,
+                titel=f"Sag {sag.pk} er ikke leveret til FFB-datasættet",
+                tekst=REFUSED,
+                link=reverse("followup:opfoelgninger", args=[sag.pk]),
+                kilde=kilde,
+            )
+            for user in sag.caseworkers()
+        ]
+    notifikationer_create(beskeder=beskeder)

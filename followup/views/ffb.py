@@ -19,7 +19,7 @@ def leveringer(request: HttpRequest) -> HttpResponse:
     require(user, Action.VIEW_FFB_DELIVERIES)
     context = {
         "leveringer": ffb_leveringer_latest(),
-        "afvisninger": list(ffb_afvisninger_open(user=user)),
+        "afvisninger": ffb_afvisninger_open(user=user),
     }
     # The refresh button asks for the tables alone.
     template = "followup/_ffb_tabeller.html" if request.htmx else "followup/ffb_leveringer.html"  # type: ignore[attr-defined]

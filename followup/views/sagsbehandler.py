@@ -24,6 +24,7 @@ from cases.forms import add_service_errors
 from cases.lifecycle import Fase
 from cases.models import Sag
 from followup import selectors
+from followup.ffb_dataset.selectors import sag_ffb_afvisning
 from followup.forms import (
     AflysForm,
     FortsaetForm,
@@ -107,6 +108,7 @@ def _list_page(request: HttpRequest, sag: Sag, *, fejl: list[str] | None = None)
         "kan_redigere": kan_redigere,
         "kan_planlaegge": kan_redigere and not has_open and sag.fase in PLANNABLE_PHASES,
         "udleveringer": selectors.sagsudleveringer(user=user, sag=sag),
+        "ffb_afvisning": sag_ffb_afvisning(sag=sag),
         "fejl": fejl or [],
     }
     return render(request, "followup/opfoelgninger.html", context)
