@@ -25,10 +25,13 @@ from vum.catalog.selectors import current_kommune
 from vum.pdf import render_pdf
 
 
-def letter_context(sag: Sag, actor: User, *, dato: date | None = None) -> dict[str, Any]:
+def letter_context(
+    sag: Sag, actor: User, *, dato: date | None = None, underskriver: User | None = None
+) -> dict[str, Any]:
     """What every letter's head and signature read; `dato` is the letter's date (today by
-    default; an earlier letter rendered again keeps its own)."""
-    caseworker = sag.sagsbehandler or actor
+    default; an earlier letter rendered again keeps its own) and `underskriver` who signs it
+    (the case's caseworker by default; an earlier letter rendered again keeps its sender)."""
+    caseworker = underskriver or sag.sagsbehandler or actor
     return {
         "kommune": current_kommune().navn,
         "afdeling": sag.team.navn,

@@ -63,12 +63,14 @@ def bestilling_pdf(
     bestilling: Bestilling,
     indhold: dict[str, Any],
     dato: date | None = None,
+    underskriver: User | None = None,
 ) -> Pdf:
-    """The order, to its provider (dated today, or `dato` when rendered again)."""
+    """The order, to its provider (dated today and signed as letters are, or when rendered
+    again dated `dato` and signed by `underskriver`)."""
     return render_pdf(
         template_name="letters/bestilling.html",
         context={
-            **letter_context(sag, actor, dato=dato),
+            **letter_context(sag, actor, dato=dato, underskriver=underskriver),
             "modtager": _to_provider(bestilling.udfoerer),
             "bestilling": bestilling,
             "indhold": indhold,

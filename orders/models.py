@@ -195,6 +195,11 @@ class Bestilling(FSMModelMixin, CaseRecord):
     bilag_pdf = models.BinaryField("vedlagt handleplan (PDF)", null=True, blank=True)
     pdf = models.BinaryField("bestilling (PDF)", null=True, blank=True)
     sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    # The order as served once CPR protected the citizen's address after it was sent: rendered
+    # once from its content as shown (no address), then kept, so that every later download is
+    # the same document. `pdf` stays the record of what was sent.
+    pdf_uden_adresse = models.BinaryField("bestilling uden adresse (PDF)", null=True, blank=True)
+    sha256_uden_adresse = models.CharField("SHA-256 uden adresse", max_length=64, blank=True)
     sendt = models.DateTimeField("sendt", default=timezone.now)
     sendt_af = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

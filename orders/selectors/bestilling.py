@@ -7,13 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.utils import timezone
 
 from cases.models import Sag
-from orders import letters
 from orders.content import latest_grant, order_plan
 from orders.models import Anmodning, Bestilling, Delmaal, Delmaalsnotat, Handling, Magtanvendelse
-from orders.services.bestilling import order_blockers
+from orders.services.bestilling import bestilling_pdf_without_address, order_blockers
 from vum.access import Action, bestillinger_visible_to, get_bestilling_or_404, require
 from vum.accounts.models import User
 from vum.audit.models import AuditAction
@@ -60,23 +58,17 @@ def bestilling_pdf(*, user: User, pk: int | str, bilag: bool = False) -> tuple[B
 def _order_pdf_as_shown(user: User, bestilling: Bestilling) -> tuple[Pdf, str]:
     """The order's PDF as it may be served today, and how the audit trail says so: the frozen
     one; or, when its frozen content holds an address CPR has protected since, the same order
-    rendered again from its content as shown (Bestilling.shown_indhold: no address), dated as
-    it was sent. The frozen PDF stays the record; the provider is never handed the address."""
+    without the address (bestilling_pdf_without_address). The frozen PDF stays the record; the
+    provider is never handed the address."""
     if not bestilling.pdf:
         raise Bestilling.DoesNotExist("Bestillingen har ingen PDF.")
-    content = bestilling.shown_indhold
-    if content.get("baggrund") == bestilling.indhold.get("baggrund"):
+    if bestilling.shown_indhold.get("baggrund") == bestilling.indhold.get("baggrund"):
         return Pdf(
             content=bytes(bestilling.pdf), sha256=bestilling.sha256
         ), "Bestilling (PDF) hentet"
-    again = letters.bestilling_pdf(
-        sag=bestilling.sag,
-        actor=bestilling.sendt_af or user,
-        bestilling=bestilling,
-        indhold=content,
-        dato=timezone.localdate(bestilling.sendt),
-    )
-    return again, "Bestilling (PDF) hentet, udskrevet igen uden adresse (adressebeskyttelse)"
+    return bestilling_pdf_without_address(
+        actor=user, bestilling_id=bestilling.pk
+    ), "Bestilling (PDF) hentet, uden adresse (adressebeskyttelse)"
 
 
 # The caseworker's side

@@ -41,6 +41,7 @@ from vum.accounts.models import Organisation, Role, User
 from vum.audit.models import AuditAction
 from vum.audit.services import audit_record
 from vum.notifications.services import Besked, notifikationer_create, notifikationer_handled
+from vum.pdf import Pdf
 
 # Phases in which a decision's services are ordered: first after the decision, and again when a
 # follow-up changes the goals.
@@ -414,3 +415,41 @@ def indsats_udfoerer_set(*, actor: User, indsats: Indsats, udfoerer: Organisatio
         changes={"udfoerer": {"old": old.pk if old else None, "new": udfoerer.pk}},
     )
     return indsats
+
+
+def bestilling_pdf_without_address(*, actor: User, bestilling_id: int) -> Pdf:
+    """The order as it may be served after CPR protected the citizen's address since it was
+    sent: rendered from its content as shown (Bestilling.shown_indhold), dated as sent and
+    signed by its sender, on the first download (by `actor`) and then kept, so that the
+    provider and the caseworker get the same document each time. Concurrent first downloads
+    render it once (the row's lock)."""
+    with transaction.atomic():
+        bestilling = (
+            Bestilling.objects.select_for_update(of=("self",))
+            .select_related(
+                "sag__borger", "sag__team", "sag__sagsbehandler", "udfoerer", "sendt_af"
+            )
+            .get(pk=bestilling_id)
+        )
+        if bestilling.pdf_uden_adresse:
+            return Pdf(
+                content=bytes(bestilling.pdf_uden_adresse), sha256=bestilling.sha256_uden_adresse
+            )
+        pdf = bestilling_pdf(
+            sag=bestilling.sag,
+            actor=actor,
+            bestilling=bestilling,
+            indhold=bestilling.shown_indhold,
+            dato=timezone.localdate(bestilling.sendt),
+            underskriver=bestilling.sendt_af,
+        )
+        bestilling.pdf_uden_adresse = pdf.content
+        bestilling.sha256_uden_adresse = pdf.sha256
+        bestilling.save(update_fields=["pdf_uden_adresse", "sha256_uden_adresse"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=bestilling,
+            summary="Bestillingen udskrevet uden adresse (adressebeskyttelse fra CPR)",
+        )
+    return pdf

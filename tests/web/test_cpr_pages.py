@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from cases.models import Borger
+from cases.models import Borger, Sag
 from orders.services.bestilling import bestillinger_send
 from orders.services.handleplan import handleplan_finalise, handleplan_update
 from tests import test_cpr_lookup
@@ -288,6 +288,9 @@ def test_an_order_sent_before_cpr_protected_the_address_is_served_without_it(
         adressebeskyttet=True, adresse="", postnummer="", by=""
     )
     provider = UserFactory(udfoerer=True, organisation=mads.x_hus)
+    # Another caseworker has the case by now; the order stays signed by the one who sent it.
+    successor = UserFactory(first_name="Tove", last_name="Efterfølger", teams=[mads.sag.team])
+    Sag.objects.filter(pk=mads.sag.pk).update(sagsbehandler=successor)
 
     with time_machine.travel(local_instant("2026-12-01 10:00"), tick=False):  # weeks later
         client.force_login(provider)
@@ -307,9 +310,16 @@ def test_an_order_sent_before_cpr_protected_the_address_is_served_without_it(
         assert "Navne- og adressebeskyttet" in text
         assert borger.navn in text
         assert "Dato: 18. november 2026" in text  # dated as it was sent
+        assert caseworker.get_full_name() in text
+        assert "Efterfølger" not in text
     assert by_api["X-Content-SHA256"] != bestilling.sha256  # not the frozen bytes
+    # Rendered once, on the first download, then kept: everyone gets the same document.
+    assert served.content == to_caseworker.content == by_api.content
+    (rendered,) = AuditEvent.objects.filter(summary__contains="udskrevet uden adresse")
+    assert rendered.actor == provider
     bestilling.refresh_from_db()
     assert bytes(bestilling.pdf) == frozen  # the record is kept as it was sent
+    assert bytes(bestilling.pdf_uden_adresse) == served.content
     assert AuditEvent.objects.filter(
-        actor=provider, summary__contains="udskrevet igen uden adresse"
+        actor=caseworker, summary="Bestilling (PDF) hentet, uden adresse (adressebeskyttelse)"
     ).exists()
