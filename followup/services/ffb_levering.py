@@ -170,9 +170,11 @@ def _batch_deliver(
     dag = levering.dag
     now = timezone.now()
     # Two runs of a day at once (the nightly task and the command, say) take a batch's citizens
-    # in turn: the second waits here and then finds them delivered. NO KEY, so that writes
-    # that merely refer to a citizen (a new case, an audit row) are not held up meanwhile.
-    list(Borger.objects.select_for_update(no_key=True).filter(pk__in=batch).values_list("pk"))
+    # in turn: the second waits here and then finds them delivered. In the order of their ids,
+    # so that two runs cannot deadlock; NO KEY, so that writes that merely refer to a citizen
+    # (a new case, an audit row) are not held up meanwhile.
+    locked = Borger.objects.select_for_update(no_key=True).filter(pk__in=batch).order_by("pk")
+    list(locked.values_list("pk", flat=True))
     last = _last_digests(batch)
     done_today = set(
         FfbBorgerlevering.objects.filter(dag=dag, borger_id__in=batch).values_list(
