@@ -522,8 +522,11 @@ class FfbAfvisning(AppendOnly):
     sager = models.JSONField("sager (id)", default=list)
     fejl = models.JSONField("fejl", default=list, help_text="[{regel, tekst, ressource}]")
 
-    # Set by the manager's page's selector: the refused cases the reader may see.
+    # Set by the pages' selectors: the refused cases the reader may see, the problems of those
+    # cases and of the citizen, and how many problems belong to the citizen's other cases.
     synlige_sager: list[int]
+    synlige_fejl: list[dict[str, Any]]
+    andre_sagers_fejl: int
 
     class Meta:
         ordering = ["id"]

@@ -34,7 +34,12 @@ from followup.ffb_dataset.validation import (
     delivery_report_problems,
 )
 from followup.models import FfbAfvisning, FfbBorgerlevering, FfbLevering, Opfoelgning
-from followup.services.ffb_levering import ffb_alle, ffb_kandidater, ffb_levering_run
+from followup.services.ffb_levering import (
+    _tell_caseworkers,
+    ffb_alle,
+    ffb_kandidater,
+    ffb_levering_run,
+)
 from followup.services.opfoelgning import opfoelgning_cancel, opfoelgning_plan
 from followup.tasks import deliver_ffb_data_set
 from tests.clock import local_instant
@@ -536,63 +541,113 @@ def test_once_delivered_a_refused_case_leaves_the_page(caseworker: User, client:
     assert "FFB-datasættet" in html
 
 
-def test_a_leader_sees_only_the_refused_cases_of_their_own_area(
+def test_a_leader_sees_only_the_refused_cases_and_problems_of_their_own_area(
     caseworker: User, client: Any
 ) -> None:
     refused = delivering(caseworker)
     VurderingMaalgruppe.objects.filter(vurdering=refused.vurdering).delete()
     ffb_levering_run(dag=TODAY)
-    # The citizen's other case, in another team, refused with it in a later run.
+    # The citizen's other case, in another team, refused with it in a later run, for a problem
+    # of its own.
     elsewhere = SagFactory(borger=refused.sag.borger, team=TeamFactory())
-    FfbAfvisning.objects.create(
+    refusal = FfbAfvisning.objects.create(
         levering=FfbLevering.objects.create(dag=TODAY + timedelta(days=1), transport="mappe"),
         borger=refused.sag.borger,
         sager=[refused.sag.pk, elsewhere.pk],
-        fejl=[{"regel": "kl-reporting-ffb-care-plan-5", "tekst": "skal have målgrupper"}],
+        fejl=[
+            {
+                "regel": "kl-reporting-ffb-care-plan-5",
+                "tekst": "Skal have målgrupper.",
+                "sag": refused.sag.pk,
+            },
+            {
+                "regel": "vum-kode",
+                "tekst": "Koden HEMMELIG er ikke i værdisættet.",
+                "sag": elsewhere.pk,
+            },
+        ],
     )
     client.force_login(UserFactory(leder=True, teams=[caseworker.teams.get()]))
     html = client.get("/ledelse/ffb/").content.decode()
     assert f"Sag {refused.sag.pk}" in html
+    assert "Skal have målgrupper." in html
     assert f"Sag {elsewhere.pk}" not in html
+    assert "HEMMELIG" not in html
+    assert "1 fejl i borgerens sager hos andre teams" in html
+    # The case's caseworker, on its follow-up page, likewise.
+    client.force_login(caseworker)
+    html = client.get(f"/sager/{refused.sag.pk}/opfoelgning/").content.decode()
+    assert "Skal have målgrupper." in html
+    assert "HEMMELIG" not in html
+    assert "Borgerens andre sager brød 1 regel" in html
     # The other team's leader sees that case alone; the administrator both.
     client.force_login(UserFactory(leder=True, teams=[elsewhere.team]))
     html = client.get("/ledelse/ffb/").content.decode()
     assert f"Sag {elsewhere.pk}" in html
+    assert "HEMMELIG" in html
     assert f"Sag {refused.sag.pk}" not in html
+    assert "Skal have målgrupper." not in html
     client.force_login(UserFactory(administrator=True))
     html = client.get("/ledelse/ffb/").content.decode()
     assert f"Sag {refused.sag.pk}, Sag {elsewhere.pk}" in html
+    assert "HEMMELIG" in html
+    # A case refused only for another team's case is not its caseworker's to put right.
+    Notifikation.objects.all().delete()
+    elsewhere_caseworker = UserFactory(teams=[elsewhere.team])
+    only_elsewhere = FfbAfvisning(
+        levering=refusal.levering, borger=refusal.borger, sager=refusal.sager, fejl=refusal.fejl[1:]
+    )
+    _tell_caseworkers([(only_elsewhere, 0)])
+    assert list(Notifikation.objects.values_list("modtager", "titel")) == [
+        (elsewhere_caseworker.pk, f"Sag {elsewhere.pk} er ikke leveret til FFB-datasættet")
+    ]
 
 
 def test_the_caseworker_is_told_of_a_refused_case_and_sees_why_under_its_follow_up(
     caseworker: User, client: Any
 ) -> None:
     mads = delivering(caseworker)
+    borger_id = mads.sag.borger_id
+
+    def run(days: int) -> FfbLevering:
+        return ffb_levering_run(dag=TODAY + timedelta(days=days), borger_ids=[borger_id])
+
+    def told() -> list[Notifikation]:
+        return list(Notifikation.objects.filter(kilde__startswith="ffb-afvist:").order_by("pk"))
+
+    assert run(0).leveret == 1
     assessed = Sagsvurdering.objects.get(pk=mads.vurdering.pk).stoettebehov
     Sagsvurdering.objects.filter(pk=mads.vurdering.pk).update(stoettebehov=None)
-    assert ffb_levering_run(dag=TODAY).afvist == 1
+    assert run(1).afvist == 1
     page = f"/sager/{mads.sag.pk}/opfoelgning/"
-    (told,) = Notifikation.objects.filter(modtager=caseworker, kilde__startswith="ffb-afvist:")
-    assert told.titel == f"Sag {mads.sag.pk} er ikke leveret til FFB-datasættet"
-    assert told.link == page
-    assert mads.sag.borger.efternavn not in told.titel + told.tekst
+    (first,) = told()
+    assert first.modtager == caseworker
+    assert first.titel == f"Sag {mads.sag.pk} er ikke leveret til FFB-datasættet"
+    assert first.link == page
+    assert mads.sag.borger.efternavn not in first.titel + first.tekst
     (refusal,) = FfbAfvisning.objects.all()
+    assert {fejl["sag"] for fejl in refusal.fejl} == {mads.sag.pk}  # each problem has its case
     client.force_login(caseworker)
     html = client.get(page).content.decode()
     assert "Ikke leveret til FFB-datasættet" in html
-    assert "leveringen for 18.11.2026" in html
+    assert "leveringen for 19.11.2026" in html
     for fejl in refusal.fejl:
         assert fejl["regel"] in html
         assert escape(fejl["tekst"]) in html
-    # Refused again for the same rules on a later day: not told again.
-    tomorrow = TODAY + timedelta(days=1)
-    assert ffb_levering_run(dag=tomorrow, borger_ids=[mads.sag.borger_id]).afvist == 1
-    assert Notifikation.objects.filter(kilde__startswith="ffb-afvist:").count() == 1
-    # Delivered once the facts are right: the page no longer says it is not.
+    # Refused again for the same reason on a later day: not told again.
+    assert run(2).afvist == 1
+    assert len(told()) == 1
+    # The cause undone: the content is as last delivered, and it is delivered again, which
+    # ends the refusal; its notification is handled.
     Sagsvurdering.objects.filter(pk=mads.vurdering.pk).update(stoettebehov=assessed)
-    day_after = TODAY + timedelta(days=2)
-    assert ffb_levering_run(dag=day_after, borger_ids=[mads.sag.borger_id]).leveret == 1
+    assert run(3).leveret == 1
     assert "Ikke leveret til FFB-datasættet" not in client.get(page).content.decode()
+    first.refresh_from_db()
+    assert first.laest is not None
+    # Refused again after that delivery: told again.
+    Sagsvurdering.objects.filter(pk=mads.vurdering.pk).update(stoettebehov=None)
+    assert run(4).afvist == 1
+    assert [n.laest is None for n in told()] == [False, True]
 
 
 @pytest.mark.parametrize("role", ["sagsbehandler", "udfoerer", "oekonomi", "visitationsudvalg"])

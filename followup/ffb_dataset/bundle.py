@@ -76,6 +76,13 @@ class Report:
     bundle: dict[str, Any]
     sag_ids: list[int]
     problems: list[Problem] = field(default_factory=list)
+    # The case each resource came from (by full URL, and "Sag N"), so that a problem is shown
+    # to those who may see its case: a citizen's cases may belong to different teams.
+    sag_of: dict[str, int] = field(default_factory=dict)
+
+    def problem_rows(self, problems: list[Problem]) -> list[dict[str, Any]]:
+        """The problems as FfbAfvisning keeps them, each with its case (None: the citizen's)."""
+        return [{**p.as_dict(), "sag": self.sag_of.get(p.ressource)} for p in problems]
 
 
 def _instant(value: datetime) -> str:
@@ -101,6 +108,8 @@ class _Bundle:
         self.namespace = namespace
         self.entries: list[dict[str, Any]] = []
         self.subject = subject
+        self.case: int | None = None  # the case whose resources are being added
+        self.sag_of: dict[str, int] = {}
 
     def url(self, kind: str, label: str) -> str:
         return f"{kind}/{uuid.uuid5(self.namespace, label)}"
@@ -116,6 +125,8 @@ class _Bundle:
         if self.subject is not None and profile != "citizen":
             body["subject"] = {"reference": self.subject}
         self.entries.append({"fullUrl": url, "resource": body})
+        if self.case is not None:
+            self.sag_of[url] = self.case
         return url
 
 
@@ -154,6 +165,8 @@ def build_delivery_report(
     bundle.subject = patient
     problems: list[Problem] = []
     for case in cases:
+        bundle.case = case.pk
+        bundle.sag_of[f"Sag {case.pk}"] = case.pk
         problems += _case(bundle, case, sagsnummer_system=sagsnummer_system, dag=dag)
     for entry in bundle.entries:
         entry["resource"]["meta"]["lastUpdated"] = _instant(timestamp)
@@ -169,6 +182,7 @@ def build_delivery_report(
         },
         sag_ids=[c.pk for c in cases],
         problems=problems,
+        sag_of=bundle.sag_of,
     )
 
 

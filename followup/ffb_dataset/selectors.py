@@ -17,7 +17,7 @@ def ffb_leveringer_latest(*, limit: int = LATEST_RUNS) -> list[FfbLevering]:
     return list(FfbLevering.objects.order_by("-startet", "-id")[:limit])
 
 
-def _open_refusals() -> QuerySet[FfbAfvisning]:
+def ffb_afvisninger_current() -> QuerySet[FfbAfvisning]:
     """Each citizen's latest refusal that no later delivery or refusal has overtaken."""
     later_delivery = FfbBorgerlevering.objects.filter(
         borger_id=OuterRef("borger_id"), levering_id__gt=OuterRef("levering_id")
@@ -28,27 +28,39 @@ def _open_refusals() -> QuerySet[FfbAfvisning]:
     return FfbAfvisning.objects.filter(~Exists(later_delivery), ~Exists(later_refusal))
 
 
+def _shown(refusal: FfbAfvisning, cases: list[int]) -> FfbAfvisning:
+    """The refusal as a reader who may see `cases` of it sees it: those case numbers, and the
+    problems of those cases and of the citizen (a problem of another team's case is not)."""
+    refusal.synlige_sager = cases
+    refusal.synlige_fejl = [f for f in refusal.fejl if f.get("sag") in (None, *cases)]
+    refusal.andre_sagers_fejl = len(refusal.fejl) - len(refusal.synlige_fejl)
+    return refusal
+
+
 def sag_ffb_afvisning(*, sag: Sag) -> FfbAfvisning | None:
-    """The refusal that keeps the case out of the data set now, if any: the citizen's open one,
-    when it names the case. The follow-up page lists its rules and reasons for the caseworker."""
-    refusal = _open_refusals().filter(borger_id=sag.borger_id).select_related("levering").first()
-    return refusal if refusal is not None and sag.pk in refusal.sager else None
+    """The refusal that keeps the case out of the data set now, if any: the citizen's current
+    one, when it names the case, as the case's reader sees it (`_shown`). The follow-up page
+    lists its rules and reasons for the caseworker."""
+    refusal = (
+        ffb_afvisninger_current().filter(borger_id=sag.borger_id).select_related("levering").first()
+    )
+    if refusal is None or sag.pk not in refusal.sager:
+        return None
+    return _shown(refusal, [sag.pk])
 
 
 def ffb_afvisninger_open(*, user: User, limit: int = OPEN_REFUSALS) -> list[FfbAfvisning]:
-    """The open refusals, newest first, with `synlige_sager`: the refused cases the user may
-    see. A leader gets those of the cases in their area only (a citizen's other cases may
-    belong to other teams); an administrator all of them, as case numbers without case data."""
-    refusals = _open_refusals().select_related("levering").order_by("-levering__startet", "-pk")
+    """The current refusals, newest first, as the user sees them (`_shown`): a leader those of
+    the cases in their area only (a citizen's other cases may belong to other teams); an
+    administrator all of them, as case numbers without case data."""
+    refusals = (
+        ffb_afvisninger_current().select_related("levering").order_by("-levering__startet", "-pk")
+    )
     if user.role == Role.ADMINISTRATOR:
-        shown = list(refusals[:limit])
-        for refusal in shown:
-            refusal.synlige_sager = list(refusal.sager)
-        return shown
+        return [_shown(refusal, list(refusal.sager)) for refusal in refusals[:limit]]
     visible = sager_visible_to(user)
     shown = list(refusals.filter(borger_id__in=visible.values("borger_id"))[:limit])
     refused_cases = {pk for refusal in shown for pk in refusal.sager}
     mine = set(visible.filter(pk__in=refused_cases).values_list("pk", flat=True))
-    for refusal in shown:
-        refusal.synlige_sager = [pk for pk in refusal.sager if pk in mine]
+    shown = [_shown(r, [pk for pk in r.sager if pk in mine]) for r in shown]
     return [refusal for refusal in shown if refusal.synlige_sager]

@@ -11,7 +11,6 @@ is recorded with the reasons (`FfbAfvisning`) for the manager's page and the cas
 page, and the caseworkers of its open cases are told.
 """
 
-import hashlib
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time, timedelta
 
@@ -27,13 +26,14 @@ from cases.lifecycle import Fase
 from cases.models import Borger, Sag
 from followup.ffb_dataset.bundle import build_delivery_report, content_sha256
 from followup.ffb_dataset.facts import ffb_facts, levels
+from followup.ffb_dataset.selectors import ffb_afvisninger_current
 from followup.ffb_dataset.transport import FfbTransport, ffb_transport
 from followup.ffb_dataset.validation import delivery_report_problems
 from followup.models import FfbAfvisning, FfbBorgerlevering, FfbLevering
 from vum.accounts.models import User
 from vum.audit.models import AuditAction, AuditEvent
 from vum.audit.services import audit_record, audit_record_many
-from vum.notifications.services import Besked, notifikationer_create
+from vum.notifications.services import Besked, notifikationer_create, notifikationer_handled
 
 # The audit actions that write a citizen's data; reads and exports change nothing.
 WRITES = (AuditAction.CREATE, AuditAction.UPDATE, AuditAction.TRANSITION)
@@ -89,17 +89,19 @@ def _batches(ids: Sequence[int], size: int) -> Iterator[Sequence[int]]:
         yield ids[start : start + size]
 
 
-def _last_digests(borger_ids: Sequence[int]) -> dict[int, str]:
+def _last_deliveries(borger_ids: Sequence[int]) -> dict[int, tuple[int, str]]:
+    """Each citizen's last delivery: its id and the digest of its content."""
     latest = (
         FfbBorgerlevering.objects.filter(borger_id__in=borger_ids)
         .values("borger_id")
         .annotate(last=Max("id"))
     )
-    return dict(
-        FfbBorgerlevering.objects.filter(pk__in=latest.values("last")).values_list(
-            "borger_id", "sha256"
-        )
-    )
+    return {
+        borger_id: (pk, digest)
+        for pk, borger_id, digest in FfbBorgerlevering.objects.filter(
+            pk__in=latest.values("last")
+        ).values_list("pk", "borger_id", "sha256")
+    }
 
 
 def _kommune() -> str:
@@ -175,14 +177,16 @@ def _batch_deliver(
     # (a new case, an audit row) are not held up meanwhile.
     locked = Borger.objects.select_for_update(no_key=True).filter(pk__in=batch).order_by("pk")
     list(locked.values_list("pk", flat=True))
-    last = _last_digests(batch)
+    last = _last_deliveries(batch)
+    standing = {r.borger_id: r for r in ffb_afvisninger_current().filter(borger_id__in=batch)}
     done_today = set(
         FfbBorgerlevering.objects.filter(dag=dag, borger_id__in=batch).values_list(
             "borger_id", flat=True
         )
     )
     delivered: list[FfbBorgerlevering] = []
-    refused: list[FfbAfvisning] = []
+    refused: list[tuple[FfbAfvisning, int]] = []  # with the citizen's last delivery id
+    resolved: list[str] = []  # the notifications of refusals a delivery now ends
     for citizen in ffb_facts(batch, niveauer=niveauer):
         report = build_delivery_report(
             citizen, kommune=kommune, sagsnummer_system=system, dag=dag, timestamp=now
@@ -192,20 +196,24 @@ def _batch_deliver(
         # Content as last delivered (and so validated then): passed over before the validation,
         # which costs most of a citizen's time; a day's writes mostly change nothing it holds.
         digest = content_sha256(report.bundle)
-        if citizen.pk in done_today or last.get(citizen.pk) == digest:
+        last_id, last_digest = last.get(citizen.pk, (0, ""))
+        # A citizen refused since their last delivery goes again even when the content is as
+        # then (the cause was undone), so that the delivery ends the refusal.
+        if citizen.pk in done_today or (last_digest == digest and citizen.pk not in standing):
             levering.uaendret += 1
             continue
         problems = report.problems + delivery_report_problems(report.bundle)
         if problems:
-            refused.append(
-                FfbAfvisning(
-                    levering=levering,
-                    borger_id=citizen.pk,
-                    sager=report.sag_ids,
-                    fejl=[p.as_dict() for p in problems],
-                )
+            refusal = FfbAfvisning(
+                levering=levering,
+                borger_id=citizen.pk,
+                sager=report.sag_ids,
+                fejl=report.problem_rows(problems),
             )
+            refused.append((refusal, last_id))
             continue
+        if citizen.pk in standing:
+            resolved += [_refused_kilde(sag, last_id) for sag in standing[citizen.pk].sager]
         placering = transport.deliver(dag=dag, borger_id=citizen.pk, bundle=report.bundle)
         delivered.append(
             FfbBorgerlevering(
@@ -219,8 +227,10 @@ def _batch_deliver(
             )
         )
     FfbBorgerlevering.objects.bulk_create(delivered)
-    FfbAfvisning.objects.bulk_create(refused)
+    FfbAfvisning.objects.bulk_create([refusal for refusal, _ in refused])
     _tell_caseworkers(refused)
+    if resolved:
+        notifikationer_handled(kilde=resolved)
     levering.leveret += len(delivered)
     levering.afvist += len(refused)
     levering.save(update_fields=["leveret", "uaendret", "afvist"])
@@ -240,10 +250,19 @@ REFUSED = (
 )
 
 
-def _tell_caseworkers(refused: Sequence[FfbAfvisning]) -> None:
-    """The caseworkers of each open refused case hear of it once for each set of broken rules:
-    a refusal that recurs unchanged on a later day is not told again."""
-    by_case = {sag_pk: refusal for refusal in refused for sag_pk in refusal.sager}
+def _refused_kilde(sag_pk: int, last_delivery_id: int) -> str:
+    """A refusal's notification cause: the case and the citizen's last delivery before it, so
+    that a case is told once while it stays refused, and again if refused after a delivery."""
+    return f"ffb-afvist:{sag_pk}:{last_delivery_id}"
+
+
+def _tell_caseworkers(refused: Sequence[tuple[FfbAfvisning, int]]) -> None:
+    """The caseworkers of each open refused case whose own data (or the citizen's) broke a rule
+    hear of it, once while it stays refused. A case refused only for another team's case is
+    not theirs to put right."""
+    by_case = {
+        sag_pk: (refusal, last_id) for refusal, last_id in refused for sag_pk in refusal.sager
+    }
     open_cases = (
         Sag.objects.filter(pk__in=by_case)
         .exclude(fase=Fase.AFSLUTTET)
@@ -252,15 +271,16 @@ def _tell_caseworkers(refused: Sequence[FfbAfvisning]) -> None:
     )
     beskeder = []
     for sag in open_cases:
-        rules = ",".join(sorted({fejl["regel"] for fejl in by_case[sag.pk].fejl}))
-        kilde = f"ffb-afvist:{sag.pk}:{hashlib.sha256(rules.encode()).hexdigest()[:16]}"
+        refusal, last_id = by_case[sag.pk]
+        if not any(fejl.get("sag") in (None, sag.pk) for fejl in refusal.fejl):
+            continue
         beskeder += [
             Besked(
                 modtager=user,
                 titel=f"Sag {sag.pk} er ikke leveret til FFB-datasættet",
                 tekst=REFUSED,
                 link=reverse("followup:opfoelgninger", args=[sag.pk]),
-                kilde=kilde,
+                kilde=_refused_kilde(sag.pk, last_id),
             )
             for user in sag.caseworkers()
         ]

@@ -1,6 +1,6 @@
 """Notifications: the in-app bell and its e-mail copy through the outbox."""
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -96,11 +96,13 @@ def administrators_notify(*, titel: str, tekst: str, link: str, kilde: str) -> l
     )
 
 
-def notifikationer_handled(*, kilde: str) -> int:
-    """Mark every recipient's unread notification from `kilde` read: its task is done, by
-    whoever did it, so it no longer asks anyone for attention. Call inside the transaction of
-    the act that handled it."""
-    return Notifikation.objects.filter(kilde=kilde, laest__isnull=True).update(laest=timezone.now())
+def notifikationer_handled(*, kilde: str | Collection[str]) -> int:
+    """Mark every recipient's unread notification from `kilde` (or each of several) read: its
+    task is done, by whoever did it, so it no longer asks anyone for attention. Call inside the
+    transaction of the act that handled it."""
+    kilder = [kilde] if isinstance(kilde, str) else list(kilde)
+    unread = Notifikation.objects.filter(kilde__in=kilder, laest__isnull=True)
+    return unread.update(laest=timezone.now())
 
 
 @transaction.atomic
