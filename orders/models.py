@@ -204,6 +204,15 @@ class Bestilling(FSMModelMixin, CaseRecord):
     sendt_af = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Who signed the PDF as sent, so that it is signed the same when rendered again.
+    underskrevet_af = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="underskrevet af",
+    )
     modtaget = models.DateTimeField("modtaget", null=True, blank=True)
     besvaret = models.DateTimeField("besvaret", null=True, blank=True)
     besvaret_af = models.ForeignKey(

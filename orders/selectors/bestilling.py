@@ -28,7 +28,7 @@ def udfoerer_bestillinger(*, user: User) -> list[Bestilling]:
         bestillinger_visible_to(user)
         .select_related("sag__borger", "udfoerer")
         # The frozen content and its PDFs are for the order's own page; a list has hundreds.
-        .defer("pdf", "bilag_pdf", "indhold", "aendringer")
+        .defer("pdf", "bilag_pdf", "pdf_uden_adresse", "indhold", "aendringer")
         .order_by("status", "sag__borger__efternavn", "sag__borger__fornavn", "pk")
     )
     audit_record_many(actor=user, action=AuditAction.LIST, objects=rows, summary="Mine borgere")
@@ -67,7 +67,7 @@ def _order_pdf_as_shown(user: User, bestilling: Bestilling) -> tuple[Pdf, str]:
             content=bytes(bestilling.pdf), sha256=bestilling.sha256
         ), "Bestilling (PDF) hentet"
     return bestilling_pdf_without_address(
-        actor=user, bestilling_id=bestilling.pk
+        actor=user, bestilling=bestilling
     ), "Bestilling (PDF) hentet, uden adresse (adressebeskyttelse)"
 
 
@@ -98,7 +98,7 @@ def sag_bestillinger(*, user: User, sag: Sag) -> SagensBestillinger:
         bestillinger=list(
             Bestilling.objects.filter(sag=sag)
             .select_related("udfoerer", "sendt_af", "besvaret_af")
-            .defer("pdf", "bilag_pdf")
+            .defer("pdf", "bilag_pdf", "pdf_uden_adresse")
             .order_by("udfoerer__navn", "-version")
         ),
         afgoerelse=decision,

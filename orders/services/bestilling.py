@@ -218,11 +218,19 @@ def _bestilling_create(
         bilag_pdf=bilag_pdf,
         sendt=timezone.now(),
         sendt_af=actor,
+        # Signed as letters are: by the case's caseworker, else by whoever sends it.
+        underskrevet_af=sag.sagsbehandler or actor,
     )
     bestilling.save()
     bestilling.maal.set(udkast.maal)
     bestilling.indsatser.set(udkast.indsatser)
-    pdf = bestilling_pdf(sag=sag, actor=actor, bestilling=bestilling, indhold=content)
+    pdf = bestilling_pdf(
+        sag=sag,
+        actor=actor,
+        bestilling=bestilling,
+        indhold=content,
+        underskriver=bestilling.underskrevet_af,
+    )
     bestilling.pdf = pdf.content
     bestilling.sha256 = pdf.sha256
     bestilling.save(update_fields=["pdf", "sha256"])
@@ -417,39 +425,39 @@ def indsats_udfoerer_set(*, actor: User, indsats: Indsats, udfoerer: Organisatio
     return indsats
 
 
-def bestilling_pdf_without_address(*, actor: User, bestilling_id: int) -> Pdf:
+def bestilling_pdf_without_address(*, actor: User, bestilling: Bestilling) -> Pdf:
     """The order as it may be served after CPR protected the citizen's address since it was
     sent: rendered from its content as shown (Bestilling.shown_indhold), dated as sent and
-    signed by its sender, on the first download (by `actor`) and then kept, so that the
-    provider and the caseworker get the same document each time. Concurrent first downloads
-    render it once (the row's lock)."""
+    signed as it was, on the first download (by `actor`) and then kept, so that the provider
+    and the caseworker get the same document each time. Rendered without holding a lock (the
+    order's row stays free for the provider's answer); of two first downloads at once, the
+    first saved is kept and served to both."""
+    if bestilling.pdf_uden_adresse:
+        return Pdf(
+            content=bytes(bestilling.pdf_uden_adresse), sha256=bestilling.sha256_uden_adresse
+        )
+    pdf = bestilling_pdf(
+        sag=bestilling.sag,
+        actor=actor,
+        bestilling=bestilling,
+        indhold=bestilling.shown_indhold,
+        dato=timezone.localdate(bestilling.sendt),
+        underskriver=bestilling.underskrevet_af or bestilling.sendt_af,
+    )
     with transaction.atomic():
-        bestilling = (
-            Bestilling.objects.select_for_update(of=("self",))
-            .select_related(
-                "sag__borger", "sag__team", "sag__sagsbehandler", "udfoerer", "sendt_af"
-            )
-            .get(pk=bestilling_id)
+        kept = Bestilling.objects.filter(pk=bestilling.pk, pdf_uden_adresse__isnull=True).update(
+            pdf_uden_adresse=pdf.content, sha256_uden_adresse=pdf.sha256
         )
-        if bestilling.pdf_uden_adresse:
-            return Pdf(
-                content=bytes(bestilling.pdf_uden_adresse), sha256=bestilling.sha256_uden_adresse
+        if not kept:
+            first = Bestilling.objects.only("pdf_uden_adresse", "sha256_uden_adresse").get(
+                pk=bestilling.pk
             )
-        pdf = bestilling_pdf(
-            sag=bestilling.sag,
-            actor=actor,
-            bestilling=bestilling,
-            indhold=bestilling.shown_indhold,
-            dato=timezone.localdate(bestilling.sendt),
-            underskriver=bestilling.sendt_af,
-        )
-        bestilling.pdf_uden_adresse = pdf.content
-        bestilling.sha256_uden_adresse = pdf.sha256
-        bestilling.save(update_fields=["pdf_uden_adresse", "sha256_uden_adresse"])
+            assert first.pdf_uden_adresse is not None  # the other download's, just saved
+            return Pdf(content=bytes(first.pdf_uden_adresse), sha256=first.sha256_uden_adresse)
         audit_record(
             actor=actor,
-            action=AuditAction.UPDATE,
+            action=AuditAction.PRINT,
             obj=bestilling,
-            summary="Bestillingen udskrevet uden adresse (adressebeskyttelse fra CPR)",
+            summary="Bestillingen udskrevet uden adresse (adressebeskyttelse fra CPR) og gemt",
         )
     return pdf

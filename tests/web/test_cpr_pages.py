@@ -14,7 +14,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from cases.models import Borger, Sag
-from orders.services.bestilling import bestillinger_send
+from orders.models import Bestilling
+from orders.services.bestilling import bestilling_pdf_without_address, bestillinger_send
 from orders.services.handleplan import handleplan_finalise, handleplan_update
 from tests import test_cpr_lookup
 from tests.clock import local_instant
@@ -24,7 +25,7 @@ from tests.pdf import pdf_text
 from tests.peers.serviceplatformen import Fault
 from tests.test_cpr_lookup import ANNA, FEJL, UKENDT, Cpr
 from vum.accounts.models import User
-from vum.audit.models import AuditEvent
+from vum.audit.models import AuditAction, AuditEvent
 from vum.serviceplatformen.cpr import SF1520
 
 OPRET = reverse("borger_create")
@@ -280,9 +281,12 @@ def test_an_order_sent_before_cpr_protected_the_address_is_served_without_it(
     Borger.objects.filter(pk=borger.pk).update(
         adresse=SECRET_STREET, postnummer="8999", by=SECRET_TOWN
     )
-    (bestilling,) = bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
+    # A colleague sends the order; it is signed by the case's caseworker, as letters are.
+    colleague = UserFactory(first_name="Kirsten", last_name="Kollega", teams=[mads.sag.team])
+    (bestilling,) = bestillinger_send(actor=colleague, afgoerelse=mads.afgoerelse)
     frozen = bytes(bestilling.pdf)
     assert not _hidden(pdf_text(frozen))  # the order went out with the address
+    assert caseworker.get_full_name() in pdf_text(frozen)
     # CPR protects the citizen since (a lookup clears the address).
     Borger.objects.filter(pk=borger.pk).update(
         adressebeskyttet=True, adresse="", postnummer="", by=""
@@ -310,16 +314,25 @@ def test_an_order_sent_before_cpr_protected_the_address_is_served_without_it(
         assert "Navne- og adressebeskyttet" in text
         assert borger.navn in text
         assert "Dato: 18. november 2026" in text  # dated as it was sent
-        assert caseworker.get_full_name() in text
+        assert caseworker.get_full_name() in text  # signed as it was sent
         assert "Efterfølger" not in text
+        assert "Kollega" not in text
     assert by_api["X-Content-SHA256"] != bestilling.sha256  # not the frozen bytes
     # Rendered once, on the first download, then kept: everyone gets the same document.
     assert served.content == to_caseworker.content == by_api.content
     (rendered,) = AuditEvent.objects.filter(summary__contains="udskrevet uden adresse")
-    assert rendered.actor == provider
+    assert (rendered.actor, rendered.action) == (provider, AuditAction.PRINT)
     bestilling.refresh_from_db()
     assert bytes(bestilling.pdf) == frozen  # the record is kept as it was sent
     assert bytes(bestilling.pdf_uden_adresse) == served.content
+    # A second first download that rendered meanwhile (it read the order before the first was
+    # saved) gets the one kept, and keeps no second.
+    stale = Bestilling.objects.get(pk=bestilling.pk)
+    stale.pdf_uden_adresse = None
+    with time_machine.travel(local_instant("2026-12-02 10:00"), tick=False):
+        late = bestilling_pdf_without_address(actor=caseworker, bestilling=stale)
+    assert late.content == served.content
+    assert AuditEvent.objects.filter(summary__contains="udskrevet uden adresse").count() == 1
     assert AuditEvent.objects.filter(
         actor=caseworker, summary="Bestilling (PDF) hentet, uden adresse (adressebeskyttelse)"
     ).exists()
