@@ -494,9 +494,9 @@ class FfbBorgerlevering(AppendOnly):
         return f"FFB {self.dag:%d.%m.%Y} borger {self.borger_id}"
 
     @staticmethod
-    def packed(bundle: dict[str, Any]) -> bytes:
-        compact = json.dumps(bundle, ensure_ascii=False, separators=(",", ":"))
-        return zlib.compress(compact.encode())
+    def packed(compact_json: str) -> bytes:
+        """The bundle's compact JSON (followup.ffb_dataset.bundle.compact_json) as kept."""
+        return zlib.compress(compact_json.encode())
 
     @property
     def bundt(self) -> dict[str, Any]:

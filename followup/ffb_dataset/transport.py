@@ -2,7 +2,6 @@
 `deliver`. Here a folder (one JSON file per citizen and day); the national gateway is a class
 with the same method that refuses until its connection is agreed and configured."""
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
@@ -10,6 +9,8 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
+
+from followup.ffb_dataset.bundle import compact_json
 
 
 class FfbTransport(Protocol):
@@ -34,10 +35,7 @@ class FolderTransport:
         target = self.folder / dag.isoformat() / f"{bundle['id']}.json"
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_suffix(".tmp")
-        # Compact: with `indent` the json module encodes in Python, not C, and writing a day's
-        # bundles took longer than validating them.
-        text = json.dumps(bundle, ensure_ascii=False, separators=(",", ":"))
-        partial.write_text(text, encoding="utf-8")
+        partial.write_text(compact_json(bundle), encoding="utf-8")
         partial.replace(target)
         return str(target)
 

@@ -26,7 +26,7 @@ from fhir.resources.R4B.bundle import Bundle
 from fhirpathpy import compile as fhirpath_compile
 from pydantic import ValidationError as PydanticValidationError
 
-from followup.ffb_dataset.bundle import Problem
+from followup.ffb_dataset.bundle import Problem, compact_json
 from followup.ffb_dataset.codes import (
     CARE_SOCIAL,
     FFB,
@@ -229,8 +229,11 @@ def _references(text: str) -> Iterable[str]:
     return (json.loads(value) for value in REFERENCE.findall(text))
 
 
-def delivery_report_problems(bundle: Mapping[str, Any]) -> list[Problem]:
-    """Why the bundle may not leave; empty when it may."""
+def delivery_report_problems(
+    bundle: Mapping[str, Any], *, text: str | None = None
+) -> list[Problem]:
+    """Why the bundle may not leave; empty when it may. `text` is its compact JSON, when the
+    caller has it already (the run keeps the same text as the record)."""
     try:
         Bundle.model_validate(bundle)
     except PydanticValidationError as exc:
@@ -246,7 +249,7 @@ def delivery_report_problems(bundle: Mapping[str, Any]) -> list[Problem]:
     patients = [u for u, r in entries.items() if r.get("resourceType") == "Patient"]
     if len(patients) != 1:
         problems.append(Problem("vum-leveringsrapport", "Bundtet skal handle om netop én borger."))
-    text = json.dumps(bundle, ensure_ascii=False, separators=(",", ":"))
+    text = compact_json(bundle) if text is None else text
     if FREE_TEXT_KEY.search(text):
         for path in _free_text(bundle):
             problems.append(Problem("vum-fritekst", f"Bundtet indeholder fritekst ({path})."))

@@ -24,7 +24,7 @@ from django.utils import timezone
 from assessment.models import Afgoerelse, Udredning
 from cases.lifecycle import Fase
 from cases.models import Borger, Sag
-from followup.ffb_dataset.bundle import build_delivery_report, content_sha256
+from followup.ffb_dataset.bundle import build_delivery_report, compact_json, content_sha256
 from followup.ffb_dataset.facts import ffb_facts, levels
 from followup.ffb_dataset.selectors import ffb_afvisninger_current
 from followup.ffb_dataset.transport import FfbTransport, ffb_transport
@@ -202,7 +202,8 @@ def _batch_deliver(
         if citizen.pk in done_today or (last_digest == digest and citizen.pk not in standing):
             levering.uaendret += 1
             continue
-        problems = report.problems + delivery_report_problems(report.bundle)
+        text = compact_json(report.bundle)
+        problems = report.problems + delivery_report_problems(report.bundle, text=text)
         if problems:
             refusal = FfbAfvisning(
                 levering=levering,
@@ -221,7 +222,7 @@ def _batch_deliver(
                 dag=dag,
                 borger_id=citizen.pk,
                 sha256=digest,
-                bundt_zlib=FfbBorgerlevering.packed(report.bundle),
+                bundt_zlib=FfbBorgerlevering.packed(text),
                 placering=placering,
                 leveret=now,
             )
