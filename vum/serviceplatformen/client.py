@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
@@ -143,15 +143,27 @@ class ServiceplatformenClient:
             cached = self._tokens.get(service.entity_id)
             if cached is not None and timezone.now() < cached.renew_at:
                 return cached.value
-            token = self._access_token(self._saml_token(service), service)
+            token = self._access_token(self._saml_token(service).value, service)
             self._tokens[service.entity_id] = token
+            return token.value
+
+    def saml_token(self, service: Service) -> str:
+        """The STS's SAML token for `service` itself, for a service that takes it as it is (an
+        AMQP login to Beskedfordeleren); cached until shortly before the lifetime the STS gave
+        it."""
+        key = "saml:" + service.entity_id
+        with self._lock:
+            cached = self._tokens.get(key)
+            if cached is not None and timezone.now() < cached.renew_at:
+                return cached.value
+            token = self._tokens[key] = self._saml_token(service)
             return token.value
 
     def forget_token(self, service: Service) -> None:
         with self._lock:
             self._tokens.pop(service.entity_id, None)
 
-    def _saml_token(self, service: Service) -> str:
+    def _saml_token(self, service: Service) -> _Token:
         payload = {
             "TokenType": "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV2.0",
             "RequestType": "http://docs.oasis-open.org/ws-sx/ws-trust/200512/Issue",
@@ -166,11 +178,12 @@ class ServiceplatformenClient:
         )
         try:
             answer = response.json()
-            return str(answer["RequestedSecurityToken"]["Assertion"])
+            value = str(answer["RequestedSecurityToken"]["Assertion"])
         except (ValueError, KeyError, TypeError) as error:
             raise ServiceplatformenError(
                 f"KOMBITs STS gav et svar, vum ikke kan læse, for {service.name}."
             ) from error
+        return _Token(value=value, renew_at=_renew_at(answer.get("Lifetime")))
 
     def _access_token(self, saml_token: str, service: Service) -> _Token:
         response = self._send(
@@ -295,6 +308,16 @@ def shared_client() -> ServiceplatformenClient:
         if client is None:
             client = _clients[config] = ServiceplatformenClient(config)
         return client
+
+
+def _renew_at(lifetime: object) -> datetime:
+    """When to renew a SAML token whose lifetime the STS gave as "MM/DD/YYYY HH:MM:SS" (UTC);
+    at once where it gave none vum can read."""
+    try:
+        expires = datetime.strptime(str(lifetime), "%m/%d/%Y %H:%M:%S").replace(tzinfo=UTC)
+    except ValueError:
+        return timezone.now()
+    return expires - TOKEN_MARGIN
 
 
 def _detail(response: requests.Response) -> str:
