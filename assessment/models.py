@@ -956,7 +956,9 @@ class Forsendelse(models.Model):
     to the citizen: two dispatches, each once. The complaint deadline runs from the delivery to
     the addressee (else the dispatch). Append-only like the letter: a dispatch that failed is
     followed by the caseworker's "send again" and then by the next attempt, each its own row;
-    a recipient's latest row says where the letter stands."""
+    a recipient's latest row says where the letter stands. Digital Post's later receipt for a
+    dispatch (delivered, failed, or physical post on its way) is a row of its own after it, with
+    the same reference and the receipt's status and time: not a dispatch."""
 
     class Modtager(models.TextChoices):
         ADRESSAT = "adressat", "Adressat"
@@ -979,22 +981,30 @@ class Forsendelse(models.Model):
     # the caseworker has since given for the addressee the letter was frozen for.
     modtager_cpr = models.CharField("CPR-nummer", max_length=10, blank=True)
     kanal = models.CharField("kanal", max_length=50)
-    reference = models.CharField("reference", max_length=300)
+    # Digital Post's messageUUID (its receipts are found by it), a file or an e-mail's id.
+    reference = models.CharField("reference", max_length=300, db_index=True)
     sendt = models.DateTimeField("sendt")
     status = models.CharField("status", max_length=20, choices=Status.choices, default=Status.SENDT)
     # When the letter reached the recipient (Digital Post's receipt); the complaint deadline
     # runs from it. Empty where the channel gives no receipt (file, e-mail, physical post).
     leveret = models.DateTimeField("leveret", null=True, blank=True)
     fejl = models.CharField("hvorfor brevet ikke blev leveret", max_length=500, blank=True)
+    # Digital Post's latest receipt for the dispatch (PKO_PostStatus through Beskedfordeleren):
+    # its status as Digital Post words it, and when.
+    kvittering = models.CharField("kvittering fra Digital Post", max_length=100, blank=True)
+    kvitteret = models.DateTimeField("kvitteret", null=True, blank=True)
 
     class Meta:
         ordering = ["sendt", "id"]
         verbose_name = "forsendelse"
         verbose_name_plural = "forsendelser"
         constraints = [
+            # A dispatch's message (its reference: the messageUUID, file or e-mail id, the
+            # same at every attempt) is sent once. A new message goes only after Digital
+            # Post's receipt said the earlier failed; receipts are rows, not dispatches.
             models.UniqueConstraint(
-                fields=["brev", "modtager"],
-                condition=~models.Q(status__in=["fejlet", "sendes_igen"]),
+                fields=["brev", "modtager", "reference"],
+                condition=~models.Q(status__in=["fejlet", "sendes_igen"]) & models.Q(kvittering=""),
                 name="a_letter_is_sent_once_to_each_recipient",
             )
         ]

@@ -1,9 +1,16 @@
 from celery import shared_task
+from django.conf import settings
 
 from assessment.models import Visitationsudvalg
-from assessment.services.forsendelse import brev_dispatch, breve_dispatch_pending, pending_letters
+from assessment.services.forsendelse import (
+    brev_dispatch,
+    breve_dispatch_pending,
+    forsendelse_receipt_record,
+    pending_letters,
+)
 from assessment.services.udvalg import udvalgsmoeder_plan
 from vum.queue import enqueue
+from vum.serviceplatformen.beskedfordeler import PostStatus, receipts_enabled, receipts_fetch
 
 # Letters a sweep sends before it hands the rest to the next.
 LETTER_BATCH = 100
@@ -34,3 +41,22 @@ def dispatch_pending_letters() -> int:
     if sent == LETTER_BATCH and pending_letters().exists():
         enqueue(dispatch_pending_letters)
     return sent
+
+
+@shared_task(name="assessment.fetch_digital_post_receipts")
+def fetch_digital_post_receipts() -> int:
+    """Digital Post's receipts from Beskedfordeleren (beat, every minute, when a dueslag is set
+    up), a batch at a time; while a batch comes full, the next is queued at once. Safe to run
+    twice, or two at once: each receipt is acknowledged after it is recorded, and one recorded
+    already changes nothing. Returns how many were recorded."""
+    if not receipts_enabled():
+        return 0
+
+    def record(status: PostStatus) -> None:
+        forsendelse_receipt_record(status=status)
+
+    batch = settings.VUM_BESKEDFORDELER_BATCH
+    fetched = receipts_fetch(handle=record, limit=batch)
+    if fetched.handled + fetched.rejected == batch:
+        enqueue(fetch_digital_post_receipts)
+    return fetched.handled

@@ -45,6 +45,9 @@ class Letter:
     case_reference: str = ""
     # The copy to the citizen of a letter addressed to the one who holds their rights.
     copy: bool = False
+    # How many earlier dispatches to this recipient Digital Post took and then reported failed
+    # (its receipt): sent again, the letter is a new message to Digital Post.
+    failed_after_taken: int = 0
 
     @property
     def key(self) -> str:
@@ -53,12 +56,16 @@ class Letter:
 
     @property
     def message_uuid(self) -> uuid.UUID:
-        """The id Digital Post knows this message by, the same at every attempt: the letter's
-        own for the addressee, one derived from it for the copy (a version-4 UUID, as MeMo
+        """The id Digital Post knows this message by, the same at every attempt until Digital
+        Post reports it failed: the letter's own for the addressee, one derived from it for
+        the copy and for a message sent again after a failure (a version-4 UUID, as MeMo
         requires)."""
-        if not self.copy:
+        name = ("kopi-til-borger" if self.copy else "") + (
+            f"-igen-{self.failed_after_taken}" if self.failed_after_taken else ""
+        )
+        if not name:
             return self.letter_uuid
-        digest = uuid.uuid5(self.letter_uuid, "kopi-til-borger").bytes
+        digest = uuid.uuid5(self.letter_uuid, name).bytes
         return uuid.UUID(bytes=digest, version=4)
 
 

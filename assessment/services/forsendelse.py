@@ -34,8 +34,10 @@ from vum.deadlines.services import frist_create, frist_meet
 from vum.dispatch import DeliveryRefused, Letter, get_dispatcher
 from vum.notifications.models import Notifikation
 from vum.notifications.services import Besked, administrators_notify, notifikationer_create
+from vum.serviceplatformen.beskedfordeler import PostStatus
 from vum.serviceplatformen.client import ServiceplatformenError
 from vum.serviceplatformen.cpr import lookup_enabled
+from vum.serviceplatformen.digital_post import without_cpr
 
 logger = logging.getLogger(__name__)
 
@@ -160,6 +162,16 @@ def _dispatch_to(*, brev_id: int, modtager: str, wait: bool) -> Forsendelse | No
     if latest is not None and latest.status != Forsendelse.Status.SENDES_IGEN:
         return latest  # sent, or failed and waiting for the caseworker
     letter = _letter(brev, modtager, given_cpr=latest.modtager_cpr if latest else "")
+    if latest is not None:
+        # Sent again after Digital Post reported a message failed: a new message to it.
+        failed_after_taken = (
+            Forsendelse.objects.filter(
+                brev=brev, modtager=modtager, status=Forsendelse.Status.FEJLET
+            )
+            .exclude(kvittering="")
+            .count()
+        )
+        letter = replace(letter, failed_after_taken=failed_after_taken)
     dispatcher = get_dispatcher()
     try:
         if letter.address_protected and not dispatcher.digital_post:
@@ -190,7 +202,8 @@ def _dispatch_to(*, brev_id: int, modtager: str, wait: bool) -> Forsendelse | No
     afgoerelse = brev.afgoerelse
     if afgoerelse is not None and modtager == Forsendelse.Modtager.ADRESSAT:
         # The decision is received when the letter reaches the recipient: Digital Post's
-        # receipt where there is one, else the dispatch.
+        # acceptance where it counts as the receipt, else the dispatch (until a receipt from
+        # Beskedfordeleren says when, `forsendelse_receipt_record`).
         received = timezone.localtime(receipt.delivered_at or receipt.sent_at).date()
         Afgoerelse.objects.filter(pk=afgoerelse.pk).update(
             meddelt=afgoerelse.meddelt or received,
@@ -301,46 +314,161 @@ def _record_refusal(
     the sweep does not try it again, and the caseworker gets a task and a notification to see
     to it (add the missing CPR number, send it another way) and send it again. Nothing about the
     decision counts as received."""
-    now = timezone.now()
-    sag = brev.sag
     forsendelse = _record(
         brev,
         modtager,
         letter,
         kanal=refusal.channel,
         reference=refusal.reference,
-        sendt=now,
+        sendt=timezone.now(),
         status=Forsendelse.Status.FEJLET,
         fejl=refusal.reason[:500],
     )
+    _not_delivered(brev, forsendelse, channel=refusal.channel, reason=refusal.reason)
+    return forsendelse
+
+
+def _not_delivered(brev: Brev, forsendelse: Forsendelse, *, channel: str, reason: str) -> None:
+    """Audit a dispatch that did not reach its recipient, and give the caseworker the task to
+    see to it and send it again (one task while it stands)."""
+    sag = brev.sag
     who = forsendelse.get_modtager_display().lower()
     audit_record(
         actor=None,
         action=AuditAction.EXPORT,
         obj=brev,
         borger_id=sag.borger_id,
-        summary=f"Brev ikke leveret via {refusal.channel} ({who})",
+        summary=f"Brev ikke leveret via {channel} ({who})",
         changes={"status": forsendelse.status},
     )
-    key = _letter_key(brev, modtager)
+    key = _letter_key(brev, forsendelse.modtager)
     if Frist.objects.open().filter(sag=sag, art=Frist.Art.BREV_IKKE_LEVERET, kilde=key).exists():
         # Sent again and refused again: the caseworker's task stands, and the case shows why.
-        return forsendelse
+        return
     _ask_the_caseworker(
         sag=sag,
         art=Frist.Art.BREV_IKKE_LEVERET,
-        due=calendar.add_working_days(timezone.localdate(now), NOT_DELIVERED_WORKING_DAYS),
-        beskrivelse=f"{brev.get_art_display()} er ikke leveret til {letter.recipient_name} ({who})",
-        regel=refusal.reason[:300],
+        due=calendar.add_working_days(timezone.localdate(), NOT_DELIVERED_WORKING_DAYS),
+        beskrivelse=(
+            f"{brev.get_art_display()} er ikke leveret til {forsendelse.modtager_navn} ({who})"
+        ),
+        regel=reason[:300],
         task_key=key,
         titel=f"Et brev er ikke leveret, sag {sag.pk}",
         tekst=(
-            f"{brev.get_art_display()} ({who}) kunne ikke leveres: {refusal.reason} "
+            f"{brev.get_art_display()} ({who}) kunne ikke leveres: {reason} "
             "Se til det, og send brevet igen fra sagen senest {due}."
         ),
         kilde=f"brev-ikke-leveret:{forsendelse.pk}",
     )
+
+
+# Dispatches a receipt from Digital Post can still change: taken, and not yet failed.
+RECEIPTS_APPLY_TO = (
+    Forsendelse.Status.SENDT,
+    Forsendelse.Status.LEVERET,
+    Forsendelse.Status.FYSISK_POST,
+)
+
+
+def forsendelse_receipt_record(*, status: PostStatus) -> Forsendelse | None:
+    """Digital Post's receipt for a dispatch (PKO_PostStatus, through Beskedfordeleren),
+    found by its messageUUID, in one transaction holding the letter's row:
+    - delivered: the dispatch is delivered as of the receipt, and a decision letter's
+      complaint deadline runs from that day (its notice is checked again from it);
+    - failed: the dispatch is not delivered. The caseworker gets the task, as for a letter
+      refused at once; a decision whose letter failed is not received (no complaint deadline
+      runs); and "send again" sends a new message;
+    - anything else (physical post on its way): noted on the dispatch.
+    A receipt for a message vum did not send (another of the municipality's systems), for an
+    attempt that a later one replaced, older than the one recorded, or recorded already changes
+    nothing (None): Beskedfordeleren may bring a receipt twice and out of order."""
+    reference = str(status.message_uuid)
+    found = Forsendelse.objects.filter(reference=reference).values_list("brev_id", flat=True)
+    brev_id = found.first()
+    if brev_id is None:
+        logger.info("Kvittering %s gælder ikke et brev fra vum", status.besked_id)
+        return None
+    with transaction.atomic():
+        brev = (
+            Brev.objects.select_for_update(of=("self",))
+            .select_related("sag__borger", "afgoerelse")
+            .get(pk=brev_id)
+        )
+        dispatches = Forsendelse.objects.filter(brev=brev).order_by("-id")
+        modtager = dispatches.filter(reference=reference).values_list("modtager", flat=True)[0]
+        latest = dispatches.filter(modtager=modtager).first()
+        if (
+            latest is None
+            or latest.reference != reference
+            or latest.status not in RECEIPTS_APPLY_TO
+            or (latest.kvitteret is not None and latest.kvitteret >= status.at)
+        ):
+            return None
+        # Dispatches are append-only: the receipt is the recipient's new latest row.
+        forsendelse = Forsendelse(
+            brev=brev,
+            modtager=modtager,
+            modtager_navn=latest.modtager_navn,
+            modtager_cpr=latest.modtager_cpr,
+            kanal=latest.kanal,
+            reference=reference,
+            sendt=latest.sendt,
+            status=latest.status,
+            leveret=latest.leveret,
+            kvittering=status.status[:100],
+            kvitteret=status.at,
+        )
+        if status.delivered:
+            forsendelse.status = Forsendelse.Status.LEVERET
+            forsendelse.leveret = status.at
+        elif status.failed:
+            forsendelse.status = Forsendelse.Status.FEJLET
+            forsendelse.fejl = (
+                "Digital Post meldte efter afsendelsen, at brevet ikke blev leveret"
+                + (f": {without_cpr(status.error)}" if status.error else ".")
+            )[:500]
+        forsendelse.save()
+        if modtager == Forsendelse.Modtager.ADRESSAT and brev.afgoerelse is not None:
+            _decision_receipt(brev, brev.afgoerelse, forsendelse, status)
+        if status.failed:
+            _not_delivered(brev, forsendelse, channel=forsendelse.kanal, reason=forsendelse.fejl)
+        else:
+            audit_record(
+                actor=None,
+                action=AuditAction.EXPORT,
+                obj=brev,
+                borger_id=brev.sag.borger_id,
+                summary=(
+                    f"Kvittering fra Digital Post: {status.status} "
+                    f"({forsendelse.get_modtager_display().lower()})"
+                ),
+                changes={"status": forsendelse.status},
+            )
     return forsendelse
+
+
+def _decision_receipt(
+    brev: Brev, afgoerelse: Afgoerelse, forsendelse: Forsendelse, status: PostStatus
+) -> None:
+    """What Digital Post's receipt for a decision letter means for the decision: the dispatch
+    counted it received on the day the letter went; the receipt says the day it arrived, or
+    that it did not."""
+    sent_day = timezone.localtime(forsendelse.sendt).date()
+    by_this_letter = brev.retter_id is None and afgoerelse.form == Afgoerelse.Form.SKRIFTLIG
+    if status.failed:
+        if by_this_letter and afgoerelse.meddelt == sent_day:
+            Afgoerelse.objects.filter(pk=afgoerelse.pk).update(meddelt=None, klagefrist=None)
+        return
+    day = timezone.localtime(status.at).date()
+    if not status.delivered or day == sent_day:
+        return
+    Afgoerelse.objects.filter(pk=afgoerelse.pk).update(
+        meddelt=day if by_this_letter and afgoerelse.meddelt == sent_day else afgoerelse.meddelt,
+        klagefrist=calendar.complaint_deadline(day),
+    )
+    if brev.retter_id is None:
+        _notice_kept_at_dispatch(brev, afgoerelse, day)
 
 
 def forsendelse_resend(*, actor: User, forsendelse: Forsendelse) -> Forsendelse:

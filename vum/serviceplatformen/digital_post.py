@@ -11,8 +11,10 @@ a letter to an exempt recipient vum has no full postal address for.
 Every attempt to send one letter to one recipient carries the same MeMo messageUUID
 (`Letter.message_uuid`), so a call whose answer was lost may be sent again: Digital Post
 delivers a messageUUID once and refuses a repeat with 409, which vum reads as "delivered
-already". The receipt of a digital letter is the platform's acceptance: from then the letter is
-in the recipient's mailbox, and the complaint deadline runs from it.
+already". Without Beskedfordeleren (`vum.serviceplatformen.beskedfordeler`), the receipt of a
+digital letter is the platform's acceptance, and the complaint deadline runs from it. With it,
+the acceptance is a dispatch, and Digital Post's own receipt (PKO_PostStatus) says when the
+letter reached the mailbox, or that it did not.
 """
 
 import base64
@@ -25,6 +27,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from vum.dispatch import DeliveryRefused, Letter, Receipt
+from vum.serviceplatformen.beskedfordeler import receipts_enabled
 from vum.serviceplatformen.client import (
     Service,
     ServiceplatformenClient,
@@ -244,7 +247,7 @@ class DigitalPostDispatcher:
             elif error.status in (400, 422):  # this letter; a 404 is a wrong address: ours
                 raise DeliveryRefused(
                     f"Digital Post afviste brevet til {letter.recipient_name} "
-                    f"({error.status}): {_without_cpr(error.detail or error.reason)}",
+                    f"({error.status}): {without_cpr(error.detail or error.reason)}",
                     channel=self.channel,
                     reference=str(letter.message_uuid),
                 ) from error
@@ -254,7 +257,7 @@ class DigitalPostDispatcher:
             channel=PHYSICAL if physical else self.channel,
             reference=str(letter.message_uuid),
             sent_at=now,
-            delivered_at=None if physical else now,
+            delivered_at=None if physical or receipts_enabled() else now,
             physical_post=physical,
         )
 
@@ -285,7 +288,7 @@ class DigitalPostDispatcher:
 CPR_NUMBER = re.compile(r"\b\d{6}-?\d{4}\b")
 
 
-def _without_cpr(text: str) -> str:
+def without_cpr(text: str) -> str:
     """Digital Post's reason may quote the recipient's CPR number; the reason is shown on the
     case, in a task and in a notification e-mail, where the number has no place."""
     return CPR_NUMBER.sub("[CPR-nummer]", text)

@@ -448,6 +448,18 @@ VUM_SERVICEPLATFORMEN_ATTEMPTS = env.int("VUM_SERVICEPLATFORMEN_ATTEMPTS", defau
 VUM_SERVICEPLATFORMEN_BACKOFF_SECONDS = env.float(
     "VUM_SERVICEPLATFORMEN_BACKOFF_SECONDS", default=1.0
 )
+# Digital Post's receipts (PKO_PostStatus) through KOMBIT's Beskedfordeler (SF1461): the id of
+# the municipality's dueslag (the queue of its subscription); empty, no receipts are fetched and
+# Digital Post's acceptance counts as the delivery. The broker is KOMBIT's for the environment of
+# VUM_SERVICEPLATFORMEN unless VUM_BESKEDFORDELER_URL names another (amqp[s]://[user:password@]
+# host:port/vhost). Fetched each minute, a batch at a time (docs/serviceplatformen.md).
+VUM_BESKEDFORDELER_DUESLAG = env.str("VUM_BESKEDFORDELER_DUESLAG", default="")
+VUM_BESKEDFORDELER_URL = env.str("VUM_BESKEDFORDELER_URL", default="")
+VUM_BESKEDFORDELER_BATCH = env.int("VUM_BESKEDFORDELER_BATCH", default=500)
+CELERY_BEAT_SCHEDULE["fetch-digital-post-receipts"] = {
+    "task": "assessment.fetch_digital_post_receipts",
+    "schedule": timedelta(minutes=1),
+}
 # The administrators are told (once an hour) when the oldest letter in the outbox has waited
 # longer than this: the sweep runs each minute, so a letter that waits this long is stuck.
 VUM_LETTER_OVERDUE_MINUTES = env.int("VUM_LETTER_OVERDUE_MINUTES", default=30)

@@ -223,6 +223,15 @@ class ForsendelseSerializer(serializers.Serializer[Any]):
         help_text="Digital Posts kvittering: hvornår brevet kom frem; klagefristen løber herfra.",
     )
     fejl = serializers.CharField(read_only=True, help_text="Hvorfor brevet ikke blev leveret.")
+    kvittering = serializers.CharField(
+        read_only=True,
+        help_text="Digital Posts kvittering gennem Beskedfordeleren (PKO_PostStatus), som Digital "
+        "Post formulerer den; tom for en afsendelse. En kvittering er sin egen række efter "
+        "afsendelsen, med samme reference.",
+    )
+    kvitteret = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="Hvornår kvitteringens status indtraf."
+    )
 
 
 class BrevSerializer(serializers.ModelSerializer[Brev]):

@@ -1,0 +1,303 @@
+"""Digital Post's receipts through Beskedfordeleren (SF1461 over AMQP, PKO_PostStatus): decision
+letters sent to the fake Serviceplatformen (tests/test_digital_post.py), and the receipts put in
+the municipality's dueslag on a real RabbitMQ broker (tests/peers/beskedfordeler.py), fetched by
+the same task beat runs in a deployment."""
+
+import logging
+from collections.abc import Iterator
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from assessment.models import Afgoerelse, Brev, Forsendelse
+from assessment.services.forsendelse import (
+    brev_dispatch,
+    breve_dispatch_pending,
+    forsendelse_receipt_record,
+    forsendelse_resend,
+)
+from assessment.tasks import fetch_digital_post_receipts
+from cases.models import Sag
+from tests import test_digital_post as digital_post
+from tests.peers.beskedfordeler import BROKER_URL, FakeBeskedfordeler, require_broker
+from tests.test_digital_post import Post, send, task
+from vum import calendar
+from vum.accounts.models import User
+from vum.audit.models import AuditEvent
+from vum.deadlines.models import Frist
+from vum.notifications.models import Notifikation
+from vum.serviceplatformen.beskedfordeler import ENVIRONMENTS, _sasl_token, receipts_fetch
+from vum.serviceplatformen.client import Service, ServiceplatformenError
+
+pytestmark = [pytest.mark.django_db, pytest.mark.now("2026-06-03 10:00")]
+catalog = digital_post.catalog
+jorn_case = digital_post.jorn_case
+post = digital_post.post
+CPH = ZoneInfo("Europe/Copenhagen")
+DELIVERED = "Afleveret Digital Post"
+TAKEN = "Modtaget Digital Post"
+FAILED = "Fejlet"
+
+
+@pytest.fixture
+def dueslag(post: Post, settings) -> Iterator[FakeBeskedfordeler]:  # type: ignore[no-untyped-def]
+    """Receipts on, as a deployment sets them up, from a dueslag of the test's own."""
+    require_broker()
+    with FakeBeskedfordeler() as fake:
+        settings.VUM_BESKEDFORDELER_DUESLAG = fake.dueslag
+        settings.VUM_BESKEDFORDELER_URL = BROKER_URL
+        yield fake
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 6, day, hour, minute, tzinfo=CPH)
+
+
+def sent_letter(post: Post, caseworker: User, sag: Sag) -> Brev:
+    post.fake.people.add(sag.borger.cpr)
+    brev = send(caseworker, sag)
+    brev_dispatch(brev_id=brev.pk)
+    return brev
+
+
+def latest(brev: Brev) -> Forsendelse:
+    """Where the letter stands for its addressee: its latest row (a receipt is one)."""
+    return Forsendelse.objects.filter(brev=brev).latest("id")
+
+
+def receipt_audits(brev: Brev) -> int:
+    return AuditEvent.objects.filter(
+        object_type="assessment.Brev", object_id=str(brev.pk), summary__contains="Kvittering"
+    ).count()
+
+
+# Delivered
+
+
+def test_a_letter_is_delivered_when_digital_posts_receipt_says_so_and_the_deadline_runs_from_it(
+    post: Post, dueslag: FakeBeskedfordeler, caseworker: User, jorn_case: Sag, client
+) -> None:  # type: ignore[no-untyped-def]
+    brev = sent_letter(post, caseworker, jorn_case)
+
+    forsendelse = Forsendelse.objects.get(brev=brev)
+    # Taken by Digital Post, not yet in the mailbox: sent, and counted from the dispatch.
+    assert (forsendelse.status, forsendelse.leveret) == (Forsendelse.Status.SENDT, None)
+    afgoerelse = Afgoerelse.objects.get(pk=brev.afgoerelse_id)
+    assert afgoerelse.klagefrist == calendar.complaint_deadline(date(2026, 6, 3))
+    client.force_login(caseworker)
+    page = client.get(reverse("sag_detail", args=[jorn_case.pk])).content.decode()
+    assert "Sendt 03.06.2026 10:00 via Digital Post" in page
+
+    # The mailbox was reached only the next morning (Digital Post's own queue, say).
+    dueslag.receipt(brev.meddelelse_uuid, TAKEN, at(3, 10, 1))
+    dueslag.receipt(brev.meddelelse_uuid, DELIVERED, at(4, 9))
+    with time_machine.travel(at(4, 9, 1)):
+        assert fetch_digital_post_receipts() == 2
+
+    assert dueslag.waiting() == 0
+    forsendelse = latest(brev)
+    assert forsendelse.status == Forsendelse.Status.LEVERET
+    assert forsendelse.leveret == at(4, 9)
+    assert (forsendelse.kvittering, forsendelse.kvitteret) == (DELIVERED, at(4, 9))
+    afgoerelse.refresh_from_db()
+    assert afgoerelse.meddelt == date(2026, 6, 4)
+    assert afgoerelse.klagefrist == calendar.complaint_deadline(date(2026, 6, 4))
+    page = client.get(reverse("sag_detail", args=[jorn_case.pk])).content.decode()
+    assert "Leveret i Digital Post 04.06.2026 09:00" in page
+    # Recorded without the letter's content or the citizen's number.
+    (audit,) = AuditEvent.objects.filter(summary__startswith="Kvittering fra Digital Post: Afl")
+    assert audit.borger_id == jorn_case.borger_id
+    assert jorn_case.borger.cpr not in str(audit.changes)
+
+
+def test_a_receipt_brought_twice_or_out_of_order_changes_nothing_more(
+    post: Post, dueslag: FakeBeskedfordeler, caseworker: User, jorn_case: Sag
+) -> None:
+    brev = sent_letter(post, caseworker, jorn_case)
+    dueslag.receipt(brev.meddelelse_uuid, DELIVERED, at(3, 10, 2))
+    dueslag.receipt(brev.meddelelse_uuid, DELIVERED, at(3, 10, 2))  # Beskedfordeler again
+    dueslag.receipt(brev.meddelelse_uuid, TAKEN, at(3, 10, 1))  # the earlier one, late
+
+    assert fetch_digital_post_receipts() == 3  # all taken off the queue
+    assert dueslag.waiting() == 0
+    forsendelse = latest(brev)
+    assert (forsendelse.status, forsendelse.kvittering) == (Forsendelse.Status.LEVERET, DELIVERED)
+    assert forsendelse.leveret == at(3, 10, 2)
+    assert receipt_audits(brev) == 1
+
+
+def test_a_receipt_for_a_message_vum_did_not_send_is_taken_off_the_queue_and_changes_nothing(
+    dueslag: FakeBeskedfordeler,
+) -> None:
+    # Another of the municipality's systems sends through the same service agreement.
+    dueslag.receipt("6c1d8c8e-3f51-4d5c-9a43-2d4c0b7f1e11", DELIVERED, at(3, 10))
+    assert fetch_digital_post_receipts() == 1
+    assert dueslag.waiting() == 0
+    assert dueslag.dead_letters() == []
+    assert not AuditEvent.objects.filter(summary__contains="Kvittering").exists()
+
+
+# Not delivered
+
+
+def test_a_failed_delivery_is_a_task_the_decision_is_not_received_and_sending_again_is_new(
+    post: Post, dueslag: FakeBeskedfordeler, caseworker: User, jorn_case: Sag, client
+) -> None:  # type: ignore[no-untyped-def]
+    cpr = jorn_case.borger.cpr
+    brev = sent_letter(post, caseworker, jorn_case)
+    dueslag.receipt(
+        brev.meddelelse_uuid,
+        FAILED,
+        at(3, 10, 5),
+        fault=("2019", f"Modtager {cpr} har ingen aktiv postkasse"),
+    )
+    assert fetch_digital_post_receipts() == 1
+
+    forsendelse = latest(brev)
+    assert forsendelse.status == Forsendelse.Status.FEJLET
+    assert "ikke blev leveret" in forsendelse.fejl
+    assert "har ingen aktiv postkasse" in forsendelse.fejl
+    assert cpr not in forsendelse.fejl
+    afgoerelse = Afgoerelse.objects.get(pk=brev.afgoerelse_id)
+    assert (afgoerelse.meddelt, afgoerelse.klagefrist) == (None, None)  # not received
+    assert task(jorn_case).kilde == f"brev-ikke-leveret:{brev.pk}:adressat"
+    told = Notifikation.objects.get(modtager=caseworker, titel__contains="ikke leveret")
+    assert cpr not in told.tekst
+    client.force_login(caseworker)
+    page = client.get(reverse("sag_detail", args=[jorn_case.pk])).content.decode()
+    assert "Ikke leveret" in page
+    assert "har ingen aktiv postkasse" in page
+
+    # The caseworker sees to it and sends it again: a new message to Digital Post, which
+    # would refuse the first one's messageUUID as delivered already.
+    forsendelse_resend(actor=caseworker, forsendelse=forsendelse)
+    assert breve_dispatch_pending() == 1
+    first, second = post.fake.delivered
+    assert first.message_uuid == str(brev.meddelelse_uuid)
+    assert second.message_uuid != first.message_uuid
+    again = latest(brev)
+    assert (again.status, again.reference) == (Forsendelse.Status.SENDT, second.message_uuid)
+    assert not Frist.objects.open().filter(sag=jorn_case, art=Frist.Art.BREV_IKKE_LEVERET)
+
+    # A late receipt for the first message changes nothing; the second's is recorded.
+    dueslag.receipt(first.message_uuid, DELIVERED, at(3, 10, 6))
+    dueslag.receipt(second.message_uuid, DELIVERED, at(3, 10, 30))
+    assert fetch_digital_post_receipts() == 2
+    delivered = latest(brev)
+    assert (delivered.status, delivered.leveret) == (Forsendelse.Status.LEVERET, at(3, 10, 30))
+    assert delivered.reference == second.message_uuid
+    assert Forsendelse.objects.get(pk=forsendelse.pk).status == Forsendelse.Status.FEJLET
+    afgoerelse.refresh_from_db()
+    assert afgoerelse.klagefrist == calendar.complaint_deadline(date(2026, 6, 3))
+
+
+# Faults
+
+
+def test_a_message_vum_cannot_read_is_dead_lettered_and_the_rest_are_recorded(
+    post: Post, dueslag: FakeBeskedfordeler, caseworker: User, jorn_case: Sag, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    brev = sent_letter(post, caseworker, jorn_case)
+    secret = f"<{jorn_case.borger.cpr}"
+    dueslag.put(secret.encode())  # not XML
+    dueslag.put(b"<Haendelsesbesked xmlns='urn:oio:besked:kuvert:1.0'/>")  # no Beskeddata
+    dueslag.receipt(brev.meddelelse_uuid, DELIVERED, at(3, 10, 2))
+
+    with caplog.at_level(logging.INFO):
+        assert fetch_digital_post_receipts() == 1
+
+    assert latest(brev).status == Forsendelse.Status.LEVERET
+    assert dueslag.waiting() == 0
+    assert len(dueslag.dead_letters()) == 2
+    assert "afvist besked" in caplog.text
+    assert jorn_case.borger.cpr not in caplog.text
+
+
+def test_a_receipt_recorded_by_a_worker_that_died_before_acknowledging_it_comes_again_once(
+    post: Post, dueslag: FakeBeskedfordeler, caseworker: User, jorn_case: Sag, settings
+) -> None:  # type: ignore[no-untyped-def]
+    brev = sent_letter(post, caseworker, jorn_case)
+    dueslag.receipt(brev.meddelelse_uuid, DELIVERED, at(3, 10, 2))
+
+    def record_then_die(status):  # type: ignore[no-untyped-def]
+        forsendelse_receipt_record(status=status)
+        raise RuntimeError("the worker died before it acknowledged the message")
+
+    with pytest.raises(RuntimeError, match="worker died"):
+        receipts_fetch(handle=record_then_die, limit=10)
+    assert dueslag.waiting() == 1  # the broker gives it back: never lost
+
+    assert fetch_digital_post_receipts() == 1  # the next worker
+    assert dueslag.waiting() == 0
+    assert receipt_audits(brev) == 1  # recorded once
+    assert latest(brev).status == Forsendelse.Status.LEVERET
+
+
+def test_a_receipt_vum_fails_on_twice_is_dead_lettered_and_does_not_hold_up_the_queue(
+    post: Post, dueslag: FakeBeskedfordeler, caseworker: User, jorn_case: Sag
+) -> None:
+    brev = sent_letter(post, caseworker, jorn_case)
+    dueslag.receipt(brev.meddelelse_uuid, DELIVERED, at(3, 10, 2))
+
+    def broken(status):  # type: ignore[no-untyped-def]
+        raise RuntimeError("a fault in vum")
+
+    with pytest.raises(RuntimeError):
+        receipts_fetch(handle=broken, limit=10)
+    fetched = receipts_fetch(handle=broken, limit=10)  # brought again, and failed again
+    assert (fetched.handled, fetched.rejected) == (0, 1)
+    assert dueslag.waiting() == 0
+    assert len(dueslag.dead_letters()) == 1
+
+
+def test_beskedfordeleren_away_leaves_the_receipts_waiting(
+    post: Post, dueslag: FakeBeskedfordeler, caseworker: User, jorn_case: Sag, settings, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    brev = sent_letter(post, caseworker, jorn_case)
+    dueslag.receipt(brev.meddelelse_uuid, DELIVERED, at(3, 10, 2))
+    settings.VUM_BESKEDFORDELER_URL = "amqp://guest:guest@127.0.0.1:1/"  # nothing listens
+
+    with pytest.raises(ServiceplatformenError) as away, caplog.at_level(logging.INFO):
+        fetch_digital_post_receipts()
+    assert away.value.retryable
+    assert "kvitteringerne venter i køen" in away.value.reason
+    assert latest(brev).status == Forsendelse.Status.SENDT
+    assert dueslag.waiting() == 1
+
+    settings.VUM_BESKEDFORDELER_URL = BROKER_URL  # back
+    assert fetch_digital_post_receipts() == 1
+    assert latest(brev).status == Forsendelse.Status.LEVERET
+
+
+def test_without_a_dueslag_no_receipt_is_fetched_and_the_acceptance_is_the_delivery(
+    post: Post, caseworker: User, jorn_case: Sag, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.VUM_BESKEDFORDELER_DUESLAG = ""
+    brev = sent_letter(post, caseworker, jorn_case)
+    assert fetch_digital_post_receipts() == 0
+    forsendelse = Forsendelse.objects.get(brev=brev)
+    assert forsendelse.status == Forsendelse.Status.LEVERET
+    assert timezone.localtime(forsendelse.leveret).date() == date(2026, 6, 3)  # type: ignore[arg-type]
+
+
+# The login to KOMBIT's Beskedfordeler
+
+
+def test_the_login_to_kombits_beskedfordeler_is_the_sts_token_for_its_afhent_service(
+    post: Post, settings
+) -> None:  # type: ignore[no-untyped-def]
+    """KOMBIT's broker takes SASL EXTERNAL with the SAML assertion the STS issued for the
+    Beskedfordeler "afhent" service; it is cached for the lifetime the STS gave."""
+    _, entity_id = ENVIRONMENTS["test"]
+    post.platform.services[entity_id] = "/beskedfordeler"
+    service = Service(name="Beskedfordeleren (SF1461)", entity_id=entity_id, path="")
+
+    token = _sasl_token(service)
+    assert token.startswith(b"<saml:Assertion")
+    assert entity_id.encode() in token
+    assert _sasl_token(service) == token
+    assert post.calls_to("sts") == 1
