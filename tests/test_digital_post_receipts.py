@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessment.models import Afgoerelse, Brev, Forsendelse
+from assessment.services.afgoerelse import afgoerelse_send
 from assessment.services.forsendelse import (
     brev_dispatch,
     breve_dispatch_pending,
@@ -25,6 +26,7 @@ from cases.models import Sag
 from tests import test_digital_post as digital_post
 from tests.peers.beskedfordeler import BROKER_URL, FakeBeskedfordeler, require_broker
 from tests.test_digital_post import Post, send, task
+from tests.test_legal_rules import OPHOER, decide, line
 from vum import calendar
 from vum.accounts.models import User
 from vum.audit.models import AuditEvent
@@ -112,6 +114,28 @@ def test_a_letter_is_delivered_when_digital_posts_receipt_says_so_and_the_deadli
     (audit,) = AuditEvent.objects.filter(summary__startswith="Kvittering fra Digital Post: Afl")
     assert audit.borger_id == jorn_case.borger_id
     assert jorn_case.borger.cpr not in str(audit.changes)
+
+
+def test_a_decision_delivered_days_later_keeps_its_notice_from_the_delivery(
+    post: Post, dueslag: FakeBeskedfordeler, caseworker: User, jorn_case: Sag
+) -> None:
+    post.fake.people.add(jorn_case.borger.cpr)
+    support = {"beskrivelse": "socialpædagogisk støtte efter servicelovens § 85"}
+    decided = decide(caseworker, jorn_case, line("V-85", OPHOER, date(2026, 6, 3), **support))
+    brev = afgoerelse_send(actor=caseworker, afgoerelse=decided, tekster={})
+    brev_dispatch(brev_id=brev.pk)  # sent 3 June: the end stands
+    assert decided.resultater.get().virkningsdato == date(2026, 6, 3)
+
+    dueslag.receipt(brev.meddelelse_uuid, DELIVERED, at(5, 8))  # in the mailbox on 5 June
+    with time_machine.travel(at(5, 8, 1)):
+        assert fetch_digital_post_receipts() == 1
+
+    assert decided.resultater.get().virkningsdato == date(2026, 6, 5)
+    assert AuditEvent.objects.filter(summary__contains="flyttet ved leveringen 05.06.2026").exists()
+    (notice,) = Notifikation.objects.filter(modtager=caseworker, titel__contains="rettelsesbrev")
+    assert "Afgørelsesbrevet kom først frem 5. juni 2026" in notice.tekst
+    assert "fra 3. juni 2026 til 5. juni 2026" in notice.tekst
+    assert Frist.objects.open().filter(sag=jorn_case, art=Frist.Art.VARSLINGSPERIODE).exists()
 
 
 def test_a_receipt_brought_twice_or_out_of_order_changes_nothing_more(

@@ -468,7 +468,7 @@ def _decision_receipt(
         klagefrist=calendar.complaint_deadline(day),
     )
     if brev.retter_id is None:
-        _notice_kept_at_dispatch(brev, afgoerelse, day)
+        _notice_kept_at_dispatch(brev, afgoerelse, day, delivered=True)
 
 
 def forsendelse_resend(*, actor: User, forsendelse: Forsendelse) -> Forsendelse:
@@ -537,14 +537,17 @@ def _frozen_holder(brev: Brev) -> Relation | None:
 CORRECTION_WORKING_DAYS = 1
 
 
-def _notice_kept_at_dispatch(brev: Brev, afgoerelse: Afgoerelse, sent_day: date) -> None:
-    """The citizen receives a written decision when its letter goes out, and an end or a
-    reduction takes effect no earlier than that plus its notice (`assessment.varsel`,
-    servicelovens § 3 a). `afgoerelse_send` counted from the day the letter was frozen; a letter
-    that goes out later (the broker was down and the sweep sent it) may now give less. Each
-    such date is moved to the dispatch day plus its notice and audited, and the caseworker gets
-    a deadline (and a notification) to send a correcting letter with the new date, which the
-    correction reads from the moved result. The letter that went out is never changed."""
+def _notice_kept_at_dispatch(
+    brev: Brev, afgoerelse: Afgoerelse, sent_day: date, *, delivered: bool = False
+) -> None:
+    """The citizen receives a written decision when its letter goes out (or, with Digital
+    Post's receipt, when it is `delivered`), and an end or a reduction takes effect no earlier
+    than that plus its notice (`assessment.varsel`, servicelovens § 3 a). `afgoerelse_send`
+    counted from the day the letter was frozen; a letter that goes out or arrives later (the
+    broker was down and the sweep sent it) may now give less. Each such date is moved to that
+    day plus its notice and audited, and the caseworker gets a deadline (and a notification) to
+    send a correcting letter with the new date, which the correction reads from the moved
+    result. The letter that went out is never changed."""
     if afgoerelse.form != Afgoerelse.Form.SKRIFTLIG:
         return  # an oral decision was received when it was told; checked when recorded
     moved: list[tuple[AfgoerelsesResultat, date, int]] = []
@@ -566,8 +569,9 @@ def _notice_kept_at_dispatch(brev: Brev, afgoerelse: Afgoerelse, sent_day: date)
             obj=afgoerelse,
             borger_id=brev.sag.borger_id,
             summary=(
-                f"Virkningsdato for {row.beskrivelse} flyttet ved afsendelsen "
-                f"{sent_day:%d.%m.%Y}, så varslet overholdes; rettelsesbrev skal sendes"
+                f"Virkningsdato for {row.beskrivelse} flyttet ved "
+                f"{'leveringen' if delivered else 'afsendelsen'} {sent_day:%d.%m.%Y}, så "
+                "varslet overholdes; rettelsesbrev skal sendes"
             ),
             changes={
                 "brev": brev.pk,
@@ -576,13 +580,18 @@ def _notice_kept_at_dispatch(brev: Brev, afgoerelse: Afgoerelse, sent_day: date)
             },
         )
     if moved:
-        _ask_for_a_correcting_letter(brev, sent_day, moved)
+        _ask_for_a_correcting_letter(brev, sent_day, moved, delivered=delivered)
 
 
 def _ask_for_a_correcting_letter(
-    brev: Brev, sent_day: date, moved: list[tuple[AfgoerelsesResultat, date, int]]
+    brev: Brev,
+    sent_day: date,
+    moved: list[tuple[AfgoerelsesResultat, date, int]],
+    *,
+    delivered: bool,
 ) -> None:
     sag = brev.sag
+    late = "kom først frem" if delivered else "blev først sendt"
 
     def day(d: date) -> str:
         return formats.date_format(d, "j. F Y")
@@ -600,16 +609,16 @@ def _ask_for_a_correcting_letter(
         "overholdes",
         regel=(
             f"Varslet regnes fra borgerens modtagelse af afgørelsen ({NOTICE_SOURCE}); brevet "
-            f"blev først sendt {sent_day:%d.%m.%Y}"
+            f"{late} {sent_day:%d.%m.%Y}"
         ),
         titel=f"Send et rettelsesbrev om virkningsdatoen, sag {sag.pk}",
         tekst=(
-            f"Afgørelsesbrevet blev først sendt {day(sent_day)}, så datoen i brevet "
+            f"Afgørelsesbrevet {late} {day(sent_day)}, så datoen i brevet "
             f"ville ikke overholde varslet. Virkningsdatoen er flyttet ({changes}). "
             "Send et rettelsesbrev med den nye dato til borgeren, og ret "
             "bestillingernes slutdato. Send det senest {due}."
         ),
-        kilde=f"varsel-ved-afsendelse:{brev.pk}",
+        kilde=f"varsel-ved-{'levering' if delivered else 'afsendelse'}:{brev.pk}",
     )
 
 
