@@ -1013,6 +1013,31 @@ class Forsendelse(models.Model):
         return f"{self.brev} ({self.get_modtager_display()}) via {self.kanal} {self.sendt:%d.%m.%Y}"
 
 
+class ParkeretKvittering(models.Model):
+    """A receipt from Digital Post (PKO_PostStatus) that no dispatch of vum's claims yet: it may
+    have come before the dispatch's transaction committed (or a worker died between Digital
+    Post's acceptance and its commit, and the sweep records the dispatch later). Each fetch of
+    receipts applies those whose dispatch is now recorded, then deletes them; one unclaimed for
+    `VUM_BESKEDFORDELER_PARK_DAYS` is another system's and is deleted. Holds no citizen data:
+    the message's id, Digital Post's status and time, and its reason with any CPR number
+    masked."""
+
+    besked_id = models.CharField("BeskedId", max_length=64, unique=True)
+    reference = models.CharField("messageUUID", max_length=300, db_index=True)
+    status = models.CharField("status", max_length=100)
+    tidspunkt = models.DateTimeField("tidspunkt")
+    kanal = models.CharField("kanal", max_length=50, blank=True)
+    fejl = models.CharField("fejl", max_length=500, blank=True)
+    modtaget = models.DateTimeField("modtaget", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "parkeret kvittering"
+        verbose_name_plural = "parkerede kvitteringer"
+
+    def __str__(self) -> str:
+        return f"{self.status} for {self.reference}"
+
+
 class Klage(CaseRecord):
     """A complaint about a decision (4 weeks from receipt; reassessment within 4 weeks; then
     Ankestyrelsen). A late complaint is flagged, never refused."""

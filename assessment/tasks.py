@@ -6,6 +6,7 @@ from assessment.services.forsendelse import (
     brev_dispatch,
     breve_dispatch_pending,
     forsendelse_receipt_record,
+    parked_receipts_apply,
     pending_letters,
 )
 from assessment.services.udvalg import udvalgsmoeder_plan
@@ -46,9 +47,10 @@ def dispatch_pending_letters() -> int:
 @shared_task(name="assessment.fetch_digital_post_receipts")
 def fetch_digital_post_receipts() -> int:
     """Digital Post's receipts from Beskedfordeleren (beat, every minute, when a dueslag is set
-    up), a batch at a time; while a batch comes full, the next is queued at once. Safe to run
-    twice, or two at once: each receipt is acknowledged after it is recorded, and one recorded
-    already changes nothing. Returns how many were recorded."""
+    up), a batch at a time; while a batch comes full, the next is queued at once. Then the
+    parked receipts whose dispatch has since been recorded are applied. Safe to run twice, or
+    two at once: each receipt is acknowledged after it is recorded (or parked), and one recorded
+    already changes nothing. Returns how many were taken off the queue and recorded."""
     if not receipts_enabled():
         return 0
 
@@ -57,6 +59,8 @@ def fetch_digital_post_receipts() -> int:
 
     batch = settings.VUM_BESKEDFORDELER_BATCH
     fetched = receipts_fetch(handle=record, limit=batch)
+    # Receipts that came before their dispatch was recorded, whose dispatch is now.
+    parked_receipts_apply(limit=batch)
     if fetched.handled + fetched.rejected == batch:
         enqueue(fetch_digital_post_receipts)
     return fetched.handled

@@ -13,7 +13,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from assessment.models import Afgoerelse, Brev, Forsendelse
+from assessment.models import Afgoerelse, Brev, Forsendelse, ParkeretKvittering
 from assessment.services.afgoerelse import afgoerelse_send
 from assessment.services.forsendelse import (
     brev_dispatch,
@@ -154,15 +154,43 @@ def test_a_receipt_brought_twice_or_out_of_order_changes_nothing_more(
     assert receipt_audits(brev) == 1
 
 
-def test_a_receipt_for_a_message_vum_did_not_send_is_taken_off_the_queue_and_changes_nothing(
-    dueslag: FakeBeskedfordeler,
+def test_a_receipt_that_comes_before_its_dispatch_is_recorded_is_parked_and_applied_after_it(
+    post: Post, dueslag: FakeBeskedfordeler, caseworker: User, jorn_case: Sag
 ) -> None:
+    # Digital Post took the letter and its receipt came, but the worker died before its
+    # commit: vum has no dispatch with that messageUUID yet.
+    post.fake.people.add(jorn_case.borger.cpr)
+    brev = send(caseworker, jorn_case)
+    dueslag.receipt(brev.meddelelse_uuid, DELIVERED, at(3, 10, 1))
+    assert fetch_digital_post_receipts() == 1
+    assert dueslag.waiting() == 0
+    assert ParkeretKvittering.objects.filter(reference=str(brev.meddelelse_uuid)).exists()
+
+    assert breve_dispatch_pending() == 1  # the sweep records the dispatch
+    assert latest(brev).status == Forsendelse.Status.SENDT
+    assert fetch_digital_post_receipts() == 0  # nothing new in the queue; the parked one applied
+    assert latest(brev).status == Forsendelse.Status.LEVERET
+    assert latest(brev).leveret == at(3, 10, 1)
+    assert not ParkeretKvittering.objects.exists()
+
+
+def test_a_receipt_for_a_message_vum_did_not_send_is_parked_and_forgotten_after_two_weeks(
+    dueslag: FakeBeskedfordeler, settings
+) -> None:  # type: ignore[no-untyped-def]
     # Another of the municipality's systems sends through the same service agreement.
-    dueslag.receipt("6c1d8c8e-3f51-4d5c-9a43-2d4c0b7f1e11", DELIVERED, at(3, 10))
+    dueslag.receipt(
+        "6c1d8c8e-3f51-4d5c-9a43-2d4c0b7f1e11", FAILED, at(3, 10), fault=("1", "0101901234")
+    )
     assert fetch_digital_post_receipts() == 1
     assert dueslag.waiting() == 0
     assert dueslag.dead_letters() == []
+    (parked,) = ParkeretKvittering.objects.all()
+    assert "0101901234" not in parked.fejl  # masked, as everywhere
     assert not AuditEvent.objects.filter(summary__contains="Kvittering").exists()
+
+    with time_machine.travel(at(17, 10, 1)):
+        fetch_digital_post_receipts()
+    assert not ParkeretKvittering.objects.exists()
 
 
 # Not delivered

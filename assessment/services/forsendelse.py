@@ -6,8 +6,10 @@ was frozen is checked again. A letter the dispatcher cannot deliver to a recipie
 number, refused by Digital Post, a protected citizen without Digital Post) is recorded as not
 delivered and becomes the caseworker's task; it goes again when the caseworker says so."""
 
+import hashlib
 import logging
 import re
+import uuid
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
@@ -19,7 +21,13 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import formats, timezone
 
-from assessment.models import Afgoerelse, AfgoerelsesResultat, Brev, Forsendelse
+from assessment.models import (
+    Afgoerelse,
+    AfgoerelsesResultat,
+    Brev,
+    Forsendelse,
+    ParkeretKvittering,
+)
 from assessment.varsel import NOTICE_SOURCE, ends_or_reduces, notice_weeks
 from cases.models import Borger, Relation, Sag
 from cases.services.borger import borger_cpr_current
@@ -380,14 +388,15 @@ def forsendelse_receipt_record(*, status: PostStatus) -> Forsendelse | None:
       refused at once; a decision whose letter failed is not received (no complaint deadline
       runs); and "send again" sends a new message;
     - anything else (physical post on its way): noted on the dispatch.
-    A receipt for a message vum did not send (another of the municipality's systems), for an
-    attempt that a later one replaced, older than the one recorded, or recorded already changes
-    nothing (None): Beskedfordeleren may bring a receipt twice and out of order."""
+    A receipt for an attempt that a later one replaced, older than the one recorded, or
+    recorded already changes nothing (None): Beskedfordeleren may bring a receipt twice and out
+    of order. A receipt no dispatch claims is parked (`parked_receipts_apply`): its dispatch may
+    not be recorded yet, or it is another of the municipality's systems' message."""
     reference = str(status.message_uuid)
     found = Forsendelse.objects.filter(reference=reference).values_list("brev_id", flat=True)
     brev_id = found.first()
     if brev_id is None:
-        logger.info("Kvittering %s gælder ikke et brev fra vum", status.besked_id)
+        _park(status)
         return None
     with transaction.atomic():
         brev = (
@@ -446,6 +455,54 @@ def forsendelse_receipt_record(*, status: PostStatus) -> Forsendelse | None:
                 changes={"status": forsendelse.status},
             )
     return forsendelse
+
+
+def _park(status: PostStatus) -> None:
+    key = (
+        status.besked_id
+        or hashlib.sha256(
+            f"{status.message_uuid}|{status.status}|{status.at.isoformat()}".encode()
+        ).hexdigest()
+    )
+    ParkeretKvittering.objects.get_or_create(
+        besked_id=key,
+        defaults={
+            "reference": str(status.message_uuid),
+            "status": status.status[:100],
+            "tidspunkt": status.at,
+            "kanal": status.channel[:50],
+            "fejl": without_cpr(status.error)[:500],
+        },
+    )
+    logger.info("Kvittering %s parkeret: ingen forsendelse har dens messageUUID", key)
+
+
+def parked_receipts_apply(*, limit: int) -> int:
+    """Apply the parked receipts whose dispatch is now recorded, oldest first, each in one
+    transaction with its removal; then delete those unclaimed for VUM_BESKEDFORDELER_PARK_DAYS
+    (another system's messages). Safe to run twice at once: applying a receipt twice changes
+    nothing. Returns how many were applied."""
+    claimed = ParkeretKvittering.objects.filter(
+        reference__in=Forsendelse.objects.values("reference")
+    ).order_by("tidspunkt", "id")
+    applied = 0
+    for parked in claimed[:limit]:
+        with transaction.atomic():
+            forsendelse_receipt_record(
+                status=PostStatus(
+                    besked_id=parked.besked_id,
+                    message_uuid=uuid.UUID(parked.reference),
+                    status=parked.status,
+                    at=parked.tidspunkt,
+                    channel=parked.kanal,
+                    error=parked.fejl,
+                )
+            )
+            parked.delete()
+        applied += 1
+    too_old = timezone.now() - timedelta(days=settings.VUM_BESKEDFORDELER_PARK_DAYS)
+    ParkeretKvittering.objects.filter(modtaget__lt=too_old).delete()
+    return applied
 
 
 def _decision_receipt(

@@ -456,6 +456,8 @@ VUM_SERVICEPLATFORMEN_BACKOFF_SECONDS = env.float(
 VUM_BESKEDFORDELER_DUESLAG = env.str("VUM_BESKEDFORDELER_DUESLAG", default="")
 VUM_BESKEDFORDELER_URL = env.str("VUM_BESKEDFORDELER_URL", default="")
 VUM_BESKEDFORDELER_BATCH = env.int("VUM_BESKEDFORDELER_BATCH", default=500)
+# A receipt no dispatch of vum's has claimed in this many days is another system's, and goes.
+VUM_BESKEDFORDELER_PARK_DAYS = env.int("VUM_BESKEDFORDELER_PARK_DAYS", default=14)
 CELERY_BEAT_SCHEDULE["fetch-digital-post-receipts"] = {
     "task": "assessment.fetch_digital_post_receipts",
     "schedule": timedelta(minutes=1),
