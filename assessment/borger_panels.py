@@ -44,12 +44,24 @@ def granted_panel(user: User, borger: Borger, sager: Sequence[Sag]) -> dict[str,
 
 @borger_panels.register(template="assessment/_borger_breve.html", position=30)
 def letters_panel(user: User, borger: Borger, sager: Sequence[Sag]) -> dict[str, Any] | None:
-    """Every dispatch of a letter on the cases, the latest first. The frozen PDF and texts are
-    left out; the PDF is fetched by its own link."""
-    forsendelser = list(
+    """Every dispatch of a letter on the cases, as it stands by Digital Post's latest receipt
+    for it, the latest first. The frozen PDF and texts are left out; the PDF is fetched by its
+    own link."""
+    rows = (
         Forsendelse.objects.filter(brev__sag_id__in=[sag.pk for sag in sager])
         .select_related("brev")
         .defer("brev__pdf", "brev__indhold")
-        .order_by("-sendt", "-pk")
+        .order_by("pk")
     )
+    # A receipt is a row after its dispatch, with the same message: it stands in its place.
+    shown: list[Forsendelse] = []
+    dispatch_at: dict[tuple[int, str, str], int] = {}
+    for row in rows:
+        message = (row.brev_id, row.modtager, row.reference)
+        if row.kvittering and message in dispatch_at:
+            shown[dispatch_at[message]] = row
+        else:
+            dispatch_at[message] = len(shown)
+            shown.append(row)
+    forsendelser = sorted(shown, key=lambda row: (row.sendt, row.pk), reverse=True)
     return {"forsendelser": forsendelser} if forsendelser else None

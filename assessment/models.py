@@ -989,6 +989,9 @@ class Forsendelse(models.Model):
     # runs from it. Empty where the channel gives no receipt (file, e-mail, physical post).
     leveret = models.DateTimeField("leveret", null=True, blank=True)
     fejl = models.CharField("hvorfor brevet ikke blev leveret", max_length=500, blank=True)
+    # The message's number among the letter's messages to this recipient (`Letter.attempt`):
+    # one more after Digital Post took one and then reported it failed.
+    forsoeg = models.PositiveSmallIntegerField("forsøg", default=0)
     # Digital Post's latest receipt for the dispatch (PKO_PostStatus through Beskedfordeleren):
     # its status as Digital Post words it, and when.
     kvittering = models.CharField("kvittering fra Digital Post", max_length=100, blank=True)
@@ -999,11 +1002,11 @@ class Forsendelse(models.Model):
         verbose_name = "forsendelse"
         verbose_name_plural = "forsendelser"
         constraints = [
-            # A dispatch's message (its reference: the messageUUID, file or e-mail id, the
-            # same at every attempt) is sent once. A new message goes only after Digital
-            # Post's receipt said the earlier failed; receipts are rows, not dispatches.
+            # Each message of a letter to a recipient is sent once: the first, and a new one
+            # only after Digital Post's receipt said the earlier failed (receipts are rows,
+            # not dispatches).
             models.UniqueConstraint(
-                fields=["brev", "modtager", "reference"],
+                fields=["brev", "modtager", "forsoeg"],
                 condition=~models.Q(status__in=["fejlet", "sendes_igen"]) & models.Q(kvittering=""),
                 name="a_letter_is_sent_once_to_each_recipient",
             )

@@ -24,11 +24,18 @@ from assessment.services.forsendelse import (
 from assessment.tasks import fetch_digital_post_receipts
 from cases.models import Sag
 from tests import test_digital_post as digital_post
-from tests.peers.beskedfordeler import BROKER_URL, FakeBeskedfordeler, require_broker
+from tests.factories import UserFactory
+from tests.peers.beskedfordeler import (
+    BROKER_URL,
+    FakeBeskedfordeler,
+    haendelsesbesked,
+    post_status,
+    require_broker,
+)
 from tests.test_digital_post import Post, send, task
 from tests.test_legal_rules import OPHOER, decide, line
 from vum import calendar
-from vum.accounts.models import User
+from vum.accounts.models import Role, User
 from vum.audit.models import AuditEvent
 from vum.deadlines.models import Frist
 from vum.notifications.models import Notifikation
@@ -193,6 +200,91 @@ def test_a_receipt_for_a_message_vum_did_not_send_is_parked_and_forgotten_after_
     assert not ParkeretKvittering.objects.exists()
 
 
+def test_a_final_receipt_stamped_in_the_same_second_as_a_progress_one_is_recorded(
+    post: Post, dueslag: FakeBeskedfordeler, caseworker: User, jorn_case: Sag
+) -> None:
+    brev = sent_letter(post, caseworker, jorn_case)
+    dueslag.receipt(brev.meddelelse_uuid, TAKEN, at(3, 10, 1))
+    dueslag.receipt(brev.meddelelse_uuid, FAILED, at(3, 10, 1))
+    dueslag.receipt(brev.meddelelse_uuid, DELIVERED, at(3, 10, 1))  # the failure stands
+    assert fetch_digital_post_receipts() == 3
+    assert latest(brev).status == Forsendelse.Status.FEJLET
+
+
+def test_the_citizens_copy_has_its_own_receipt_and_the_citizens_page_one_row_per_dispatch(
+    post: Post, dueslag: FakeBeskedfordeler, caseworker: User, jorn_case: Sag, client
+) -> None:  # type: ignore[no-untyped-def]
+    borger = jorn_case.borger
+    digital_post.guardian(jorn_case)
+    post.fake.people |= {borger.cpr, digital_post.GUARDIAN}
+    brev = send(caseworker, jorn_case)
+    brev_dispatch(brev_id=brev.pk)
+    (copy,) = post.fake.deliveries_to(borger.cpr)
+
+    dueslag.receipt(copy.message_uuid, TAKEN, at(3, 10, 1))
+    dueslag.receipt(copy.message_uuid, DELIVERED, at(3, 11))
+    assert fetch_digital_post_receipts() == 2
+
+    to_copy = Forsendelse.objects.filter(brev=brev, modtager="kopi_til_borger").latest("id")
+    assert (to_copy.status, to_copy.leveret) == (Forsendelse.Status.LEVERET, at(3, 11))
+    to_guardian = Forsendelse.objects.filter(brev=brev, modtager="adressat").latest("id")
+    assert to_guardian.status == Forsendelse.Status.SENDT  # its own receipt has not come
+    client.force_login(caseworker)
+    page = client.get(reverse("borger_detail", args=[borger.pk])).content.decode()
+    section = page[page.index('id="sendte-breve"') :]
+    assert section.count('id="forsendelse-') == 2  # the two dispatches, not their receipts
+    assert f'id="forsendelse-{to_copy.pk}"' in section
+    assert "Leveret i Digital Post 03.06.2026 11:00" in section
+
+
+def test_physical_post_on_its_way_is_noted_on_the_case(
+    post: Post, dueslag: FakeBeskedfordeler, caseworker: User, jorn_case: Sag, client
+) -> None:  # type: ignore[no-untyped-def]
+    borger = jorn_case.borger
+    borger.adresse, borger.postnummer, borger.by = "Søndergade 14B, 1. tv", "8800", "Viborg"
+    borger.save()
+    post.fake.exempt.add(borger.cpr)
+    brev = sent_letter(post, caseworker, jorn_case)
+    assert latest(brev).status == Forsendelse.Status.FYSISK_POST
+
+    dueslag.receipt(
+        brev.meddelelse_uuid, "Afleveret til print og kuvertering", at(3, 12), channel="Fysisk Post"
+    )
+    assert fetch_digital_post_receipts() == 1
+
+    assert (latest(brev).status, latest(brev).leveret) == (Forsendelse.Status.FYSISK_POST, None)
+    client.force_login(caseworker)
+    page = client.get(reverse("sag_detail", args=[jorn_case.pk])).content.decode()
+    assert (
+        "Sendt som fysisk post 03.06.2026 10:00 (afleveret til print og kuvertering "
+        "03.06.2026 12:00)"
+    ) in page
+    afgoerelse = Afgoerelse.objects.get(pk=brev.afgoerelse_id)
+    assert afgoerelse.klagefrist == calendar.complaint_deadline(date(2026, 6, 3))
+
+
+def test_a_late_receipt_for_a_corrected_letter_never_shortens_the_correction_s_deadline(
+    post: Post, dueslag: FakeBeskedfordeler, caseworker: User, jorn_case: Sag
+) -> None:
+    brev = sent_letter(post, caseworker, jorn_case)
+    with time_machine.travel(at(10, 9)):
+        correction = send(caseworker, jorn_case, retter=brev)
+        brev_dispatch(brev_id=correction.pk)
+    afgoerelse = Afgoerelse.objects.get(pk=brev.afgoerelse_id)
+    assert afgoerelse.klagefrist == calendar.complaint_deadline(date(2026, 6, 10))
+
+    dueslag.receipt(brev.meddelelse_uuid, DELIVERED, at(4, 9))  # the original's, late
+    dueslag.receipt(correction.meddelelse_uuid, FAILED, at(10, 9, 5))
+    with time_machine.travel(at(10, 10)):
+        assert fetch_digital_post_receipts() == 2
+
+    afgoerelse.refresh_from_db()
+    assert afgoerelse.meddelt == date(2026, 6, 4)  # the decision reached the citizen then
+    assert afgoerelse.klagefrist == calendar.complaint_deadline(date(2026, 6, 10))
+    assert latest(correction).status == Forsendelse.Status.FEJLET  # the caseworker's task
+    assert task(jorn_case).kilde == f"brev-ikke-leveret:{correction.pk}:adressat"
+
+
 # Not delivered
 
 
@@ -253,22 +345,33 @@ def test_a_failed_delivery_is_a_task_the_decision_is_not_received_and_sending_ag
 def test_a_message_vum_cannot_read_is_dead_lettered_and_the_rest_are_recorded(
     post: Post, dueslag: FakeBeskedfordeler, caseworker: User, jorn_case: Sag, caplog
 ) -> None:  # type: ignore[no-untyped-def]
+    administrator = UserFactory(role=Role.ADMINISTRATOR)
     brev = sent_letter(post, caseworker, jorn_case)
-    secret = f"<{jorn_case.borger.cpr}"
-    dueslag.put(secret.encode())  # not XML
+    cpr = jorn_case.borger.cpr
+    dueslag.put(f"<{cpr}".encode())  # not XML
     dueslag.put(b"<Haendelsesbesked xmlns='urn:oio:besked:kuvert:1.0'/>")  # no Beskeddata
-    dueslag.receipt(brev.meddelelse_uuid, DELIVERED, at(3, 10, 2))
+    entity = f'<!DOCTYPE x [<!ENTITY cpr "{cpr}">]><{cpr}>&cpr;</{cpr}>'
+    dueslag.put(entity.encode())  # defusedxml refuses it
+    # Base64 wrapped over lines, and a time without a zone (Danish): read all the same.
+    payload = post_status(brev.meddelelse_uuid, DELIVERED, at(3, 10, 2).replace(tzinfo=None))
+    wrapped = haendelsesbesked(payload).replace(b"<ns0:Base64>", b"<ns0:Base64>\n  ")
+    dueslag.put(wrapped)
 
     with caplog.at_level(logging.INFO):
         assert fetch_digital_post_receipts() == 1
 
     assert latest(brev).status == Forsendelse.Status.LEVERET
+    assert latest(brev).leveret == at(3, 10, 2)
     assert dueslag.waiting() == 0
-    assert len(dueslag.dead_letters()) == 2
-    assert "afvist besked" in caplog.text
-    assert jorn_case.borger.cpr not in caplog.text
+    assert len(dueslag.dead_letters()) == 3
+    assert "afvist til døde breve" in caplog.text
+    assert cpr not in caplog.text
+    (told,) = Notifikation.objects.filter(modtager=administrator)
+    assert "kunne ikke behandles" in told.titel
+    assert cpr not in told.tekst
 
 
+@pytest.mark.django_db(transaction=True)  # the receipt's own transaction really commits
 def test_a_receipt_recorded_by_a_worker_that_died_before_acknowledging_it_comes_again_once(
     post: Post, dueslag: FakeBeskedfordeler, caseworker: User, jorn_case: Sag, settings
 ) -> None:  # type: ignore[no-untyped-def]
@@ -334,6 +437,16 @@ def test_without_a_dueslag_no_receipt_is_fetched_and_the_acceptance_is_the_deliv
     forsendelse = Forsendelse.objects.get(brev=brev)
     assert forsendelse.status == Forsendelse.Status.LEVERET
     assert timezone.localtime(forsendelse.leveret).date() == date(2026, 6, 3)  # type: ignore[arg-type]
+
+
+def test_a_login_the_broker_refuses_is_a_setup_error_not_a_wait(
+    dueslag: FakeBeskedfordeler, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.VUM_BESKEDFORDELER_URL = "amqp://guest:forkert@127.0.0.1:5672/"
+    with pytest.raises(ServiceplatformenError) as refused:
+        fetch_digital_post_receipts()
+    assert not refused.value.retryable
+    assert "afviste vums login" in refused.value.reason
 
 
 # The login to KOMBIT's Beskedfordeler

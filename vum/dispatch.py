@@ -45,9 +45,10 @@ class Letter:
     case_reference: str = ""
     # The copy to the citizen of a letter addressed to the one who holds their rights.
     copy: bool = False
-    # How many earlier dispatches to this recipient Digital Post took and then reported failed
-    # (its receipt): sent again, the letter is a new message to Digital Post.
-    failed_after_taken: int = 0
+    # The message's number among this letter's messages to this recipient: 0, and one more
+    # each time Digital Post took one and then reported it failed (its receipt), since Digital
+    # Post will not take a messageUUID twice.
+    attempt: int = 0
 
     @property
     def key(self) -> str:
@@ -61,7 +62,7 @@ class Letter:
         the copy and for a message sent again after a failure (a version-4 UUID, as MeMo
         requires)."""
         name = ("kopi-til-borger" if self.copy else "") + (
-            f"-igen-{self.failed_after_taken}" if self.failed_after_taken else ""
+            f"-igen-{self.attempt}" if self.attempt else ""
         )
         if not name:
             return self.letter_uuid

@@ -171,15 +171,7 @@ def _dispatch_to(*, brev_id: int, modtager: str, wait: bool) -> Forsendelse | No
         return latest  # sent, or failed and waiting for the caseworker
     letter = _letter(brev, modtager, given_cpr=latest.modtager_cpr if latest else "")
     if latest is not None:
-        # Sent again after Digital Post reported a message failed: a new message to it.
-        failed_after_taken = (
-            Forsendelse.objects.filter(
-                brev=brev, modtager=modtager, status=Forsendelse.Status.FEJLET
-            )
-            .exclude(kvittering="")
-            .count()
-        )
-        letter = replace(letter, failed_after_taken=failed_after_taken)
+        letter = replace(letter, attempt=latest.forsoeg)  # sent again: its message's number
     dispatcher = get_dispatcher()
     try:
         if letter.address_protected and not dispatcher.digital_post:
@@ -247,6 +239,7 @@ def _record(brev: Brev, modtager: str, letter: Letter, **outcome: Any) -> Forsen
         modtager=modtager,
         modtager_navn=letter.recipient_name,
         modtager_cpr=letter.recipient_cpr,
+        forsoeg=letter.attempt,
         **outcome,
     )
 
@@ -411,7 +404,7 @@ def forsendelse_receipt_record(*, status: PostStatus) -> Forsendelse | None:
             latest is None
             or latest.reference != reference
             or latest.status not in RECEIPTS_APPLY_TO
-            or (latest.kvitteret is not None and latest.kvitteret >= status.at)
+            or not _news(status, latest)
         ):
             return None
         # Dispatches are append-only: the receipt is the recipient's new latest row.
@@ -422,6 +415,7 @@ def forsendelse_receipt_record(*, status: PostStatus) -> Forsendelse | None:
             modtager_cpr=latest.modtager_cpr,
             kanal=latest.kanal,
             reference=reference,
+            forsoeg=latest.forsoeg,
             sendt=latest.sendt,
             status=latest.status,
             leveret=latest.leveret,
@@ -455,6 +449,16 @@ def forsendelse_receipt_record(*, status: PostStatus) -> Forsendelse | None:
                 changes={"status": forsendelse.status},
             )
     return forsendelse
+
+
+def _news(status: PostStatus, latest: Forsendelse) -> bool:
+    """Does the receipt tell more than the dispatch's latest row: it is later than the receipt
+    recorded, or as late and final where that was on the way (Digital Post may stamp both
+    within one second)?"""
+    if latest.kvitteret is None or status.at > latest.kvitteret:
+        return True
+    final = status.delivered or status.failed
+    return status.at == latest.kvitteret and final and latest.status != Forsendelse.Status.LEVERET
 
 
 def _park(status: PostStatus) -> None:
@@ -514,15 +518,19 @@ def _decision_receipt(
     sent_day = timezone.localtime(forsendelse.sendt).date()
     by_this_letter = brev.retter_id is None and afgoerelse.form == Afgoerelse.Form.SKRIFTLIG
     if status.failed:
-        if by_this_letter and afgoerelse.meddelt == sent_day:
+        # Not received, unless a correcting letter has gone since (its dispatch set the
+        # deadline, and its own receipt speaks for it).
+        if by_this_letter and afgoerelse.meddelt == sent_day and not brev.rettelser.exists():
             Afgoerelse.objects.filter(pk=afgoerelse.pk).update(meddelt=None, klagefrist=None)
         return
     day = timezone.localtime(status.at).date()
     if not status.delivered or day == sent_day:
         return
+    deadline = calendar.complaint_deadline(day)
     Afgoerelse.objects.filter(pk=afgoerelse.pk).update(
         meddelt=day if by_this_letter and afgoerelse.meddelt == sent_day else afgoerelse.meddelt,
-        klagefrist=calendar.complaint_deadline(day),
+        # Never earlier than a later letter (a correction) has made it.
+        klagefrist=max(deadline, afgoerelse.klagefrist or deadline),
     )
     if brev.retter_id is None:
         _notice_kept_at_dispatch(brev, afgoerelse, day, delivered=True)
@@ -532,7 +540,8 @@ def forsendelse_resend(*, actor: User, forsendelse: Forsendelse) -> Forsendelse:
     """Send again a letter that was not delivered, once the caseworker has seen to the reason.
     The request is recorded, and the letter is then in the outbox again: the next sweep (each
     minute) sends it, outside the caseworker's request, with the same MeMo messageUUID, so
-    Digital Post still delivers it once. Returns the request."""
+    Digital Post still delivers it once; after Digital Post took the message and then reported
+    it failed (its receipt), as the next message, with a new UUID. Returns the request."""
     with transaction.atomic():
         brev = (
             Brev.objects.select_for_update(of=("self",))
@@ -556,6 +565,7 @@ def forsendelse_resend(*, actor: User, forsendelse: Forsendelse) -> Forsendelse:
             modtager_cpr=_cpr_given_since(brev, latest.modtager),
             kanal=latest.kanal,
             reference="",
+            forsoeg=latest.forsoeg + (1 if latest.kvittering else 0),
             sendt=timezone.now(),
             status=Forsendelse.Status.SENDES_IGEN,
         )

@@ -15,9 +15,9 @@ into with them instead.
 Each message is handed to `handle` (which records it in its own transaction) and acknowledged
 only after that returns: a crash in between brings the message again, so `handle` must find a
 receipt it has recorded and change nothing. A message vum cannot read is rejected without
-requeue (Beskedfordeler keeps it as a dead letter) and logged by its BeskedId, never its
-content; a message `handle` fails on twice is rejected the same way, so that one bad message
-cannot hold up the queue.
+requeue (Beskedfordeler keeps it as a dead letter), logged by its BeskedId, never its content,
+and told to the administrators; so is a message `handle` fails on again when it is brought
+again, so that one bad message cannot hold up the queue.
 """
 
 import base64
@@ -33,10 +33,14 @@ from urllib.parse import unquote, urlsplit
 from xml.etree.ElementTree import Element
 
 import amqp
+from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from vum.notifications.services import administrators_notify
 from vum.serviceplatformen.client import Service, ServiceplatformenError, shared_client
 
 logger = logging.getLogger(__name__)
@@ -101,45 +105,53 @@ def _text(root: Element, name: str) -> str:
     return (element.text or "").strip() if element is not None else ""
 
 
+def _xml(text: bytes, what: str) -> Element:
+    try:
+        return SafeET.fromstring(text)
+    except (SafeET.ParseError, DefusedXmlException) as error:
+        # defusedxml refuses entities, DTDs and external references with its own errors.
+        raise UnreadableMessage(f"{what} er ikke XML, vum kan læse") from error
+
+
+def _besked_id(envelope: Element) -> str:
+    """The message's BeskedId if it is a UUID (it is logged, so nothing else is taken)."""
+    element = _find(envelope, "BeskedId")
+    try:
+        return str(uuid.UUID(_text(element, "UUIDIdentifikator"))) if element is not None else ""
+    except ValueError:
+        return ""
+
+
 def post_status_parse(body: bytes) -> PostStatus:
-    """The PKO_PostStatus in a Haendelsesbesked, or UnreadableMessage."""
-    try:
-        envelope = SafeET.fromstring(body)
-    except SafeET.ParseError as error:
-        raise UnreadableMessage("beskeden er ikke XML") from error
+    """The PKO_PostStatus in a Haendelsesbesked, or UnreadableMessage (whose text names the
+    message by its BeskedId and says what is wrong, never what it holds)."""
+    envelope = _xml(body, "beskeden")
     if envelope.tag != f"{{{KUVERT}}}Haendelsesbesked":
-        raise UnreadableMessage(f"beskeden er en {_local(envelope)}, ikke en Haendelsesbesked")
-    besked_id_element = _find(envelope, "BeskedId")
-    besked_id = (
-        _text(besked_id_element, "UUIDIdentifikator") if besked_id_element is not None else ""
-    )
+        raise UnreadableMessage("beskeden er ikke en Haendelsesbesked")
+    besked_id = _besked_id(envelope)
+    name = f"Haendelsesbesked {besked_id or 'uden BeskedId'}"
     data = _find(envelope, "Beskeddata")
-    encoded = _text(data, "Base64") if data is not None else ""
+    # base64Binary may be wrapped over lines.
+    encoded = "".join(_text(data, "Base64").split()) if data is not None else ""
     if not encoded:
-        raise UnreadableMessage(f"Haendelsesbesked {besked_id or '?'} har ingen Beskeddata/Base64")
+        raise UnreadableMessage(f"{name} har ingen Beskeddata/Base64")
     try:
-        payload = SafeET.fromstring(base64.b64decode(encoded, validate=True))
-    except (binascii.Error, SafeET.ParseError) as error:
-        raise UnreadableMessage(
-            f"Beskeddata i Haendelsesbesked {besked_id or '?'} er ikke base64-kodet XML"
-        ) from error
+        decoded = base64.b64decode(encoded, validate=True)
+    except binascii.Error as error:
+        raise UnreadableMessage(f"Beskeddata i {name} er ikke base64") from error
+    payload = _xml(decoded, f"Beskeddata i {name}")
     if payload.tag != f"{{{POST_STATUS}}}PKO_PostStatus":
-        raise UnreadableMessage(
-            f"Haendelsesbesked {besked_id or '?'} bærer en {_local(payload)}, ikke PKO_PostStatus"
-        )
+        raise UnreadableMessage(f"{name} bærer ikke en PKO_PostStatus")
     try:
         message_uuid = uuid.UUID(_text(payload, "MessageUUID"))
     except ValueError as error:
-        raise UnreadableMessage(
-            f"PKO_PostStatus i Haendelsesbesked {besked_id or '?'} har intet gyldigt MessageUUID"
-        ) from error
+        raise UnreadableMessage(f"PKO_PostStatus i {name} har intet gyldigt MessageUUID") from error
     at = parse_datetime(_text(payload, "TransaktionsDatoTid"))
     status = _text(payload, "TransaktionsStatusKode")
-    if at is None or at.tzinfo is None or not status:
-        raise UnreadableMessage(
-            f"PKO_PostStatus i Haendelsesbesked {besked_id or '?'} mangler status eller "
-            "tidspunkt med tidszone"
-        )
+    if at is None or not status:
+        raise UnreadableMessage(f"PKO_PostStatus i {name} mangler status eller tidspunkt")
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at)  # Digital Post's times are Danish where they say no zone
     details = _find(payload, "FejlDetaljer")
     fault = (_text(details, "FejlKode"), _text(details, "FejlTekst")) if details is not None else ()
     return PostStatus(
@@ -164,8 +176,11 @@ class Fetched:
 
 def receipts_fetch(*, handle: Callable[[PostStatus], object], limit: int) -> Fetched:
     """Take up to `limit` messages from the dueslag, hand each PKO_PostStatus to `handle`, and
-    acknowledge it once `handle` has returned. Raises ServiceplatformenError when the broker
-    cannot be reached (nothing is lost: the messages wait in the queue)."""
+    acknowledge it once `handle` has returned. A message vum cannot read, or fails on again
+    when it is brought again, is rejected to the dueslag's dead letters and the administrators
+    are told (`dead_letter_alert`); a database that is away is never the message's fault.
+    Raises ServiceplatformenError when the broker cannot be reached (nothing is lost: the
+    messages wait in the queue)."""
     handled = rejected = 0
     queue = settings.VUM_BESKEDFORDELER_DUESLAG
     with _connect() as connection:
@@ -177,27 +192,41 @@ def receipts_fetch(*, handle: Callable[[PostStatus], object], limit: int) -> Fet
             tag = message.delivery_info["delivery_tag"]
             try:
                 status = post_status_parse(_bytes(message.body))
-            except UnreadableMessage as unreadable:
-                logger.error("Beskedfordeleren: afvist besked, %s", unreadable)
-                channel.basic_reject(tag, requeue=False)
-                rejected += 1
-                continue
-            try:
                 handle(status)
-            except Exception:
+            except UnreadableMessage as unreadable:
+                reason = str(unreadable)
+            except (OperationalError, InterfaceError):
+                raise  # the database is away: the message comes again, unharmed
+            except Exception as error:
                 if not message.delivery_info.get("redelivered"):
                     raise  # the connection closes unacknowledged: the message comes again
-                logger.exception(
-                    "Beskedfordeleren: Haendelsesbesked %s fejlede igen og er afvist",
-                    status.besked_id,
-                )
-                channel.basic_reject(tag, requeue=False)
-                rejected += 1
+                reason = f"vum fejlede på den igen ({type(error).__name__})"
+            else:
+                channel.basic_ack(tag)
+                handled += 1
                 continue
-            channel.basic_ack(tag)
-            handled += 1
+            logger.error("Beskedfordeleren: besked afvist til døde breve: %s", reason)
+            channel.basic_reject(tag, requeue=False)
+            rejected += 1
+            dead_letter_alert(reason=reason)
     logger.info("Beskedfordeleren: %d kvitteringer behandlet, %d afvist", handled, rejected)
     return Fetched(handled=handled, rejected=rejected)
+
+
+def dead_letter_alert(*, reason: str) -> None:
+    """Tell the administrators, once an hour, that a message from Beskedfordeleren went to the
+    dead letters: a receipt that may say a letter failed, which no caseworker will hear of.
+    `reason` names the message by its BeskedId only."""
+    now = timezone.localtime()
+    administrators_notify(
+        titel="En kvittering fra Digital Post kunne ikke behandles",
+        tekst=(
+            f"Beskedfordeleren: {reason}. Beskeden ligger i dueslagets døde breve. Se den "
+            "der, og se serverens log (docs/serviceplatformen.md#beskedfordeleren-sf1461)."
+        ),
+        link="",
+        kilde=f"beskedfordeler-afvist-{now:%Y%m%d%H}",
+    )
 
 
 def _bytes(body: bytes | str) -> bytes:
@@ -240,6 +269,13 @@ def _connect() -> amqp.Connection:
     )
     try:
         connection.connect()
+    except amqp.exceptions.AccessRefused:
+        if not url.username:
+            shared_client().forget_token(service)  # the next run asks the STS again
+        raise ServiceplatformenError(
+            "Beskedfordeleren afviste vums login. Tjek serviceaftalen for Beskedfordeleren "
+            "(afhent), certifikatet og VUM_BESKEDFORDELER_URL."
+        ) from None
     except (OSError, amqp.exceptions.AMQPError) as error:
         logger.warning("Beskedfordeleren: ingen forbindelse (%s)", type(error).__name__)
         raise ServiceplatformenError(

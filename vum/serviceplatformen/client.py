@@ -162,6 +162,7 @@ class ServiceplatformenClient:
     def forget_token(self, service: Service) -> None:
         with self._lock:
             self._tokens.pop(service.entity_id, None)
+            self._tokens.pop("saml:" + service.entity_id, None)
 
     def _saml_token(self, service: Service) -> _Token:
         payload = {

@@ -227,7 +227,7 @@ class ForsendelseSerializer(serializers.Serializer[Any]):
         read_only=True,
         help_text="Digital Posts kvittering gennem Beskedfordeleren (PKO_PostStatus), som Digital "
         "Post formulerer den; tom for en afsendelse. En kvittering er sin egen række efter "
-        "afsendelsen, med samme reference.",
+        "afsendelsen, med samme reference, og siger, hvor den afsendelse står.",
     )
     kvitteret = serializers.DateTimeField(
         read_only=True, allow_null=True, help_text="Hvornår kvitteringens status indtraf."
@@ -244,7 +244,8 @@ class BrevSerializer(serializers.ModelSerializer[Brev]):
         many=True,
         read_only=True,
         help_text="Hver forsendelse: til adressaten og, hvor brevet har en, kopien til borgeren; "
-        "også de, der ikke blev leveret, og anmodninger om at sende igen.",
+        "også de, der ikke blev leveret, anmodninger om at sende igen og Digital Posts "
+        "kvitteringer (rækker med `kvittering`), i den rækkefølge, de kom.",
     )
     pdf = serializers.SerializerMethodField(help_text="Adressen på brevet (PDF).")
 
