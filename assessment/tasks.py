@@ -58,9 +58,12 @@ def fetch_digital_post_receipts() -> int:
         forsendelse_receipt_record(status=status)
 
     batch = settings.VUM_BESKEDFORDELER_BATCH
-    fetched = receipts_fetch(handle=record, limit=batch)
-    # Receipts that came before their dispatch was recorded, whose dispatch is now.
-    parked_receipts_apply(limit=batch)
+    try:
+        fetched = receipts_fetch(handle=record, limit=batch)
+    finally:
+        # Receipts that came before their dispatch was recorded, whose dispatch is now:
+        # applied whether or not Beskedfordeleren answered this time.
+        parked_receipts_apply(limit=batch)
     if fetched.handled + fetched.rejected == batch:
         enqueue(fetch_digital_post_receipts)
     return fetched.handled

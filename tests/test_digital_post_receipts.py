@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessment.models import Afgoerelse, Brev, Forsendelse, ParkeretKvittering
+from assessment.services import forsendelse as service
 from assessment.services.afgoerelse import afgoerelse_send
 from assessment.services.forsendelse import (
     brev_dispatch,
@@ -352,6 +353,10 @@ def test_a_message_vum_cannot_read_is_dead_lettered_and_the_rest_are_recorded(
     dueslag.put(b"<Haendelsesbesked xmlns='urn:oio:besked:kuvert:1.0'/>")  # no Beskeddata
     entity = f'<!DOCTYPE x [<!ENTITY cpr "{cpr}">]><{cpr}>&cpr;</{cpr}>'
     dueslag.put(entity.encode())  # defusedxml refuses it
+    no_such_day = post_status(brev.meddelelse_uuid, DELIVERED, at(3, 10)).replace(
+        b"2026-06-03T", b"2026-02-30T"
+    )
+    dueslag.put(haendelsesbesked(no_such_day))
     # Base64 wrapped over lines, and a time without a zone (Danish): read all the same.
     payload = post_status(brev.meddelelse_uuid, DELIVERED, at(3, 10, 2).replace(tzinfo=None))
     wrapped = haendelsesbesked(payload).replace(b"<ns0:Base64>", b"<ns0:Base64>\n  ")
@@ -363,7 +368,7 @@ def test_a_message_vum_cannot_read_is_dead_lettered_and_the_rest_are_recorded(
     assert latest(brev).status == Forsendelse.Status.LEVERET
     assert latest(brev).leveret == at(3, 10, 2)
     assert dueslag.waiting() == 0
-    assert len(dueslag.dead_letters()) == 3
+    assert len(dueslag.dead_letters()) == 4
     assert "afvist til døde breve" in caplog.text
     assert cpr not in caplog.text
     (told,) = Notifikation.objects.filter(modtager=administrator)
@@ -395,8 +400,9 @@ def test_a_receipt_recorded_by_a_worker_that_died_before_acknowledging_it_comes_
 def test_a_receipt_vum_fails_on_twice_is_dead_lettered_and_does_not_hold_up_the_queue(
     post: Post, dueslag: FakeBeskedfordeler, caseworker: User, jorn_case: Sag
 ) -> None:
+    administrator = UserFactory(role=Role.ADMINISTRATOR)
     brev = sent_letter(post, caseworker, jorn_case)
-    dueslag.receipt(brev.meddelelse_uuid, DELIVERED, at(3, 10, 2))
+    besked_id = dueslag.receipt(brev.meddelelse_uuid, DELIVERED, at(3, 10, 2))
 
     def broken(status):  # type: ignore[no-untyped-def]
         raise RuntimeError("a fault in vum")
@@ -407,6 +413,41 @@ def test_a_receipt_vum_fails_on_twice_is_dead_lettered_and_does_not_hold_up_the_
     assert (fetched.handled, fetched.rejected) == (0, 1)
     assert dueslag.waiting() == 0
     assert len(dueslag.dead_letters()) == 1
+    (told,) = Notifikation.objects.filter(modtager=administrator)
+    assert besked_id in told.tekst  # which dead letter to look at
+    assert "døde breve" in told.tekst
+
+
+def test_a_parked_receipt_vum_fails_on_does_not_hold_up_the_others(
+    post: Post, dueslag: FakeBeskedfordeler, caseworker: User, jorn_case: Sag, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    administrator = UserFactory(role=Role.ADMINISTRATOR)
+    post.fake.people.add(jorn_case.borger.cpr)
+    first = send(caseworker, jorn_case)
+    second = send(caseworker, jorn_case, retter=first)  # another letter: a correction
+    bad = dueslag.receipt(first.meddelelse_uuid, DELIVERED, at(3, 10, 1))
+    dueslag.receipt(second.meddelelse_uuid, DELIVERED, at(3, 10, 2))
+    assert fetch_digital_post_receipts() == 2  # both parked: neither dispatch recorded yet
+    assert breve_dispatch_pending() == 2
+
+    record = service.forsendelse_receipt_record
+
+    def failing_for_the_first(*, status):  # type: ignore[no-untyped-def]
+        if status.besked_id == bad:
+            raise RuntimeError("a fault in vum")
+        return record(status=status)
+
+    monkeypatch.setattr(service, "forsendelse_receipt_record", failing_for_the_first)
+    assert fetch_digital_post_receipts() == 0
+    assert latest(second).status == Forsendelse.Status.LEVERET  # not held up
+    assert latest(first).status == Forsendelse.Status.SENDT
+    assert ParkeretKvittering.objects.get().besked_id == bad  # kept, tried again next time
+    (told,) = Notifikation.objects.filter(modtager=administrator)
+    assert bad in told.tekst
+
+    monkeypatch.undo()
+    fetch_digital_post_receipts()
+    assert latest(first).status == Forsendelse.Status.LEVERET
 
 
 def test_beskedfordeleren_away_leaves_the_receipts_waiting(

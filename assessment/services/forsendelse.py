@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -42,7 +42,7 @@ from vum.deadlines.services import frist_create, frist_meet
 from vum.dispatch import DeliveryRefused, Letter, get_dispatcher
 from vum.notifications.models import Notifikation
 from vum.notifications.services import Besked, administrators_notify, notifikationer_create
-from vum.serviceplatformen.beskedfordeler import PostStatus
+from vum.serviceplatformen.beskedfordeler import PostStatus, receipt_failure_alert
 from vum.serviceplatformen.client import ServiceplatformenError
 from vum.serviceplatformen.cpr import lookup_enabled
 from vum.serviceplatformen.digital_post import without_cpr
@@ -453,12 +453,12 @@ def forsendelse_receipt_record(*, status: PostStatus) -> Forsendelse | None:
 
 def _news(status: PostStatus, latest: Forsendelse) -> bool:
     """Does the receipt tell more than the dispatch's latest row: it is later than the receipt
-    recorded, or as late and final where that was on the way (Digital Post may stamp both
-    within one second)?"""
+    recorded, or final where that was on the way (Digital Post may stamp both within one
+    second, and physical post's progress comes from other clocks)?"""
     if latest.kvitteret is None or status.at > latest.kvitteret:
         return True
-    final = status.delivered or status.failed
-    return status.at == latest.kvitteret and final and latest.status != Forsendelse.Status.LEVERET
+    # A final status after a progress one, whatever their times (clocks differ).
+    return (status.delivered or status.failed) and latest.status != Forsendelse.Status.LEVERET
 
 
 def _park(status: PostStatus) -> None:
@@ -489,23 +489,33 @@ def parked_receipts_apply(*, limit: int) -> int:
     claimed = ParkeretKvittering.objects.filter(
         reference__in=Forsendelse.objects.values("reference")
     ).order_by("tidspunkt", "id")
-    applied = 0
-    for parked in claimed[:limit]:
-        with transaction.atomic():
-            forsendelse_receipt_record(
-                status=PostStatus(
-                    besked_id=parked.besked_id,
-                    message_uuid=uuid.UUID(parked.reference),
-                    status=parked.status,
-                    at=parked.tidspunkt,
-                    channel=parked.kanal,
-                    error=parked.fejl,
-                )
-            )
-            parked.delete()
-        applied += 1
     too_old = timezone.now() - timedelta(days=settings.VUM_BESKEDFORDELER_PARK_DAYS)
     ParkeretKvittering.objects.filter(modtaget__lt=too_old).delete()
+    applied = 0
+    for parked in claimed[:limit]:
+        try:
+            with transaction.atomic():
+                forsendelse_receipt_record(
+                    status=PostStatus(
+                        besked_id=parked.besked_id,
+                        message_uuid=uuid.UUID(parked.reference),
+                        status=parked.status,
+                        at=parked.tidspunkt,
+                        channel=parked.kanal,
+                        error=parked.fejl,
+                    )
+                )
+                parked.delete()
+        except (OperationalError, InterfaceError):
+            raise  # the database is away: every receipt waits
+        except Exception as error:  # one receipt's fault must not hold up the others
+            logger.exception("Parkeret kvittering %s kunne ikke anvendes", parked.besked_id)
+            receipt_failure_alert(
+                reason=f"den parkerede kvittering {parked.besked_id} kunne ikke anvendes "
+                f"({type(error).__name__}); den prøves igen ved hver hentning"
+            )
+            continue
+        applied += 1
     return applied
 
 
@@ -515,12 +525,20 @@ def _decision_receipt(
     """What Digital Post's receipt for a decision letter means for the decision: the dispatch
     counted it received on the day the letter went; the receipt says the day it arrived, or
     that it did not."""
+    # Locked and read again: a correcting letter's dispatch may have set the deadline since.
+    afgoerelse = Afgoerelse.objects.select_for_update().get(pk=afgoerelse.pk)
     sent_day = timezone.localtime(forsendelse.sendt).date()
     by_this_letter = brev.retter_id is None and afgoerelse.form == Afgoerelse.Form.SKRIFTLIG
     if status.failed:
         # Not received, unless a correcting letter has gone since (its dispatch set the
         # deadline, and its own receipt speaks for it).
-        if by_this_letter and afgoerelse.meddelt == sent_day and not brev.rettelser.exists():
+        correction_went = Forsendelse.objects.filter(
+            brev__afgoerelse=afgoerelse,
+            brev__retter__isnull=False,
+            modtager=Forsendelse.Modtager.ADRESSAT,
+            status__in=RECEIPTS_APPLY_TO,
+        ).exists()
+        if by_this_letter and afgoerelse.meddelt == sent_day and not correction_went:
             Afgoerelse.objects.filter(pk=afgoerelse.pk).update(meddelt=None, klagefrist=None)
         return
     day = timezone.localtime(status.at).date()

@@ -21,7 +21,6 @@ again, so that one bad message cannot hold up the queue.
 """
 
 import base64
-import binascii
 import logging
 import ssl
 import uuid
@@ -137,7 +136,7 @@ def post_status_parse(body: bytes) -> PostStatus:
         raise UnreadableMessage(f"{name} har ingen Beskeddata/Base64")
     try:
         decoded = base64.b64decode(encoded, validate=True)
-    except binascii.Error as error:
+    except ValueError as error:  # binascii.Error, or text that is not ASCII
         raise UnreadableMessage(f"Beskeddata i {name} er ikke base64") from error
     payload = _xml(decoded, f"Beskeddata i {name}")
     if payload.tag != f"{{{POST_STATUS}}}PKO_PostStatus":
@@ -146,7 +145,10 @@ def post_status_parse(body: bytes) -> PostStatus:
         message_uuid = uuid.UUID(_text(payload, "MessageUUID"))
     except ValueError as error:
         raise UnreadableMessage(f"PKO_PostStatus i {name} har intet gyldigt MessageUUID") from error
-    at = parse_datetime(_text(payload, "TransaktionsDatoTid"))
+    try:
+        at = parse_datetime(_text(payload, "TransaktionsDatoTid"))
+    except ValueError:  # well formed, but no such time (30 February)
+        at = None
     status = _text(payload, "TransaktionsStatusKode")
     if at is None or not status:
         raise UnreadableMessage(f"PKO_PostStatus i {name} mangler status eller tidspunkt")
@@ -178,7 +180,7 @@ def receipts_fetch(*, handle: Callable[[PostStatus], object], limit: int) -> Fet
     """Take up to `limit` messages from the dueslag, hand each PKO_PostStatus to `handle`, and
     acknowledge it once `handle` has returned. A message vum cannot read, or fails on again
     when it is brought again, is rejected to the dueslag's dead letters and the administrators
-    are told (`dead_letter_alert`); a database that is away is never the message's fault.
+    are told (`receipt_failure_alert`); a database that is away is never the message's fault.
     Raises ServiceplatformenError when the broker cannot be reached (nothing is lost: the
     messages wait in the queue)."""
     handled = rejected = 0
@@ -190,6 +192,7 @@ def receipts_fetch(*, handle: Callable[[PostStatus], object], limit: int) -> Fet
             if message is None:
                 break
             tag = message.delivery_info["delivery_tag"]
+            status: PostStatus | None = None
             try:
                 status = post_status_parse(_bytes(message.body))
                 handle(status)
@@ -200,7 +203,8 @@ def receipts_fetch(*, handle: Callable[[PostStatus], object], limit: int) -> Fet
             except Exception as error:
                 if not message.delivery_info.get("redelivered"):
                     raise  # the connection closes unacknowledged: the message comes again
-                reason = f"vum fejlede på den igen ({type(error).__name__})"
+                named = f"Haendelsesbesked {status.besked_id}" if status else "en besked"
+                reason = f"vum fejlede igen på {named} ({type(error).__name__})"
             else:
                 channel.basic_ack(tag)
                 handled += 1
@@ -208,21 +212,23 @@ def receipts_fetch(*, handle: Callable[[PostStatus], object], limit: int) -> Fet
             logger.error("Beskedfordeleren: besked afvist til døde breve: %s", reason)
             channel.basic_reject(tag, requeue=False)
             rejected += 1
-            dead_letter_alert(reason=reason)
+            receipt_failure_alert(
+                reason=f"{reason}; beskeden ligger i dueslagets døde breve, se den der"
+            )
     logger.info("Beskedfordeleren: %d kvitteringer behandlet, %d afvist", handled, rejected)
     return Fetched(handled=handled, rejected=rejected)
 
 
-def dead_letter_alert(*, reason: str) -> None:
-    """Tell the administrators, once an hour, that a message from Beskedfordeleren went to the
-    dead letters: a receipt that may say a letter failed, which no caseworker will hear of.
-    `reason` names the message by its BeskedId only."""
+def receipt_failure_alert(*, reason: str) -> None:
+    """Tell the administrators, once an hour, that a receipt from Digital Post could not be
+    handled: it may say a letter failed, which no caseworker will then hear of. `reason` names
+    the message by its BeskedId only."""
     now = timezone.localtime()
     administrators_notify(
         titel="En kvittering fra Digital Post kunne ikke behandles",
         tekst=(
-            f"Beskedfordeleren: {reason}. Beskeden ligger i dueslagets døde breve. Se den "
-            "der, og se serverens log (docs/serviceplatformen.md#beskedfordeleren-sf1461)."
+            f"Beskedfordeleren: {reason}. Se serverens log "
+            "(docs/serviceplatformen.md#beskedfordeleren-sf1461)."
         ),
         link="",
         kilde=f"beskedfordeler-afvist-{now:%Y%m%d%H}",
