@@ -8,6 +8,7 @@ from assessment.services.forsendelse import (
     forsendelse_receipt_record,
     parked_receipts_apply,
     pending_letters,
+    receipts_overdue_alert,
 )
 from assessment.services.udvalg import udvalgsmoeder_plan
 from vum.queue import enqueue
@@ -62,8 +63,10 @@ def fetch_digital_post_receipts() -> int:
         fetched = receipts_fetch(handle=record, limit=batch)
     finally:
         # Receipts that came before their dispatch was recorded, whose dispatch is now:
-        # applied whether or not Beskedfordeleren answered this time.
+        # applied whether or not Beskedfordeleren answered this time; and receipts that do
+        # not come are told.
         parked_receipts_apply(limit=batch)
+        receipts_overdue_alert()
     if fetched.handled + fetched.rejected == batch:
         enqueue(fetch_digital_post_receipts)
     return fetched.handled

@@ -469,6 +469,30 @@ def test_beskedfordeleren_away_leaves_the_receipts_waiting(
     assert latest(brev).status == Forsendelse.Status.LEVERET
 
 
+def test_receipts_that_do_not_come_are_told_to_the_administrators_once_an_hour(
+    post: Post, dueslag: FakeBeskedfordeler, caseworker: User, jorn_case: Sag
+) -> None:
+    administrator = UserFactory(role=Role.ADMINISTRATOR)
+    brev = sent_letter(post, caseworker, jorn_case)  # the subscription is missing, say
+    with time_machine.travel(at(3, 15, 59)):
+        fetch_digital_post_receipts()
+    assert not Notifikation.objects.filter(modtager=administrator).exists()  # not long yet
+
+    with time_machine.travel(at(3, 16, 1)):
+        fetch_digital_post_receipts()
+        fetch_digital_post_receipts()  # the same hour: told once
+    (told,) = Notifikation.objects.filter(modtager=administrator)
+    assert told.titel == "Kvitteringer fra Digital Post udebliver"
+    assert "1 brev" in told.tekst
+    assert "3. juni 2026 10:00" in told.tekst
+    assert jorn_case.borger.navn not in told.tekst
+
+    dueslag.receipt(brev.meddelelse_uuid, DELIVERED, at(3, 17))
+    with time_machine.travel(at(3, 17, 1)):
+        fetch_digital_post_receipts()
+    assert Notifikation.objects.filter(modtager=administrator).count() == 1  # no more
+
+
 def test_without_a_dueslag_no_receipt_is_fetched_and_the_acceptance_is_the_delivery(
     post: Post, caseworker: User, jorn_case: Sag, settings
 ) -> None:  # type: ignore[no-untyped-def]

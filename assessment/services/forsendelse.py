@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import formats, timezone
 
@@ -45,7 +45,7 @@ from vum.notifications.services import Besked, administrators_notify, notifikati
 from vum.serviceplatformen.beskedfordeler import PostStatus, receipt_failure_alert
 from vum.serviceplatformen.client import ServiceplatformenError
 from vum.serviceplatformen.cpr import lookup_enabled
-from vum.serviceplatformen.digital_post import without_cpr
+from vum.serviceplatformen.digital_post import DIGITAL, without_cpr
 
 logger = logging.getLogger(__name__)
 
@@ -449,6 +449,37 @@ def forsendelse_receipt_record(*, status: PostStatus) -> Forsendelse | None:
                 changes={"status": forsendelse.status},
             )
     return forsendelse
+
+
+def receipts_overdue_alert() -> list[Notifikation]:
+    """Tell the administrators, once an hour, when letters Digital Post took have had no
+    receipt for VUM_BESKEDFORDELER_OVERDUE_HOURS: Beskedfordeleren unreachable, its login
+    refused or the subscription missing leave no one letter at fault, and a failed delivery
+    would not be heard of. (A digital dispatch is *Sendt* only while receipts are on; without
+    them it is *Leveret* at once.)"""
+    cutoff = timezone.now() - timedelta(hours=settings.VUM_BESKEDFORDELER_OVERDUE_HOURS)
+    its_receipts = Forsendelse.objects.filter(
+        brev=OuterRef("brev"), modtager=OuterRef("modtager"), reference=OuterRef("reference")
+    ).exclude(kvittering="")
+    waiting = Forsendelse.objects.filter(
+        status=Forsendelse.Status.SENDT, kanal=DIGITAL, kvittering="", sendt__lt=cutoff
+    ).exclude(Exists(its_receipts))
+    oldest = waiting.order_by("sendt").values_list("sendt", flat=True).first()
+    if oldest is None:
+        return []
+    count = waiting.count()
+    since = formats.date_format(timezone.localtime(oldest), "j. F Y H:i")
+    return administrators_notify(
+        titel="Kvitteringer fra Digital Post udebliver",
+        tekst=(
+            f"{count} {'brev' if count == 1 else 'breve'}, som Digital Post har taget imod, har "
+            f"ingen kvittering; det ældste blev sendt {since}. Tjek forbindelsen til "
+            "Beskedfordeleren, login og abonnementet på PKO_PostStatus "
+            "(docs/serviceplatformen.md#beskedfordeleren-sf1461)."
+        ),
+        link="",
+        kilde=f"kvitteringer-udebliver-{timezone.localtime():%Y%m%d%H}",
+    )
 
 
 def _news(status: PostStatus, latest: Forsendelse) -> bool:

@@ -458,6 +458,9 @@ VUM_BESKEDFORDELER_URL = env.str("VUM_BESKEDFORDELER_URL", default="")
 VUM_BESKEDFORDELER_BATCH = env.int("VUM_BESKEDFORDELER_BATCH", default=500)
 # A receipt no dispatch of vum's has claimed in this many days is another system's, and goes.
 VUM_BESKEDFORDELER_PARK_DAYS = env.int("VUM_BESKEDFORDELER_PARK_DAYS", default=14)
+# The administrators are told (once an hour) when a letter Digital Post took has had no receipt
+# for this long; Digital Post's receipts normally come within minutes.
+VUM_BESKEDFORDELER_OVERDUE_HOURS = env.int("VUM_BESKEDFORDELER_OVERDUE_HOURS", default=6)
 CELERY_BEAT_SCHEDULE["fetch-digital-post-receipts"] = {
     "task": "assessment.fetch_digital_post_receipts",
     "schedule": timedelta(minutes=1),
