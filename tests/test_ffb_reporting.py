@@ -27,6 +27,7 @@ from cases.services.sag import journalnotat_create
 from followup.ffb_dataset.bundle import build_delivery_report, content_sha256
 from followup.ffb_dataset.codes import VALUE_SETS
 from followup.ffb_dataset.facts import ffb_facts, levels
+from followup.ffb_dataset.selectors import ffb_afvisninger_open
 from followup.ffb_dataset.transport import NationalGatewayTransport
 from followup.ffb_dataset.validation import (
     DELIVERY_REPORT_INVARIANTS,
@@ -539,6 +540,36 @@ def test_once_delivered_a_refused_case_leaves_the_page(caseworker: User, client:
     html = client.get("/ledelse/ffb/").content.decode()
     assert "Ingen sager er afvist." in html
     assert "FFB-datasættet" in html
+
+
+def test_a_second_run_of_the_day_refuses_a_citizen_once_for_the_same_reasons(
+    caseworker: User,
+) -> None:
+    refused = delivering(caseworker)
+    VurderingMaalgruppe.objects.filter(vurdering=refused.vurdering).delete()
+    assert ffb_levering_run(dag=TODAY).afvist == 1
+    again = ffb_levering_run(dag=TODAY)  # the command after the nightly task, say
+    assert (again.afvist, again.uaendret) == (0, 1)
+    assert FfbAfvisning.objects.filter(borger=refused.sag.borger).count() == 1
+    assert len(ffb_afvisninger_open(user=UserFactory(administrator=True))) == 1
+
+
+def test_the_leaders_list_reads_on_past_refusals_of_other_teams_cases(caseworker: User) -> None:
+    refused = delivering(caseworker)
+    VurderingMaalgruppe.objects.filter(vurdering=refused.vurdering).delete()
+    ffb_levering_run(dag=TODAY)
+    # A newer refusal of another citizen of the team's, for a case of another team only.
+    shared = SagFactory(team=caseworker.teams.get())
+    elsewhere = SagFactory(borger=shared.borger, team=TeamFactory())
+    FfbAfvisning.objects.create(
+        levering=FfbLevering.objects.create(dag=TODAY + timedelta(days=1), transport="mappe"),
+        borger=shared.borger,
+        sager=[elsewhere.pk],
+        fejl=[{"regel": "vum-kode", "tekst": "Koden er ikke i værdisættet.", "sag": elsewhere.pk}],
+    )
+    leader = UserFactory(leder=True, teams=[caseworker.teams.get()])
+    (shown,) = ffb_afvisninger_open(user=leader, limit=1)  # the newest is not the leader's
+    assert shown.synlige_sager == [refused.sag.pk]
 
 
 def test_a_leader_sees_only_the_refused_cases_and_problems_of_their_own_area(

@@ -2,6 +2,8 @@
 by the validation and not delivered since, by case number and rule: no citizen's data), and the
 caseworker's (why a case is not delivered)."""
 
+import itertools
+
 from django.db.models import Exists, OuterRef, QuerySet
 
 from cases.models import Sag
@@ -59,8 +61,19 @@ def ffb_afvisninger_open(*, user: User, limit: int = OPEN_REFUSALS) -> list[FfbA
     if user.role == Role.ADMINISTRATOR:
         return [_shown(refusal, list(refusal.sager)) for refusal in refusals[:limit]]
     visible = sager_visible_to(user)
-    shown = list(refusals.filter(borger_id__in=visible.values("borger_id"))[:limit])
-    refused_cases = {pk for refusal in shown for pk in refusal.sager}
-    mine = set(visible.filter(pk__in=refused_cases).values_list("pk", flat=True))
-    shown = [_shown(r, [pk for pk in r.sager if pk in mine]) for r in shown]
-    return [refusal for refusal in shown if refusal.synlige_sager]
+    candidates = refusals.filter(borger_id__in=visible.values("borger_id"))
+    shown: list[FfbAfvisning] = []
+    # A refusal of a citizen the reader can see may name only other teams' cases, and is then
+    # not the reader's: read on until `limit` are shown or the refusals run out.
+    for start in itertools.count(0, limit):
+        chunk = list(candidates[start : start + limit])
+        refused_cases = {pk for refusal in chunk for pk in refusal.sager}
+        mine = set(visible.filter(pk__in=refused_cases).values_list("pk", flat=True))
+        shown += [
+            refusal
+            for refusal in (_shown(r, [pk for pk in r.sager if pk in mine]) for r in chunk)
+            if refusal.synlige_sager
+        ]
+        if len(shown) >= limit or len(chunk) < limit:
+            break
+    return shown[:limit]

@@ -178,7 +178,10 @@ def _batch_deliver(
     locked = Borger.objects.select_for_update(no_key=True).filter(pk__in=batch).order_by("pk")
     list(locked.values_list("pk", flat=True))
     last = _last_deliveries(batch)
-    standing = {r.borger_id: r for r in ffb_afvisninger_current().filter(borger_id__in=batch)}
+    standing = {
+        r.borger_id: r
+        for r in ffb_afvisninger_current().filter(borger_id__in=batch).select_related("levering")
+    }
     done_today = set(
         FfbBorgerlevering.objects.filter(dag=dag, borger_id__in=batch).values_list(
             "borger_id", flat=True
@@ -211,6 +214,16 @@ def _batch_deliver(
                 sager=report.sag_ids,
                 fejl=report.problem_rows(problems),
             )
+            before = standing.get(citizen.pk)
+            if (
+                before is not None
+                and before.levering.dag == dag
+                and (before.sager, before.fejl) == (refusal.sager, refusal.fejl)
+            ):
+                # Refused already today for the same reasons (a second run of the day, at once
+                # or later): one refusal is enough.
+                levering.uaendret += 1
+                continue
             refused.append((refusal, last_id))
             continue
         if citizen.pk in standing:
