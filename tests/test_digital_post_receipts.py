@@ -33,6 +33,7 @@ from tests.peers.beskedfordeler import (
     post_status,
     require_broker,
 )
+from tests.test_concurrency import race
 from tests.test_digital_post import Post, send, task
 from tests.test_legal_rules import OPHOER, decide, line
 from vum import calendar
@@ -159,6 +160,24 @@ def test_a_receipt_brought_twice_or_out_of_order_changes_nothing_more(
     forsendelse = latest(brev)
     assert (forsendelse.status, forsendelse.kvittering) == (Forsendelse.Status.LEVERET, DELIVERED)
     assert forsendelse.leveret == at(3, 10, 2)
+    assert receipt_audits(brev) == 1
+
+
+@pytest.mark.django_db(transaction=True)  # two fetchers, each with its own connection
+def test_two_fetchers_at_once_record_a_receipt_brought_twice_once(
+    post: Post, dueslag: FakeBeskedfordeler, caseworker: User, jorn_case: Sag
+) -> None:
+    brev = sent_letter(post, caseworker, jorn_case)
+    dueslag.receipt(brev.meddelelse_uuid, DELIVERED, at(3, 10, 2))
+    dueslag.receipt(brev.meddelelse_uuid, DELIVERED, at(3, 10, 2))
+
+    # Each takes one message and waits for the letter's row, then they compete.
+    results = race(brev, fetch_digital_post_receipts, fetch_digital_post_receipts)
+
+    assert sorted(results) == [1, 1]  # type: ignore[type-var]
+    assert dueslag.waiting() == 0
+    assert Forsendelse.objects.filter(brev=brev).exclude(kvittering="").count() == 1
+    assert latest(brev).status == Forsendelse.Status.LEVERET
     assert receipt_audits(brev) == 1
 
 
