@@ -15,9 +15,12 @@ def require_program(path: str, *, install: str) -> None:
 
 def require_file(path: str, *, how: str) -> None:
     """As `require_program`, for any file a test needs; `how` says how to get it."""
-    if Path(path).exists():
-        return
-    reason = f"{path} is missing ({how})"
+    if not Path(path).exists():
+        skip_or_fail(f"{path} is missing ({how})")
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip a test for want of something on the machine; in CI, fail instead."""
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         pytest.fail(f"{reason}: CI runs every test")
     pytest.skip(reason)

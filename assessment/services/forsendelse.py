@@ -169,9 +169,12 @@ def _dispatch_to(*, brev_id: int, modtager: str, wait: bool) -> Forsendelse | No
     latest = Forsendelse.objects.filter(brev=brev, modtager=modtager).order_by("-id").first()
     if latest is not None and latest.status != Forsendelse.Status.SENDES_IGEN:
         return latest  # sent, or failed and waiting for the caseworker
-    letter = _letter(brev, modtager, given_cpr=latest.modtager_cpr if latest else "")
-    if latest is not None:
-        letter = replace(letter, attempt=latest.forsoeg)  # sent again: its message's number
+    letter = _letter(
+        brev,
+        modtager,
+        given_cpr=latest.modtager_cpr if latest else "",
+        attempt=latest.forsoeg if latest else 0,
+    )
     dispatcher = get_dispatcher()
     try:
         if letter.address_protected and not dispatcher.digital_post:
@@ -244,11 +247,11 @@ def _record(brev: Brev, modtager: str, letter: Letter, **outcome: Any) -> Forsen
     )
 
 
-def _letter(brev: Brev, modtager: str, *, given_cpr: str = "") -> Letter:
+def _letter(brev: Brev, modtager: str, *, given_cpr: str = "", attempt: int = 0) -> Letter:
     """The letter for one recipient, addressed as it was frozen: the addressee's CPR number and
     e-mail were fixed with the letter (or the number given since for that same addressee), and a
     copy goes to the citizen. Only the protection is read now: a citizen protected since the
-    letter was frozen is protected still."""
+    letter was frozen is protected still. `attempt` is the message's number (`Letter.attempt`)."""
     sag = brev.sag
     borger = sag.borger
     subject = f"{brev.get_art_display()} fra {current_kommune().navn}"
@@ -269,6 +272,7 @@ def _letter(brev: Brev, modtager: str, *, given_cpr: str = "") -> Letter:
         team_id=f"vum-team-{sag.team.slug}",
         reply_address=sag.team.svaradresse,
         case_reference=f"sag-{sag.pk}",
+        attempt=attempt,
     )
     if modtager == Forsendelse.Modtager.ADRESSAT:
         return letter
@@ -386,20 +390,19 @@ def forsendelse_receipt_record(*, status: PostStatus) -> Forsendelse | None:
     of order. A receipt no dispatch claims is parked (`parked_receipts_apply`): its dispatch may
     not be recorded yet, or it is another of the municipality's systems' message."""
     reference = str(status.message_uuid)
-    found = Forsendelse.objects.filter(reference=reference).values_list("brev_id", flat=True)
-    brev_id = found.first()
-    if brev_id is None:
+    # A message is one letter's to one recipient, for good (dispatches are append-only).
+    found = Forsendelse.objects.filter(reference=reference).values_list("brev_id", "modtager")
+    if (message := found.first()) is None:
         _park(status)
         return None
+    brev_id, modtager = message
     with transaction.atomic():
         brev = (
             Brev.objects.select_for_update(of=("self",))
-            .select_related("sag__borger", "afgoerelse")
+            .select_related("sag__borger")
             .get(pk=brev_id)
         )
-        dispatches = Forsendelse.objects.filter(brev=brev).order_by("-id")
-        modtager = dispatches.filter(reference=reference).values_list("modtager", flat=True)[0]
-        latest = dispatches.filter(modtager=modtager).first()
+        latest = Forsendelse.objects.filter(brev=brev, modtager=modtager).order_by("-id").first()
         if (
             latest is None
             or latest.reference != reference
@@ -432,8 +435,9 @@ def forsendelse_receipt_record(*, status: PostStatus) -> Forsendelse | None:
                 + (f": {without_cpr(status.error)}" if status.error else ".")
             )[:500]
         forsendelse.save()
-        if modtager == Forsendelse.Modtager.ADRESSAT and brev.afgoerelse is not None:
-            _decision_receipt(brev, brev.afgoerelse, forsendelse, status)
+        decision = brev.afgoerelse_id
+        if modtager == Forsendelse.Modtager.ADRESSAT and decision is not None:
+            _decision_receipt(brev, decision, forsendelse, status)
         if status.failed:
             _not_delivered(brev, forsendelse, channel=forsendelse.kanal, reason=forsendelse.fejl)
         else:
@@ -551,13 +555,13 @@ def parked_receipts_apply(*, limit: int) -> int:
 
 
 def _decision_receipt(
-    brev: Brev, afgoerelse: Afgoerelse, forsendelse: Forsendelse, status: PostStatus
+    brev: Brev, afgoerelse_id: int, forsendelse: Forsendelse, status: PostStatus
 ) -> None:
     """What Digital Post's receipt for a decision letter means for the decision: the dispatch
     counted it received on the day the letter went; the receipt says the day it arrived, or
     that it did not."""
-    # Locked and read again: a correcting letter's dispatch may have set the deadline since.
-    afgoerelse = Afgoerelse.objects.select_for_update().get(pk=afgoerelse.pk)
+    # Locked: a correcting letter's dispatch may set the deadline meanwhile.
+    afgoerelse = Afgoerelse.objects.select_for_update().get(pk=afgoerelse_id)
     sent_day = timezone.localtime(forsendelse.sendt).date()
     by_this_letter = brev.retter_id is None and afgoerelse.form == Afgoerelse.Form.SKRIFTLIG
     if status.failed:

@@ -17,7 +17,7 @@ import base64
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -139,25 +139,23 @@ class ServiceplatformenClient:
 
     def access_token(self, service: Service) -> str:
         """ "Bearer …" for `service`, from the cache while it has more than TOKEN_MARGIN left."""
-        with self._lock:
-            cached = self._tokens.get(service.entity_id)
-            if cached is not None and timezone.now() < cached.renew_at:
-                return cached.value
-            token = self._access_token(self._saml_token(service).value, service)
-            self._tokens[service.entity_id] = token
-            return token.value
+        return self._cached(
+            service.entity_id,
+            lambda: self._access_token(self._saml_token(service).value, service),
+        )
 
     def saml_token(self, service: Service) -> str:
         """The STS's SAML token for `service` itself, for a service that takes it as it is (an
         AMQP login to Beskedfordeleren); cached until shortly before the lifetime the STS gave
         it."""
-        key = "saml:" + service.entity_id
+        return self._cached("saml:" + service.entity_id, lambda: self._saml_token(service))
+
+    def _cached(self, key: str, fetch: Callable[[], _Token]) -> str:
         with self._lock:
             cached = self._tokens.get(key)
-            if cached is not None and timezone.now() < cached.renew_at:
-                return cached.value
-            token = self._tokens[key] = self._saml_token(service)
-            return token.value
+            if cached is None or timezone.now() >= cached.renew_at:
+                cached = self._tokens[key] = fetch()
+            return cached.value
 
     def forget_token(self, service: Service) -> None:
         with self._lock:
