@@ -1,5 +1,5 @@
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, datetime
 from typing import Any, NoReturn
 
 from django.conf import settings
@@ -39,6 +39,12 @@ class Borger(Versioned):
     # Navne- og adressebeskyttelse in CPR: the name and address are never shown, printed or
     # exported, and letters go only by Digital Post (docs/serviceplatformen.md).
     adressebeskyttet = models.BooleanField("navne- og adressebeskyttelse", default=False)
+    # When vum learned of the protection (a CPR lookup found it): a letter or plan frozen before
+    # then may hold the address (`frozen_before_protection`). Empty on a protected citizen: not
+    # known (protected before this was kept), so any frozen document may hold it.
+    adressebeskyttet_siden = models.DateTimeField(
+        "navne- og adressebeskyttet siden", null=True, blank=True
+    )
     # When the details were last read from CPR (SF1520); empty: typed in, not verified.
     cpr_opslag = models.DateTimeField("senest hentet fra CPR", null=True, blank=True)
     civilstand = models.CharField("civilstand", max_length=40, blank=True)
@@ -76,6 +82,15 @@ class Borger(Versioned):
             return ADRESSEBESKYTTET
         town = f"{self.postnummer} {self.by}".strip()
         return ", ".join(part for part in (self.adresse, town) if part)
+
+    def frozen_before_protection(self, frozen: datetime) -> bool:
+        """Whether a document addressed to the citizen and frozen at `frozen` may hold an
+        address CPR protects now: rendered before vum learned of the protection, it printed the
+        address vum held then. The record stays as it was frozen; it is handed out only on a
+        confirmed request (vum.protected_documents)."""
+        if not self.adressebeskyttet:
+            return False
+        return self.adressebeskyttet_siden is None or frozen < self.adressebeskyttet_siden
 
     @property
     def postal_address(self) -> dict[str, str]:

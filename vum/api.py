@@ -22,6 +22,7 @@ from rest_framework.response import Response
 
 from vum.catalog.models import VersionedRow
 from vum.catalog.selectors import CatalogNotLoaded
+from vum.protected_documents import CONFIRM_PARAMETER, AddressNotConfirmed
 from vum.versions import StaleVersion, Versioned
 
 
@@ -109,6 +110,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = ValidationError(detail)
     if isinstance(exc, PermissionError):
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, AddressNotConfirmed):
+        return Response(
+            {"detail": str(exc), "parameter": CONFIRM_PARAMETER}, status=status.HTTP_409_CONFLICT
+        )
     if isinstance(exc, CatalogNotLoaded):
         return Response({"detail": str(exc)}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
     return drf_exception_handler(exc, context)
@@ -190,6 +195,24 @@ class CurrentCatalogField(serializers.PrimaryKeyRelatedField[VersionedRow]):
 
 
 PDF_RESPONSE = OpenApiResponse(OpenApiTypes.BINARY, description="Dokumentet som PDF.")
+# A frozen document addressed to the citizen (vum/protected_documents.py).
+ADDRESS_CONFIRMATION = OpenApiParameter(
+    CONFIRM_PARAMETER,
+    OpenApiTypes.BOOL,
+    OpenApiParameter.QUERY,
+    description=(
+        "1, når du ved, at dokumentet kan vise en adresse, som CPR har beskyttet siden: det blev "
+        "låst, før vum fik beskyttelsen at vide. Adressen må ikke gives videre; hentningen "
+        "registreres i revisionssporet. Uden: 409, hvis dokumentet kan vise adressen."
+    ),
+)
+ADDRESS_NOT_CONFIRMED = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description=(
+        f"Dokumentet kan vise en beskyttet adresse: hent det med ?{CONFIRM_PARAMETER}=1, hvis "
+        "du har brug for det i dit arbejde."
+    ),
+)
 
 
 def pdf_response(content: bytes | memoryview | None, filename: str, sha256: str) -> HttpResponse:

@@ -10,6 +10,7 @@ from cases.models import Sag
 from vum.accounts.models import User
 from vum.audit.models import AuditAction
 from vum.audit.services import audit_record, audit_record_many
+from vum.protected_documents import frozen_address_note
 
 
 def sag_afgoerelser_qs(*, sag: Sag) -> QuerySet[Afgoerelse]:
@@ -92,14 +93,27 @@ def brev_get(*, user: User, sag: Sag, pk: object) -> Brev:
     return brev
 
 
-def brev_pdf(*, user: User, sag: Sag, pk: object) -> Brev:
-    """The frozen letter (PDF), for download: audited as an export."""
-    brev = get_object_or_404(Brev.objects.filter(sag=sag), pk=pk)
+def brev_pdf(
+    *, user: User, sag: Sag, pk: object, afgoerelse: Afgoerelse | None = None, confirmed: bool
+) -> Brev:
+    """The frozen letter (PDF), for download (of `afgoerelse` when given): audited as an export.
+    A letter to the citizen frozen before CPR protected their address only when `confirmed`
+    (vum.protected_documents)."""
+    letters = Brev.objects.filter(sag=sag)
+    if afgoerelse is not None:
+        letters = letters.filter(afgoerelse=afgoerelse)
+    brev = get_object_or_404(letters, pk=pk)
+    # A letter with a copy went to the guardian or representative, at their address.
+    note = (
+        frozen_address_note(borger=sag.borger, frozen=brev.oprettet, confirmed=confirmed)
+        if not brev.kopi_til
+        else ""
+    )
     audit_record(
         actor=user,
         action=AuditAction.EXPORT,
         obj=brev,
         borger_id=sag.borger_id,
-        summary=f"Brev hentet som PDF (SHA-256 {brev.sha256[:12]}…)",
+        summary=f"{brev.get_art_display()} hentet som PDF (SHA-256 {brev.sha256[:12]}…){note}",
     )
     return brev

@@ -8,6 +8,7 @@ from cases.models import Sag
 from vum.accounts.models import User
 from vum.audit.models import AuditAction
 from vum.audit.services import audit_record, audit_record_many
+from vum.protected_documents import frozen_address_note
 
 
 def sag_partshoeringer(*, sag: Sag) -> QuerySet[Partshoering]:
@@ -30,15 +31,22 @@ def partshoering_get(*, user: User, sag: Sag, pk: object) -> Partshoering:
     return hoering
 
 
-def partshoering_brev(*, user: User, sag: Sag, pk: object) -> Partshoering:
-    """The hearing with its letter (PDF), for download: audited as an export."""
+def partshoering_brev(*, user: User, sag: Sag, pk: object, confirmed: bool) -> Partshoering:
+    """The hearing with its letter (PDF), for download: audited as an export. A letter to the
+    citizen sent before CPR protected their address only when `confirmed`
+    (vum.protected_documents)."""
     hoering = get_object_or_404(Partshoering.objects.filter(sag=sag), pk=pk)
+    note = (
+        frozen_address_note(borger=sag.borger, frozen=hoering.sendt, confirmed=confirmed)
+        if hoering.modtager == Partshoering.Modtager.BORGER
+        else ""
+    )
     audit_record(
         actor=user,
         action=AuditAction.EXPORT,
         obj=hoering,
         borger_id=sag.borger_id,
-        summary=f"Partshøringsbrev hentet (SHA-256 {hoering.brev_sha256[:12]}…)",
+        summary=f"Partshøringsbrev hentet (SHA-256 {hoering.brev_sha256[:12]}…){note}",
     )
     return hoering
 

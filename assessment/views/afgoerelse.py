@@ -22,7 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessment import letters as letters_services
 from assessment.forms.afgoerelse import (
@@ -43,6 +43,7 @@ from assessment.models import (
     Klage,
     Sagsvurdering,
 )
+from assessment.selectors import afgoerelse as afgoerelse_selectors
 from assessment.services import afgoerelse as afgoerelse_services
 from assessment.services import forsendelse as forsendelse_services
 from assessment.services import klage as klage_services
@@ -57,6 +58,7 @@ from vum.audit.models import AuditAction
 from vum.audit.services import audit_record
 from vum.catalog.models import KommunalYdelse, Maalgruppe
 from vum.catalog.selectors import kommunale_ydelser
+from vum.protected_documents import AddressNotConfirmed, confirmation_page
 
 Failed = dict[str, Any]
 
@@ -459,23 +461,25 @@ def forsendelse_resend(request: HttpRequest, pk: int, forsendelse_pk: int) -> Ht
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def afgoerelse_brev(
     request: HttpRequest, pk: int, afgoerelse_pk: int, brev_pk: int
 ) -> HttpResponse:
+    """The frozen letter; a POST is the confirmed request for one that shows a protected
+    address (vum.protected_documents)."""
     user = request_user(request)
     sag = get_sag_or_404(user, pk)
     found = _afgoerelse_or_404(sag, afgoerelse_pk)
-    brev = found.breve.filter(pk=brev_pk).first()
-    if brev is None:
-        raise Http404("Brevet findes ikke for denne afgørelse.")
-    audit_record(
-        actor=user,
-        action=AuditAction.EXPORT,
-        obj=brev,
-        borger_id=sag.borger_id,
-        summary=f"Afgørelsesbrev hentet (SHA-256 {brev.sha256[:12]}…)",
-    )
+    try:
+        brev = afgoerelse_selectors.brev_pdf(
+            user=user, sag=sag, pk=brev_pk, afgoerelse=found, confirmed=request.method == "POST"
+        )
+    except AddressNotConfirmed:
+        return confirmation_page(
+            request,
+            document="Afgørelsesbrevet",
+            back=reverse("sag_detail", args=[sag.pk]) + f"#sagsbrev-{brev_pk}",
+        )
     response = HttpResponse(bytes(brev.pdf), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="afgoerelse-{found.pk}-brev-{brev.pk}.pdf"'

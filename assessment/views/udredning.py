@@ -44,6 +44,7 @@ from cases.forms import add_service_errors
 from cases.models import Relation, Sag
 from vum.access import Action, get_sag_or_404, may, request_user, require
 from vum.catalog.models import Funktionsevneniveau, Kategori, Tema, Undertema
+from vum.protected_documents import AddressNotConfirmed, confirmation_page
 
 
 def _editable_sag(request: HttpRequest, pk: int) -> Sag:
@@ -523,11 +524,22 @@ def partshoering(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def partshoering_brev(request: HttpRequest, pk: int, hoering_pk: int) -> HttpResponse:
+    """The frozen letter; a POST is the confirmed request for one that shows a protected
+    address (vum.protected_documents)."""
     user = request_user(request)
     sag = get_sag_or_404(user, pk)
-    hoering = partshoering_selectors.partshoering_brev(user=user, sag=sag, pk=hoering_pk)
+    try:
+        hoering = partshoering_selectors.partshoering_brev(
+            user=user, sag=sag, pk=hoering_pk, confirmed=request.method == "POST"
+        )
+    except AddressNotConfirmed:
+        return confirmation_page(
+            request,
+            document="Partshøringsbrevet",
+            back=reverse("partshoering", args=[sag.pk]) + f"#hoering-{hoering_pk}",
+        )
     response = HttpResponse(bytes(hoering.brev_pdf), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="partshoering-{hoering.pk}.pdf"'
     response["Cache-Control"] = "no-store"

@@ -211,7 +211,9 @@ def borger_create_from_cpr(
     if Borger.objects.filter(cpr=cpr).exists():
         raise ValidationError({"cpr": DUPLICATE})
     person = person_lookup(cpr, client=client)
-    borger = Borger(cpr=cpr, cpr_opslag=timezone.now(), oprettet_af=actor, **_cpr_facts(person))
+    now = timezone.now()
+    borger = Borger(cpr=cpr, cpr_opslag=now, oprettet_af=actor, **_cpr_facts(person))
+    borger.adressebeskyttet_siden = now if borger.adressebeskyttet else None
     borger.full_clean(validate_unique=False)
     return _borger_insert(
         actor=actor, borger=borger, summary="Borger oprettet fra CPR", person=person
@@ -254,10 +256,20 @@ def _cpr_store(
         for name, value in _cpr_facts(person).items():
             setattr(borger, name, value)
         borger.cpr_opslag = timezone.now()
+        if not borger.adressebeskyttet:
+            borger.adressebeskyttet_siden = None
+        elif not before["adressebeskyttet"]:
+            # From now on vum holds no address; what was frozen before may show it.
+            borger.adressebeskyttet_siden = borger.cpr_opslag
         borger.full_clean(validate_unique=False)
         changes = diff(before, snapshot(borger, CPR_FACTS))
         borger.save(
-            update_fields=[*CPR_FACTS, "cpr_opslag", *(version_next(borger) if changes else [])]
+            update_fields=[
+                *CPR_FACTS,
+                "cpr_opslag",
+                "adressebeskyttet_siden",
+                *(version_next(borger) if changes else []),
+            ]
         )
         audit_record(
             actor=actor,

@@ -10,6 +10,7 @@ from vum.access import Action, get_borger_or_404, may, require
 from vum.accounts.models import User
 from vum.audit.models import AuditAction
 from vum.audit.services import audit_record
+from vum.protected_documents import frozen_address_note
 
 
 @dataclass
@@ -37,15 +38,21 @@ def handleplan_view(*, user: User, borger_pk: int | str) -> HandleplanView:
 
 
 def handleplan_version_pdf(
-    *, user: User, borger_pk: int | str, nummer: int | str
+    *, user: User, borger_pk: int | str, nummer: int | str, confirmed: bool
 ) -> HandleplanVersion:
+    """A frozen version (PDF), to the citizen: one frozen before CPR protected the citizen's
+    address only when `confirmed` (vum.protected_documents)."""
     borger = get_borger_or_404(user, borger_pk)
     require(user, Action.VIEW, handleplan_for(borger))
     try:
         version = HandleplanVersion.objects.get(handleplan__borger=borger, nummer=nummer)
     except (HandleplanVersion.DoesNotExist, ValueError, TypeError) as exc:
         raise HandleplanVersion.DoesNotExist("Versionen findes ikke.") from exc
+    note = frozen_address_note(borger=borger, frozen=version.endelig, confirmed=confirmed)
     audit_record(
-        actor=user, action=AuditAction.PRINT, obj=version, summary=f"Handleplan v{nummer} hentet"
+        actor=user,
+        action=AuditAction.PRINT,
+        obj=version,
+        summary=f"Handleplan v{nummer} hentet{note}",
     )
     return version

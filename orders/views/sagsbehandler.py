@@ -44,6 +44,7 @@ from orders.services import ledsagelse as ledsagelse_services
 from orders.services import levering as levering_services
 from vum.access import Action, get_borger_or_404, get_sag_or_404, may, request_user, require
 from vum.accounts.models import Organisation
+from vum.protected_documents import AddressNotConfirmed, confirmation_page
 from vum.versions import StaleVersion, show_conflict
 
 NO_DECISION = "Sagen har ingen afgørelse, der bevilger en indsats."
@@ -444,14 +445,25 @@ def handleplan_finalise(request: HttpRequest, borger_pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def handleplan_pdf(request: HttpRequest, borger_pk: int, nummer: int) -> HttpResponse:
+    """The frozen version; a POST is the confirmed request for one that shows a protected
+    address (vum.protected_documents)."""
     try:
         version = handleplan_selectors.handleplan_version_pdf(
-            user=request_user(request), borger_pk=borger_pk, nummer=nummer
+            user=request_user(request),
+            borger_pk=borger_pk,
+            nummer=nummer,
+            confirmed=request.method == "POST",
         )
     except HandleplanVersion.DoesNotExist as exc:
         raise Http404(str(exc)) from exc
+    except AddressNotConfirmed:
+        return confirmation_page(
+            request,
+            document=f"Handleplanens version {nummer}",
+            back=reverse("orders:handleplan", args=[borger_pk]) + "#versioner",
+        )
     return _pdf(bytes(version.pdf), f"handleplan-version-{version.nummer}.pdf")
 
 

@@ -66,7 +66,7 @@ def _axe(page: Page) -> list[str]:
     ]
 
 
-def _check(page: Page, path: str) -> list[str]:
+def wcag_problems(page: Page, path: str) -> list[str]:
     """The page at 1366 px and at 320 px: axe's violations, and sideways scrolling."""
     problems = [f"{path} ved 1366 px: {v}" for v in _axe(page)]
     page.set_viewport_size(NARROW)
@@ -105,7 +105,7 @@ def test_every_page_meets_wcag_21_aa_at_1366_and_320_px(
             live_server.url,
             world.starts(role),
             CAPS,
-            lambda page, path: problems.extend(_check(page, path)),
+            lambda page, path: problems.extend(wcag_problems(page, path)),
         )
     finally:
         context.close()

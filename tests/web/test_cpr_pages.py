@@ -207,8 +207,13 @@ def test_a_protected_address_is_on_no_page_api_answer_or_pdf(
 ) -> None:
     mads = mads_decided(caseworker)
     borger = mads.sag.borger
+    # Protected since before anything was frozen (with an address vum should not hold).
     Borger.objects.filter(pk=borger.pk).update(
-        adressebeskyttet=True, adresse=SECRET_STREET, postnummer="8999", by=SECRET_TOWN
+        adressebeskyttet=True,
+        adressebeskyttet_siden=local_instant("2026-11-01 00:00"),
+        adresse=SECRET_STREET,
+        postnummer="8999",
+        by=SECRET_TOWN,
     )
     (bestilling,) = bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
     handleplan_update(actor=caseworker, borger=borger, formaal="Egen bolig og uddannelse.")

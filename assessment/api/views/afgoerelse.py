@@ -37,7 +37,14 @@ from assessment.selectors.afgoerelse import (
 from assessment.services.afgoerelse import Resultatlinje, afgoerelse_create, afgoerelse_send
 from cases.api.views.common import BAD_REQUEST, NOT_FOUND, SAG_PK, SagChildViewSet
 from vum.access import Action, get_sag_or_404, request_user
-from vum.api import PDF_RESPONSE, JsonErrorsNegotiation, pdf_response
+from vum.api import (
+    ADDRESS_CONFIRMATION,
+    ADDRESS_NOT_CONFIRMED,
+    PDF_RESPONSE,
+    JsonErrorsNegotiation,
+    pdf_response,
+)
+from vum.protected_documents import api_confirmed
 
 
 @extend_schema_view(
@@ -209,11 +216,15 @@ class BrevPdfView(APIView):
             "Brevet, præcis som det blev frosset og sendt. Registreres i revisionssporet som en "
             "eksport."
         ),
-        parameters=[SAG_PK],
-        responses={(200, "application/pdf"): PDF_RESPONSE, 404: NOT_FOUND},
+        parameters=[SAG_PK, ADDRESS_CONFIRMATION],
+        responses={
+            (200, "application/pdf"): PDF_RESPONSE,
+            404: NOT_FOUND,
+            409: ADDRESS_NOT_CONFIRMED,
+        },
     )
     def get(self, request: Request, sag_pk: int, pk: int) -> HttpResponse:
         user = request_user(request)
         sag = get_sag_or_404(user, sag_pk)
-        brev = brev_pdf(user=user, sag=sag, pk=pk)
+        brev = brev_pdf(user=user, sag=sag, pk=pk, confirmed=api_confirmed(request))
         return pdf_response(brev.pdf, f"brev-{sag.pk}-{brev.pk}.pdf", brev.sha256)

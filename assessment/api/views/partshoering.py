@@ -5,8 +5,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
@@ -28,7 +27,14 @@ from assessment.selectors.partshoering import (
 from assessment.services.partshoering import partshoering_answer, partshoering_send
 from cases.api.views.common import BAD_REQUEST, NOT_FOUND, SAG_PK, SagChildViewSet
 from vum.access import Action, get_sag_or_404, request_user
-from vum.api import JsonErrorsNegotiation
+from vum.api import (
+    ADDRESS_CONFIRMATION,
+    ADDRESS_NOT_CONFIRMED,
+    PDF_RESPONSE,
+    JsonErrorsNegotiation,
+    pdf_response,
+)
+from vum.protected_documents import api_confirmed
 
 
 @extend_schema_view(
@@ -101,20 +107,17 @@ class PartshoeringBrevView(APIView):
             "Det gemte partshøringsbrev, præcis som det blev sendt. Registreres i "
             "revisionssporet som en eksport."
         ),
-        parameters=[SAG_PK],
+        parameters=[SAG_PK, ADDRESS_CONFIRMATION],
         responses={
-            (200, "application/pdf"): OpenApiResponse(
-                OpenApiTypes.BINARY, description="Brevet som PDF."
-            ),
+            (200, "application/pdf"): PDF_RESPONSE,
             404: NOT_FOUND,
+            409: ADDRESS_NOT_CONFIRMED,
         },
     )
     def get(self, request: Request, sag_pk: int, pk: int) -> HttpResponse:
         user = request_user(request)
         sag = get_sag_or_404(user, sag_pk)
-        hoering = partshoering_brev(user=user, sag=sag, pk=pk)
-        response = HttpResponse(bytes(hoering.brev_pdf), content_type="application/pdf")
-        filename = f"partshoering-{sag.pk}-{hoering.pk}.pdf"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        response["X-Content-SHA256"] = hoering.brev_sha256
-        return response
+        hoering = partshoering_brev(user=user, sag=sag, pk=pk, confirmed=api_confirmed(request))
+        return pdf_response(
+            hoering.brev_pdf, f"partshoering-{sag.pk}-{hoering.pk}.pdf", hoering.brev_sha256
+        )

@@ -33,6 +33,8 @@ from vum.access import (
     require,
 )
 from vum.api import (
+    ADDRESS_CONFIRMATION,
+    ADDRESS_NOT_CONFIRMED,
     IF_MATCH,
     IF_MATCH_DESCRIPTION,
     PDF_RESPONSE,
@@ -42,6 +44,7 @@ from vum.api import (
     pdf_response,
     versioned,
 )
+from vum.protected_documents import api_confirmed
 
 # The handleplan
 
@@ -140,13 +143,21 @@ class HandleplanPdfView(APIView):
             OpenApiParameter(
                 "nummer", int, OpenApiParameter.PATH, description="Versionens nummer."
             ),
+            ADDRESS_CONFIRMATION,
         ],
-        responses={(200, "application/pdf"): PDF_RESPONSE, 404: NOT_FOUND},
+        responses={
+            (200, "application/pdf"): PDF_RESPONSE,
+            404: NOT_FOUND,
+            409: ADDRESS_NOT_CONFIRMED,
+        },
     )
     def get(self, request: Request, borger_pk: int, nummer: int) -> HttpResponse:
         with not_found(DOKUMENT_NOT_FOUND):
             version = handleplan_version_pdf(
-                user=request_user(request), borger_pk=borger_pk, nummer=nummer
+                user=request_user(request),
+                borger_pk=borger_pk,
+                nummer=nummer,
+                confirmed=api_confirmed(request),
             )
         return pdf_response(
             bytes(version.pdf), f"handleplan-{borger_pk}-v{version.nummer}.pdf", version.sha256

@@ -1,0 +1,224 @@
+"""Documents frozen with a citizen's address before CPR protected it (vum/protected_documents.py):
+the decision letter, the hearing's letter and the handleplan version stay the case's record as
+sent, and the municipality's staff get them only on a confirmed request, audited; the page
+and the API ask first, and nothing frozen after the protection, or addressed to someone else,
+is held back."""
+
+from dataclasses import dataclass
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from assessment.models import Brev, Partshoering
+from assessment.services.afgoerelse import afgoerelse_send
+from assessment.services.partshoering import minimum_answer_date, partshoering_send
+from cases.models import Borger
+from cases.services.borger import borger_cpr_refresh
+from orders.models import HandleplanVersion
+from orders.services.handleplan import handleplan_finalise, handleplan_update
+from tests.clock import local_instant
+from tests.factories import UserFactory
+from tests.mads import Mads, mads_decided, mads_time
+from tests.pdf import pdf_text
+from tests.peers.cpr import Person
+from tests.test_cpr_lookup import Cpr
+
+# The fixtures: the fake platform with CPR, the settings pointing at it, the catalog.
+from tests.test_cpr_lookup import cpr as cpr
+from tests.test_cpr_lookup import lookup_on as lookup_on
+from tests.web.test_cpr_pages import catalog as catalog
+from vum.accounts.models import User
+from vum.audit.models import AuditEvent
+from vum.protected_documents import CONFIRM_PARAMETER
+
+STREET, POSTCODE, TOWN = "Skjulestien 4", "8999", "Gemmeby"
+ASKED = "viser en beskyttet adresse"
+
+
+def _frozen_with_address(caseworker: User) -> tuple[Mads, dict[str, tuple[str, str]]]:
+    """Mads with a decision letter, a hearing's letter and a handleplan version, each frozen
+    with his address; per document its web address and its API address."""
+    mads = mads_decided(caseworker)
+    borger = mads.sag.borger
+    Borger.objects.filter(pk=borger.pk).update(adresse=STREET, postnummer=POSTCODE, by=TOWN)
+    borger.refresh_from_db()
+    # The decision letter went out in mads_decided; its correction is frozen with the address.
+    (first,) = Brev.objects.filter(sag=mads.sag)
+    brev = afgoerelse_send(actor=caseworker, afgoerelse=mads.afgoerelse, tekster={}, retter=first)
+    hoering = partshoering_send(
+        actor=caseworker,
+        sag=mads.sag,
+        hvad_hoeres="Statusnotat fra X-Hus om stoppet for støtten.",
+        modtager=Partshoering.Modtager.BORGER,
+        svarfrist=minimum_answer_date(),
+    )
+    handleplan_update(actor=caseworker, borger=borger, formaal="Egen bolig og uddannelse.")
+    handleplan_finalise(actor=caseworker, borger=borger)
+    sag = mads.sag.pk
+    documents = {
+        "brev": (
+            reverse("afgoerelse_brev", args=[sag, mads.afgoerelse.pk, brev.pk]),
+            reverse("api-brev-pdf", args=[sag, brev.pk]),
+        ),
+        "hoering": (
+            reverse("partshoering_brev", args=[sag, hoering.pk]),
+            reverse("api-partshoering-brev", args=[sag, hoering.pk]),
+        ),
+        "handleplan": (
+            reverse("orders:handleplan-pdf", args=[borger.pk, 1]),
+            reverse("api-handleplan-pdf", args=[borger.pk, 1]),
+        ),
+    }
+    for frozen in (brev.pdf, hoering.brev_pdf, HandleplanVersion.objects.get(nummer=1).pdf):
+        assert STREET in pdf_text(bytes(frozen))
+    return mads, documents
+
+
+PROTECTED = "2026-11-25 09:00"
+
+
+@dataclass
+class Protected:
+    mads: Mads
+    documents: dict[str, tuple[str, str]]
+    borger: Borger
+
+
+@pytest.fixture
+def protected(catalog: None, caseworker: User, lookup_on: Cpr) -> Protected:
+    """The documents frozen with Mads's address; a week later CPR protects it."""
+    mads, documents = _frozen_with_address(caseworker)
+    lookup_on.fake.people[mads.sag.borger.cpr] = Person(
+        fornavn="Mads", efternavn="Madsen", adressebeskyttet=True, vejnavn="Nyvej", husnummer="1"
+    )
+    with time_machine.travel(local_instant(PROTECTED), tick=False):
+        borger = borger_cpr_refresh(actor=caseworker, borger=mads.sag.borger)
+    return Protected(mads=mads, documents=documents, borger=borger)
+
+
+@mads_time
+def test_a_document_frozen_before_the_protection_is_handed_out_only_when_confirmed(
+    protected: Protected, caseworker: User, client: Client
+) -> None:
+    borger, documents = protected.borger, protected.documents
+    assert borger.adressebeskyttet
+    assert borger.adressebeskyttet_siden == local_instant(PROTECTED)
+
+    client.force_login(caseworker)
+    api = APIClient()
+    api.force_authenticate(caseworker)
+    for name, (page, endpoint) in documents.items():
+        # The page asks first, and hands out nothing: nor is anything recorded as handed out.
+        audited = AuditEvent.objects.count()
+        asked = client.get(page)
+        assert AuditEvent.objects.count() == audited, name
+        assert asked.status_code == 200, name
+        assert asked["Content-Type"].startswith("text/html"), name
+        html = asked.content.decode()
+        assert ASKED in html, name
+        assert f'<form method="post" action="{page}"' in html, name
+        assert "Hent dokumentet med adressen" in html
+        assert STREET not in html
+        # Confirmed, the record as it was sent.
+        served = client.post(page)
+        assert served.status_code == 200, name
+        assert served["Content-Type"] == "application/pdf", name
+        assert STREET in pdf_text(served.content), name
+        # The API says what to send; with it, the same record.
+        refused = api.get(endpoint)
+        assert refused.status_code == 409, name
+        assert refused.json()["parameter"] == CONFIRM_PARAMETER
+        assert "navne- og adressebeskyttelse" in refused.json()["detail"]
+        by_api = api.get(endpoint, {CONFIRM_PARAMETER: "1"})
+        assert by_api.status_code == 200, name
+        assert by_api.content == served.content, name
+
+    confirmed = AuditEvent.objects.filter(
+        actor=caseworker,
+        summary__endswith="med adresse fra før navne- og adressebeskyttelsen (bekræftet)",
+    )
+    assert confirmed.count() == 6  # each document, on the page and by the API
+    assert {event.borger_id for event in confirmed} == {borger.pk}
+
+
+@mads_time
+def test_what_cannot_show_the_protected_address_is_handed_out_as_before(
+    protected: Protected, caseworker: User, client: Client, lookup_on: Cpr
+) -> None:
+    borger, documents = protected.borger, protected.documents
+    # A version finalised after the protection has no address to show.
+    with time_machine.travel(local_instant("2026-11-26 09:00"), tick=False):
+        client.force_login(caseworker)
+        handleplan_update(actor=caseworker, borger=borger, formaal="Egen bolig, uddannelse, job.")
+        handleplan_finalise(actor=caseworker, borger=borger)
+        later = client.get(reverse("orders:handleplan-pdf", args=[borger.pk, 2]))
+    assert later["Content-Type"] == "application/pdf"
+    assert STREET not in pdf_text(later.content)
+
+    # Lifted, the address is no longer protected: the records are handed out as before.
+    lookup_on.fake.people[borger.cpr] = Person(fornavn="Mads", efternavn="Madsen")
+    borger = borger_cpr_refresh(actor=caseworker, borger=borger)
+    assert (borger.adressebeskyttet, borger.adressebeskyttet_siden) == (False, None)
+    client.force_login(caseworker)
+    for page, _ in documents.values():
+        assert client.get(page)["Content-Type"] == "application/pdf", page
+
+
+@mads_time
+def test_protected_before_vum_kept_the_day_every_frozen_document_asks(
+    catalog: None, caseworker: User, client: Client
+) -> None:
+    mads, documents = _frozen_with_address(caseworker)
+    # Protected before vum kept the day it learned of it (the migration leaves it empty).
+    Borger.objects.filter(pk=mads.sag.borger_id).update(
+        adressebeskyttet=True, adressebeskyttet_siden=None, adresse="", postnummer="", by=""
+    )
+    client.force_login(caseworker)
+    for page, _ in documents.values():
+        assert ASKED in client.get(page).content.decode(), page
+
+
+@mads_time
+def test_a_letter_to_the_guardian_holds_the_guardians_address_and_is_not_held_back(
+    catalog: None, caseworker: User, client: Client
+) -> None:
+    mads = mads_decided(caseworker)
+    relation = mads.sag.borger.relationer.create(
+        type="vaerge",
+        navn="Malene Madsen",
+        relation="Mor",
+        adresse="Værgevej 2, 8900 Randers C",
+        varetager_partsrettigheder=True,
+    )
+    hoering = partshoering_send(
+        actor=caseworker,
+        sag=mads.sag,
+        hvad_hoeres="Statusnotat fra X-Hus om stoppet for støtten.",
+        modtager=Partshoering.Modtager.VAERGE,
+        modtager_relation=relation,
+        svarfrist=minimum_answer_date(),
+    )
+    Borger.objects.filter(pk=mads.sag.borger_id).update(
+        adressebeskyttet=True, adressebeskyttet_siden=local_instant("2026-11-25 09:00")
+    )
+    with time_machine.travel(local_instant("2026-11-26 09:00"), tick=False):
+        client.force_login(caseworker)
+        served = client.get(reverse("partshoering_brev", args=[mads.sag.pk, hoering.pk]))
+    assert served["Content-Type"] == "application/pdf"
+    assert "Værgevej 2" in pdf_text(served.content)
+
+
+@pytest.mark.now("2026-11-18 10:00")
+def test_a_provider_cannot_reach_the_citizens_own_documents(
+    catalog: None, caseworker: User
+) -> None:
+    mads, documents = _frozen_with_address(caseworker)
+    Borger.objects.filter(pk=mads.sag.borger_id).update(adressebeskyttet=True)
+    provider = UserFactory(udfoerer=True, organisation=mads.x_hus)
+    client = Client()
+    client.force_login(provider)
+    for page, _ in documents.values():
+        assert client.post(page).status_code in (403, 404), page

@@ -1,0 +1,64 @@
+"""Documents frozen with a citizen's address before CPR protected it.
+
+A decision letter, a hearing's letter and a handleplan version are the case's record as they
+were sent: never changed, and never rendered again (today's data would not make the letter the
+citizen got). One frozen before vum learned of the citizen's name and address protection
+printed the address vum held then (`Borger.frozen_before_protection`). The municipality may know
+a protected address for its own work; the protection forbids handing it on. So its staff can
+still open the record, but only by a request that says they know what it shows, and the audit
+trail says that they did: the web asks on a page of its own (`confirmation_page`, then a POST),
+the API by the query parameter `CONFIRM_PARAMETER` (409 without it). The orders a provider gets
+are rendered without the address instead (orders.services.bestilling); a provider is never
+handed it.
+"""
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from rest_framework.request import Request
+
+if TYPE_CHECKING:
+    from cases.models import Borger
+
+CONFIRM_PARAMETER = "bekraeft_adressebeskyttelse"
+CONFIRMED_VALUES = ("1", "true", "ja")
+
+
+class AddressNotConfirmed(Exception):
+    """The document may show an address CPR protects since, and the request did not say that
+    the user knows it."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Borgeren har navne- og adressebeskyttelse, og dokumentet blev låst, før vum fik det "
+            "at vide: det viser borgerens adresse, som den var dengang. Adressen må ikke gives "
+            f"videre. Hent det med ?{CONFIRM_PARAMETER}=1, hvis du har brug for det i dit arbejde; "
+            "det registreres i revisionssporet."
+        )
+
+
+def frozen_address_note(*, borger: "Borger", frozen: datetime, confirmed: bool) -> str:
+    """What the audit trail adds to the download of a document addressed to `borger` and frozen
+    at `frozen`: nothing when it cannot show a protected address. Raises AddressNotConfirmed
+    when it may and the request did not confirm."""
+    if not borger.frozen_before_protection(frozen):
+        return ""
+    if not confirmed:
+        raise AddressNotConfirmed()
+    return ", med adresse fra før navne- og adressebeskyttelsen (bekræftet)"
+
+
+def api_confirmed(request: Request) -> bool:
+    return request.query_params.get(CONFIRM_PARAMETER, "").lower() in CONFIRMED_VALUES
+
+
+def confirmation_page(request: HttpRequest, *, document: str, back: str) -> HttpResponse:
+    """The page that asks before a document showing a protected address is handed out: its
+    button posts to the same address, which then serves the document."""
+    return render(
+        request,
+        "beskyttet_dokument.html",
+        {"document": document, "back": back, "action": request.get_full_path()},
+    )
