@@ -5,9 +5,11 @@ the PDFs; selectors and views only serve the frozen bytes."""
 from datetime import date
 from typing import Any
 
+from django.utils import timezone
+
 from assessment.letters import letter_context
 from cases.models import Borger, Sag
-from orders.models import Bestilling, Handleplan
+from orders.models import Bestilling, Handleplan, HandleplanVersion
 from vum.accounts.models import Organisation, User
 from vum.pdf import Pdf, render_pdf
 
@@ -17,19 +19,41 @@ def _to_provider(udfoerer: Organisation) -> dict[str, str]:
 
 
 def handleplan_pdf(
-    *, sag: Sag, actor: User, plan: Handleplan, indhold: dict[str, Any], version: int
+    *,
+    sag: Sag,
+    actor: User,
+    plan: Handleplan,
+    indhold: dict[str, Any],
+    version: int,
+    dato: date | None = None,
+    underskriver: User | None = None,
 ) -> Pdf:
-    """The whole plan, to the citizen."""
+    """The whole plan, to the citizen (`dato` and `underskriver` as letter_context's)."""
     borger: Borger = plan.borger
     return render_pdf(
         template_name="letters/handleplan.html",
         context={
-            **letter_context(sag, actor),
+            **letter_context(sag, actor, dato=dato, underskriver=underskriver),
             "modtager": {"navn": borger.navn, **borger.postal_address},
             "plan": plan,
             "indhold": indhold,
             "version": version,
         },
+    )
+
+
+def handleplan_version_without_address_pdf(*, sag: Sag, version: HandleplanVersion) -> Pdf:
+    """A version frozen before CPR protected the citizen's address, for a provider: the plan as
+    the version froze it (its content, dated as finalised, signed by who finalised it), with the
+    recipient block as the citizen's address reads today: none."""
+    return handleplan_pdf(
+        sag=sag,
+        actor=version.endelig_af,
+        plan=version.handleplan,
+        indhold=version.indhold,
+        version=version.nummer,
+        dato=timezone.localdate(version.endelig),
+        underskriver=version.endelig_af,
     )
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from assessment.models import Afgoerelse, Brev, Sagsvurdering
 from assessment.services.forsendelse import brev_dispatch
 from cases.lifecycle import Fase
-from cases.models import Journalnotat, Sag, Samtykke
+from cases.models import Borger, Journalnotat, Sag, Samtykke
 from cases.services.sag import TransitionBlocked, sag_transition
 from followup.models import Opfoelgning, Opfoelgningsskema
 from followup.scheduling import next_follow_up
@@ -435,8 +435,17 @@ def test_an_end_whose_letter_goes_out_later_asks_for_a_correcting_letter(
     assert "ret bestillingernes slutdato" in notice.tekst
 
 
-def test_moving_away_exports_the_case_file_with_consent(caseworker, delivering) -> None:
+@pytest.mark.parametrize("protected", [False, True])
+def test_moving_away_exports_the_case_file_with_consent(caseworker, delivering, protected) -> None:
     mads, staff = delivering
+    if protected:  # CPR protected the address after the letters and the order were sent
+        Borger.objects.filter(pk=mads.sag.borger_id).update(
+            adressebeskyttet=True,
+            adressebeskyttet_siden=timezone.now() + timedelta(seconds=1),
+            adresse="",
+            postnummer="",
+            by="",
+        )
     skema = skema_start(actor=caseworker, opfoelgning=_meeting(caseworker, staff, mads))
     skema = skema_update(actor=caseworker, skema=skema, maal=_all_goals(skema), **_tilsyn())
     with pytest.raises(ValidationError, match="samtykke"):
@@ -458,6 +467,14 @@ def test_moving_away_exports_the_case_file_with_consent(caseworker, delivering) 
     assert any(n.startswith("bestillinger/") for n in names)
     data = json.loads(archive.read("sag.json"))
     assert data["borger"]["cpr"] == mads.sag.borger.cpr
+    # The file is the record as sent, to an authority; what shows a protected address is named.
+    shows = data["borger"]["dokumenter_med_beskyttet_adresse"]
+    if protected:
+        assert data["borger"]["adresse"] == ""
+        assert shows == [n for n in names if n.startswith(("breve/", "bestillinger/"))]
+        assert shows
+    else:
+        assert shows == []
     assert len(data["assessment.Indsatsmaal"]) == 4
     assert "pdf" not in data["orders.Bestilling"][0]["fields"]
     assert Sag.objects.get(pk=mads.sag.pk).fase == Fase.AFSLUTTET

@@ -6,6 +6,7 @@ import io
 import json
 import zipfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -358,17 +359,46 @@ def _case_json(sag: Sag) -> dict[str, Any]:
     return data
 
 
-def _documents(sag: Sag) -> Iterable[tuple[str, bytes]]:
+@dataclass(frozen=True)
+class _Document:
+    name: str
+    content: bytes
+    # Frozen with the citizen's address before CPR protected it (Borger.frozen_before_protection).
+    shows_protected_address: bool = False
+
+
+def _documents(sag: Sag) -> Iterable[_Document]:
+    """The case's frozen documents as they were sent: the file is the record, and goes to a
+    public authority, which may know a protected address. Those that show one are named in the
+    file's sag.json, so that the receiver keeps it from others."""
+    borger = sag.borger
     for brev in Brev.objects.filter(sag=sag).order_by("oprettet"):
-        yield f"breve/{brev.oprettet:%Y-%m-%d}-{brev.art}-{brev.pk}.pdf", bytes(brev.pdf)
+        yield _Document(
+            f"breve/{brev.oprettet:%Y-%m-%d}-{brev.art}-{brev.pk}.pdf",
+            bytes(brev.pdf),
+            not brev.kopi_til and borger.frozen_before_protection(brev.oprettet),
+        )
     for hoering in Partshoering.objects.filter(sag=sag).order_by("sendt"):
-        yield f"partshoering/{hoering.sendt:%Y-%m-%d}-{hoering.pk}.pdf", bytes(hoering.brev_pdf)
+        yield _Document(
+            f"partshoering/{hoering.sendt:%Y-%m-%d}-{hoering.pk}.pdf",
+            bytes(hoering.brev_pdf),
+            hoering.modtager == Partshoering.Modtager.BORGER
+            and borger.frozen_before_protection(hoering.sendt),
+        )
     for indstilling in sag.indstillinger.exclude(pdf=None):
-        yield f"indstilling/{indstilling.pk}.pdf", bytes(indstilling.pdf or b"")
+        yield _Document(f"indstilling/{indstilling.pk}.pdf", bytes(indstilling.pdf or b""))
     for version in HandleplanVersion.objects.filter(handleplan__borger=sag.borger_id):
-        yield f"handleplan/version-{version.nummer}.pdf", bytes(version.pdf)
+        yield _Document(
+            f"handleplan/version-{version.nummer}.pdf",
+            bytes(version.pdf),
+            borger.frozen_before_protection(version.endelig),
+        )
     for order in Bestilling.objects.filter(sag=sag).exclude(pdf=None):
-        yield f"bestillinger/{order.pk}-version-{order.version}.pdf", bytes(order.pdf or b"")
+        yield _Document(
+            f"bestillinger/{order.pk}-version-{order.version}.pdf",
+            bytes(order.pdf or b""),
+            borger.frozen_before_protection(order.sendt),
+        )
 
 
 @transaction.atomic
@@ -395,12 +425,17 @@ def opfoelgning_move_away(
     _complete(actor, skema, Opfoelgningsskema.Udfald.FRAFLYTNING)
     sag = Sag.objects.select_related("borger", "team").get(pk=sag.pk)
     buffer = io.BytesIO()
+    documents = list(_documents(sag))
+    case_json = _case_json(sag)
+    case_json["borger"]["dokumenter_med_beskyttet_adresse"] = [
+        document.name for document in documents if document.shows_protected_address
+    ]
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(
-            "sag.json", json.dumps(_case_json(sag), ensure_ascii=False, indent=2, default=str)
+            "sag.json", json.dumps(case_json, ensure_ascii=False, indent=2, default=str)
         )
-        for name, content in _documents(sag):
-            archive.writestr(name, content)
+        for document in documents:
+            archive.writestr(document.name, document.content)
     content = buffer.getvalue()
     udlevering = Sagsudlevering.objects.create(
         sag=sag,

@@ -10,6 +10,7 @@ from django.db.models import Prefetch, QuerySet
 
 from cases.models import Sag
 from orders.content import latest_grant, order_plan
+from orders.letters import handleplan_version_without_address_pdf
 from orders.models import Anmodning, Bestilling, Delmaal, Delmaalsnotat, Handling, Magtanvendelse
 from orders.services.bestilling import bestilling_pdf_without_address, order_blockers
 from vum.access import Action, bestillinger_visible_to, get_bestilling_or_404, require
@@ -44,15 +45,30 @@ def bestilling_get(*, user: User, pk: int | str) -> Bestilling:
 def bestilling_pdf(*, user: User, pk: int | str, bilag: bool = False) -> tuple[Bestilling, Pdf]:
     bestilling = get_bestilling_or_404(user, pk)
     if bilag:
-        if not bestilling.bilag_pdf:
-            raise Bestilling.DoesNotExist("Bestillingen har ingen vedlagt handleplan.")
-        # The plan's excerpt is addressed to the provider and holds no address of the citizen.
-        pdf = Pdf(content=bytes(bestilling.bilag_pdf), sha256="")
-        summary = "Vedlagt handleplan hentet"
+        pdf, summary = _plan_as_shown(bestilling)
     else:
         pdf, summary = _order_pdf_as_shown(user, bestilling)
     audit_record(actor=user, action=AuditAction.PRINT, obj=bestilling, summary=summary)
     return bestilling, pdf
+
+
+def _plan_as_shown(bestilling: Bestilling) -> tuple[Pdf, str]:
+    """The plan sent with the order, as it may be served today, and how the audit trail says
+    so. The excerpt is addressed to the provider. The whole plan (the citizen's consent) is the
+    citizen's version, with their address: one sent before CPR protected it is served as the
+    same version without it (rendered each time: the record is the frozen attachment)."""
+    if not bestilling.bilag_pdf:
+        raise Bestilling.DoesNotExist("Bestillingen har ingen vedlagt handleplan.")
+    version = bestilling.handleplan_version
+    if (
+        bestilling.vedlagt_handleplan == Bestilling.Vedlaeg.HELE
+        and version is not None
+        and bestilling.sag.borger.frozen_before_protection(bestilling.sendt)
+    ):
+        return handleplan_version_without_address_pdf(
+            sag=bestilling.sag, version=version
+        ), "Vedlagt handleplan hentet, uden adresse (adressebeskyttelse)"
+    return Pdf(content=bytes(bestilling.bilag_pdf), sha256=""), "Vedlagt handleplan hentet"
 
 
 def _order_pdf_as_shown(user: User, bestilling: Bestilling) -> tuple[Pdf, str]:

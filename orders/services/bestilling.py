@@ -23,7 +23,11 @@ from orders.content import (
     indsats_laws,
     order_plan,
 )
-from orders.letters import bestilling_pdf, handleplan_excerpt_pdf
+from orders.letters import (
+    bestilling_pdf,
+    handleplan_excerpt_pdf,
+    handleplan_version_without_address_pdf,
+)
 from orders.models import (
     Bestilling,
     Handleplan,
@@ -93,6 +97,9 @@ def _bilag(
     version = HandleplanVersion.objects.filter(handleplan__borger_id=sag.borger_id).first()
     assert version is not None
     if vedlaeg == Bestilling.Vedlaeg.HELE:
+        if sag.borger.frozen_before_protection(version.endelig):
+            # The version printed the citizen's address, protected since: never to a provider.
+            return version, handleplan_version_without_address_pdf(sag=sag, version=version).content
         return version, bytes(version.pdf)
     pdf = handleplan_excerpt_pdf(
         sag=sag,

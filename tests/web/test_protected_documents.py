@@ -10,14 +10,16 @@ import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from assessment.models import Brev, Partshoering
 from assessment.services.afgoerelse import afgoerelse_send
 from assessment.services.partshoering import minimum_answer_date, partshoering_send
-from cases.models import Borger
+from cases.models import Borger, Samtykke
 from cases.services.borger import borger_cpr_refresh
-from orders.models import HandleplanVersion
+from orders.models import Bestilling, HandleplanVersion
+from orders.services.bestilling import bestillinger_send
 from orders.services.handleplan import handleplan_finalise, handleplan_update
 from tests.clock import local_instant
 from tests.factories import UserFactory
@@ -87,15 +89,32 @@ class Protected:
     borger: Borger
 
 
+def _protect(lookup_on: Cpr, caseworker: User, borger: Borger) -> Borger:
+    """A week later CPR protects Mads's address, and vum reads it."""
+    lookup_on.fake.people[borger.cpr] = Person(
+        fornavn="Mads", efternavn="Madsen", adressebeskyttet=True, vejnavn="Nyvej", husnummer="1"
+    )
+    with time_machine.travel(local_instant(PROTECTED), tick=False):
+        return borger_cpr_refresh(actor=caseworker, borger=borger)
+
+
+def _consent_to_x_hus(caseworker: User, mads: Mads) -> None:
+    Samtykke.objects.create(
+        sag=mads.sag,
+        retning=Samtykke.Retning.VIDEREGIVELSE,
+        part=Samtykke.Part.TILBUD,
+        tilbud=mads.x_hus,
+        form=Samtykke.Form.SKRIFTLIGT,
+        givet=timezone.localdate(),
+        registreret_af=caseworker,
+    )
+
+
 @pytest.fixture
 def protected(catalog: None, caseworker: User, lookup_on: Cpr) -> Protected:
     """The documents frozen with Mads's address; a week later CPR protects it."""
     mads, documents = _frozen_with_address(caseworker)
-    lookup_on.fake.people[mads.sag.borger.cpr] = Person(
-        fornavn="Mads", efternavn="Madsen", adressebeskyttet=True, vejnavn="Nyvej", husnummer="1"
-    )
-    with time_machine.travel(local_instant(PROTECTED), tick=False):
-        borger = borger_cpr_refresh(actor=caseworker, borger=mads.sag.borger)
+    borger = _protect(lookup_on, caseworker, mads.sag.borger)
     return Protected(mads=mads, documents=documents, borger=borger)
 
 
@@ -222,3 +241,57 @@ def test_a_provider_cannot_reach_the_citizens_own_documents(
     client.force_login(provider)
     for page, _ in documents.values():
         assert client.post(page).status_code in (403, 404), page
+
+
+def _provider_gets_the_plan_without_the_address(mads: Mads, bestilling: Bestilling) -> None:
+    provider = UserFactory(udfoerer=True, organisation=mads.x_hus)
+    client = Client()
+    client.force_login(provider)
+    api = APIClient()
+    api.force_authenticate(provider)
+    for response in (
+        client.get(reverse("orders:udfoerer-bestilling-bilag", args=[bestilling.pk])),
+        api.get(reverse("api-bestilling-bilag", args=[bestilling.pk])),
+    ):
+        assert response.status_code == 200
+        text = pdf_text(response.content)
+        assert STREET not in text
+        assert "Mads Madsen" in text
+        assert "Egen bolig og uddannelse." in text  # version 1's purpose, as frozen
+        assert "18. november 2026" in text  # dated as version 1 was finalised
+
+
+@mads_time
+def test_an_order_sent_before_the_protection_gives_the_provider_the_plan_without_it(
+    catalog: None, caseworker: User, lookup_on: Cpr
+) -> None:
+    mads, _ = _frozen_with_address(caseworker)
+    _consent_to_x_hus(caseworker, mads)
+    (bestilling,) = bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
+    assert bestilling.vedlagt_handleplan == Bestilling.Vedlaeg.HELE
+    assert STREET in pdf_text(bytes(bestilling.bilag_pdf))  # the record, as it was sent
+    _protect(lookup_on, caseworker, mads.sag.borger)
+    # The plan changes after the order went: the provider still gets version 1.
+    handleplan_update(actor=caseworker, borger=mads.sag.borger, formaal="Noget helt andet.")
+
+    _provider_gets_the_plan_without_the_address(mads, bestilling)
+    assert (
+        AuditEvent.objects.filter(
+            summary="Vedlagt handleplan hentet, uden adresse (adressebeskyttelse)"
+        ).count()
+        == 2
+    )
+
+
+@mads_time
+def test_an_order_sent_after_the_protection_attaches_the_plan_without_it(
+    protected: Protected, caseworker: User
+) -> None:
+    _consent_to_x_hus(caseworker, protected.mads)
+    (bestilling,) = bestillinger_send(actor=caseworker, afgoerelse=protected.mads.afgoerelse)
+    assert bestilling.vedlagt_handleplan == Bestilling.Vedlaeg.HELE
+    assert bestilling.handleplan_version.nummer == 1
+    attached = pdf_text(bytes(bestilling.bilag_pdf))
+    assert STREET not in attached
+    assert "Egen bolig og uddannelse." in attached
+    _provider_gets_the_plan_without_the_address(protected.mads, bestilling)
