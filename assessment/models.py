@@ -1041,6 +1041,25 @@ class ParkeretKvittering(models.Model):
         return f"{self.status} for {self.reference}"
 
 
+class KvitteringsFejl(models.Model):
+    """How many times vum has failed on a receipt fetched from Beskedfordeleren (its key: the
+    BeskedId). A message vum fails on goes back to the queue and comes again; after the second
+    failure it goes to the dead letters (forsendelse_receipt_handle). Kept in the database, not
+    read from the broker's redelivered flag, which a worker's death or a database outage also
+    sets. Deleted with the parked receipts' age. Holds no citizen data."""
+
+    noegle = models.CharField("nøgle", max_length=300, unique=True)
+    fejl = models.PositiveSmallIntegerField("antal fejl", default=0)
+    sidst = models.DateTimeField("senest fejlet", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "kvitteringsfejl"
+        verbose_name_plural = "kvitteringsfejl"
+
+    def __str__(self) -> str:
+        return f"{self.noegle}: {self.fejl} fejl"
+
+
 class Klage(CaseRecord):
     """A complaint about a decision (4 weeks from receipt; reassessment within 4 weeks; then
     Ankestyrelsen). A late complaint is flagged, never refused."""

@@ -5,14 +5,14 @@ from assessment.models import Visitationsudvalg
 from assessment.services.forsendelse import (
     brev_dispatch,
     breve_dispatch_pending,
-    forsendelse_receipt_record,
+    forsendelse_receipt_handle,
     parked_receipts_apply,
     pending_letters,
     receipts_overdue_alert,
 )
 from assessment.services.udvalg import udvalgsmoeder_plan
 from vum.queue import enqueue
-from vum.serviceplatformen.beskedfordeler import PostStatus, receipts_enabled, receipts_fetch
+from vum.serviceplatformen.beskedfordeler import receipts_enabled, receipts_fetch
 
 # Letters a sweep sends before it hands the rest to the next.
 LETTER_BATCH = 100
@@ -54,13 +54,9 @@ def fetch_digital_post_receipts() -> int:
     already changes nothing. Returns how many were taken off the queue and recorded."""
     if not receipts_enabled():
         return 0
-
-    def record(status: PostStatus) -> None:
-        forsendelse_receipt_record(status=status)
-
     batch = settings.VUM_BESKEDFORDELER_BATCH
     try:
-        fetched = receipts_fetch(handle=record, limit=batch)
+        fetched = receipts_fetch(handle=forsendelse_receipt_handle, limit=batch)
     finally:
         # Receipts that came before their dispatch was recorded, whose dispatch is now:
         # applied whether or not Beskedfordeleren answered this time; and receipts that do

@@ -13,7 +13,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from assessment.models import Afgoerelse, Brev, Forsendelse, ParkeretKvittering
+from assessment.models import Afgoerelse, Brev, Forsendelse, KvitteringsFejl, ParkeretKvittering
 from assessment.services import forsendelse as service
 from assessment.services.afgoerelse import afgoerelse_send
 from assessment.services.forsendelse import (
@@ -417,24 +417,70 @@ def test_a_receipt_recorded_by_a_worker_that_died_before_acknowledging_it_comes_
 
 
 def test_a_receipt_vum_fails_on_twice_is_dead_lettered_and_does_not_hold_up_the_queue(
-    post: Post, dueslag: FakeBeskedfordeler, caseworker: User, jorn_case: Sag
-) -> None:
+    post: Post, dueslag: FakeBeskedfordeler, caseworker: User, jorn_case: Sag, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     administrator = UserFactory(role=Role.ADMINISTRATOR)
     brev = sent_letter(post, caseworker, jorn_case)
     besked_id = dueslag.receipt(brev.meddelelse_uuid, DELIVERED, at(3, 10, 2))
+    good = sent_letter(post, caseworker, jorn_case)
+    dueslag.receipt(good.meddelelse_uuid, DELIVERED, at(3, 10, 3))
+    record = service.forsendelse_receipt_record
 
-    def broken(status):  # type: ignore[no-untyped-def]
-        raise RuntimeError("a fault in vum")
+    def broken_for_the_first(*, status):  # type: ignore[no-untyped-def]
+        if status.besked_id == besked_id:
+            raise RuntimeError("a fault in vum")
+        return record(status=status)
 
+    monkeypatch.setattr(service, "forsendelse_receipt_record", broken_for_the_first)
     with pytest.raises(RuntimeError):
-        receipts_fetch(handle=broken, limit=10)
-    fetched = receipts_fetch(handle=broken, limit=10)  # brought again, and failed again
-    assert (fetched.handled, fetched.rejected) == (0, 1)
+        fetch_digital_post_receipts()  # failed once: it comes again
+    assert dueslag.waiting() == 2
+    assert not dueslag.dead_letters()
+    assert fetch_digital_post_receipts() == 1  # failed again: dead-lettered; the next recorded
     assert dueslag.waiting() == 0
     assert len(dueslag.dead_letters()) == 1
+    assert latest(good).status == Forsendelse.Status.LEVERET
     (told,) = Notifikation.objects.filter(modtager=administrator)
     assert besked_id in told.tekst  # which dead letter to look at
     assert "døde breve" in told.tekst
+    assert "fejlede 2 gange" in told.tekst
+    (counted,) = KvitteringsFejl.objects.all()
+    assert (counted.noegle, counted.fejl) == (besked_id, 2)
+    with time_machine.travel(at(17, 10, 1)):  # forgotten with the parked receipts
+        fetch_digital_post_receipts()
+    assert not KvitteringsFejl.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)  # the receipt's own transaction really commits
+def test_a_receipt_brought_again_after_a_worker_died_is_not_dead_lettered_at_its_first_fault(
+    post: Post, dueslag: FakeBeskedfordeler, caseworker: User, jorn_case: Sag, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    brev = sent_letter(post, caseworker, jorn_case)
+    dueslag.receipt(brev.meddelelse_uuid, DELIVERED, at(3, 10, 2))
+
+    def die(status):  # type: ignore[no-untyped-def]
+        raise SystemExit("the worker died before it recorded anything")
+
+    with pytest.raises(SystemExit):
+        receipts_fetch(handle=die, limit=10)
+    assert dueslag.waiting() == 1  # brought again: the broker marks it redelivered
+    record = service.forsendelse_receipt_record
+    faults = iter([RuntimeError("a passing fault in vum")])
+
+    def failing_once(*, status):  # type: ignore[no-untyped-def]
+        fault = next(faults, None)
+        if fault is not None:
+            raise fault
+        return record(status=status)
+
+    monkeypatch.setattr(service, "forsendelse_receipt_record", failing_once)
+    with pytest.raises(RuntimeError):
+        fetch_digital_post_receipts()  # its first fault in vum: it comes again
+    assert not dueslag.dead_letters()
+    assert fetch_digital_post_receipts() == 1
+    assert latest(brev).status == Forsendelse.Status.LEVERET
+    assert dueslag.waiting() == 0
+    assert not dueslag.dead_letters()
 
 
 def test_a_parked_receipt_vum_fails_on_does_not_hold_up_the_others(

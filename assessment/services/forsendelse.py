@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import formats, timezone
 
@@ -26,6 +26,7 @@ from assessment.models import (
     AfgoerelsesResultat,
     Brev,
     Forsendelse,
+    KvitteringsFejl,
     ParkeretKvittering,
 )
 from assessment.varsel import NOTICE_SOURCE, ends_or_reduces, notice_weeks
@@ -42,7 +43,7 @@ from vum.deadlines.services import frist_create, frist_meet
 from vum.dispatch import DeliveryRefused, Letter, get_dispatcher
 from vum.notifications.models import Notifikation
 from vum.notifications.services import Besked, administrators_notify, notifikationer_create
-from vum.serviceplatformen.beskedfordeler import PostStatus, receipt_failure_alert
+from vum.serviceplatformen.beskedfordeler import DeadLetter, PostStatus, receipt_failure_alert
 from vum.serviceplatformen.client import ServiceplatformenError
 from vum.serviceplatformen.cpr import lookup_enabled
 from vum.serviceplatformen.digital_post import DIGITAL, without_cpr
@@ -376,6 +377,41 @@ RECEIPTS_APPLY_TO = (
 )
 
 
+# How many times vum tries a receipt from Beskedfordeleren before it goes to the dead letters.
+RECEIPT_ATTEMPTS = 2
+
+
+def forsendelse_receipt_handle(status: PostStatus) -> None:
+    """Record a receipt fetched from Beskedfordeleren (`forsendelse_receipt_record`), counting
+    the times vum fails on it (KvitteringsFejl): after a failure the message comes again, and
+    after the second it goes to the dead letters (DeadLetter). A database that is away is never
+    the message's fault, and is not counted."""
+    try:
+        forsendelse_receipt_record(status=status)
+    except (OperationalError, InterfaceError):
+        raise
+    except Exception as error:
+        failures = _receipt_failure_count(status)
+        if failures < RECEIPT_ATTEMPTS:
+            raise
+        name = status.besked_id or "uden BeskedId"
+        raise DeadLetter(
+            f"vum fejlede {failures} gange på Haendelsesbesked {name} ({type(error).__name__})"
+        ) from error
+
+
+def _receipt_failure_count(status: PostStatus) -> int:
+    """One more failure on the receipt, in a transaction of its own (the receipt's own rolled
+    back); how many there have been."""
+    key = status.besked_id or f"{status.message_uuid} {status.status} {status.at.isoformat()}"
+    with transaction.atomic():
+        KvitteringsFejl.objects.get_or_create(noegle=key[:300])
+        KvitteringsFejl.objects.filter(noegle=key[:300]).update(
+            fejl=F("fejl") + 1, sidst=timezone.now()
+        )
+        return KvitteringsFejl.objects.get(noegle=key[:300]).fejl
+
+
 def forsendelse_receipt_record(*, status: PostStatus) -> Forsendelse | None:
     """Digital Post's receipt for a dispatch (PKO_PostStatus, through Beskedfordeleren),
     found by its messageUUID, in one transaction holding the letter's row:
@@ -526,6 +562,7 @@ def parked_receipts_apply(*, limit: int) -> int:
     ).order_by("tidspunkt", "id")
     too_old = timezone.now() - timedelta(days=settings.VUM_BESKEDFORDELER_PARK_DAYS)
     ParkeretKvittering.objects.filter(modtaget__lt=too_old).delete()
+    KvitteringsFejl.objects.filter(sidst__lt=too_old).delete()
     applied = 0
     for parked in claimed[:limit]:
         try:

@@ -16,8 +16,8 @@ Each message is handed to `handle` (which records it in its own transaction) and
 only after that returns: a crash in between brings the message again, so `handle` must find a
 receipt it has recorded and change nothing. A message vum cannot read is rejected without
 requeue (Beskedfordeler keeps it as a dead letter), logged by its BeskedId, never its content,
-and told to the administrators; so is a message `handle` fails on again when it is brought
-again, so that one bad message cannot hold up the queue.
+and told to the administrators; so is a message `handle` gives up on (DeadLetter: it counts
+its failures, and gives up on the second), so that one bad message cannot hold up the queue.
 """
 
 import base64
@@ -35,7 +35,6 @@ import amqp
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -62,6 +61,11 @@ ENVIRONMENTS = {
 
 class UnreadableMessage(ValueError):
     """A message that is not a PKO_PostStatus vum can read; the text says why, without content."""
+
+
+class DeadLetter(Exception):
+    """Raised by a `handle` that will not be helped by the message coming again (it has failed
+    on it before): the message goes to the dead letters. The text says why, without content."""
 
 
 @dataclass(frozen=True)
@@ -178,9 +182,9 @@ class Fetched:
 
 def receipts_fetch(*, handle: Callable[[PostStatus], object], limit: int) -> Fetched:
     """Take up to `limit` messages from the dueslag, hand each PKO_PostStatus to `handle`, and
-    acknowledge it once `handle` has returned. A message vum cannot read, or fails on again
-    when it is brought again, is rejected to the dueslag's dead letters and the administrators
-    are told (`receipt_failure_alert`); a database that is away is never the message's fault.
+    acknowledge it once `handle` has returned. A message vum cannot read, or that `handle`
+    gives up on (DeadLetter), is rejected to the dueslag's dead letters and the administrators
+    are told (`receipt_failure_alert`); any other error leaves it in the queue, to come again.
     Raises ServiceplatformenError when the broker cannot be reached (nothing is lost: the
     messages wait in the queue)."""
     handled = rejected = 0
@@ -192,19 +196,11 @@ def receipts_fetch(*, handle: Callable[[PostStatus], object], limit: int) -> Fet
             if message is None:
                 break
             tag = message.delivery_info["delivery_tag"]
-            status: PostStatus | None = None
+            # Any other error closes the connection unacknowledged: the message comes again.
             try:
-                status = post_status_parse(_bytes(message.body))
-                handle(status)
-            except UnreadableMessage as unreadable:
-                reason = str(unreadable)
-            except (OperationalError, InterfaceError):
-                raise  # the database is away: the message comes again, unharmed
-            except Exception as error:
-                if not message.delivery_info.get("redelivered"):
-                    raise  # the connection closes unacknowledged: the message comes again
-                named = f"Haendelsesbesked {status.besked_id}" if status else "en besked"
-                reason = f"vum fejlede igen på {named} ({type(error).__name__})"
+                handle(post_status_parse(_bytes(message.body)))
+            except (UnreadableMessage, DeadLetter) as refused:
+                reason = str(refused)
             else:
                 channel.basic_ack(tag)
                 handled += 1
