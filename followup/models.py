@@ -2,7 +2,9 @@
 caseworker's follow-up form with the personrettet tilsyn, and the case file handed to a new
 municipality when the citizen moves."""
 
+import io
 import json
+import zipfile
 import zlib
 from datetime import datetime
 from typing import Any
@@ -13,7 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from cases.models import CaseRecord, Sag
+from cases.models import Borger, CaseRecord, Sag
 from orders.models import AppendOnly
 from vum import calendar
 
@@ -263,6 +265,12 @@ class SkemaMaal(models.Model):
         return f"{self.indsatsmaal} ved {self.skema}"
 
 
+# The case file's structured part, and the key in it naming the documents that show the
+# citizen's address from before CPR protected it (followup.services.udfald).
+CASE_FILE = "sag.json"
+PROTECTED_DOCUMENTS = "dokumenter_med_beskyttet_adresse"
+
+
 class Sagsudlevering(CaseRecord):
     """The case file sent to the new acting municipality when the citizen moves (with
     consent): the letters and documents as PDF and the case as structured JSON, in one zip."""
@@ -283,6 +291,21 @@ class Sagsudlevering(CaseRecord):
 
     def __str__(self) -> str:
         return f"Sag {self.sag_id} udleveret til {self.modtager}"
+
+    def shows_protected_address(self, borger: Borger) -> bool:
+        """Whether the file may show an address CPR protects now: made before vum learned of
+        the protection (its sag.json holds the address too), or naming documents frozen before
+        it (PROTECTED_DOCUMENTS in its sag.json; a file made before they were named may)."""
+        if not borger.adressebeskyttet:
+            return False
+        if borger.frozen_before_protection(self.oprettet):
+            return True
+        try:
+            with zipfile.ZipFile(io.BytesIO(bytes(self.indhold))) as archive:
+                case = json.loads(archive.read(CASE_FILE))
+            return bool(case["borger"][PROTECTED_DOCUMENTS])
+        except (KeyError, ValueError, zipfile.BadZipFile):
+            return True
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not self._state.adding:

@@ -22,6 +22,7 @@ from vum.accounts.models import Role, User
 from vum.audit.models import AuditAction
 from vum.audit.services import audit_record
 from vum.deadlines.models import Frist
+from vum.protected_documents import protected_address_note
 
 
 def _with_details(qs: QuerySet[Opfoelgning]) -> QuerySet[Opfoelgning]:
@@ -110,18 +111,22 @@ def sagsudleveringer(*, user: User, sag: Sag) -> list[Sagsudlevering]:
     )
 
 
-def sagsudlevering_get(*, user: User, sag: Sag, pk: int | str) -> Sagsudlevering:
-    """The exported case file of this case, for download: audited as an export."""
+def sagsudlevering_get(*, user: User, sag: Sag, pk: int | str, confirmed: bool) -> Sagsudlevering:
+    """The exported case file of this case, for download: audited as an export. One that may
+    show an address CPR has protected since only when `confirmed` (vum.protected_documents)."""
     require(user, Action.VIEW, sag)
     try:
         udlevering = Sagsudlevering.objects.get(sag=sag, pk=pk)
     except (Sagsudlevering.DoesNotExist, ValueError, TypeError) as exc:
         raise NotFoundForUser("Sagsudleveringen findes ikke.") from exc
+    note = protected_address_note(
+        shows=udlevering.shows_protected_address(sag.borger), confirmed=confirmed
+    )
     audit_record(
         actor=user,
         action=AuditAction.EXPORT,
         obj=udlevering,
-        summary=f"Sagsudlevering til {udlevering.modtager} hentet",
+        summary=f"Sagsudlevering til {udlevering.modtager} hentet{note}",
     )
     return udlevering
 

@@ -21,7 +21,7 @@ def orders_panel(user: User, borger: Borger, sager: Sequence[Sag]) -> dict[str, 
         .current()
         .filter(sag_id__in=[sag.pk for sag in sager])
         .select_related("udfoerer")
-        .defer("pdf", "bilag_pdf", "pdf_uden_adresse")
+        .defer("pdf", "bilag_pdf", "pdf_uden_adresse", "bilag_uden_adresse")
         .order_by("sag_id", "udfoerer__navn", "pk")
     )
     return {"borger": borger, "bestillinger": bestillinger} if bestillinger else None

@@ -44,16 +44,17 @@ def handleplan_pdf(
 
 def handleplan_version_without_address_pdf(*, sag: Sag, version: HandleplanVersion) -> Pdf:
     """A version frozen before CPR protected the citizen's address, for a provider: the plan as
-    the version froze it (its content, dated as finalised, signed by who finalised it), with the
-    recipient block as the citizen's address reads today: none."""
+    the version froze it (its content, for its case, dated as finalised and signed as it was;
+    `sag` and the finaliser for a version from before those were kept), with the recipient
+    block as the citizen's address reads today: none."""
     return handleplan_pdf(
-        sag=sag,
+        sag=version.sag or sag,
         actor=version.endelig_af,
         plan=version.handleplan,
         indhold=version.indhold,
         version=version.nummer,
         dato=timezone.localdate(version.endelig),
-        underskriver=version.endelig_af,
+        underskriver=version.underskrevet_af or version.endelig_af,
     )
 
 

@@ -99,6 +99,18 @@ class HandleplanVersion(AppendOnly):
     endelig_af = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # The case and the signature the PDF was rendered with, so that it renders the same again
+    # without an address CPR has protected since (orders.letters); empty on versions from before
+    # they were kept (then the finaliser signs).
+    sag = models.ForeignKey(Sag, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    underskrevet_af = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="underskrevet af",
+    )
 
     class Meta:
         ordering = ["-nummer"]
@@ -200,6 +212,11 @@ class Bestilling(FSMModelMixin, CaseRecord):
     # the same document. `pdf` stays the record of what was sent.
     pdf_uden_adresse = models.BinaryField("bestilling uden adresse (PDF)", null=True, blank=True)
     sha256_uden_adresse = models.CharField("SHA-256 uden adresse", max_length=64, blank=True)
+    # The same for the whole handleplan attached (`bilag_pdf`, the citizen's version, addressed
+    # to them) when it was sent before the protection.
+    bilag_uden_adresse = models.BinaryField(
+        "vedlagt handleplan uden adresse (PDF)", null=True, blank=True
+    )
     sendt = models.DateTimeField("sendt", default=timezone.now)
     sendt_af = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -27,7 +27,7 @@ from tests.mads import mads_decided, mads_time
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _waiting_on_locks() -> int:
+def waiting_on_locks() -> int:
     with connection.cursor() as cursor:
         # The statistics views are snapshotted per transaction; the poll runs inside one.
         cursor.execute("SELECT pg_stat_clear_snapshot()")
@@ -58,7 +58,7 @@ def race(row: Model, *attempts: Callable[[], object]) -> list[object]:
         for thread in threads:
             thread.start()
         deadline = time.monotonic() + 10
-        while _waiting_on_locks() < len(attempts):
+        while waiting_on_locks() < len(attempts):
             assert time.monotonic() < deadline, "the attempts never reached the row lock"
             time.sleep(0.02)
     for thread in threads:

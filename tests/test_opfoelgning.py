@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from assessment.models import Afgoerelse, Brev, Sagsvurdering
@@ -51,6 +52,7 @@ from tests.mads import Mads, mads_decided, mads_heard_before_the_end, mads_time
 from tests.pdf import pdf_text
 from vum import calendar
 from vum.access import Action, may
+from vum.audit.models import AuditEvent
 from vum.catalog.models import (
     Fremadrettet,
     KommunalYdelse,
@@ -436,8 +438,12 @@ def test_an_end_whose_letter_goes_out_later_asks_for_a_correcting_letter(
 
 
 @pytest.mark.parametrize("protected", [False, True])
-def test_moving_away_exports_the_case_file_with_consent(caseworker, delivering, protected) -> None:
+def test_moving_away_exports_the_case_file_with_consent(
+    caseworker, delivering, protected, client
+) -> None:
     mads, staff = delivering
+    street = mads.sag.borger.adresse
+    assert street
     if protected:  # CPR protected the address after the letters and the order were sent
         Borger.objects.filter(pk=mads.sag.borger_id).update(
             adressebeskyttet=True,
@@ -470,11 +476,21 @@ def test_moving_away_exports_the_case_file_with_consent(caseworker, delivering, 
     # The file is the record as sent, to an authority; what shows a protected address is named.
     shows = data["borger"]["dokumenter_med_beskyttet_adresse"]
     if protected:
+        assert street not in archive.read("sag.json").decode()  # nor in the orders' content
         assert data["borger"]["adresse"] == ""
         assert shows == [n for n in names if n.startswith(("breve/", "bestillinger/"))]
         assert shows
     else:
         assert shows == []
+    # The caseworker downloads it; one that shows a protected address only when confirmed.
+    client.force_login(caseworker)
+    page = reverse("followup:udlevering", args=[mads.sag.pk, udlevering.pk])
+    if protected:
+        assert "viser en beskyttet adresse" in client.get(page).content.decode()
+        assert client.post(page).content == bytes(udlevering.indhold)
+        assert AuditEvent.objects.filter(summary__endswith="(bekræftet)").count() == 1
+    else:
+        assert client.get(page).content == bytes(udlevering.indhold)
     assert len(data["assessment.Indsatsmaal"]) == 4
     assert "pdf" not in data["orders.Bestilling"][0]["fields"]
     assert Sag.objects.get(pk=mads.sag.pk).fase == Fase.AFSLUTTET

@@ -11,7 +11,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import pagination, parsers, serializers, status
 from rest_framework.exceptions import APIException, NotFound, ParseError, ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
@@ -22,7 +27,7 @@ from rest_framework.response import Response
 
 from vum.catalog.models import VersionedRow
 from vum.catalog.selectors import CatalogNotLoaded
-from vum.protected_documents import CONFIRM_PARAMETER, AddressNotConfirmed
+from vum.protected_documents import CONFIRM_HEADER, CONFIRMED, AddressNotConfirmed
 from vum.versions import StaleVersion, Versioned
 
 
@@ -112,7 +117,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, AddressNotConfirmed):
         return Response(
-            {"detail": str(exc), "parameter": CONFIRM_PARAMETER}, status=status.HTTP_409_CONFLICT
+            {"detail": str(exc), "header": CONFIRM_HEADER}, status=status.HTTP_409_CONFLICT
         )
     if isinstance(exc, CatalogNotLoaded):
         return Response({"detail": str(exc)}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
@@ -197,20 +202,24 @@ class CurrentCatalogField(serializers.PrimaryKeyRelatedField[VersionedRow]):
 PDF_RESPONSE = OpenApiResponse(OpenApiTypes.BINARY, description="Dokumentet som PDF.")
 # A frozen document addressed to the citizen (vum/protected_documents.py).
 ADDRESS_CONFIRMATION = OpenApiParameter(
-    CONFIRM_PARAMETER,
-    OpenApiTypes.BOOL,
-    OpenApiParameter.QUERY,
+    CONFIRM_HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    enum=[CONFIRMED],
     description=(
-        "1, når du ved, at dokumentet kan vise en adresse, som CPR har beskyttet siden: det blev "
-        "låst, før vum fik beskyttelsen at vide. Adressen må ikke gives videre; hentningen "
-        "registreres i revisionssporet. Uden: 409, hvis dokumentet kan vise adressen."
+        f"{CONFIRMED}, når du ved, at dokumentet kan vise en adresse, som CPR har beskyttet siden: "
+        "det blev låst, før vum fik beskyttelsen at vide. Adressen må ikke gives videre; "
+        "hentningen registreres i revisionssporet. Uden: 409, hvis dokumentet kan vise adressen."
     ),
 )
 ADDRESS_NOT_CONFIRMED = OpenApiResponse(
-    OpenApiTypes.OBJECT,
+    inline_serializer(
+        "AdressebeskyttelseIkkeBekraeftet",
+        {"detail": serializers.CharField(), "header": serializers.CharField()},
+    ),
     description=(
-        f"Dokumentet kan vise en beskyttet adresse: hent det med ?{CONFIRM_PARAMETER}=1, hvis "
-        "du har brug for det i dit arbejde."
+        f"Dokumentet kan vise en beskyttet adresse: hent det med headeren {CONFIRM_HEADER}: "
+        f"{CONFIRMED}, hvis du har brug for det i dit arbejde."
     ),
 )
 

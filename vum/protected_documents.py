@@ -7,7 +7,8 @@ printed the address vum held then (`Borger.frozen_before_protection`). The munic
 a protected address for its own work; the protection forbids handing it on. So its staff can
 still open the record, but only by a request that says they know what it shows, and the audit
 trail says that they did: the web asks on a page of its own (`confirmation_page`, then a POST),
-the API by the query parameter `CONFIRM_PARAMETER` (409 without it). The orders a provider gets
+the API by the header `CONFIRM_HEADER` (409 without it: a header, not a query parameter, so that
+a link cannot confirm on a logged-in user's behalf). The orders a provider gets
 are rendered without the address instead (orders.services.bestilling); a provider is never
 handed it.
 """
@@ -22,8 +23,8 @@ from rest_framework.request import Request
 if TYPE_CHECKING:
     from cases.models import Borger
 
-CONFIRM_PARAMETER = "bekraeft_adressebeskyttelse"
-CONFIRMED_VALUES = ("1", "true", "ja")
+CONFIRM_HEADER = "X-Bekraeft-Adressebeskyttelse"
+CONFIRMED = "ja"
 
 
 class AddressNotConfirmed(Exception):
@@ -34,16 +35,24 @@ class AddressNotConfirmed(Exception):
         super().__init__(
             "Borgeren har navne- og adressebeskyttelse, og dokumentet blev låst, før vum fik det "
             "at vide: det viser borgerens adresse, som den var dengang. Adressen må ikke gives "
-            f"videre. Hent det med ?{CONFIRM_PARAMETER}=1, hvis du har brug for det i dit arbejde; "
-            "det registreres i revisionssporet."
+            f"videre. Hent det med headeren {CONFIRM_HEADER}: {CONFIRMED}, hvis du har brug for "
+            "det i dit arbejde; det registreres i revisionssporet."
         )
 
 
 def frozen_address_note(*, borger: "Borger", frozen: datetime, confirmed: bool) -> str:
     """What the audit trail adds to the download of a document addressed to `borger` and frozen
-    at `frozen`: nothing when it cannot show a protected address. Raises AddressNotConfirmed
-    when it may and the request did not confirm."""
-    if not borger.frozen_before_protection(frozen):
+    at `frozen` (`protected_address_note` when it may show a protected address)."""
+    return protected_address_note(
+        shows=borger.frozen_before_protection(frozen), confirmed=confirmed
+    )
+
+
+def protected_address_note(*, shows: bool, confirmed: bool) -> str:
+    """What the audit trail adds to the download of a document that `shows` a protected
+    address, or not: nothing when it does not. Raises AddressNotConfirmed when it does and the
+    request did not confirm."""
+    if not shows:
         return ""
     if not confirmed:
         raise AddressNotConfirmed()
@@ -51,14 +60,16 @@ def frozen_address_note(*, borger: "Borger", frozen: datetime, confirmed: bool) 
 
 
 def api_confirmed(request: Request) -> bool:
-    return request.query_params.get(CONFIRM_PARAMETER, "").lower() in CONFIRMED_VALUES
+    return request.headers.get(CONFIRM_HEADER, "").strip().lower() == CONFIRMED
 
 
 def confirmation_page(request: HttpRequest, *, document: str, back: str) -> HttpResponse:
     """The page that asks before a document showing a protected address is handed out: its
     button posts to the same address, which then serves the document."""
-    return render(
+    response = render(
         request,
         "beskyttet_dokument.html",
         {"document": document, "back": back, "action": request.get_full_path()},
     )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -12,6 +12,7 @@ from django.utils import timezone
 from assessment.letters import letter_context
 from assessment.models import Partshoering
 from cases.models import Relation, Sag
+from cases.services.borger import borger_hold
 from vum import calendar
 from vum.access import Action, require
 from vum.accounts.models import User
@@ -114,6 +115,7 @@ def partshoering_send(
     require(actor, Action.EDIT, sag)
     # The case's row lock orders this against a decision being made or sent at the same moment.
     Sag.objects.select_for_update().get(pk=sag.pk)
+    sag.borger = borger_hold(borger_id=sag.borger_id)
     errors: dict[str, str] = {}
     if not hvad_hoeres.strip():
         errors["hvad_hoeres"] = "Angiv hvad borgeren høres om."

@@ -21,6 +21,7 @@ from cases.lifecycle import Fase
 from cases.models import Sag, Samtykke
 from cases.services.sag import journalnotat_create
 from followup.models import (
+    PROTECTED_DOCUMENTS,
     Opfoelgning,
     Opfoelgningsskema,
     Sagsudlevering,
@@ -31,7 +32,7 @@ from followup.services.opfoelgning import (
     phase_move,
 )
 from followup.services.skema import require_open_skema, skema_blockers
-from orders.content import latest_grant
+from orders.content import latest_grant, shown
 from orders.models import Bestilling, Handleplan, HandleplanVersion
 from orders.services.bestilling import bestillinger_send
 from orders.services.common import (
@@ -355,6 +356,9 @@ def _case_json(sag: Sag) -> dict[str, Any]:
         for row in rows:
             for name in binary:
                 row["fields"].pop(name, None)
+            if model is Bestilling:
+                # An order frozen before CPR protected the address holds it in its content.
+                row["fields"]["indhold"] = shown(row["fields"]["indhold"], borger)
         data[label] = rows
     return data
 
@@ -427,7 +431,7 @@ def opfoelgning_move_away(
     buffer = io.BytesIO()
     documents = list(_documents(sag))
     case_json = _case_json(sag)
-    case_json["borger"]["dokumenter_med_beskyttet_adresse"] = [
+    case_json["borger"][PROTECTED_DOCUMENTS] = [
         document.name for document in documents if document.shows_protected_address
     ]
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.forms import add_service_errors
 from cases.lifecycle import Fase
@@ -48,6 +48,7 @@ from followup.services.udfald import (
 )
 from vum.access import Action, get_sag_or_404, may, request_user, require
 from vum.accounts.models import User
+from vum.protected_documents import AddressNotConfirmed, confirmation_page
 
 OPEN = (Opfoelgning.Status.PLANLAGT, Opfoelgning.Status.INDKALDT)
 PLANNABLE_PHASES = (Fase.LEVERING, Fase.OPFOELGNING)
@@ -483,11 +484,20 @@ def _fraflytning(request: HttpRequest, user: User, sag: Sag, skema: Opfoelgnings
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def udlevering(request: HttpRequest, sag_pk: int, pk: int) -> HttpResponse:
+    """The case file; a POST is the confirmed request for one that shows a protected address
+    (vum.protected_documents)."""
     user = request_user(request)
     sag = get_sag_or_404(user, sag_pk)
-    found = selectors.sagsudlevering_get(user=user, sag=sag, pk=pk)
+    try:
+        found = selectors.sagsudlevering_get(
+            user=user, sag=sag, pk=pk, confirmed=request.method == "POST"
+        )
+    except AddressNotConfirmed:
+        return confirmation_page(
+            request, document="Sagsudleveringen", back=reverse("sag_detail", args=[sag.pk])
+        )
     response = HttpResponse(bytes(found.indhold), content_type="application/zip")
     name = f"sagsudlevering-sag-{sag.pk}-{found.oprettet:%Y-%m-%d}.zip"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -10,9 +10,12 @@ from django.db.models import Prefetch, QuerySet
 
 from cases.models import Sag
 from orders.content import latest_grant, order_plan
-from orders.letters import handleplan_version_without_address_pdf
 from orders.models import Anmodning, Bestilling, Delmaal, Delmaalsnotat, Handling, Magtanvendelse
-from orders.services.bestilling import bestilling_pdf_without_address, order_blockers
+from orders.services.bestilling import (
+    bestilling_bilag_without_address,
+    bestilling_pdf_without_address,
+    order_blockers,
+)
 from vum.access import Action, bestillinger_visible_to, get_bestilling_or_404, require
 from vum.accounts.models import User
 from vum.audit.models import AuditAction
@@ -29,7 +32,9 @@ def udfoerer_bestillinger(*, user: User) -> list[Bestilling]:
         bestillinger_visible_to(user)
         .select_related("sag__borger", "udfoerer")
         # The frozen content and its PDFs are for the order's own page; a list has hundreds.
-        .defer("pdf", "bilag_pdf", "pdf_uden_adresse", "indhold", "aendringer")
+        .defer(
+            "pdf", "bilag_pdf", "pdf_uden_adresse", "bilag_uden_adresse", "indhold", "aendringer"
+        )
         .order_by("status", "sag__borger__efternavn", "sag__borger__fornavn", "pk")
     )
     audit_record_many(actor=user, action=AuditAction.LIST, objects=rows, summary="Mine borgere")
@@ -45,28 +50,28 @@ def bestilling_get(*, user: User, pk: int | str) -> Bestilling:
 def bestilling_pdf(*, user: User, pk: int | str, bilag: bool = False) -> tuple[Bestilling, Pdf]:
     bestilling = get_bestilling_or_404(user, pk)
     if bilag:
-        pdf, summary = _plan_as_shown(bestilling)
+        pdf, summary = _plan_as_shown(user, bestilling)
     else:
         pdf, summary = _order_pdf_as_shown(user, bestilling)
     audit_record(actor=user, action=AuditAction.PRINT, obj=bestilling, summary=summary)
     return bestilling, pdf
 
 
-def _plan_as_shown(bestilling: Bestilling) -> tuple[Pdf, str]:
+def _plan_as_shown(user: User, bestilling: Bestilling) -> tuple[Pdf, str]:
     """The plan sent with the order, as it may be served today, and how the audit trail says
     so. The excerpt is addressed to the provider. The whole plan (the citizen's consent) is the
     citizen's version, with their address: one sent before CPR protected it is served as the
-    same version without it (rendered each time: the record is the frozen attachment)."""
+    same version without it (bestilling_bilag_without_address); the attachment stays the
+    record."""
     if not bestilling.bilag_pdf:
         raise Bestilling.DoesNotExist("Bestillingen har ingen vedlagt handleplan.")
-    version = bestilling.handleplan_version
     if (
         bestilling.vedlagt_handleplan == Bestilling.Vedlaeg.HELE
-        and version is not None
+        and bestilling.handleplan_version_id is not None
         and bestilling.sag.borger.frozen_before_protection(bestilling.sendt)
     ):
-        return handleplan_version_without_address_pdf(
-            sag=bestilling.sag, version=version
+        return bestilling_bilag_without_address(
+            actor=user, bestilling=bestilling
         ), "Vedlagt handleplan hentet, uden adresse (adressebeskyttelse)"
     return Pdf(content=bytes(bestilling.bilag_pdf), sha256=""), "Vedlagt handleplan hentet"
 
@@ -114,7 +119,7 @@ def sag_bestillinger(*, user: User, sag: Sag) -> SagensBestillinger:
         bestillinger=list(
             Bestilling.objects.filter(sag=sag)
             .select_related("udfoerer", "sendt_af", "besvaret_af")
-            .defer("pdf", "bilag_pdf", "pdf_uden_adresse")
+            .defer("pdf", "bilag_pdf", "pdf_uden_adresse", "bilag_uden_adresse")
             .order_by("udfoerer__navn", "-version")
         ),
         afgoerelse=decision,

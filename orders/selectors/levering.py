@@ -43,7 +43,7 @@ def levering_for_borger(*, user: User, borger_pk: int | str) -> Leveringsmappe:
         .filter(sag__borger=borger)
         .select_related("sag", "udfoerer")
         .prefetch_related("maal")
-        .defer("pdf", "bilag_pdf", "pdf_uden_adresse")
+        .defer("pdf", "bilag_pdf", "pdf_uden_adresse", "bilag_uden_adresse")
     )
     if not bestillinger:
         # Case staff find citizens through the register, but only a provider has a workspace.

@@ -13,6 +13,7 @@ from django.utils import timezone
 from assessment.models import GRANTING_RESULTS, Afgoerelse, Indsats
 from cases.lifecycle import Fase, blockers
 from cases.models import Sag, Samtykke
+from cases.services.borger import borger_hold
 from cases.services.sag import sag_move
 from orders.content import (
     PLAN_WITHOUT_CONSENT_LAWS,
@@ -138,10 +139,11 @@ def bestillinger_send(*, actor: User, afgoerelse: Afgoerelse) -> list[Bestilling
     have their order ended. The finance function and the providers are notified."""
     sag = (
         Sag.objects.select_for_update(of=("self",))
-        .select_related("team", "sagsbehandler", "borger")
+        .select_related("team", "sagsbehandler")
         .get(pk=afgoerelse.sag_id)
     )
     require(actor, Action.EDIT, sag)
+    sag.borger = borger_hold(borger_id=sag.borger_id)
     afgoerelse.sag = sag
     plan = order_plan(afgoerelse)
     reasons = order_blockers(afgoerelse, plan)
@@ -436,35 +438,71 @@ def bestilling_pdf_without_address(*, actor: User, bestilling: Bestilling) -> Pd
     """The order as it may be served after CPR protected the citizen's address since it was
     sent: rendered from its content as shown (Bestilling.shown_indhold), dated as sent and
     signed as it was, on the first download (by `actor`) and then kept, so that the provider
-    and the caseworker get the same document each time. Rendered without holding a lock (the
-    order's row stays free for the provider's answer); of two first downloads at once, the
-    first saved is kept and served to both."""
+    and the caseworker get the same document each time."""
     if bestilling.pdf_uden_adresse:
         return Pdf(
             content=bytes(bestilling.pdf_uden_adresse), sha256=bestilling.sha256_uden_adresse
         )
-    pdf = bestilling_pdf(
-        sag=bestilling.sag,
+    return _kept_once(
         actor=actor,
         bestilling=bestilling,
-        indhold=bestilling.shown_indhold,
-        dato=timezone.localdate(bestilling.sendt),
-        underskriver=bestilling.underskrevet_af or bestilling.sendt_af,
+        field="pdf_uden_adresse",
+        sha_field="sha256_uden_adresse",
+        pdf=bestilling_pdf(
+            sag=bestilling.sag,
+            actor=actor,
+            bestilling=bestilling,
+            indhold=bestilling.shown_indhold,
+            dato=timezone.localdate(bestilling.sendt),
+            underskriver=bestilling.underskrevet_af or bestilling.sendt_af,
+        ),
+        summary="Bestillingen udskrevet uden adresse (adressebeskyttelse fra CPR) og gemt",
     )
+
+
+def bestilling_bilag_without_address(*, actor: User, bestilling: Bestilling) -> Pdf:
+    """The whole handleplan sent with the order before CPR protected the citizen's address (the
+    citizen's version, addressed to them), as it may be served since: the same version rendered
+    without the address (handleplan_version_without_address_pdf) on the first download, then
+    kept."""
+    if bestilling.bilag_uden_adresse:
+        return Pdf(content=bytes(bestilling.bilag_uden_adresse), sha256="")
+    assert bestilling.handleplan_version is not None  # a plan is attached
+    return _kept_once(
+        actor=actor,
+        bestilling=bestilling,
+        field="bilag_uden_adresse",
+        sha_field=None,
+        pdf=handleplan_version_without_address_pdf(
+            sag=bestilling.sag, version=bestilling.handleplan_version
+        ),
+        summary="Vedlagt handleplan udskrevet uden adresse (adressebeskyttelse fra CPR) og gemt",
+    )
+
+
+def _kept_once(
+    *,
+    actor: User,
+    bestilling: Bestilling,
+    field: str,
+    sha_field: str | None,
+    pdf: Pdf,
+    summary: str,
+) -> Pdf:
+    """Keep `pdf` in the order's empty `field`, audited, and serve it; rendered without holding
+    a lock (the order's row stays free for the provider's answer), so of two first downloads at
+    once, the first saved is kept and served to both."""
+    saved = {field: pdf.content, **({sha_field: pdf.sha256} if sha_field else {})}
     with transaction.atomic():
-        kept = Bestilling.objects.filter(pk=bestilling.pk, pdf_uden_adresse__isnull=True).update(
-            pdf_uden_adresse=pdf.content, sha256_uden_adresse=pdf.sha256
+        kept = Bestilling.objects.filter(pk=bestilling.pk, **{f"{field}__isnull": True}).update(
+            **saved
         )
         if not kept:
-            first = Bestilling.objects.only("pdf_uden_adresse", "sha256_uden_adresse").get(
-                pk=bestilling.pk
+            first = Bestilling.objects.only(*saved).get(pk=bestilling.pk)
+            content = getattr(first, field)
+            assert content is not None  # the other download's, just saved
+            return Pdf(
+                content=bytes(content), sha256=getattr(first, sha_field) if sha_field else ""
             )
-            assert first.pdf_uden_adresse is not None  # the other download's, just saved
-            return Pdf(content=bytes(first.pdf_uden_adresse), sha256=first.sha256_uden_adresse)
-        audit_record(
-            actor=actor,
-            action=AuditAction.PRINT,
-            obj=bestilling,
-            summary="Bestillingen udskrevet uden adresse (adressebeskyttelse fra CPR) og gemt",
-        )
+        audit_record(actor=actor, action=AuditAction.PRINT, obj=bestilling, summary=summary)
     return pdf

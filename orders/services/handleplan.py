@@ -9,6 +9,7 @@ from django.db import transaction
 from assessment.models import GRANTING_RESULTS, Afgoerelse
 from cases.lifecycle import Fase
 from cases.models import Borger, Sag
+from cases.services.borger import borger_hold
 from orders.content import (
     goal_content,
     granted_indsatser,
@@ -171,6 +172,7 @@ def handleplan_finalise(*, actor: User, borger: Borger) -> HandleplanVersion:
     shown = handleplan_for(borger)
     _require_plan_edit(actor, shown)
     plan, _ = _plan_locked(borger, shown)
+    plan.borger = borger_hold(borger_id=borger.pk)
     errors: list[str] = []
     if not plan.oensket:
         errors.append("Borgeren har ikke sagt ja til en handleplan; der laves kun en bestilling.")
@@ -192,6 +194,8 @@ def handleplan_finalise(*, actor: User, borger: Borger) -> HandleplanVersion:
         pdf=pdf.content,
         sha256=pdf.sha256,
         endelig_af=actor,
+        sag=sag,
+        underskrevet_af=sag.sagsbehandler or actor,  # as letter_context signs
     )
     audit_record(
         actor=actor,

@@ -4,10 +4,14 @@ sent, and the municipality's staff get them only on a confirmed request, audited
 and the API ask first, and nothing frozen after the protection, or addressed to someone else,
 is held back."""
 
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
 import time_machine
+from django.db import connections
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +23,7 @@ from assessment.services.partshoering import minimum_answer_date, partshoering_s
 from cases.models import Borger, Samtykke
 from cases.services.borger import borger_cpr_refresh
 from orders.models import Bestilling, HandleplanVersion
+from orders.services import handleplan as handleplan_services
 from orders.services.bestilling import bestillinger_send
 from orders.services.handleplan import handleplan_finalise, handleplan_update
 from tests.clock import local_instant
@@ -26,6 +31,7 @@ from tests.factories import UserFactory
 from tests.mads import Mads, mads_decided, mads_time
 from tests.pdf import pdf_text
 from tests.peers.cpr import Person
+from tests.test_concurrency import waiting_on_locks
 from tests.test_cpr_lookup import Cpr
 
 # The fixtures: the fake platform with CPR, the settings pointing at it, the catalog.
@@ -34,7 +40,7 @@ from tests.test_cpr_lookup import lookup_on as lookup_on
 from tests.web.test_cpr_pages import catalog as catalog
 from vum.accounts.models import User
 from vum.audit.models import AuditEvent
-from vum.protected_documents import CONFIRM_PARAMETER
+from vum.protected_documents import CONFIRM_HEADER
 
 STREET, POSTCODE, TOWN = "Skjulestien 4", "8999", "Gemmeby"
 ASKED = "viser en beskyttet adresse"
@@ -58,7 +64,9 @@ def _frozen_with_address(caseworker: User) -> tuple[Mads, dict[str, tuple[str, s
         svarfrist=minimum_answer_date(),
     )
     handleplan_update(actor=caseworker, borger=borger, formaal="Egen bolig og uddannelse.")
-    handleplan_finalise(actor=caseworker, borger=borger)
+    # A colleague finalises it; it is signed by the case's caseworker, as letters are.
+    colleague = UserFactory(first_name="Kirsten", last_name="Kollega", teams=[mads.sag.team])
+    handleplan_finalise(actor=colleague, borger=borger)
     sag = mads.sag.pk
     documents = {
         "brev": (
@@ -149,9 +157,11 @@ def test_a_document_frozen_before_the_protection_is_handed_out_only_when_confirm
         # The API says what to send; with it, the same record.
         refused = api.get(endpoint)
         assert refused.status_code == 409, name
-        assert refused.json()["parameter"] == CONFIRM_PARAMETER
+        assert refused.json()["header"] == CONFIRM_HEADER
         assert "navne- og adressebeskyttelse" in refused.json()["detail"]
-        by_api = api.get(endpoint, {CONFIRM_PARAMETER: "1"})
+        # A link cannot confirm: only the header does.
+        assert api.get(endpoint, {"bekraeft_adressebeskyttelse": "ja"}).status_code == 409
+        by_api = api.get(endpoint, headers={CONFIRM_HEADER: "ja"})
         assert by_api.status_code == 200, name
         assert by_api.content == served.content, name
 
@@ -239,26 +249,41 @@ def test_a_provider_cannot_reach_the_citizens_own_documents(
     provider = UserFactory(udfoerer=True, organisation=mads.x_hus)
     client = Client()
     client.force_login(provider)
-    for page, _ in documents.values():
+    api = APIClient()
+    api.force_authenticate(provider)
+    for page, endpoint in documents.values():
+        # Confirming does not open the caseworker's documents to them, on the page or the API.
         assert client.post(page).status_code in (403, 404), page
+        refused = api.get(endpoint, headers={CONFIRM_HEADER: "ja"})
+        assert refused.status_code in (403, 404), endpoint
+        assert refused["Content-Type"] == "application/json", endpoint
 
 
-def _provider_gets_the_plan_without_the_address(mads: Mads, bestilling: Bestilling) -> None:
+def _provider_gets_the_plan_without_the_address(
+    caseworker: User, mads: Mads, bestilling: Bestilling
+) -> bytes:
+    """The provider's download of the plan sent with the order, on the page and by the API (the
+    same document), without the address: version 1 as it was frozen otherwise."""
     provider = UserFactory(udfoerer=True, organisation=mads.x_hus)
     client = Client()
     client.force_login(provider)
     api = APIClient()
     api.force_authenticate(provider)
-    for response in (
+    served = [
         client.get(reverse("orders:udfoerer-bestilling-bilag", args=[bestilling.pk])),
         api.get(reverse("api-bestilling-bilag", args=[bestilling.pk])),
-    ):
+    ]
+    for response in served:
         assert response.status_code == 200
         text = pdf_text(response.content)
         assert STREET not in text
         assert "Mads Madsen" in text
         assert "Egen bolig og uddannelse." in text  # version 1's purpose, as frozen
         assert "18. november 2026" in text  # dated as version 1 was finalised
+        assert caseworker.get_full_name() in text  # signed as it was
+        assert "Kollega" not in text
+    assert served[0].content == served[1].content
+    return served[0].content
 
 
 @mads_time
@@ -274,13 +299,16 @@ def test_an_order_sent_before_the_protection_gives_the_provider_the_plan_without
     # The plan changes after the order went: the provider still gets version 1.
     handleplan_update(actor=caseworker, borger=mads.sag.borger, formaal="Noget helt andet.")
 
-    _provider_gets_the_plan_without_the_address(mads, bestilling)
-    assert (
-        AuditEvent.objects.filter(
-            summary="Vedlagt handleplan hentet, uden adresse (adressebeskyttelse)"
-        ).count()
-        == 2
+    served = _provider_gets_the_plan_without_the_address(caseworker, mads, bestilling)
+    downloads = AuditEvent.objects.filter(
+        summary="Vedlagt handleplan hentet, uden adresse (adressebeskyttelse)"
     )
+    assert downloads.count() == 2
+    # Rendered on the first download, then kept; the attachment stays the record.
+    assert AuditEvent.objects.filter(summary__contains="udskrevet uden adresse").count() == 1
+    bestilling.refresh_from_db()
+    assert bytes(bestilling.bilag_uden_adresse) == served
+    assert STREET in pdf_text(bytes(bestilling.bilag_pdf))
 
 
 @mads_time
@@ -294,4 +322,70 @@ def test_an_order_sent_after_the_protection_attaches_the_plan_without_it(
     attached = pdf_text(bytes(bestilling.bilag_pdf))
     assert STREET not in attached
     assert "Egen bolig og uddannelse." in attached
-    _provider_gets_the_plan_without_the_address(protected.mads, bestilling)
+    _provider_gets_the_plan_without_the_address(caseworker, protected.mads, bestilling)
+
+
+def _in_thread(work: Callable[[], object]) -> threading.Thread:
+    """`work` started in a thread of its own, with its own database connection."""
+
+    def run() -> None:
+        try:
+            work()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+@mads_time
+@pytest.mark.django_db(transaction=True)  # two real transactions, each in a thread
+def test_a_protection_found_while_a_version_is_frozen_comes_after_it(
+    catalog: None, caseworker: User, lookup_on: Cpr, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    mads = mads_decided(caseworker)
+    borger = mads.sag.borger
+    street = borger.adresse
+    handleplan_update(actor=caseworker, borger=borger, formaal="Egen bolig og uddannelse.")
+    lookup_on.fake.people[borger.cpr] = Person(
+        fornavn="Mads", efternavn="Madsen", adressebeskyttet=True, vejnavn="Nyvej", husnummer="1"
+    )
+    rendering, go = threading.Event(), threading.Event()
+    render = handleplan_services.handleplan_pdf
+
+    def slow_render(**kwargs):  # type: ignore[no-untyped-def]
+        rendering.set()  # the citizen's address is read; the version is not yet frozen
+        assert go.wait(10)
+        return render(**kwargs)
+
+    monkeypatch.setattr(handleplan_services, "handleplan_pdf", slow_render)
+    finalising = threading.Thread(
+        target=lambda: (
+            handleplan_finalise(actor=caseworker, borger=borger),
+            connections.close_all(),
+        )
+    )
+    finalising.start()
+    assert rendering.wait(10)
+    looking_up = threading.Thread(
+        target=lambda: (
+            borger_cpr_refresh(actor=caseworker, borger=borger),
+            connections.close_all(),
+        )
+    )
+    looking_up.start()
+    deadline = time.monotonic() + 10
+    while waiting_on_locks() < 1:  # the lookup waits for the version
+        assert time.monotonic() < deadline, "the lookup did not wait for the version"
+        time.sleep(0.02)
+    go.set()
+    finalising.join(10)
+    looking_up.join(10)
+
+    version = HandleplanVersion.objects.get(handleplan__borger=borger)
+    borger.refresh_from_db()
+    assert street in pdf_text(bytes(version.pdf))  # read before the protection was found
+    assert borger.adressebeskyttet
+    assert borger.adressebeskyttet_siden > version.endelig
+    assert borger.frozen_before_protection(version.endelig)
