@@ -41,6 +41,7 @@ from vum.accounts.models import Role, User
 from vum.audit.models import AuditEvent
 from vum.deadlines.models import Frist
 from vum.notifications.models import Notifikation
+from vum.serviceplatformen import beskedfordeler
 from vum.serviceplatformen.beskedfordeler import ENVIRONMENTS, _sasl_token, receipts_fetch
 from vum.serviceplatformen.client import Service, ServiceplatformenError
 
@@ -416,6 +417,7 @@ def test_a_receipt_recorded_by_a_worker_that_died_before_acknowledging_it_comes_
     assert latest(brev).status == Forsendelse.Status.LEVERET
 
 
+@pytest.mark.django_db(transaction=True)  # the receipt's own transaction really rolls back
 def test_a_receipt_vum_fails_on_twice_is_dead_lettered_and_does_not_hold_up_the_queue(
     post: Post, dueslag: FakeBeskedfordeler, caseworker: User, jorn_case: Sag, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
@@ -424,31 +426,64 @@ def test_a_receipt_vum_fails_on_twice_is_dead_lettered_and_does_not_hold_up_the_
     besked_id = dueslag.receipt(brev.meddelelse_uuid, DELIVERED, at(3, 10, 2))
     good = sent_letter(post, caseworker, jorn_case)
     dueslag.receipt(good.meddelelse_uuid, DELIVERED, at(3, 10, 3))
-    record = service.forsendelse_receipt_record
+    decision_receipt = service._decision_receipt
 
-    def broken_for_the_first(*, status):  # type: ignore[no-untyped-def]
-        if status.besked_id == besked_id:
+    def broken_for_the_first(letter, *args):  # type: ignore[no-untyped-def]
+        if letter.pk == brev.pk:  # inside the receipt's own transaction, after its writes
             raise RuntimeError("a fault in vum")
-        return record(status=status)
+        return decision_receipt(letter, *args)
 
-    monkeypatch.setattr(service, "forsendelse_receipt_record", broken_for_the_first)
+    monkeypatch.setattr(service, "_decision_receipt", broken_for_the_first)
     with pytest.raises(RuntimeError):
         fetch_digital_post_receipts()  # failed once: it comes again
     assert dueslag.waiting() == 2
     assert not dueslag.dead_letters()
+    # The count is kept; what the receipt wrote is not.
+    assert KvitteringsFejl.objects.get(noegle=besked_id).fejl == 1
+    assert latest(brev).status == Forsendelse.Status.SENDT
+    assert receipt_audits(brev) == 0
+
     assert fetch_digital_post_receipts() == 1  # failed again: dead-lettered; the next recorded
     assert dueslag.waiting() == 0
     assert len(dueslag.dead_letters()) == 1
+    assert latest(brev).status == Forsendelse.Status.SENDT
     assert latest(good).status == Forsendelse.Status.LEVERET
     (told,) = Notifikation.objects.filter(modtager=administrator)
     assert besked_id in told.tekst  # which dead letter to look at
     assert "døde breve" in told.tekst
     assert "fejlede 2 gange" in told.tekst
-    (counted,) = KvitteringsFejl.objects.all()
-    assert (counted.noegle, counted.fejl) == (besked_id, 2)
-    with time_machine.travel(at(17, 10, 1)):  # forgotten with the parked receipts
+    # Forgotten: put back in the queue once vum is mended, it is tried afresh.
+    assert not KvitteringsFejl.objects.exists()
+
+
+def test_failures_on_a_receipt_that_never_comes_back_are_forgotten_with_the_parked_ones(
+    dueslag: FakeBeskedfordeler,
+) -> None:
+    KvitteringsFejl.objects.create(noegle="7d0f1c2e-5b4a-4c3d-9e8f-0a1b2c3d4e5f", fejl=1)
+    with time_machine.travel(at(10, 10)):
+        fetch_digital_post_receipts()
+    assert KvitteringsFejl.objects.exists()
+    with time_machine.travel(at(17, 10, 1)):
         fetch_digital_post_receipts()
     assert not KvitteringsFejl.objects.exists()
+
+
+def test_a_message_the_parser_fails_on_is_kept_in_the_dead_letters_not_brought_forever(
+    post: Post, dueslag: FakeBeskedfordeler, caseworker: User, jorn_case: Sag, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    administrator = UserFactory(role=Role.ADMINISTRATOR)
+    brev = sent_letter(post, caseworker, jorn_case)
+    dueslag.receipt(brev.meddelelse_uuid, DELIVERED, at(3, 10, 2))
+
+    def parser_fault(body):  # type: ignore[no-untyped-def]
+        raise AttributeError("a fault in vum's parser")
+
+    monkeypatch.setattr(beskedfordeler, "post_status_parse", parser_fault)
+    assert fetch_digital_post_receipts() == 0
+    assert dueslag.waiting() == 0
+    assert len(dueslag.dead_letters()) == 1  # kept, to be put back once vum is mended
+    (told,) = Notifikation.objects.filter(modtager=administrator)
+    assert "AttributeError" in told.tekst
 
 
 @pytest.mark.django_db(transaction=True)  # the receipt's own transaction really commits

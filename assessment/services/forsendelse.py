@@ -386,30 +386,37 @@ def forsendelse_receipt_handle(status: PostStatus) -> None:
     the times vum fails on it (KvitteringsFejl): after a failure the message comes again, and
     after the second it goes to the dead letters (DeadLetter). A database that is away is never
     the message's fault, and is not counted."""
+    failures = KvitteringsFejl.objects.filter(noegle=_receipt_key(status))
     try:
         forsendelse_receipt_record(status=status)
     except (OperationalError, InterfaceError):
         raise
     except Exception as error:
-        failures = _receipt_failure_count(status)
-        if failures < RECEIPT_ATTEMPTS:
+        count = _receipt_failure_count(status)
+        if count < RECEIPT_ATTEMPTS:
             raise
+        # Put back in the queue by an administrator once vum is mended, it is tried afresh.
+        failures.delete()
         name = status.besked_id or "uden BeskedId"
         raise DeadLetter(
-            f"vum fejlede {failures} gange på Haendelsesbesked {name} ({type(error).__name__})"
+            f"vum fejlede {count} gange på Haendelsesbesked {name} ({type(error).__name__})"
         ) from error
+    failures.delete()
+
+
+def _receipt_key(status: PostStatus) -> str:
+    key = status.besked_id or f"{status.message_uuid} {status.status} {status.at.isoformat()}"
+    return key[:300]
 
 
 def _receipt_failure_count(status: PostStatus) -> int:
     """One more failure on the receipt, in a transaction of its own (the receipt's own rolled
     back); how many there have been."""
-    key = status.besked_id or f"{status.message_uuid} {status.status} {status.at.isoformat()}"
+    key = _receipt_key(status)
     with transaction.atomic():
-        KvitteringsFejl.objects.get_or_create(noegle=key[:300])
-        KvitteringsFejl.objects.filter(noegle=key[:300]).update(
-            fejl=F("fejl") + 1, sidst=timezone.now()
-        )
-        return KvitteringsFejl.objects.get(noegle=key[:300]).fejl
+        KvitteringsFejl.objects.get_or_create(noegle=key)
+        KvitteringsFejl.objects.filter(noegle=key).update(fejl=F("fejl") + 1, sidst=timezone.now())
+        return KvitteringsFejl.objects.get(noegle=key).fejl
 
 
 def forsendelse_receipt_record(*, status: PostStatus) -> Forsendelse | None:

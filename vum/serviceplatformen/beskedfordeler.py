@@ -196,12 +196,8 @@ def receipts_fetch(*, handle: Callable[[PostStatus], object], limit: int) -> Fet
             if message is None:
                 break
             tag = message.delivery_info["delivery_tag"]
-            # Any other error closes the connection unacknowledged: the message comes again.
-            try:
-                handle(post_status_parse(_bytes(message.body)))
-            except (UnreadableMessage, DeadLetter) as refused:
-                reason = str(refused)
-            else:
+            reason = _refusal(message.body, handle)
+            if reason is None:
                 channel.basic_ack(tag)
                 handled += 1
                 continue
@@ -213,6 +209,25 @@ def receipts_fetch(*, handle: Callable[[PostStatus], object], limit: int) -> Fet
             )
     logger.info("Beskedfordeleren: %d kvitteringer behandlet, %d afvist", handled, rejected)
     return Fetched(handled=handled, rejected=rejected)
+
+
+def _refusal(body: bytes | str, handle: Callable[[PostStatus], object]) -> str | None:
+    """Why the message goes to the dead letters, or None when `handle` has recorded it. A
+    message the parser fails on in any way is unreadable: it would fail the same way each time
+    it came. Anything `handle` raises but DeadLetter closes the connection unacknowledged: the
+    message comes again."""
+    try:
+        status = post_status_parse(_bytes(body))
+    except UnreadableMessage as unreadable:
+        return str(unreadable)
+    except Exception as error:  # a fault in the parser: the message is kept, not lost
+        logger.exception("Beskedfordeleren: en besked kunne ikke læses")
+        return f"vum kunne ikke læse en besked ({type(error).__name__})"
+    try:
+        handle(status)
+    except DeadLetter as given_up:
+        return str(given_up)
+    return None
 
 
 def receipt_failure_alert(*, reason: str) -> None:
