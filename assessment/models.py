@@ -342,6 +342,9 @@ class Partshoering(CaseRecord):
     )
     brev_pdf = models.BinaryField("partshøringsbrev (PDF)")
     brev_sha256 = models.CharField("brevets SHA-256", max_length=64)
+    # Whether the letter printed the citizen's address (see Borger.shows_protected_address);
+    # empty on letters from before this was kept.
+    viser_adresse = models.BooleanField("viser borgerens adresse", null=True, blank=True)
     svar = models.TextField("borgerens svar", blank=True)
     svar_modtaget = models.DateField("svar modtaget", null=True, blank=True)
     frist = models.OneToOneField(
@@ -359,6 +362,16 @@ class Partshoering(CaseRecord):
 
     def __str__(self) -> str:
         return f"Partshøring {self.sendt:%d.%m.%Y} (sag {self.sag_id})"
+
+    @property
+    def shows_protected_address(self) -> bool:
+        """Whether the letter shows an address CPR protects now (vum.protected_documents). One
+        to a guardian or representative went to their address."""
+        if self.modtager != self.Modtager.BORGER:
+            return False
+        return self.sag.borger.shows_protected_address(
+            printed_address=self.viser_adresse, frozen=self.sendt
+        )
 
     def earliest_answer_day(self) -> date:
         """The citizen's time to answer can be extended, never shortened: the deadline the letter
@@ -915,6 +928,9 @@ class Brev(CaseRecord):
     kopi_til = models.CharField("kopi til", max_length=200, blank=True)
     indhold = models.JSONField("brevets tekster", default=dict)
     pdf = models.BinaryField("PDF")
+    # Whether the PDF printed the citizen's address (see Borger.shows_protected_address); empty
+    # on letters from before this was kept.
+    viser_adresse = models.BooleanField("viser borgerens adresse", null=True, blank=True)
     sha256 = models.CharField("SHA-256", max_length=64)
     # The letter's id in Digital Post (MeMo messageUUID): given when the letter is frozen, so
     # that every attempt to send it carries the same id and Digital Post delivers it once.
@@ -939,6 +955,16 @@ class Brev(CaseRecord):
 
     def __str__(self) -> str:
         return f"{self.get_art_display()} til {self.modtager_navn}"
+
+    @property
+    def shows_protected_address(self) -> bool:
+        """Whether the letter shows an address CPR protects now (vum.protected_documents). One
+        with a copy went to the guardian or representative, at their address."""
+        if self.kopi_til:
+            return False
+        return self.sag.borger.shows_protected_address(
+            printed_address=self.viser_adresse, frozen=self.oprettet
+        )
 
     def latest_dispatches(self) -> list["Forsendelse"]:
         """Where the letter stands for each recipient: the latest dispatch to each (from the

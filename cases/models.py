@@ -1,4 +1,4 @@
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any, NoReturn
 
@@ -20,6 +20,12 @@ JA_NEJ = [(True, "Ja"), (False, "Nej")]
 ADRESSEBESKYTTET = "Navne- og adressebeskyttet"
 
 
+def prints_address(recipient: Mapping[str, Any]) -> bool:
+    """Whether a letter's recipient block prints an address: any of Borger.postal_address's
+    lines (none for a protected citizen)."""
+    return any(recipient.get(line) for line in ("adresse", "postnummer", "by"))
+
+
 class Borger(Versioned):
     """The citizen a case is about. The CPR number is stored without the hyphen."""
 
@@ -39,9 +45,10 @@ class Borger(Versioned):
     # Navne- og adressebeskyttelse in CPR: the name and address are never shown, printed or
     # exported, and letters go only by Digital Post (docs/serviceplatformen.md).
     adressebeskyttet = models.BooleanField("navne- og adressebeskyttelse", default=False)
-    # When vum learned of the protection (a CPR lookup found it): a letter or plan frozen before
-    # then may hold the address (`frozen_before_protection`). Empty on a protected citizen: not
-    # known (protected before this was kept), so any frozen document may hold it.
+    # When vum learned of the protection (a CPR lookup found it): a document frozen before then
+    # may hold the address, where the document does not say whether it does
+    # (`shows_protected_address`). Empty on a protected citizen: not known (protected before
+    # this was kept), so any such document may hold it.
     adressebeskyttet_siden = models.DateTimeField(
         "navne- og adressebeskyttet siden", null=True, blank=True
     )
@@ -83,13 +90,17 @@ class Borger(Versioned):
         town = f"{self.postnummer} {self.by}".strip()
         return ", ".join(part for part in (self.adresse, town) if part)
 
-    def frozen_before_protection(self, frozen: datetime) -> bool:
-        """Whether a document addressed to the citizen and frozen at `frozen` may hold an
-        address CPR protects now: rendered before vum learned of the protection, it printed the
-        address vum held then. The record stays as it was frozen; it is handed out only on a
-        confirmed request (vum.protected_documents)."""
+    def shows_protected_address(self, *, printed_address: bool | None, frozen: datetime) -> bool:
+        """Whether a document addressed to the citizen shows an address CPR protects now: it
+        printed the address vum held when it was frozen (`printed_address`, kept with the
+        document from the very reading it rendered). A document from before that was kept says
+        None, and may show it when frozen before vum learned of the protection. The record
+        stays as it was frozen; it is handed out only on a confirmed request
+        (vum.protected_documents)."""
         if not self.adressebeskyttet:
             return False
+        if printed_address is not None:
+            return printed_address
         return self.adressebeskyttet_siden is None or frozen < self.adressebeskyttet_siden
 
     @property

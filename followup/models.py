@@ -2,9 +2,7 @@
 caseworker's follow-up form with the personrettet tilsyn, and the case file handed to a new
 municipality when the citizen moves."""
 
-import io
 import json
-import zipfile
 import zlib
 from datetime import datetime
 from typing import Any
@@ -280,6 +278,9 @@ class Sagsudlevering(CaseRecord):
     samtykke = models.ForeignKey("cases.Samtykke", on_delete=models.PROTECT, related_name="+")
     indhold = models.BinaryField("sagsakter (zip)")
     sha256 = models.CharField("SHA-256", max_length=64)
+    # Whether the file holds the citizen's address: in sag.json (read when it was made), or in
+    # documents frozen with it before CPR protected it; empty on files from before this was kept.
+    viser_adresse = models.BooleanField("viser borgerens adresse", null=True, blank=True)
     oprettet = models.DateTimeField("oprettet", auto_now_add=True)
     oprettet_af = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -293,19 +294,10 @@ class Sagsudlevering(CaseRecord):
         return f"Sag {self.sag_id} udleveret til {self.modtager}"
 
     def shows_protected_address(self, borger: Borger) -> bool:
-        """Whether the file may show an address CPR protects now: made before vum learned of
-        the protection (its sag.json holds the address too), or naming documents frozen before
-        it (PROTECTED_DOCUMENTS in its sag.json; a file made before they were named may)."""
-        if not borger.adressebeskyttet:
-            return False
-        if borger.frozen_before_protection(self.oprettet):
-            return True
-        try:
-            with zipfile.ZipFile(io.BytesIO(bytes(self.indhold))) as archive:
-                case = json.loads(archive.read(CASE_FILE))
-            return bool(case["borger"][PROTECTED_DOCUMENTS])
-        except (KeyError, ValueError, zipfile.BadZipFile):
-            return True
+        """Whether the file shows an address CPR protects now (vum.protected_documents): it held
+        the citizen's address, or documents showing it (`viser_adresse`); a file from before
+        that was kept may."""
+        return borger.adressebeskyttet and self.viser_adresse is not False
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not self._state.adding:

@@ -111,6 +111,9 @@ class HandleplanVersion(AppendOnly):
         related_name="+",
         verbose_name="underskrevet af",
     )
+    # Whether the PDF printed the citizen's address (see Borger.shows_protected_address); empty
+    # on versions from before this was kept.
+    viser_adresse = models.BooleanField("viser borgerens adresse", null=True, blank=True)
 
     class Meta:
         ordering = ["-nummer"]
@@ -126,6 +129,13 @@ class HandleplanVersion(AppendOnly):
     @property
     def audit_borger_id(self) -> int | None:
         return self.handleplan.borger_id
+
+    @property
+    def shows_protected_address(self) -> bool:
+        """Whether the version shows an address CPR protects now (vum.protected_documents)."""
+        return self.handleplan.borger.shows_protected_address(
+            printed_address=self.viser_adresse, frozen=self.endelig
+        )
 
 
 # Bestilling
@@ -217,6 +227,11 @@ class Bestilling(FSMModelMixin, CaseRecord):
     bilag_uden_adresse = models.BinaryField(
         "vedlagt handleplan uden adresse (PDF)", null=True, blank=True
     )
+    # Whether the attached plan printed the citizen's address (see
+    # Borger.shows_protected_address); empty on orders from before this was kept.
+    bilag_viser_adresse = models.BooleanField(
+        "vedlagt handleplan viser borgerens adresse", null=True, blank=True
+    )
     sendt = models.DateTimeField("sendt", default=timezone.now)
     sendt_af = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -264,6 +279,22 @@ class Bestilling(FSMModelMixin, CaseRecord):
     def shown_indhold(self) -> dict[str, Any]:
         """The frozen content as a page or the API may show it today (orders.content.shown)."""
         return shown(self.indhold, self.sag.borger)
+
+    @property
+    def pdf_shows_protected_address(self) -> bool:
+        """Whether the order's PDF shows an address CPR protects now: its frozen content holds
+        one that is not shown today."""
+        return self.shown_indhold.get("baggrund") != self.indhold.get("baggrund")
+
+    @property
+    def bilag_shows_protected_address(self) -> bool:
+        """Whether the plan attached shows an address CPR protects now: the whole plan (the
+        citizen's version, addressed to them) as it was attached."""
+        if self.vedlagt_handleplan != self.Vedlaeg.HELE or self.handleplan_version_id is None:
+            return False
+        return self.sag.borger.shows_protected_address(
+            printed_address=self.bilag_viser_adresse, frozen=self.sendt
+        )
 
     @property
     def taken_on(self) -> bool:

@@ -2,8 +2,8 @@
 
 A decision letter, a hearing's letter and a handleplan version are the case's record as they
 were sent: never changed, and never rendered again (today's data would not make the letter the
-citizen got). One frozen before vum learned of the citizen's name and address protection
-printed the address vum held then (`Borger.frozen_before_protection`). The municipality may know
+citizen got). One that printed the citizen's address before vum learned of their name and
+address protection shows it still (`Borger.shows_protected_address`). The municipality may know
 a protected address for its own work; the protection forbids handing it on. So its staff can
 still open the record, but only by a request that says they know what it shows, and the audit
 trail says that they did: the web asks on a page of its own (`confirmation_page`, then a POST),
@@ -13,15 +13,9 @@ are rendered without the address instead (orders.services.bestilling); a provide
 handed it.
 """
 
-from datetime import datetime
-from typing import TYPE_CHECKING
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from rest_framework.request import Request
-
-if TYPE_CHECKING:
-    from cases.models import Borger
 
 CONFIRM_HEADER = "X-Bekraeft-Adressebeskyttelse"
 CONFIRMED = "ja"
@@ -38,14 +32,6 @@ class AddressNotConfirmed(Exception):
             f"videre. Hent det med headeren {CONFIRM_HEADER}: {CONFIRMED}, hvis du har brug for "
             "det i dit arbejde; det registreres i revisionssporet."
         )
-
-
-def frozen_address_note(*, borger: "Borger", frozen: datetime, confirmed: bool) -> str:
-    """What the audit trail adds to the download of a document addressed to `borger` and frozen
-    at `frozen` (`protected_address_note` when it may show a protected address)."""
-    return protected_address_note(
-        shows=borger.frozen_before_protection(frozen), confirmed=confirmed
-    )
 
 
 def protected_address_note(*, shows: bool, confirmed: bool) -> str:

@@ -10,7 +10,7 @@ from cases.models import Sag
 from vum.accounts.models import User
 from vum.audit.models import AuditAction
 from vum.audit.services import audit_record, audit_record_many
-from vum.protected_documents import frozen_address_note
+from vum.protected_documents import protected_address_note
 
 
 def sag_afgoerelser_qs(*, sag: Sag) -> QuerySet[Afgoerelse]:
@@ -103,12 +103,8 @@ def brev_pdf(
     if afgoerelse is not None:
         letters = letters.filter(afgoerelse=afgoerelse)
     brev = get_object_or_404(letters, pk=pk)
-    # A letter with a copy went to the guardian or representative, at their address.
-    note = (
-        frozen_address_note(borger=sag.borger, frozen=brev.oprettet, confirmed=confirmed)
-        if not brev.kopi_til
-        else ""
-    )
+    brev.sag = sag
+    note = protected_address_note(shows=brev.shows_protected_address, confirmed=confirmed)
     audit_record(
         actor=user,
         action=AuditAction.EXPORT,

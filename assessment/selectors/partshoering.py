@@ -8,7 +8,7 @@ from cases.models import Sag
 from vum.accounts.models import User
 from vum.audit.models import AuditAction
 from vum.audit.services import audit_record, audit_record_many
-from vum.protected_documents import frozen_address_note
+from vum.protected_documents import protected_address_note
 
 
 def sag_partshoeringer(*, sag: Sag) -> QuerySet[Partshoering]:
@@ -36,11 +36,8 @@ def partshoering_brev(*, user: User, sag: Sag, pk: object, confirmed: bool) -> P
     citizen sent before CPR protected their address only when `confirmed`
     (vum.protected_documents)."""
     hoering = get_object_or_404(Partshoering.objects.filter(sag=sag), pk=pk)
-    note = (
-        frozen_address_note(borger=sag.borger, frozen=hoering.sendt, confirmed=confirmed)
-        if hoering.modtager == Partshoering.Modtager.BORGER
-        else ""
-    )
+    hoering.sag = sag
+    note = protected_address_note(shows=hoering.shows_protected_address, confirmed=confirmed)
     audit_record(
         actor=user,
         action=AuditAction.EXPORT,

@@ -15,8 +15,7 @@ from assessment.services.vurdering import sagsvurdering_current
 from assessment.tasks import dispatch_letter
 from assessment.varsel import NOTICE_SOURCE, ends_or_reduces, notice_weeks, paragraphs
 from cases.lifecycle import Fase
-from cases.models import Sag
-from cases.services.borger import borger_hold
+from cases.models import Sag, prints_address
 from vum import calendar
 from vum.access import Action, require
 from vum.accounts.models import User
@@ -240,7 +239,6 @@ def afgoerelse_send(
     # row lock orders the send against a hearing being sent.
     afgoerelse = Afgoerelse.objects.select_for_update().select_related("sag").get(pk=afgoerelse.pk)
     Sag.objects.select_for_update().get(pk=afgoerelse.sag_id)
-    afgoerelse.sag.borger = borger_hold(borger_id=afgoerelse.sag.borger_id)
     if afgoerelse.breve.exists() and retter is None:
         raise ValidationError("Afgørelsesbrevet er sendt; en rettelse er et nyt brev.")
     require_no_open_hearing(sag=afgoerelse.sag)
@@ -280,6 +278,8 @@ def afgoerelse_send(
         indhold=texts,
         pdf=pdf.content,
         sha256=pdf.sha256,
+        # From the reading the letter was rendered with (the citizen's own letter).
+        viser_adresse=context["modtager"]["er_borger"] and prints_address(context["modtager"]),
         oprettet_af=actor,
     )
     audit_record(

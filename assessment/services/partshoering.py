@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from assessment.letters import letter_context
 from assessment.models import Partshoering
-from cases.models import Relation, Sag
-from cases.services.borger import borger_hold
+from cases.models import Relation, Sag, prints_address
 from vum import calendar
 from vum.access import Action, require
 from vum.accounts.models import User
@@ -115,7 +114,6 @@ def partshoering_send(
     require(actor, Action.EDIT, sag)
     # The case's row lock orders this against a decision being made or sent at the same moment.
     Sag.objects.select_for_update().get(pk=sag.pk)
-    sag.borger = borger_hold(borger_id=sag.borger_id)
     errors: dict[str, str] = {}
     if not hvad_hoeres.strip():
         errors["hvad_hoeres"] = "Angiv hvad borgeren høres om."
@@ -157,6 +155,8 @@ def partshoering_send(
         sendt_af=actor,
         brev_pdf=pdf.content,
         brev_sha256=pdf.sha256,
+        # From the reading the letter was rendered with (to the citizen: their own address).
+        viser_adresse=recipient["er_borger"] and prints_address(recipient),
     )
     hoering.frist = frist_create(
         sag=sag,

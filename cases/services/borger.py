@@ -239,15 +239,6 @@ def borger_cpr_refresh(
     )
 
 
-def borger_hold(*, borger_id: int) -> Borger:
-    """The citizen as stored now, held until the caller's transaction ends, for a service that
-    freezes a document with their details. A CPR lookup that finds a protection meanwhile waits
-    for the document, so the protection's time comes after it (`Borger.frozen_before_protection`
-    holds for it); one that committed first is what is read here. A row that refers to the
-    citizen can still be added meanwhile (the lock does not cover the key)."""
-    return Borger.objects.select_for_update(no_key=True).get(pk=borger_id)
-
-
 def _cpr_store(
     *,
     actor: User | None,

@@ -18,7 +18,7 @@ from assessment.models import GRANTING_RESULTS, Afgoerelse, AfgoerelsesResultat,
 from assessment.services.afgoerelse import Resultatlinje, afgoerelse_create, afgoerelse_send
 from assessment.services.vurdering import sagsvurdering_current
 from cases.lifecycle import Fase
-from cases.models import Sag, Samtykke
+from cases.models import Sag, Samtykke, prints_address
 from cases.services.sag import journalnotat_create
 from followup.models import (
     PROTECTED_DOCUMENTS,
@@ -367,7 +367,8 @@ def _case_json(sag: Sag) -> dict[str, Any]:
 class _Document:
     name: str
     content: bytes
-    # Frozen with the citizen's address before CPR protected it (Borger.frozen_before_protection).
+    # Shows an address CPR protects now: frozen with the citizen's address before it was
+    # protected (Borger.shows_protected_address).
     shows_protected_address: bool = False
 
 
@@ -375,33 +376,35 @@ def _documents(sag: Sag) -> Iterable[_Document]:
     """The case's frozen documents as they were sent: the file is the record, and goes to a
     public authority, which may know a protected address. Those that show one are named in the
     file's sag.json, so that the receiver keeps it from others."""
-    borger = sag.borger
     for brev in Brev.objects.filter(sag=sag).order_by("oprettet"):
+        brev.sag = sag
         yield _Document(
             f"breve/{brev.oprettet:%Y-%m-%d}-{brev.art}-{brev.pk}.pdf",
             bytes(brev.pdf),
-            not brev.kopi_til and borger.frozen_before_protection(brev.oprettet),
+            brev.shows_protected_address,
         )
     for hoering in Partshoering.objects.filter(sag=sag).order_by("sendt"):
+        hoering.sag = sag
         yield _Document(
             f"partshoering/{hoering.sendt:%Y-%m-%d}-{hoering.pk}.pdf",
             bytes(hoering.brev_pdf),
-            hoering.modtager == Partshoering.Modtager.BORGER
-            and borger.frozen_before_protection(hoering.sendt),
+            hoering.shows_protected_address,
         )
     for indstilling in sag.indstillinger.exclude(pdf=None):
         yield _Document(f"indstilling/{indstilling.pk}.pdf", bytes(indstilling.pdf or b""))
     for version in HandleplanVersion.objects.filter(handleplan__borger=sag.borger_id):
+        version.handleplan.borger = sag.borger
         yield _Document(
             f"handleplan/version-{version.nummer}.pdf",
             bytes(version.pdf),
-            borger.frozen_before_protection(version.endelig),
+            version.shows_protected_address,
         )
     for order in Bestilling.objects.filter(sag=sag).exclude(pdf=None):
+        order.sag = sag
         yield _Document(
             f"bestillinger/{order.pk}-version-{order.version}.pdf",
             bytes(order.pdf or b""),
-            borger.frozen_before_protection(order.sendt),
+            order.pdf_shows_protected_address,
         )
 
 
@@ -431,9 +434,8 @@ def opfoelgning_move_away(
     buffer = io.BytesIO()
     documents = list(_documents(sag))
     case_json = _case_json(sag)
-    case_json["borger"][PROTECTED_DOCUMENTS] = [
-        document.name for document in documents if document.shows_protected_address
-    ]
+    shown = [document.name for document in documents if document.shows_protected_address]
+    case_json["borger"][PROTECTED_DOCUMENTS] = shown
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(
             "sag.json", json.dumps(case_json, ensure_ascii=False, indent=2, default=str)
@@ -447,6 +449,9 @@ def opfoelgning_move_away(
         samtykke=consent,
         indhold=content,
         sha256=hashlib.sha256(content).hexdigest(),
+        # The file holds the address vum read now (a protection found later covers it), or
+        # documents that show a protected one.
+        viser_adresse=prints_address(case_json["borger"]) or bool(shown),
         oprettet_af=actor,
     )
     audit_record(

@@ -65,11 +65,7 @@ def _plan_as_shown(user: User, bestilling: Bestilling) -> tuple[Pdf, str]:
     record."""
     if not bestilling.bilag_pdf:
         raise Bestilling.DoesNotExist("Bestillingen har ingen vedlagt handleplan.")
-    if (
-        bestilling.vedlagt_handleplan == Bestilling.Vedlaeg.HELE
-        and bestilling.handleplan_version_id is not None
-        and bestilling.sag.borger.frozen_before_protection(bestilling.sendt)
-    ):
+    if bestilling.bilag_shows_protected_address:
         return bestilling_bilag_without_address(
             actor=user, bestilling=bestilling
         ), "Vedlagt handleplan hentet, uden adresse (adressebeskyttelse)"
@@ -83,7 +79,7 @@ def _order_pdf_as_shown(user: User, bestilling: Bestilling) -> tuple[Pdf, str]:
     provider is never handed the address."""
     if not bestilling.pdf:
         raise Bestilling.DoesNotExist("Bestillingen har ingen PDF.")
-    if bestilling.shown_indhold.get("baggrund") == bestilling.indhold.get("baggrund"):
+    if not bestilling.pdf_shows_protected_address:
         return Pdf(
             content=bytes(bestilling.pdf), sha256=bestilling.sha256
         ), "Bestilling (PDF) hentet"

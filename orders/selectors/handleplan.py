@@ -10,7 +10,7 @@ from vum.access import Action, get_borger_or_404, may, require
 from vum.accounts.models import User
 from vum.audit.models import AuditAction
 from vum.audit.services import audit_record
-from vum.protected_documents import frozen_address_note
+from vum.protected_documents import protected_address_note
 
 
 @dataclass
@@ -48,7 +48,8 @@ def handleplan_version_pdf(
         version = HandleplanVersion.objects.get(handleplan__borger=borger, nummer=nummer)
     except (HandleplanVersion.DoesNotExist, ValueError, TypeError) as exc:
         raise HandleplanVersion.DoesNotExist("Versionen findes ikke.") from exc
-    note = frozen_address_note(borger=borger, frozen=version.endelig, confirmed=confirmed)
+    version.handleplan.borger = borger
+    note = protected_address_note(shows=version.shows_protected_address, confirmed=confirmed)
     audit_record(
         actor=user,
         action=AuditAction.PRINT,

@@ -3,6 +3,7 @@ handleplan goes along (with consent, or the relevant parts by law), new versions
 change, the finance function's notice, and the provider's answer."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -13,7 +14,6 @@ from django.utils import timezone
 from assessment.models import GRANTING_RESULTS, Afgoerelse, Indsats
 from cases.lifecycle import Fase, blockers
 from cases.models import Sag, Samtykke
-from cases.services.borger import borger_hold
 from cases.services.sag import sag_move
 from orders.content import (
     PLAN_WITHOUT_CONSENT_LAWS,
@@ -90,18 +90,34 @@ def _relevant_parts(content: dict[str, Any], udkast: Udkast) -> dict[str, Any]:
     }
 
 
-def _bilag(
-    *, sag: Sag, udkast: Udkast, vedlaeg: str, actor: User
-) -> tuple[HandleplanVersion | None, bytes | None]:
+@dataclass(frozen=True)
+class _Bilag:
+    version: HandleplanVersion | None = None
+    pdf: bytes | None = None
+    # Whether `pdf` printed the citizen's address (Bestilling.bilag_viser_adresse).
+    viser_adresse: bool | None = None
+
+
+def _bilag(*, sag: Sag, udkast: Udkast, vedlaeg: str, actor: User) -> _Bilag:
+    """The plan sent with the order, read with the citizen as the order reads them
+    (`sag.borger`)."""
     if vedlaeg == Bestilling.Vedlaeg.INGEN:
-        return None, None
-    version = HandleplanVersion.objects.filter(handleplan__borger_id=sag.borger_id).first()
+        return _Bilag()
+    version = (
+        HandleplanVersion.objects.select_related("handleplan")
+        .filter(handleplan__borger_id=sag.borger_id)
+        .first()
+    )
     assert version is not None
+    version.handleplan.borger = sag.borger
     if vedlaeg == Bestilling.Vedlaeg.HELE:
-        if sag.borger.frozen_before_protection(version.endelig):
+        if sag.borger.shows_protected_address(
+            printed_address=version.viser_adresse, frozen=version.endelig
+        ):
             # The version printed the citizen's address, protected since: never to a provider.
-            return version, handleplan_version_without_address_pdf(sag=sag, version=version).content
-        return version, bytes(version.pdf)
+            pdf = handleplan_version_without_address_pdf(sag=sag, version=version)
+            return _Bilag(version, pdf.content, viser_adresse=False)
+        return _Bilag(version, bytes(version.pdf), viser_adresse=version.viser_adresse)
     pdf = handleplan_excerpt_pdf(
         sag=sag,
         actor=actor,
@@ -110,7 +126,7 @@ def _bilag(
         version=version.nummer,
         udfoerer=udkast.udfoerer,
     )
-    return version, pdf.content
+    return _Bilag(version, pdf.content, viser_adresse=False)  # addressed to the provider
 
 
 def order_blockers(afgoerelse: Afgoerelse, plan: Ordreplan | None = None) -> list[str]:
@@ -139,11 +155,10 @@ def bestillinger_send(*, actor: User, afgoerelse: Afgoerelse) -> list[Bestilling
     have their order ended. The finance function and the providers are notified."""
     sag = (
         Sag.objects.select_for_update(of=("self",))
-        .select_related("team", "sagsbehandler")
+        .select_related("team", "sagsbehandler", "borger")
         .get(pk=afgoerelse.sag_id)
     )
     require(actor, Action.EDIT, sag)
-    sag.borger = borger_hold(borger_id=sag.borger_id)
     afgoerelse.sag = sag
     plan = order_plan(afgoerelse)
     reasons = order_blockers(afgoerelse, plan)
@@ -210,7 +225,7 @@ def _bestilling_create(
 ) -> Bestilling:
     sag = afgoerelse.sag
     starts = [i.forventet_start for i in udkast.indsatser if i.forventet_start]
-    version_of_plan, bilag_pdf = _bilag(sag=sag, udkast=udkast, vedlaeg=vedlaeg, actor=actor)
+    bilag = _bilag(sag=sag, udkast=udkast, vedlaeg=vedlaeg, actor=actor)
     bestilling = Bestilling(
         sag=sag,
         udfoerer=udkast.udfoerer,
@@ -223,8 +238,9 @@ def _bestilling_create(
         indhold=content,
         aendringer=changes,
         vedlagt_handleplan=vedlaeg,
-        handleplan_version=version_of_plan,
-        bilag_pdf=bilag_pdf,
+        handleplan_version=bilag.version,
+        bilag_pdf=bilag.pdf,
+        bilag_viser_adresse=bilag.viser_adresse,
         sendt=timezone.now(),
         sendt_af=actor,
         # Signed as letters are: by the case's caseworker, else by whoever sends it.

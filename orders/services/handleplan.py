@@ -8,8 +8,7 @@ from django.db import transaction
 
 from assessment.models import GRANTING_RESULTS, Afgoerelse
 from cases.lifecycle import Fase
-from cases.models import Borger, Sag
-from cases.services.borger import borger_hold
+from cases.models import Borger, Sag, prints_address
 from orders.content import (
     goal_content,
     granted_indsatser,
@@ -172,7 +171,6 @@ def handleplan_finalise(*, actor: User, borger: Borger) -> HandleplanVersion:
     shown = handleplan_for(borger)
     _require_plan_edit(actor, shown)
     plan, _ = _plan_locked(borger, shown)
-    plan.borger = borger_hold(borger_id=borger.pk)
     errors: list[str] = []
     if not plan.oensket:
         errors.append("Borgeren har ikke sagt ja til en handleplan; der laves kun en bestilling.")
@@ -186,6 +184,9 @@ def handleplan_finalise(*, actor: User, borger: Borger) -> HandleplanVersion:
         raise ValidationError(errors)
     nummer = (plan.versioner.order_by("-nummer").values_list("nummer", flat=True).first() or 0) + 1
     sag = decisions[0].sag
+    # The citizen as the version is rendered with: whether it prints the address is read from
+    # the same reading.
+    citizen = plan.borger
     pdf = handleplan_pdf(sag=sag, actor=actor, plan=plan, indhold=content, version=nummer)
     version = HandleplanVersion.objects.create(
         handleplan=plan,
@@ -196,6 +197,7 @@ def handleplan_finalise(*, actor: User, borger: Borger) -> HandleplanVersion:
         endelig_af=actor,
         sag=sag,
         underskrevet_af=sag.sagsbehandler or actor,  # as letter_context signs
+        viser_adresse=prints_address(citizen.postal_address),
     )
     audit_record(
         actor=actor,
