@@ -434,8 +434,8 @@ def opfoelgning_move_away(
     buffer = io.BytesIO()
     documents = list(_documents(sag))
     case_json = _case_json(sag)
-    shown = [document.name for document in documents if document.shows_protected_address]
-    case_json["borger"][PROTECTED_DOCUMENTS] = shown
+    showing = [document.name for document in documents if document.shows_protected_address]
+    case_json["borger"][PROTECTED_DOCUMENTS] = showing
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(
             "sag.json", json.dumps(case_json, ensure_ascii=False, indent=2, default=str)
@@ -451,7 +451,7 @@ def opfoelgning_move_away(
         sha256=hashlib.sha256(content).hexdigest(),
         # The file holds the address vum read now (a protection found later covers it), or
         # documents that show a protected one.
-        viser_adresse=prints_address(case_json["borger"]) or bool(shown),
+        viser_adresse=prints_address(case_json["borger"]) or bool(showing),
         oprettet_af=actor,
     )
     audit_record(
