@@ -279,7 +279,7 @@ class Sagsudlevering(CaseRecord):
     indhold = models.BinaryField("sagsakter (zip)")
     sha256 = models.CharField("SHA-256", max_length=64)
     # Whether the file holds the citizen's address: in sag.json (read when it was made), or in
-    # documents frozen with it before CPR protected it; empty on files from before this was kept.
+    # documents that printed it; empty on files from before this was kept.
     viser_adresse = models.BooleanField("viser borgerens adresse", null=True, blank=True)
     oprettet = models.DateTimeField("oprettet", auto_now_add=True)
     oprettet_af = models.ForeignKey(

@@ -15,7 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from cases.models import Borger, CaseRecord, Sag
+from cases.models import ADRESSEBESKYTTET, Borger, CaseRecord, Sag
 from orders.content import shown
 from vum.accounts.models import Organisation
 from vum.versions import Versioned
@@ -279,6 +279,13 @@ class Bestilling(FSMModelMixin, CaseRecord):
     def shown_indhold(self) -> dict[str, Any]:
         """The frozen content as a page or the API may show it today (orders.content.shown)."""
         return shown(self.indhold, self.sag.borger)
+
+    @property
+    def pdf_printed_address(self) -> bool:
+        """Whether the order's PDF printed the citizen's address (its frozen content holds one,
+        not the protection's name)."""
+        adresse = (self.indhold.get("baggrund") or {}).get("adresse")
+        return bool(adresse) and adresse != ADRESSEBESKYTTET
 
     @property
     def pdf_shows_protected_address(self) -> bool:

@@ -446,7 +446,12 @@ def test_moving_away_exports_the_case_file_with_consent(
     assert street
     if protected:  # CPR protected the address after the letters and the order were sent
         Borger.objects.filter(pk=mads.sag.borger_id).update(
-            adressebeskyttet=True, adresse="", postnummer="", by=""
+            adressebeskyttet=True,
+            # A day no document is older than: only what they say they printed counts.
+            adressebeskyttet_siden=local_instant("2020-01-01 00:00"),
+            adresse="",
+            postnummer="",
+            by="",
         )
     skema = skema_start(actor=caseworker, opfoelgning=_meeting(caseworker, staff, mads))
     skema = skema_update(actor=caseworker, skema=skema, maal=_all_goals(skema), **_tilsyn())
@@ -478,6 +483,8 @@ def test_moving_away_exports_the_case_file_with_consent(
         assert shows
     else:
         assert shows == []
+    # It holds his address (in sag.json, or in letters that printed it): a protection covers it.
+    assert udlevering.viser_adresse is True
     # The caseworker downloads it; one that shows a protected address only when confirmed.
     client.force_login(caseworker)
     page = reverse("followup:udlevering", args=[mads.sag.pk, udlevering.pk])

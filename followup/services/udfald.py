@@ -367,9 +367,16 @@ def _case_json(sag: Sag) -> dict[str, Any]:
 class _Document:
     name: str
     content: bytes
-    # Shows an address CPR protects now: frozen with the citizen's address before it was
-    # protected (Borger.shows_protected_address).
+    # Printed the citizen's address (as the document says; may have, where it does not).
+    printed_address: bool = False
+    # Shows an address CPR protects now (Borger.shows_protected_address).
     shows_protected_address: bool = False
+
+
+def _printed(flag: bool | None, *, to_citizen: bool = True) -> bool:
+    """Whether a document printed the citizen's address: as it says, or, from before it said,
+    when it was addressed to them."""
+    return flag if flag is not None else to_citizen
 
 
 def _documents(sag: Sag) -> Iterable[_Document]:
@@ -381,6 +388,7 @@ def _documents(sag: Sag) -> Iterable[_Document]:
         yield _Document(
             f"breve/{brev.oprettet:%Y-%m-%d}-{brev.art}-{brev.pk}.pdf",
             bytes(brev.pdf),
+            _printed(brev.viser_adresse, to_citizen=not brev.kopi_til),
             brev.shows_protected_address,
         )
     for hoering in Partshoering.objects.filter(sag=sag).order_by("sendt"):
@@ -388,15 +396,21 @@ def _documents(sag: Sag) -> Iterable[_Document]:
         yield _Document(
             f"partshoering/{hoering.sendt:%Y-%m-%d}-{hoering.pk}.pdf",
             bytes(hoering.brev_pdf),
+            _printed(
+                hoering.viser_adresse,
+                to_citizen=hoering.modtager == Partshoering.Modtager.BORGER,
+            ),
             hoering.shows_protected_address,
         )
     for indstilling in sag.indstillinger.exclude(pdf=None):
         yield _Document(f"indstilling/{indstilling.pk}.pdf", bytes(indstilling.pdf or b""))
-    for version in HandleplanVersion.objects.filter(handleplan__borger=sag.borger_id):
+    versions = HandleplanVersion.objects.filter(handleplan__borger=sag.borger_id)
+    for version in versions.select_related("handleplan"):
         version.handleplan.borger = sag.borger
         yield _Document(
             f"handleplan/version-{version.nummer}.pdf",
             bytes(version.pdf),
+            _printed(version.viser_adresse),
             version.shows_protected_address,
         )
     for order in Bestilling.objects.filter(sag=sag).exclude(pdf=None):
@@ -404,6 +418,7 @@ def _documents(sag: Sag) -> Iterable[_Document]:
         yield _Document(
             f"bestillinger/{order.pk}-version-{order.version}.pdf",
             bytes(order.pdf or b""),
+            order.pdf_printed_address,
             order.pdf_shows_protected_address,
         )
 
@@ -449,9 +464,10 @@ def opfoelgning_move_away(
         samtykke=consent,
         indhold=content,
         sha256=hashlib.sha256(content).hexdigest(),
-        # The file holds the address vum read now (a protection found later covers it), or
-        # documents that show a protected one.
-        viser_adresse=prints_address(case_json["borger"]) or bool(showing),
+        # The file holds the address vum read now, or documents that printed one: a protection
+        # found later covers them.
+        viser_adresse=prints_address(case_json["borger"])
+        or any(document.printed_address for document in documents),
         oprettet_af=actor,
     )
     audit_record(

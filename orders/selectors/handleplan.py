@@ -45,7 +45,9 @@ def handleplan_version_pdf(
     borger = get_borger_or_404(user, borger_pk)
     require(user, Action.VIEW, handleplan_for(borger))
     try:
-        version = HandleplanVersion.objects.get(handleplan__borger=borger, nummer=nummer)
+        version = HandleplanVersion.objects.select_related("handleplan").get(
+            handleplan__borger=borger, nummer=nummer
+        )
     except (HandleplanVersion.DoesNotExist, ValueError, TypeError) as exc:
         raise HandleplanVersion.DoesNotExist("Versionen findes ikke.") from exc
     version.handleplan.borger = borger

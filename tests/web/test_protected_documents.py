@@ -80,8 +80,12 @@ def _frozen_with_address(caseworker: User) -> tuple[Mads, dict[str, tuple[str, s
             reverse("api-handleplan-pdf", args=[borger.pk, 1]),
         ),
     }
-    for frozen in (brev.pdf, hoering.brev_pdf, HandleplanVersion.objects.get(nummer=1).pdf):
-        assert STREET in pdf_text(bytes(frozen))
+    version = HandleplanVersion.objects.get(nummer=1)
+    for frozen in (brev, hoering, version):
+        # Each says it printed the address: no time need decide it.
+        assert frozen.viser_adresse is True
+    for pdf in (brev.pdf, hoering.brev_pdf, version.pdf):
+        assert STREET in pdf_text(bytes(pdf))
     return mads, documents
 
 
@@ -240,6 +244,7 @@ def test_a_letter_to_the_guardian_holds_the_guardians_address_and_is_not_held_ba
     with time_machine.travel(local_instant("2026-11-26 09:00"), tick=False):
         client.force_login(caseworker)
         served = client.get(reverse("partshoering_brev", args=[mads.sag.pk, hoering.pk]))
+    assert hoering.viser_adresse is False  # the guardian's address, not the citizen's
     assert served["Content-Type"] == "application/pdf"
     assert "Værgevej 2" in pdf_text(served.content)
 
@@ -298,6 +303,7 @@ def test_an_order_sent_before_the_protection_gives_the_provider_the_plan_without
     _consent_to_x_hus(caseworker, mads)
     (bestilling,) = bestillinger_send(actor=caseworker, afgoerelse=mads.afgoerelse)
     assert bestilling.vedlagt_handleplan == Bestilling.Vedlaeg.HELE
+    assert bestilling.bilag_viser_adresse is True
     assert STREET in pdf_text(bytes(bestilling.bilag_pdf))  # the record, as it was sent
     _protect(lookup_on, caseworker, mads.sag.borger)
     # The plan changes after the order went: the provider still gets version 1.
@@ -322,6 +328,7 @@ def test_an_order_sent_after_the_protection_attaches_the_plan_without_it(
     _consent_to_x_hus(caseworker, protected.mads)
     (bestilling,) = bestillinger_send(actor=caseworker, afgoerelse=protected.mads.afgoerelse)
     assert bestilling.vedlagt_handleplan == Bestilling.Vedlaeg.HELE
+    assert bestilling.bilag_viser_adresse is False
     assert bestilling.handleplan_version.nummer == 1
     attached = pdf_text(bytes(bestilling.bilag_pdf))
     assert STREET not in attached
