@@ -13,7 +13,7 @@ from assessment.models import (
     Udvalgsmoede,
     Visitationsudvalg,
 )
-from cases.models import Borger, Henvendelse, Journalnotat, Relation, Sag, Sagsaabning
+from cases.models import Borger, Henvendelse, Journalnotat, Relation, Sag, Sagsaabning, Samtykke
 from orders.models import Bestilling
 from vum.accounts.models import Organisation, Role, Team, User
 from vum.catalog.models import Kategori, Tema
@@ -202,6 +202,32 @@ def inform_a_theme(sag: Sag) -> TemaOplysning:
     return TemaOplysning.objects.create(
         udredning=udredning, tema=TemaFactory(), fra_borgeren="Borgeren fortæller om sin hverdag."
     )
+
+
+class SamtykkeFactory(factory.django.DjangoModelFactory):
+    """A written consent given today, registered by `registreret_af`. Traits: to pass on to a
+    provider (`til_tilbud`, with `tilbud`) or to the new acting municipality
+    (`til_ny_handlekommune`)."""
+
+    class Meta:
+        model = Samtykke
+
+    sag = factory.SubFactory(SagFactory)
+    retning = Samtykke.Retning.INDHENTELSE
+    part = Samtykke.Part.HOSPITAL
+    form = Samtykke.Form.SKRIFTLIGT
+    givet = factory.LazyFunction(timezone.localdate)
+    registreret_af = factory.SubFactory(UserFactory)
+
+    class Params:
+        til_tilbud = factory.Trait(
+            retning=Samtykke.Retning.VIDEREGIVELSE, part=Samtykke.Part.TILBUD
+        )
+        til_ny_handlekommune = factory.Trait(
+            retning=Samtykke.Retning.VIDEREGIVELSE,
+            part=Samtykke.Part.NY_HANDLEKOMMUNE,
+            specifikation="Aarhus Kommune",
+        )
 
 
 class RelationFactory(factory.django.DjangoModelFactory):

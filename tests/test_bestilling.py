@@ -34,7 +34,7 @@ from orders.services.levering import (
     magtanvendelse_report,
 )
 from tests.catalogs import load_catalog
-from tests.factories import OrganisationFactory, UserFactory
+from tests.factories import OrganisationFactory, SamtykkeFactory, UserFactory
 from tests.mads import Mads, mads_decided, mads_time
 from tests.pdf import pdf_text
 from vum.access import Action, bestillinger_visible_to, borgere_visible_to, may
@@ -155,15 +155,7 @@ def test_consent_controls_the_handleplan_attachment(caseworker, mads: Mads) -> N
     assert without.vedlagt_handleplan == Bestilling.Vedlaeg.INGEN  # § 85, no consent
     assert without.bilag_pdf is None
 
-    Samtykke.objects.create(
-        sag=mads.sag,
-        retning=Samtykke.Retning.VIDEREGIVELSE,
-        part=Samtykke.Part.TILBUD,
-        tilbud=mads.x_hus,
-        form=Samtykke.Form.SKRIFTLIGT,
-        givet=timezone.localdate(),
-        registreret_af=caseworker,
-    )
+    SamtykkeFactory(sag=mads.sag, til_tilbud=True, tilbud=mads.x_hus, registreret_af=caseworker)
     udkast = order_plan(mads.afgoerelse).udkast[0]
     assert handleplan_attachment(sag=mads.sag, udkast=udkast) == "hele"
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from assessment.models import Afgoerelse, Brev, Sagsvurdering
 from assessment.services.forsendelse import brev_dispatch
 from cases.lifecycle import Fase
-from cases.models import Borger, Journalnotat, Sag, Samtykke
+from cases.models import Borger, Journalnotat, Sag
 from cases.services.sag import TransitionBlocked, sag_transition
 from followup.models import Opfoelgning, Opfoelgningsskema
 from followup.scheduling import next_follow_up
@@ -47,7 +47,7 @@ from orders.services.bestilling import bestilling_accept, bestillinger_send
 from orders.services.levering import magtanvendelse_report
 from tests.catalogs import load_catalog
 from tests.clock import local_instant
-from tests.factories import UserFactory
+from tests.factories import SamtykkeFactory, UserFactory
 from tests.mads import Mads, mads_decided, mads_heard_before_the_end, mads_time
 from tests.pdf import pdf_text
 from vum import calendar
@@ -457,15 +457,7 @@ def test_moving_away_exports_the_case_file_with_consent(
     skema = skema_update(actor=caseworker, skema=skema, maal=_all_goals(skema), **_tilsyn())
     with pytest.raises(ValidationError, match="samtykke"):
         opfoelgning_move_away(actor=caseworker, skema=skema, modtager="Aarhus Kommune")
-    Samtykke.objects.create(
-        sag=mads.sag,
-        retning=Samtykke.Retning.VIDEREGIVELSE,
-        part=Samtykke.Part.NY_HANDLEKOMMUNE,
-        specifikation="Aarhus Kommune",
-        form=Samtykke.Form.SKRIFTLIGT,
-        givet=timezone.localdate(),
-        registreret_af=caseworker,
-    )
+    SamtykkeFactory(sag=mads.sag, til_ny_handlekommune=True, registreret_af=caseworker)
     udlevering = opfoelgning_move_away(actor=caseworker, skema=skema, modtager="Aarhus Kommune")
     archive = zipfile.ZipFile(io.BytesIO(bytes(udlevering.indhold)))
     names = archive.namelist()

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from assessment.models import Afgoerelse, Sagsvurdering
 from cases.lifecycle import Fase
-from cases.models import Journalnotat, Sag, Samtykke
+from cases.models import Journalnotat, Sag
 from followup.models import Opfoelgning, Opfoelgningsskema, Sagsudlevering
 from followup.services.opfoelgning import opfoelgning_call, opfoelgning_plan, statusnotat_save
 from followup.services.skema import skema_blockers, skema_start
@@ -26,7 +26,7 @@ from orders.models import Bestilling, Magtanvendelse
 from orders.services.bestilling import bestilling_accept, bestillinger_send
 from orders.services.levering import delmaal_create, delmaalsnotat_add, magtanvendelse_report
 from tests.catalogs import load_catalog
-from tests.factories import UserFactory, sag_in_phase
+from tests.factories import SamtykkeFactory, UserFactory, sag_in_phase
 from tests.mads import Mads, mads_decided, mads_heard_before_the_end, mads_time
 from vum import calendar
 from vum.accounts.models import User
@@ -526,15 +526,7 @@ def test_moving_away_exports_the_case_file(caseworker: User, delivering) -> None
     assert 'value="Aarhus Kommune"' in page
     assert not Sagsudlevering.objects.exists()
 
-    Samtykke.objects.create(
-        sag=mads.sag,
-        retning=Samtykke.Retning.VIDEREGIVELSE,
-        part=Samtykke.Part.NY_HANDLEKOMMUNE,
-        specifikation="Aarhus Kommune",
-        form=Samtykke.Form.SKRIFTLIGT,
-        givet=timezone.localdate(),
-        registreret_af=caseworker,
-    )
+    SamtykkeFactory(sag=mads.sag, til_ny_handlekommune=True, registreret_af=caseworker)
     response = client.post(
         _url("udfald", opfoelgning), {"udfald": "fraflytning", "modtager": "Aarhus Kommune"}
     )

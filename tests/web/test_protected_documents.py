@@ -13,20 +13,19 @@ import time_machine
 from django.db import connections
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from assessment.models import Brev, Partshoering
 from assessment.services.afgoerelse import afgoerelse_send
 from assessment.services.partshoering import minimum_answer_date, partshoering_send
-from cases.models import Borger, Samtykke
+from cases.models import Borger
 from cases.services.borger import borger_cpr_refresh
 from orders.models import Bestilling, HandleplanVersion
 from orders.services import handleplan as handleplan_services
 from orders.services.bestilling import bestillinger_send
 from orders.services.handleplan import handleplan_finalise, handleplan_update
 from tests.clock import local_instant
-from tests.factories import UserFactory
+from tests.factories import SamtykkeFactory, UserFactory
 from tests.mads import Mads, mads_decided, mads_time
 from tests.pdf import pdf_text
 from tests.peers.cpr import Person
@@ -109,15 +108,7 @@ def _protect(lookup_on: Cpr, caseworker: User, borger: Borger) -> Borger:
 
 
 def _consent_to_x_hus(caseworker: User, mads: Mads) -> None:
-    Samtykke.objects.create(
-        sag=mads.sag,
-        retning=Samtykke.Retning.VIDEREGIVELSE,
-        part=Samtykke.Part.TILBUD,
-        tilbud=mads.x_hus,
-        form=Samtykke.Form.SKRIFTLIGT,
-        givet=timezone.localdate(),
-        registreret_af=caseworker,
-    )
+    SamtykkeFactory(sag=mads.sag, til_tilbud=True, tilbud=mads.x_hus, registreret_af=caseworker)
 
 
 @pytest.fixture
