@@ -364,13 +364,16 @@ class Partshoering(CaseRecord):
         return f"Partshøring {self.sendt:%d.%m.%Y} (sag {self.sag_id})"
 
     @property
+    def printed_address(self) -> bool | None:
+        """Whether the letter printed the citizen's address (None: not known, from before that
+        was kept). One to a guardian or representative printed theirs."""
+        return self.viser_adresse if self.modtager == self.Modtager.BORGER else False
+
+    @property
     def shows_protected_address(self) -> bool:
-        """Whether the letter shows an address CPR protects now (vum.protected_documents). One
-        to a guardian or representative went to their address."""
-        if self.modtager != self.Modtager.BORGER:
-            return False
+        """Whether the letter shows an address CPR protects now (vum.protected_documents)."""
         return self.sag.borger.shows_protected_address(
-            printed_address=self.viser_adresse, frozen=self.sendt
+            printed_address=self.printed_address, frozen=self.sendt
         )
 
     def earliest_answer_day(self) -> date:
@@ -957,13 +960,16 @@ class Brev(CaseRecord):
         return f"{self.get_art_display()} til {self.modtager_navn}"
 
     @property
+    def printed_address(self) -> bool | None:
+        """Whether the letter printed the citizen's address (None: not known, from before that
+        was kept). One with a copy went to the guardian or representative, at their address."""
+        return False if self.kopi_til else self.viser_adresse
+
+    @property
     def shows_protected_address(self) -> bool:
-        """Whether the letter shows an address CPR protects now (vum.protected_documents). One
-        with a copy went to the guardian or representative, at their address."""
-        if self.kopi_til:
-            return False
+        """Whether the letter shows an address CPR protects now (vum.protected_documents)."""
         return self.sag.borger.shows_protected_address(
-            printed_address=self.viser_adresse, frozen=self.oprettet
+            printed_address=self.printed_address, frozen=self.oprettet
         )
 
     def latest_dispatches(self) -> list["Forsendelse"]:

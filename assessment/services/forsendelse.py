@@ -386,13 +386,14 @@ def forsendelse_receipt_handle(status: PostStatus) -> None:
     the times vum fails on it (KvitteringsFejl): after a failure the message comes again, and
     after the second it goes to the dead letters (DeadLetter). A database that is away is never
     the message's fault, and is not counted."""
-    failures = KvitteringsFejl.objects.filter(noegle=_receipt_key(status))
+    key = _receipt_key(status)
+    failures = KvitteringsFejl.objects.filter(noegle=key)
     try:
         forsendelse_receipt_record(status=status)
     except (OperationalError, InterfaceError):
         raise
     except Exception as error:
-        count = _receipt_failure_count(status)
+        count = _receipt_failure_count(key)
         if count < RECEIPT_ATTEMPTS:
             raise
         # Put back in the queue by an administrator once vum is mended, it is tried afresh.
@@ -409,10 +410,9 @@ def _receipt_key(status: PostStatus) -> str:
     return key[:300]
 
 
-def _receipt_failure_count(status: PostStatus) -> int:
-    """One more failure on the receipt, in a transaction of its own (the receipt's own rolled
-    back); how many there have been."""
-    key = _receipt_key(status)
+def _receipt_failure_count(key: str) -> int:
+    """One more failure on the receipt `key`, in a transaction of its own (the receipt's own
+    rolled back); how many there have been."""
     with transaction.atomic():
         KvitteringsFejl.objects.get_or_create(noegle=key)
         KvitteringsFejl.objects.filter(noegle=key).update(fejl=F("fejl") + 1, sidst=timezone.now())

@@ -367,16 +367,10 @@ def _case_json(sag: Sag) -> dict[str, Any]:
 class _Document:
     name: str
     content: bytes
-    # Printed the citizen's address (as the document says; may have, where it does not).
-    printed_address: bool = False
+    # Printed the citizen's address (None: not known, so it may have).
+    printed_address: bool | None = False
     # Shows an address CPR protects now (Borger.shows_protected_address).
     shows_protected_address: bool = False
-
-
-def _printed(flag: bool | None, *, to_citizen: bool = True) -> bool:
-    """Whether a document printed the citizen's address: as it says, or, from before it said,
-    when it was addressed to them."""
-    return flag if flag is not None else to_citizen
 
 
 def _documents(sag: Sag) -> Iterable[_Document]:
@@ -388,7 +382,7 @@ def _documents(sag: Sag) -> Iterable[_Document]:
         yield _Document(
             f"breve/{brev.oprettet:%Y-%m-%d}-{brev.art}-{brev.pk}.pdf",
             bytes(brev.pdf),
-            _printed(brev.viser_adresse, to_citizen=not brev.kopi_til),
+            brev.printed_address,
             brev.shows_protected_address,
         )
     for hoering in Partshoering.objects.filter(sag=sag).order_by("sendt"):
@@ -396,10 +390,7 @@ def _documents(sag: Sag) -> Iterable[_Document]:
         yield _Document(
             f"partshoering/{hoering.sendt:%Y-%m-%d}-{hoering.pk}.pdf",
             bytes(hoering.brev_pdf),
-            _printed(
-                hoering.viser_adresse,
-                to_citizen=hoering.modtager == Partshoering.Modtager.BORGER,
-            ),
+            hoering.printed_address,
             hoering.shows_protected_address,
         )
     for indstilling in sag.indstillinger.exclude(pdf=None):
@@ -410,7 +401,7 @@ def _documents(sag: Sag) -> Iterable[_Document]:
         yield _Document(
             f"handleplan/version-{version.nummer}.pdf",
             bytes(version.pdf),
-            _printed(version.viser_adresse),
+            version.viser_adresse,
             version.shows_protected_address,
         )
     for order in Bestilling.objects.filter(sag=sag).exclude(pdf=None):
@@ -467,7 +458,7 @@ def opfoelgning_move_away(
         # The file holds the address vum read now, or documents that printed one: a protection
         # found later covers them.
         viser_adresse=prints_address(case_json["borger"])
-        or any(document.printed_address for document in documents),
+        or any(document.printed_address is not False for document in documents),
         oprettet_af=actor,
     )
     audit_record(

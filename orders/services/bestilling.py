@@ -2,7 +2,7 @@
 handleplan goes along (with consent, or the relevant parts by law), new versions when the goals
 change, the finance function's notice, and the provider's answer."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,9 +111,7 @@ def _bilag(*, sag: Sag, udkast: Udkast, vedlaeg: str, actor: User) -> _Bilag:
     assert version is not None
     version.handleplan.borger = sag.borger
     if vedlaeg == Bestilling.Vedlaeg.HELE:
-        if sag.borger.shows_protected_address(
-            printed_address=version.viser_adresse, frozen=version.endelig
-        ):
+        if version.shows_protected_address:
             # The version printed the citizen's address, protected since: never to a provider.
             pdf = handleplan_version_without_address_pdf(sag=sag, version=version)
             return _Bilag(version, pdf.content, viser_adresse=False)
@@ -455,16 +453,12 @@ def bestilling_pdf_without_address(*, actor: User, bestilling: Bestilling) -> Pd
     sent: rendered from its content as shown (Bestilling.shown_indhold), dated as sent and
     signed as it was, on the first download (by `actor`) and then kept, so that the provider
     and the caseworker get the same document each time."""
-    if bestilling.pdf_uden_adresse:
-        return Pdf(
-            content=bytes(bestilling.pdf_uden_adresse), sha256=bestilling.sha256_uden_adresse
-        )
     return _kept_once(
         actor=actor,
         bestilling=bestilling,
         field="pdf_uden_adresse",
         sha_field="sha256_uden_adresse",
-        pdf=bestilling_pdf(
+        render=lambda: bestilling_pdf(
             sag=bestilling.sag,
             actor=actor,
             bestilling=bestilling,
@@ -481,17 +475,14 @@ def bestilling_bilag_without_address(*, actor: User, bestilling: Bestilling) -> 
     citizen's version, addressed to them), as it may be served since: the same version rendered
     without the address (handleplan_version_without_address_pdf) on the first download, then
     kept."""
-    if bestilling.bilag_uden_adresse:
-        return Pdf(content=bytes(bestilling.bilag_uden_adresse), sha256="")
-    assert bestilling.handleplan_version is not None  # a plan is attached
+    version = bestilling.handleplan_version
+    assert version is not None  # a plan is attached
     return _kept_once(
         actor=actor,
         bestilling=bestilling,
         field="bilag_uden_adresse",
         sha_field=None,
-        pdf=handleplan_version_without_address_pdf(
-            sag=bestilling.sag, version=bestilling.handleplan_version
-        ),
+        render=lambda: handleplan_version_without_address_pdf(sag=bestilling.sag, version=version),
         summary="Vedlagt handleplan udskrevet uden adresse (adressebeskyttelse fra CPR) og gemt",
     )
 
@@ -502,23 +493,30 @@ def _kept_once(
     bestilling: Bestilling,
     field: str,
     sha_field: str | None,
-    pdf: Pdf,
+    render: Callable[[], Pdf],
     summary: str,
 ) -> Pdf:
-    """Keep `pdf` in the order's empty `field`, audited, and serve it; rendered without holding
-    a lock (the order's row stays free for the provider's answer), so of two first downloads at
-    once, the first saved is kept and served to both."""
+    """The rendering kept in the order's `field` (with its SHA-256 in `sha_field`, if any); on
+    the first download rendered, kept and audited. Rendered without holding a lock (the
+    order's row stays free for the provider's answer), so of two first downloads at once, the
+    first saved is kept and served to both."""
+
+    def kept(row: Bestilling) -> Pdf | None:
+        content = getattr(row, field)
+        if not content:
+            return None
+        return Pdf(content=bytes(content), sha256=getattr(row, sha_field) if sha_field else "")
+
+    if (earlier := kept(bestilling)) is not None:
+        return earlier
+    pdf = render()
     saved = {field: pdf.content, **({sha_field: pdf.sha256} if sha_field else {})}
     with transaction.atomic():
-        kept = Bestilling.objects.filter(pk=bestilling.pk, **{f"{field}__isnull": True}).update(
+        if not Bestilling.objects.filter(pk=bestilling.pk, **{f"{field}__isnull": True}).update(
             **saved
-        )
-        if not kept:
-            first = Bestilling.objects.only(*saved).get(pk=bestilling.pk)
-            content = getattr(first, field)
-            assert content is not None  # the other download's, just saved
-            return Pdf(
-                content=bytes(content), sha256=getattr(first, sha_field) if sha_field else ""
-            )
+        ):
+            first = kept(Bestilling.objects.only(*saved).get(pk=bestilling.pk))
+            assert first is not None  # the other download's, just saved
+            return first
         audit_record(actor=actor, action=AuditAction.PRINT, obj=bestilling, summary=summary)
     return pdf
